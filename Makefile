@@ -1,0 +1,50 @@
+# Samhandling: the two commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The demo runs with DEBUG on and synthetic ids allowed unless the environment says otherwise.
+RUN_ENV := DEBUG=$${DEBUG:-true} ALLOW_SYNTHETIC_IDS=$${ALLOW_SYNTHETIC_IDS:-true}
+
+.PHONY: install messages run test lint worker beat bench makemessages clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compiles locale/*/LC_MESSAGES/django.po with Babel, so no system gettext is needed.
+messages: install
+	$(VENV)/bin/pybabel compile --domain django --directory locale --statistics 2>&1 | tail -n 2
+
+run: messages
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: messages
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+worker: install
+	$(PY) -m celery -A config worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(PY) -m celery -A config beat --loglevel=INFO --schedule=$${CELERY_BEAT_SCHEDULE_FILE:-/tmp/samhandling-beat-schedule}
+
+bench: messages
+	$(PY) bench/run.py
+
+# Extract new strings (needs GNU gettext) into the Norwegian catalogue.
+makemessages: install
+	DEBUG=true $(PY) manage.py makemessages --locale nb --ignore '.venv/*' --ignore 'bench/*' --no-obsolete
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,33 @@
+"""Writing the audit log. Every read and change of patient data goes through ``record``."""
+
+from . import context
+from .models import AuditEvent
+
+Action = AuditEvent.Action
+Basis = AuditEvent.Basis
+
+
+def record(
+    *,
+    user,
+    unit,
+    action: str,
+    patient=None,
+    obj=None,
+    basis: str = Basis.CARE_TEAM,
+    detail: str = "",
+) -> AuditEvent:
+    ctx = context.current.get()
+    patient_id = getattr(patient, "pk", patient)
+    return AuditEvent.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        unit=unit if unit else None,
+        patient_id=patient_id,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        basis=basis,
+        detail=detail[:500],
+        ip_address=ctx.ip_address,
+        request_id=ctx.request_id,
+    )

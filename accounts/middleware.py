@@ -1,0 +1,69 @@
+import uuid
+
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from . import context
+from .units import active_membership_for
+
+
+class RequestIdMiddleware:
+    """Give every request an id and remember the client address for the audit log."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = request.headers.get("X-Request-ID", "")[:36] or str(uuid.uuid4())
+        token = context.current.set(
+            context.RequestContext(
+                request_id=request.request_id, ip_address=request.META.get("REMOTE_ADDR")
+            )
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            context.current.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class ActiveUnitMiddleware:
+    """Attach the unit the user acts for: ``request.active_membership``, ``request.active_unit``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        membership = SimpleLazyObject(lambda: active_membership_for(request))
+        request.active_membership = membership
+        request.active_unit = SimpleLazyObject(
+            lambda: membership.unit if membership else None  # noqa: B023
+        )
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content Security Policy without 'unsafe-inline', and no caching of dynamic pages."""
+
+    CSP = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'self'; object-src 'none'"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", self.CSP)
+        response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        # Patient pages and PDFs must never be kept by browsers or proxies.
+        if not request.path.startswith(
+            settings.STATIC_URL
+            if settings.STATIC_URL.startswith("/")
+            else "/" + settings.STATIC_URL
+        ):
+            response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from accounts.views import healthz
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="pathways:patient_list"), name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("pasienter/", include("pathways.urls")),
+    path("henvisninger/", include("referrals.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,159 @@
+"""The access policy: who may see and change a patient.
+
+A unit sees a patient while it is on the patient's care team; the unit's guardian group
+holds ``view_patient`` (and ``change_patient`` unless the unit is only kept informed).
+A user acts for one unit at a time (the active unit). Break-the-glass adds time-limited
+read access for one user. Everything else is a 404, so existence is never revealed.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts import audit
+from accounts.models import AuditEvent
+
+from .models import BreakGlassAccess, CareTeamMember, Patient, PatientGroupObjectPermission
+
+VIEW = "view_patient"
+CHANGE = "change_patient"
+
+
+def _unit_grants(unit, codename: str):
+    return PatientGroupObjectPermission.objects.filter(
+        group_id=unit.group_id,
+        permission__codename=codename,
+        permission__content_type__app_label="pathways",
+    )
+
+
+def patients_visible_to(user, unit=None):
+    """Patients the user may see while acting for ``unit`` (care team or break-the-glass)."""
+    if not user.is_authenticated:
+        return Patient.objects.none()
+    by_team = (
+        Exists(_unit_grants(unit, VIEW).filter(content_object_id=OuterRef("pk")))
+        if unit is not None
+        else None
+    )
+    by_glass = Exists(
+        BreakGlassAccess.objects.filter(
+            patient_id=OuterRef("pk"), user=user, expires_at__gt=timezone.now()
+        )
+    )
+    condition = by_glass if by_team is None else by_team | by_glass
+    return Patient.objects.filter(condition)
+
+
+def patients_of_unit(unit):
+    """Patients on the unit's care team (the unit's own list; break-the-glass not included)."""
+    if unit is None:
+        return Patient.objects.none()
+    return Patient.objects.filter(
+        Exists(_unit_grants(unit, VIEW).filter(content_object_id=OuterRef("pk")))
+    )
+
+
+def access_basis(user, unit, patient_id) -> tuple[str, bool] | None:
+    """(basis, can_edit) for this user and patient, or None when there is no access."""
+    if unit is not None:
+        codenames = set(
+            PatientGroupObjectPermission.objects.filter(
+                group_id=unit.group_id, content_object_id=patient_id
+            ).values_list("permission__codename", flat=True)
+        )
+        if VIEW in codenames:
+            return AuditEvent.Basis.CARE_TEAM, CHANGE in codenames
+    if BreakGlassAccess.objects.filter(
+        patient_id=patient_id, user=user, expires_at__gt=timezone.now()
+    ).exists():
+        return AuditEvent.Basis.BREAK_GLASS, False
+    return None
+
+
+def get_patient_for_user(user, pk, *, unit=None, for_edit: bool = False) -> Patient:
+    """The one gate to a patient: 404 without access, 403 when seen but not editable.
+
+    The returned patient carries ``access_basis`` and ``can_edit``.
+    """
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = access_basis(user, unit, pk)
+    if found is None:
+        raise Http404
+    basis, can_edit = found
+    if for_edit and not can_edit:
+        raise PermissionDenied
+    try:
+        patient = Patient.objects.select_related("home_kommune").get(pk=pk)
+    except Patient.DoesNotExist:
+        raise Http404 from None
+    patient.access_basis = basis
+    patient.can_edit = can_edit
+    return patient
+
+
+def patient_view(*, for_edit: bool = False, action: str = AuditEvent.Action.VIEW):
+    """Decorate a view taking ``patient_id``: resolve access, audit reads, pass ``patient``.
+
+    GET and HEAD requests write a read event (``action``); changes are audited by the
+    services that make them.
+    """
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, patient_id, *args, **kwargs):
+            patient = get_patient_for_user(
+                request.user, patient_id, unit=request.active_unit or None, for_edit=for_edit
+            )
+            if request.method in ("GET", "HEAD"):
+                audit.record(
+                    user=request.user,
+                    unit=request.active_unit or None,
+                    action=action,
+                    patient=patient,
+                    basis=patient.access_basis,
+                    detail=request.path,
+                )
+            return view(request, patient, *args, **kwargs)
+
+        wrapper.patient_scoped = True
+        return wrapper
+
+    return decorator
+
+
+# --- keeping guardian in step with the care team (the only place permissions change) ---
+
+
+def grant_unit_access(patient, unit, *, can_edit: bool) -> None:
+    assign_perm(VIEW, unit.group, patient)
+    if can_edit:
+        assign_perm(CHANGE, unit.group, patient)
+    else:
+        remove_perm(CHANGE, unit.group, patient)
+
+
+def revoke_unit_access(patient, unit) -> None:
+    PatientGroupObjectPermission.objects.filter(
+        group_id=unit.group_id, content_object=patient
+    ).delete()
+
+
+def sync_unit_access(patient, unit) -> None:
+    """Make the unit's permissions match its active care-team membership."""
+    member = CareTeamMember.objects.active().filter(patient=patient, unit=unit).first()
+    if member is None:
+        revoke_unit_access(patient, unit)
+    else:
+        grant_unit_access(patient, unit, can_edit=member.can_edit)

@@ -1,0 +1,2 @@
+def seed(demo) -> None:
+    """Filled in with the feature."""

@@ -1,0 +1,109 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from accounts.models import Organisation, ServiceUnit
+
+from ..nationalid import mask
+
+
+class Patient(models.Model):
+    class IdKind(models.TextChoices):
+        FNR = "fnr", _("Fødselsnummer")
+        DNR = "dnr", _("D-number")
+        HNR = "hnr", _("H-number")
+        SYNTHETIC = "synthetic", _("Synthetic test number")
+        NONE = "none", _("No Norwegian id")
+
+    national_id = models.CharField(
+        _("national id"), max_length=11, unique=True, null=True, blank=True
+    )
+    id_kind = models.CharField(_("id kind"), max_length=10, choices=IdKind.choices)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    birth_date = models.DateField(_("date of birth"))
+    home_kommune = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"level": Organisation.Level.KOMMUNE},
+        related_name="residents",
+        verbose_name=_("home municipality"),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    fastlege_name = models.CharField(_("GP (name)"), max_length=150, blank=True)
+    fastlege_practice = models.CharField(_("GP practice"), max_length=150, blank=True)
+    needs_interpreter = models.BooleanField(_("needs an interpreter"), default=False)
+    interpreter_language = models.CharField(_("interpreter language"), max_length=60, blank=True)
+    registered_by_unit = models.ForeignKey(
+        ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Raised on every change of the details; stale forms are refused, never saved over.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["last_name", "first_name"], name="patient_name")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(national_id__isnull=True, id_kind="none")
+                | Q(national_id__isnull=False) & ~Q(id_kind="none"),
+                name="patient_id_kind_matches",
+            ),
+        ]
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def has_national_id(self) -> bool:
+        return self.national_id is not None
+
+    @property
+    def masked_id(self) -> str:
+        return mask(self.national_id or "")
+
+    def age(self, on=None) -> int:
+        on = on or timezone.localdate()
+        years = on.year - self.birth_date.year
+        return years - ((on.month, on.day) < (self.birth_date.month, self.birth_date.day))
+
+
+class NextOfKin(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="next_of_kin")
+    name = models.CharField(_("name"), max_length=150)
+    relation = models.CharField(_("relation"), max_length=60)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    may_receive_information = models.BooleanField(_("may receive information"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("next of kin")
+        verbose_name_plural = _("next of kin")
+
+    def __str__(self):
+        return f"{self.name} ({self.relation})"
+
+
+# Direct foreign-key object permission tables (faster than guardian's generic ones).
+class PatientUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Patient, on_delete=models.CASCADE)
+
+
+class PatientGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Patient, on_delete=models.CASCADE)

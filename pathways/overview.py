@@ -1,0 +1,22 @@
+"""The pathway overview is built from sections; each feature contributes one.
+
+A section is ``func(request, patient) -> dict`` whose result is merged into the page
+context; its template is included from ``templates/pathways/overview.html``.
+Each section should cost a fixed number of queries.
+"""
+
+from django.utils.module_loading import import_string
+
+SECTIONS = [
+    "referrals.overview.section",
+    "pathways.sections.plan",
+    "pathways.sections.meetings",
+    "pathways.sections.discharge",
+]
+
+
+def section_context(request, patient) -> dict:
+    context = {}
+    for path in SECTIONS:
+        context.update(import_string(path)(request, patient))
+    return context

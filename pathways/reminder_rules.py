@@ -1,0 +1,1 @@
+"""Reminder rules for objects in the pathways app (see pathways/reminders.py)."""

@@ -1,0 +1,5 @@
+"""The referrals section of the patient overview."""
+
+
+def section(request, patient) -> dict:
+    return {}

@@ -1,0 +1,123 @@
+"""The fixed cast. Vadsø's ruskonsulent registers the patient; a colleague shares the unit;
+Sarpsborg is another kommune; UNN runs TSB; a stranger helseforetak never sees the patient."""
+
+import pytest
+from django.conf import settings
+
+from accounts.models import Membership, Organisation, ServiceUnit
+from pathways.models import CareTeamMember, Consent
+from pathways.services.careteam import consent_record
+
+from .factories import make_org, make_patient, make_unit, make_user
+
+Role = Membership.Role
+Kind = ServiceUnit.Kind
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip tests whose backend is missing, with the reason (never in CI, which fails instead)."""
+    is_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    for item in items:
+        if item.get_closest_marker("postgres") and not is_pg:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL)"))
+        if item.get_closest_marker("redis") and not settings.REDIS_URL:
+            item.add_marker(pytest.mark.skip(reason="needs a live Redis (REDIS_URL)"))
+
+
+@pytest.fixture
+def vadso(db):
+    return make_org("Vadsø kommune")
+
+
+@pytest.fixture
+def vadso_rus(vadso):
+    return make_unit(vadso, Kind.RUS_PSYKISK_HELSE, "Rus- og psykisk helseenheten")
+
+
+@pytest.fixture
+def sarpsborg_rus(db):
+    return make_unit(make_org("Sarpsborg kommune"), Kind.RUS_PSYKISK_HELSE, "Rus og psykisk helse")
+
+
+@pytest.fixture
+def unn(db):
+    return make_org("UNN HF", level=Organisation.Level.SPESIALIST)
+
+
+@pytest.fixture
+def unn_tsb(unn):
+    return make_unit(unn, Kind.TSB_DOGN, "TSB døgn")
+
+
+@pytest.fixture
+def unn_intake(unn):
+    return make_unit(unn, Kind.TSB_POLIKLINIKK, "TSB inntaksteam")
+
+
+@pytest.fixture
+def other_hf_unit(db):
+    return make_unit(make_org("Annet HF", level=Organisation.Level.SPESIALIST), Kind.DPS, "DPS")
+
+
+@pytest.fixture
+def coordinator(vadso_rus):
+    return make_user(vadso_rus, Role.COORDINATOR, username="kari", first_name="Kari")
+
+
+@pytest.fixture
+def colleague(vadso_rus):
+    return make_user(vadso_rus, Role.CLINICIAN, username="kollega")
+
+
+@pytest.fixture
+def leader(vadso_rus):
+    return make_user(vadso_rus, Role.LEADER, username="leder")
+
+
+@pytest.fixture
+def other_kommune_user(sarpsborg_rus):
+    return make_user(sarpsborg_rus, Role.COORDINATOR, username="sarpsborg")
+
+
+@pytest.fixture
+def tsb_clinician(unn_tsb):
+    return make_user(unn_tsb, Role.CLINICIAN, username="unnbehandler")
+
+
+@pytest.fixture
+def tsb_intake(unn_intake):
+    return make_user(unn_intake, Role.INTAKE, username="unninntak")
+
+
+@pytest.fixture
+def other_hf_user(other_hf_unit):
+    return make_user(other_hf_unit, Role.CLINICIAN, username="annethf")
+
+
+@pytest.fixture
+def patient(vadso_rus, coordinator):
+    return make_patient(vadso_rus, by=coordinator, first_name="Ola", last_name="Nordmann")
+
+
+@pytest.fixture
+def shared_patient(patient, coordinator, vadso_rus, unn_tsb):
+    """The patient with UNN TSB døgn on the care team by consent."""
+    consent_record(
+        patient=patient,
+        by=coordinator,
+        acting_unit=vadso_rus,
+        scope=Consent.Scope.SHARING,
+        given_on=patient.created_at.date(),
+        units=[unn_tsb],
+        role=CareTeamMember.Role.TREATING,
+    )
+    return patient
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
