@@ -5,6 +5,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from accounts.models import Membership, Organisation, ServiceUnit
 from accounts.services import membership_add, unit_create
@@ -194,7 +195,7 @@ class Demo:
     units: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)
     patients: list = field(default_factory=list)
-    today: datetime.date = field(default_factory=datetime.date.today)
+    today: datetime.date = field(default_factory=timezone.localdate)
 
     def first_user(self, unit_key):
         unit = self.units[unit_key]

@@ -7,6 +7,7 @@ however many tasks it returns. The page merges the sources and sorts by due date
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 SOURCES = [
@@ -28,7 +29,7 @@ class Task:
 
     @property
     def overdue(self) -> bool:
-        return self.due is not None and self.due < datetime.date.today()
+        return self.due is not None and self.due < timezone.localdate()
 
 
 def tasks_for(user, unit) -> list[Task]:

@@ -34,7 +34,8 @@ def pytest_collection_modifyitems(config, items):
             if CHROMIUM is None:
                 if os.environ.get("CI", "").lower() == "true":
                     raise pytest.UsageError("CI needs Chromium for the browser tests")
-                item.add_marker(pytest.mark.skip(reason="no Chromium installed (apt-get install chromium)"))
+                reason = "no Chromium installed (apt-get install chromium)"
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
@@ -85,9 +86,7 @@ def check_accessibility(page):
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    bad = [
-        v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")
-    ]
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     assert not bad, "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
         for v in bad
