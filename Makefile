@@ -27,7 +27,7 @@ run: messages
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: messages
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
