@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.session_context",
+                "pathways.context_processors.notifications",
             ],
         },
     },
@@ -94,6 +96,13 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Reminder thresholds and mail timing.
+REMINDER_CONSENT_EXPIRY_DAYS = env_int("REMINDER_CONSENT_EXPIRY_DAYS", 30)
+REMINDER_BREAK_GLASS_REVIEW_DAYS = env_int("REMINDER_BREAK_GLASS_REVIEW_DAYS", 2)
+DIGEST_HOUR = env_int("DIGEST_HOUR", 7)
+# How long unsent mail is retried; older notifications stay in-app only.
+NOTIFICATION_EMAIL_RETRY_HOURS = env_int("NOTIFICATION_EMAIL_RETRY_HOURS", 48)
+
 # Redis is the Celery broker only; web requests never depend on it.
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -111,7 +120,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a request or a sweep when Redis is down.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "Europe/Oslo"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The sweep also retries urgent mail that could not be queued and catches up a missed digest.
+    "reminder-sweep": {
+        "task": "pathways.reminder_sweep",
+        "schedule": env_int("REMINDER_SWEEP_SECONDS", 600),
+    },
+    "daily-digest": {
+        "task": "pathways.daily_digest",
+        "schedule": crontab(hour=DIGEST_HOUR, minute=0),  # Europe/Oslo (CELERY_TIMEZONE)
+    },
+}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -194,6 +213,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Samhandling <ikke-svar@samhandling.local>")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # Security headers. HTTPS settings apply when DEBUG is off.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("pasienter/", include("pathways.urls")),
     path("henvisninger/", include("referrals.urls")),
+    path("varsler/", include("pathways.notification_urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,21 +4,35 @@ A rule is a function ``rule(now) -> Iterable[Due]`` registered with ``@rule("nam
 should query only what is due (indexed date filters). ``sweep()`` runs every rule and records
 each reminder under a unique (rule, object, stage) key, so running twice, or two sweeps at
 once, sends each reminder exactly once. Notifications are rows; email is scheduled on commit.
+``run_periodic()`` is what the beat task and ``manage.py reminder_sweep`` call: it also ends
+access whose consent has run out and sends mail that is still pending (urgent mail that could
+not be queued while Redis was down, a digest the 07:00 task missed).
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Membership
 
 from .models import Notification, Reminder
 
 RULES: dict[str, Callable] = {}
+# Headings for the daily digest, by notification kind (a rule's name or a service's kind).
+KIND_LABELS: dict[str, object] = {}
+
+
+def _queue_urgent_email(ids: list[int]) -> None:
+    from .services.notifications import queue_urgent_email
+
+    queue_urgent_email(ids)
+
+
 # Called with the ids of new notifications after commit (email delivery hooks in here).
-ON_NOTIFIED: list[Callable[[list[int]], None]] = []
+ON_NOTIFIED: list[Callable[[list[int]], None]] = [_queue_urgent_email]
 
 
 @dataclass
@@ -34,9 +48,13 @@ class Due:
     extra: dict = field(default_factory=dict)
 
 
-def rule(name: str):
+def rule(name: str, label=None):
+    """Register a rule; ``label`` (lazy translated text) heads its group in the digest."""
+
     def register(func):
         RULES[name] = func
+        if label is not None:
+            KIND_LABELS[name] = label
         return func
 
     return register
@@ -110,4 +128,19 @@ def sweep(now=None, rules: Iterable[str] | None = None) -> int:
     for name in rules or list(RULES):
         for due in RULES[name](now):
             sent += deliver(name, due)
+    return sent
+
+
+def run_periodic(now=None) -> int:
+    """The scheduled sweep: expire consent, run the rules, send pending mail; reminders made."""
+    from .services import notifications as mail
+    from .services.careteam import consent_expire_due
+
+    now = now or timezone.now()
+    # Titles are stored as text: write them in the site's language, whoever runs the sweep.
+    with translation.override(settings.LANGUAGE_CODE):
+        consent_expire_due(now)
+        sent = sweep(now)
+        mail.email_pending_urgent(now=now)
+        mail.digest_send_due(now=now)
     return sent

@@ -1,5 +1,5 @@
 from .careteam import BreakGlassAccess, CareTeamMember, Consent
-from .notifications import Notification, Reminder
+from .notifications import Notification, NotificationPreference, Reminder
 from .patient import NextOfKin, Patient, PatientGroupObjectPermission, PatientUserObjectPermission
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "Consent",
     "NextOfKin",
     "Notification",
+    "NotificationPreference",
     "Patient",
     "PatientGroupObjectPermission",
     "PatientUserObjectPermission",

@@ -154,6 +154,12 @@ class BreakGlassAccess(models.Model):
         indexes = [
             models.Index(fields=["user", "patient", "expires_at"], name="breakglass_lookup"),
             models.Index(fields=["unit", "reviewed_at"], name="breakglass_review"),
+            # The review reminder looks for old unreviewed grants only.
+            models.Index(
+                fields=["granted_at"],
+                condition=Q(reviewed_at__isnull=True),
+                name="breakglass_unreviewed",
+            ),
         ]
         verbose_name = _("emergency access")
         verbose_name_plural = _("emergency access")

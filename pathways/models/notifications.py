@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,9 +59,35 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_unread"),
             models.Index(fields=["emailed_at", "urgent"], name="notification_mail"),
+            # Mail still to go out: a small, hot set, so the worker's pick-up stays cheap.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(emailed_at__isnull=True),
+                name="notification_unmailed",
+            ),
         ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
     def __str__(self):
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How one user wants notifications by email (no row means the defaults: both on)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_enabled = models.BooleanField(_("send me notifications by email"), default=True)
+    digest_enabled = models.BooleanField(_("daily summary by email"), default=True)
+    # The day (Europe/Oslo) of the last digest: claimed with a conditional update, one a day.
+    last_digest_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self):
+        return f"{self.user}"
