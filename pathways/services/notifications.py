@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..models import Notification, NotificationPreference
 
@@ -232,7 +233,11 @@ def digest_send_for(user_id: int, *, now) -> int:
     user = notes[0].user
     try:
         with translation.override(settings.LANGUAGE_CODE):
-            subject = _("Samhandling: daily summary %(day)s (%(count)s notifications)") % {
+            subject = ngettext(
+                "Samhandling: daily summary %(day)s (%(count)s notification)",
+                "Samhandling: daily summary %(day)s (%(count)s notifications)",
+                len(notes),
+            ) % {
                 "day": today.strftime("%d.%m.%Y"),
                 "count": len(notes),
             }

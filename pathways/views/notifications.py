@@ -77,7 +77,9 @@ def notifications_read_all(request):
 @login_required
 def notification_settings(request):
     pref = service.preference_for(request.user)
-    form = NotificationPreferenceForm(request.POST or None, instance=pref)
+    # Both boxes unticked posts nothing, so bind on the method, not on the data.
+    data = request.POST if request.method == "POST" else None
+    form = NotificationPreferenceForm(data, instance=pref)
     if request.method == "POST" and form.is_valid():
         service.preferences_update(
             user=request.user,
