@@ -43,10 +43,9 @@ def make_note(user, patient=None, *, urgent=False, kind="consent_expiring", crea
 def test_an_urgent_notification_is_mailed_once_after_commit_with_a_reference_only(
     coordinator, patient, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            note = make_note(coordinator, patient, urgent=True, kind="referral_overdue")
-            assert mail.outbox == []  # nothing leaves before the commit
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        note = make_note(coordinator, patient, urgent=True, kind="referral_overdue")
+        assert mail.outbox == []  # nothing leaves before the commit
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
