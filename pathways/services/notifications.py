@@ -8,8 +8,10 @@ Subjects carry a reference only, never a patient's name.
 """
 
 import logging
+import socket
 from collections import defaultdict
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -99,6 +101,26 @@ def reference(notification) -> str:
 # Urgent mail ----------------------------------------------------------------------------
 
 
+def broker_reachable(timeout: float = 0.5) -> bool:
+    """A quick TCP probe of the Redis broker.
+
+    The Redis client retries a refused connection with back-off (about three seconds, twice
+    over through kombu); a request must not wait for that when Redis is down.
+    """
+    from config.celery import app
+
+    if app.conf.task_always_eager:
+        return True
+    url = urlsplit(app.conf.broker_url or "")
+    if url.scheme not in ("redis", "rediss"):
+        return True
+    try:
+        socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout).close()
+    except OSError:
+        return False
+    return True
+
+
 def queue_urgent_email(ids: list[int]) -> None:
     """ON_NOTIFIED hook (after commit): queue mail for the urgent ones; never raise."""
     try:
@@ -107,9 +129,11 @@ def queue_urgent_email(ids: list[int]) -> None:
         )
         if not urgent:
             return
+        if not broker_reachable():
+            raise ConnectionRefusedError("the broker does not answer")
         from ..tasks import send_urgent_email
 
-        # retry=False: with Redis down, fail at once instead of holding up the caller.
+        # retry=False: a failing broker raises at once instead of holding up the caller.
         send_urgent_email.apply_async(args=[urgent], retry=False)
     except Exception:
         log.warning(

@@ -94,14 +94,13 @@ def test_a_broker_failure_is_logged_and_never_reaches_the_caller(
     previous = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
     app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app.pool.force_close_all()
-    app._pool = None
+    app._pool = app.amqp._producer_pool = None
     try:
         with django_capture_on_commit_callbacks(execute=True):
             note = make_note(coordinator, patient, urgent=True)
     finally:
         app.conf.task_always_eager, app.conf.broker_url = previous
-        app._pool = None
+        app._pool = app.amqp._producer_pool = None
     assert "Could not queue urgent mail" in caplog.text
     assert mail.outbox == []
     assert service.email_pending_urgent() == 1
