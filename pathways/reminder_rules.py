@@ -38,12 +38,11 @@ def _consent_renewed():
 
 
 def _consent_recipients(consent):
-    users = []
+    # A generator: the query runs only when the reminder is new (not on every sweep).
     if consent.recorded_by.is_active:
-        users.append(consent.recorded_by)
+        yield consent.recorded_by
     if consent.unit_id:
-        users.extend(unit_users([consent.unit_id], roles=[Membership.Role.COORDINATOR]))
-    return users
+        yield from unit_users([consent.unit_id], roles=[Membership.Role.COORDINATOR])
 
 
 def _consent_due(consents, stage, title):
