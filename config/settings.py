@@ -236,6 +236,8 @@ ALLOW_SYNTHETIC_IDS = env_bool("ALLOW_SYNTHETIC_IDS", DEBUG)
 WORKING_DAYS_COUNT_SATURDAY = env_bool("WORKING_DAYS_COUNT_SATURDAY", True)
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
+# Warn when the first kommune appointment is later than this many days after discharge.
+ETTERVERN_FIRST_APPOINTMENT_DAYS = env_int("ETTERVERN_FIRST_APPOINTMENT_DAYS", 7)
 
 LOGGING = {
     "version": 1,

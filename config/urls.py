@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.views import healthz
+from pathways.views.discharge import discharge_statistics
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="pathways:patient_list"), name="home"),
@@ -10,6 +11,7 @@ urlpatterns = [
     path("pasienter/", include("pathways.urls")),
     path("henvisninger/", include("referrals.urls")),
     path("varsler/", include("pathways.notification_urls")),
+    path("statistikk/utskrivning/", discharge_statistics, name="discharge_statistics"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

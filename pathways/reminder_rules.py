@@ -1,5 +1,6 @@
 """Reminder rules for objects in the pathways app (see pathways/reminders.py)."""
 
+import datetime
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,9 +11,17 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Membership
+from accounts.models import Membership, Organisation
 
-from .models import BreakGlassAccess, Consent
+from .models import (
+    BreakGlassAccess,
+    CareTeamMember,
+    Consent,
+    EttervernPlan,
+    FollowUpAppointment,
+    KommuneMessage,
+    TreatmentEpisode,
+)
 from .reminders import Due, rule, unit_users
 
 # ---------------------------------------------------------------------------------------
@@ -106,4 +115,140 @@ def break_glass_unreviewed(now):
                 "explanation": grant.explanation,
             },
             recipients=unit_users([grant.unit_id], roles=[Membership.Role.LEADER]),
+        )
+
+
+# --- admission, discharge and ettervern --------------------------------------------------
+
+
+def _kommune_units_of(patient_id):
+    return (
+        CareTeamMember.objects.active()
+        .filter(patient_id=patient_id, unit__organisation__level=Organisation.Level.KOMMUNE)
+        .values_list("unit_id", flat=True)
+    )
+
+
+def _episode_url(episode) -> str:
+    from django.urls import reverse
+
+    return reverse("pathways:episode_detail", args=[episode.patient_id, episode.pk])
+
+
+@rule(
+    "discharge_admission_notice",
+    label=gettext_lazy("Notice of admission not sent within 24 hours"),
+)
+def admission_notice_overdue(now):
+    """A døgn admission whose notice to the kommune is not sent 24 hours after admission."""
+    episodes = (
+        TreatmentEpisode.objects.filter(
+            kind=TreatmentEpisode.Kind.DOGN,
+            ended_at__isnull=True,
+            started_at__lte=now - datetime.timedelta(hours=24),
+            started_at__gte=now - datetime.timedelta(days=60),
+        )
+        .filter(
+            ~Exists(
+                KommuneMessage.objects.filter(
+                    episode=OuterRef("pk"), kind=KommuneMessage.Kind.ADMISSION
+                )
+            )
+        )
+        .select_related("patient", "unit")
+    )
+    for episode in episodes:
+        yield Due(
+            obj=episode,
+            stage="24h",
+            title=_("Notice of admission not sent: %(name)s") % {"name": episode.patient},
+            recipients=unit_users([episode.unit]),
+            url=_episode_url(episode),
+            patient=episode.patient,
+            urgent=True,
+        )
+
+
+@rule(
+    "discharge_unprepared",
+    label=gettext_lazy("Discharge soon without a signed plan or the municipality told"),
+)
+def discharge_near_unprepared(now):
+    """Planned discharge within 7 days without a signed ettervern plan or the kommune told."""
+    today = timezone.localdate(now)
+    episodes = (
+        TreatmentEpisode.objects.filter(
+            ended_at__isnull=True,
+            planned_end__gte=today,
+            planned_end__lte=today + datetime.timedelta(days=7),
+        )
+        .annotate(
+            signed=Exists(
+                EttervernPlan.objects.filter(
+                    episode=OuterRef("pk"),
+                    specialist_signed_at__isnull=False,
+                    kommune_signed_at__isnull=False,
+                )
+            ),
+            told=Exists(
+                KommuneMessage.objects.filter(
+                    episode=OuterRef("pk"), kind=KommuneMessage.Kind.READY
+                )
+            ),
+        )
+        .filter(Q(signed=False) | Q(told=False, kind=TreatmentEpisode.Kind.DOGN))
+        .select_related("patient", "unit")
+    )
+    for episode in episodes:
+        date = episode.planned_end.strftime("%d.%m.%Y")
+        if not episode.signed:
+            yield Due(
+                obj=episode,
+                stage="unsigned",
+                title=_("Discharge %(date)s without a signed ettervern plan: %(name)s")
+                % {"date": date, "name": episode.patient},
+                recipients=unit_users([episode.unit_id, *_kommune_units_of(episode.patient_id)]),
+                url=_episode_url(episode),
+                patient=episode.patient,
+            )
+        if not episode.told and episode.kind == TreatmentEpisode.Kind.DOGN:
+            yield Due(
+                obj=episode,
+                stage="kommune_not_told",
+                title=_("Discharge %(date)s and the municipality is not told: %(name)s")
+                % {"date": date, "name": episode.patient},
+                recipients=unit_users([episode.unit]),
+                url=_episode_url(episode),
+                patient=episode.patient,
+            )
+
+
+@rule(
+    "discharge_no_first_appointment",
+    label=gettext_lazy("No first municipal appointment after discharge"),
+)
+def no_first_appointment(now):
+    """Discharged from døgn or avrusning in the last 14 days, and no kommune appointment."""
+    episodes = (
+        TreatmentEpisode.objects.filter(
+            ended_at__gte=now - datetime.timedelta(days=14),
+            ended_at__lte=now,
+            kind__in=[TreatmentEpisode.Kind.DOGN, TreatmentEpisode.Kind.AVRUSNING],
+            end_kind__in=[
+                TreatmentEpisode.EndKind.PLANNED,
+                TreatmentEpisode.EndKind.UNPLANNED,
+            ],
+        )
+        .filter(~Exists(FollowUpAppointment.objects.filter(episode=OuterRef("pk"))))
+        .select_related("patient")
+    )
+    for episode in episodes:
+        yield Due(
+            obj=episode,
+            stage="missing",
+            title=_("No first municipal appointment after discharge: %(name)s")
+            % {"name": episode.patient},
+            recipients=unit_users(_kommune_units_of(episode.patient_id)),
+            url=_episode_url(episode),
+            patient=episode.patient,
         )

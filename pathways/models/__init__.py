@@ -1,4 +1,12 @@
 from .careteam import BreakGlassAccess, CareTeamMember, Consent
+from .discharge import (
+    EttervernPlan,
+    FollowUpAppointment,
+    KommuneMessage,
+    KommuneMove,
+    PlanningMeeting,
+    TreatmentEpisode,
+)
 from .notifications import Notification, NotificationPreference, Reminder
 from .patient import NextOfKin, Patient, PatientGroupObjectPermission, PatientUserObjectPermission
 
@@ -6,11 +14,17 @@ __all__ = [
     "BreakGlassAccess",
     "CareTeamMember",
     "Consent",
+    "EttervernPlan",
+    "FollowUpAppointment",
+    "KommuneMessage",
+    "KommuneMove",
     "NextOfKin",
     "Notification",
     "NotificationPreference",
     "Patient",
     "PatientGroupObjectPermission",
     "PatientUserObjectPermission",
+    "PlanningMeeting",
     "Reminder",
+    "TreatmentEpisode",
 ]
