@@ -21,7 +21,7 @@ from .test_discharge_services import admit
 
 pytestmark = pytest.mark.django_db
 
-TZ = datetime.timezone.utc
+TZ = datetime.UTC
 DAY = datetime.datetime(2026, 3, 16, 12, 0, tzinfo=TZ)  # discharges happen around this day
 
 
