@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +9,19 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("Wrong username or password."),
         "inactive": _("Wrong username or password."),
     }
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code from the authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+    def clean_token(self):
+        token = "".join(self.cleaned_data["token"].split())
+        if not token.isdigit() or len(token) != 6:
+            raise forms.ValidationError(_("The code has six digits."))
+        return token

@@ -5,6 +5,8 @@ from . import views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/kode/", views.otp_verify, name="otp_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("enhet/", views.choose_unit, name="choose_unit"),
+    path("tofaktor/", views.otp_enrol, name="otp_enrol"),
 ]

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from accounts.views import healthz
 from pathways.views.discharge import discharge_statistics
+from pathways.views import breakglass
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="pathways:patient_list"), name="home"),
@@ -12,6 +13,12 @@ urlpatterns = [
     path("henvisninger/", include("referrals.urls")),
     path("varsler/", include("pathways.notification_urls")),
     path("statistikk/utskrivning/", discharge_statistics, name="discharge_statistics"),
+    path("tilgang/nodtilgang/", breakglass.review_list, name="breakglass_review"),
+    path(
+        "tilgang/nodtilgang/<int:grant_id>/",
+        breakglass.review_mark,
+        name="breakglass_review_mark",
+    ),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

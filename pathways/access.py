@@ -59,6 +59,17 @@ def patients_of_unit(unit):
     )
 
 
+def active_break_glass(user, patient_id) -> BreakGlassAccess | None:
+    """The user's unexpired emergency access to this patient, if any."""
+    return (
+        BreakGlassAccess.objects.filter(
+            patient_id=patient_id, user=user, expires_at__gt=timezone.now()
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
 def access_basis(user, unit, patient_id) -> tuple[str, bool] | None:
     """(basis, can_edit) for this user and patient, or None when there is no access."""
     if unit is not None:
@@ -69,9 +80,7 @@ def access_basis(user, unit, patient_id) -> tuple[str, bool] | None:
         )
         if VIEW in codenames:
             return AuditEvent.Basis.CARE_TEAM, CHANGE in codenames
-    if BreakGlassAccess.objects.filter(
-        patient_id=patient_id, user=user, expires_at__gt=timezone.now()
-    ).exists():
+    if active_break_glass(user, patient_id) is not None:
         return AuditEvent.Basis.BREAK_GLASS, False
     return None
 
@@ -99,6 +108,10 @@ def get_patient_for_user(user, pk, *, unit=None, for_edit: bool = False) -> Pati
         raise Http404 from None
     patient.access_basis = basis
     patient.can_edit = can_edit
+    patient.break_glass_until = None
+    if basis == AuditEvent.Basis.BREAK_GLASS:
+        grant = active_break_glass(user, pk)
+        patient.break_glass_until = grant.expires_at if grant else None
     return patient
 
 

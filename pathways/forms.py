@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation
+from accounts.models import Organisation, ServiceUnit
 
 from . import nationalid
-from .models import NextOfKin, Patient
+from .models import BreakGlassAccess, CareTeamMember, Consent, NextOfKin, Patient
 
 
 class NoBlankCharField(forms.CharField):
@@ -137,7 +137,140 @@ class NextOfKinForm(forms.ModelForm):
     class Meta:
         model = NextOfKin
         fields = ["name", "relation", "phone", "may_receive_information"]
+        labels = {
+            "name": _("Name"),
+            "relation": _("Relation to the patient"),
+            "phone": _("Phone"),
+            "may_receive_information": _("May receive information about the patient"),
+        }
 
 
 class PatientSearchForm(forms.Form):
     q = forms.CharField(label=_("Search by name or national id"), required=False, max_length=100)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.organisation.name})"
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.organisation.name})"
+
+
+def _units_outside_team(patient):
+    return (
+        ServiceUnit.objects.exclude(
+            pk__in=CareTeamMember.objects.active().filter(patient=patient).values("unit_id")
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+
+
+class ConsentForm(forms.Form):
+    """The patient's consent, for sharing with named units or for another purpose."""
+
+    scope = forms.ChoiceField(
+        label=_("What the consent covers"),
+        choices=Consent.Scope.choices,
+        initial=Consent.Scope.SHARING,
+    )
+    units = UnitMultipleChoiceField(
+        label=_("Units the patient agrees to share with"),
+        queryset=ServiceUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each unit joins the care team and sees the pathway."),
+    )
+    role = forms.ChoiceField(
+        label=_("Their role in the care"),
+        choices=[
+            (CareTeamMember.Role.TREATING, CareTeamMember.Role.TREATING.label),
+            (CareTeamMember.Role.COORDINATING, CareTeamMember.Role.COORDINATING.label),
+            (CareTeamMember.Role.INFORMED, CareTeamMember.Role.INFORMED.label),
+        ],
+        initial=CareTeamMember.Role.TREATING,
+    )
+    given_on = forms.DateField(
+        label=_("Consent given on"),
+        validators=[_not_future],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty when the consent has no end date."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, patient, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = _units_outside_team(patient)
+
+    def clean(self):
+        cleaned = super().clean()
+        sharing = cleaned.get("scope") == Consent.Scope.SHARING
+        if sharing and not cleaned.get("units") and "units" not in self.errors:
+            self.add_error("units", _("Choose at least one unit to share with."))
+        given, until = cleaned.get("given_on"), cleaned.get("valid_until")
+        if given and until and until < given:
+            self.add_error("valid_until", _("Valid until cannot be before the date given."))
+        return cleaned
+
+
+class CareTeamAddForm(forms.Form):
+    """Add one unit to the care team on the basis of the patient's consent."""
+
+    unit = UnitChoiceField(label=_("Unit"), queryset=ServiceUnit.objects.none())
+    role = ConsentForm.base_fields["role"]
+    given_on = ConsentForm.base_fields["given_on"]
+    valid_until = ConsentForm.base_fields["valid_until"]
+    note = ConsentForm.base_fields["note"]
+
+    def __init__(self, *args, patient, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _units_outside_team(patient)
+
+    def clean(self):
+        cleaned = super().clean()
+        given, until = cleaned.get("given_on"), cleaned.get("valid_until")
+        if given and until and until < given:
+            self.add_error("valid_until", _("Valid until cannot be before the date given."))
+        return cleaned
+
+
+class CareTeamEndForm(forms.Form):
+    reason = NoBlankCharField(label=_("Why does the unit leave the care team?"), max_length=200)
+
+
+class NationalIdLookupForm(forms.Form):
+    national_id = forms.CharField(
+        label=_("National id"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_national_id(self):
+        return nationalid.parse(self.cleaned_data["national_id"]).number
+
+
+class BreakGlassForm(NationalIdLookupForm):
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=BreakGlassAccess.Reason.choices, widget=forms.RadioSelect
+    )
+    explanation = NoBlankCharField(
+        label=_("Explain why you need access now"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class BreakGlassReviewForm(forms.Form):
+    note = forms.CharField(label=_("Review note"), required=False, max_length=500)

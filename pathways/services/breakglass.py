@@ -44,8 +44,18 @@ def break_glass_open(*, patient, by, unit, reason, explanation) -> BreakGlassAcc
 
 @transaction.atomic
 def break_glass_review(*, grant, by, note="") -> bool:
-    return bool(
-        BreakGlassAccess.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
-            reviewed_at=timezone.now(), reviewed_by=by, review_note=note[:500]
-        )
+    """Mark a grant as reviewed by the leader; False when someone already did."""
+    updated = BreakGlassAccess.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
+        reviewed_at=timezone.now(), reviewed_by=by, review_note=note[:500]
     )
+    if updated:
+        audit.record(
+            user=by,
+            unit=grant.unit,
+            action=audit.Action.UPDATE,
+            patient=grant.patient_id,
+            obj=grant,
+            basis=audit.Basis.ADMIN,
+            detail=_("Emergency access reviewed"),
+        )
+    return bool(updated)

@@ -5,11 +5,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .. import overview, selectors
+from .. import access, overview, selectors
 from ..access import patient_view
 from ..forms import PatientEditForm, PatientRegisterForm, PatientSearchForm
-from ..services.patients import DuplicatePatient, StaleVersion, patient_register, patient_update
+from ..services.patients import (
+    DuplicatePatient,
+    StaleVersion,
+    national_id_reveal,
+    patient_register,
+    patient_update,
+)
 
 
 def _require_unit(request):
@@ -41,7 +48,10 @@ def patient_new(request):
         try:
             patient = patient_register(by=request.user, unit=unit, data=form.patient_data())
         except DuplicatePatient as dup:
-            existing = dup.existing
+            if access.access_basis(request.user, unit, dup.existing.pk) is not None:
+                messages.info(request, _("This person is already registered with your unit."))
+                return redirect("pathways:patient_overview", patient_id=dup.existing.pk)
+            existing = dup.existing.national_id
             form.add_error(
                 "national_id",
                 _(
@@ -55,7 +65,7 @@ def patient_new(request):
     return render(
         request,
         "pathways/patient_new.html",
-        {"form": form, "existing_id": existing.pk if existing else None},
+        {"form": form, "existing_national_id": existing},
     )
 
 
@@ -106,3 +116,13 @@ def patient_edit(request, patient):
         "pathways/patient_edit.html",
         {"patient": patient, "form": form, "conflict": conflict},
     )
+
+
+@require_POST
+@patient_view()
+def national_id_reveal_view(request, patient):
+    """Show the full national id; every reveal is audited."""
+    number = national_id_reveal(
+        patient=patient, by=request.user, unit=request.active_unit, basis=patient.access_basis
+    )
+    return render(request, "pathways/national_id.html", {"patient": patient, "number": number})
