@@ -10,9 +10,10 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation, ServiceUnit
 from accounts.services import membership_add, unit_create
 
-from ..models import CareTeamMember, Consent, Patient
+from ..models import BreakGlassAccess, CareTeamMember, Consent, NextOfKin, Patient
+from ..services.breakglass import break_glass_open
 from ..services.careteam import consent_record
-from ..services.patients import patient_register
+from ..services.patients import next_of_kin_save, patient_register
 from .ids import synthetic_id
 
 PASSWORD = "demo"  # noqa: S105 - demo only; seed_demo refuses to run in production
@@ -298,9 +299,59 @@ def _patients(demo: Demo) -> None:
         demo.patients.append(patient)
 
 
+NEXT_OF_KIN = [
+    # (patient index, name, relation, phone, may receive information)
+    (0, "Randi Nordmann", "Mor", "41122334", True),
+    (0, "Jon Nordmann", "Bror", "92233445", False),
+    (1, "Tove Olsen", "Samboer", "47788990", True),
+    (2, "Arvid Larsen", "Far", "90011223", True),
+]
+
+
+def _next_of_kin(demo: Demo) -> None:
+    for index, name, relation, phone, informed in NEXT_OF_KIN:
+        patient = demo.patients[index]
+        if NextOfKin.objects.filter(patient=patient, name=name).exists():
+            continue
+        unit = patient.registered_by_unit
+        next_of_kin_save(
+            patient=patient,
+            by=demo.first_user(next(k for k, u in demo.units.items() if u == unit)),
+            unit=unit,
+            instance=NextOfKin(
+                name=name, relation=relation, phone=phone, may_receive_information=informed
+            ),
+        )
+
+
+def _break_glass(demo: Demo) -> None:
+    """One earlier emergency access in Vadsø, waiting for the leader's review."""
+    user = demo.users["vadso.rus.ansatt"]
+    if BreakGlassAccess.objects.filter(user=user).exists():
+        return
+    # A Sarpsborg patient that Vadsø does not follow.
+    plan = zip(demo.patients, PATIENT_PLAN, strict=True)
+    patient = next(p for p, (home, _) in plan if home == "sarpsborg")
+    grant = break_glass_open(
+        patient=patient,
+        by=user,
+        unit=demo.units["vadso_rus"],
+        reason=BreakGlassAccess.Reason.NEW_CONTACT,
+        explanation=(
+            "Pasienten møtte opp i Vadsø på besøk hos familie og ba om hjelp med LAR-medisin."
+        ),
+    )
+    when = timezone.now() - datetime.timedelta(days=2)
+    BreakGlassAccess.objects.filter(pk=grant.pk).update(
+        granted_at=when, expires_at=when + datetime.timedelta(hours=4)
+    )
+
+
 def seed() -> Demo:
     demo = Demo()
     _organisations(demo)
     _users(demo)
     _patients(demo)
+    _next_of_kin(demo)
+    _break_glass(demo)
     return demo
