@@ -3,8 +3,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.views import healthz
-from pathways.views.discharge import discharge_statistics
 from pathways.views import breakglass
+from pathways.views.discharge import discharge_statistics
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="pathways:patient_list"), name="home"),
