@@ -48,7 +48,9 @@ def test_every_patient_page_writes_an_audit_event(login, coordinator, shared_pat
         if response.status_code == 405:
             # POST-only actions (reveal, withdraw) are audited by the services they call.
             continue
-        assert response.status_code == 200, name
+        # 403: a page for the other level (a specialist-only form); 404: a document the
+        # patient does not have yet (no ettervern plan). Both are still a recorded access.
+        assert response.status_code in (200, 403, 404), name
         after = AuditEvent.objects.filter(patient_id=shared_patient.pk).count()
         assert after == before + 1, f"{name} wrote {after - before} audit events"
         event = AuditEvent.objects.filter(patient_id=shared_patient.pk).first()

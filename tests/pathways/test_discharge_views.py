@@ -165,7 +165,7 @@ def test_a_stale_plan_form_is_refused_and_keeps_what_was_typed(
     assert response.status_code == 200
     body = response.content.decode()
     assert "Mitt forslag" in body
-    assert "Lagret av en annen" in body
+    assert "Lagret av noen andre" in body
     plan.refresh_from_db()
     assert plan.housing == "A"
 
