@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from accounts.views import healthz
 from pathways.views import breakglass
 from pathways.views.discharge import discharge_statistics
+from pathways.views.tasks import task_list
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="pathways:patient_list"), name="home"),
@@ -19,6 +20,7 @@ urlpatterns = [
         breakglass.review_mark,
         name="breakglass_review_mark",
     ),
+    path("oppgaver/", task_list, name="tasks"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

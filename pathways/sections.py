@@ -6,7 +6,28 @@ def plan(request, patient) -> dict:
 
 
 def meetings(request, patient) -> dict:
-    return {}
+    """The responsibility group: next meeting and open action items (four queries)."""
+    from django.utils import timezone
+
+    from .models import ActionItem, Meeting, ResponsibilityGroup
+
+    open_items = ActionItem.objects.open().filter(
+        patient=patient, meeting__published_at__isnull=False
+    )
+    return {
+        "meetings_group": ResponsibilityGroup.objects.filter(patient=patient)
+        .select_related("leader")
+        .first(),
+        "meetings_next": Meeting.objects.filter(
+            patient=patient, state=Meeting.State.PLANNED, starts_at__gte=timezone.now()
+        )
+        .order_by("starts_at")
+        .first(),
+        "meetings_open_items": list(
+            open_items.select_related("responsible_user", "responsible_external")[:5]
+        ),
+        "meetings_open_count": open_items.count(),
+    }
 
 
 def discharge(request, patient) -> dict:

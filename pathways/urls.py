@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auditlog, breakglass, careteam, discharge, nextofkin, patients
+from .views import auditlog, breakglass, careteam, discharge, meetings, nextofkin, patients
 
 app_name = "pathways"
 
@@ -132,4 +132,37 @@ urlpatterns += [
         name="follow_up_record",
     ),
     path("<int:patient_id>/ettervern.pdf", discharge.ettervern_pdf, name="ettervern_pdf"),
+]
+
+# Ansvarsgruppe: the group, meetings, minutes and action items.
+_M = "<int:patient_id>/moter/"
+_MM = _M + "<int:meeting_id>/"
+urlpatterns += [
+    path(_M, meetings.group_page, name="meetings"),
+    path(_M + "ansvarsgruppe/ny/", meetings.group_create, name="group_create"),
+    path(_M + "ansvarsgruppe/endre/", meetings.group_edit, name="group_edit"),
+    path(_M + "medlemmer/ny-ansatt/", meetings.member_add_internal, name="member_add_internal"),
+    path(_M + "medlemmer/ny-ekstern/", meetings.member_add_external, name="member_add_external"),
+    path(_M + "medlemmer/<int:member_id>/fjern/", meetings.member_remove, name="member_remove"),
+    path(_M + "nytt/", meetings.meeting_new, name="meeting_new"),
+    path(
+        _M + "oppfolgingspunkter/<int:item_id>/utfort/",
+        meetings.action_item_done,
+        name="action_item_done",
+    ),
+    path(_MM, meetings.meeting_detail, name="meeting_detail"),
+    path(_MM + "endre/", meetings.meeting_edit, name="meeting_edit"),
+    path(_MM + "avlys/", meetings.meeting_cancel, name="meeting_cancel"),
+    path(_MM + "referat/", meetings.minutes_edit, name="minutes_edit"),
+    path(_MM + "referat/publiser/", meetings.minutes_publish, name="minutes_publish"),
+    path(_MM + "referat/tillegg/", meetings.addendum_add, name="addendum_add"),
+    path(_MM + "oppfolgingspunkter/ny/", meetings.action_item_add, name="action_item_add"),
+    path(
+        _MM + "oppfolgingspunkter/<int:item_id>/slett/",
+        meetings.action_item_delete,
+        name="action_item_delete",
+    ),
+    path(_MM + "invitasjon.ics", meetings.meeting_ics, name="meeting_ics"),
+    path(_MM + "referat.pdf", meetings.minutes_pdf, name="minutes_pdf"),
+    path(_MM + "innkalling.pdf", meetings.invitation_pdf, name="invitation_pdf"),
 ]

@@ -7,10 +7,28 @@ from .discharge import (
     PlanningMeeting,
     TreatmentEpisode,
 )
+from .meetings import (
+    ActionItem,
+    Addendum,
+    AgendaItem,
+    Attendance,
+    GroupMember,
+    Invitation,
+    Meeting,
+    ResponsibilityGroup,
+)
 from .notifications import Notification, NotificationPreference, Reminder
 from .patient import NextOfKin, Patient, PatientGroupObjectPermission, PatientUserObjectPermission
 
 __all__ = [
+    "ActionItem",
+    "Addendum",
+    "AgendaItem",
+    "Attendance",
+    "GroupMember",
+    "Invitation",
+    "Meeting",
+    "ResponsibilityGroup",
     "BreakGlassAccess",
     "CareTeamMember",
     "Consent",

@@ -1,0 +1,22 @@
+"""'Mine oppgaver': what is assigned to me or my unit, across my patients."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from ..worklist import tasks_for
+
+
+@login_required
+def task_list(request):
+    unit = request.active_unit or None
+    tasks = tasks_for(request.user, unit)
+    return render(
+        request,
+        "pathways/tasks.html",
+        {
+            "tasks": tasks,
+            "overdue_count": sum(1 for t in tasks if t.overdue),
+            "today": timezone.localdate(),
+        },
+    )
