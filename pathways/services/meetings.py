@@ -227,10 +227,14 @@ def _validate_meeting(meeting: Meeting) -> None:
 
 
 def _carry_over(meeting: Meeting) -> int:
-    """Put open action items of earlier meetings on this meeting's agenda (once each)."""
+    """Put open action items from earlier published minutes on this agenda (once each)."""
     open_items = (
         ActionItem.objects.open()
-        .filter(patient_id=meeting.patient_id, meeting__starts_at__lt=meeting.starts_at)
+        .filter(
+            patient_id=meeting.patient_id,
+            meeting__starts_at__lt=meeting.starts_at,
+            meeting__published_at__isnull=False,
+        )
         .exclude(meeting=meeting)
         .exclude(follow_ups__meeting=meeting)
         .order_by("due_date", "id")

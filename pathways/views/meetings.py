@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import AuditEvent, Membership
@@ -33,22 +33,24 @@ from ..services import meetings as svc
 
 class GroupForm(forms.Form):
     patient_say = forms.CharField(
-        label=_lazy("The patient's say in who takes part"),
+        label=gettext_lazy("The patient's say in who takes part"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_lazy("Who the patient wants in the group, and anyone they do not want."),
+        help_text=gettext_lazy("Who the patient wants in the group, and anyone they do not want."),
     )
 
 
 class InternalMemberForm(forms.Form):
     membership = forms.ModelChoiceField(
-        label=_lazy("Person"), queryset=Membership.objects.none(), empty_label="–"
+        label=gettext_lazy("Person"), queryset=Membership.objects.none(), empty_label="–"
     )
     patient_view = forms.ChoiceField(
-        label=_lazy("The patient's say"), choices=GroupMember.PatientView.choices
+        label=gettext_lazy("The patient's say"), choices=GroupMember.PatientView.choices
     )
-    basis_note = forms.CharField(label=_lazy("Note on basis"), required=False, max_length=300)
+    basis_note = forms.CharField(
+        label=gettext_lazy("Note on basis"), required=False, max_length=300
+    )
 
     def __init__(self, *args, patient, group, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,35 +69,37 @@ class InternalMemberForm(forms.Form):
 
 
 class ExternalMemberForm(forms.Form):
-    name = forms.CharField(label=_lazy("Name"), max_length=150)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
     role = forms.ChoiceField(
-        label=_lazy("Role"),
+        label=gettext_lazy("Role"),
         choices=[c for c in GroupMember.Role.choices if c[0] != GroupMember.Role.PROFESSIONAL],
     )
     role_note = forms.CharField(
-        label=_lazy("Title or relation"),
+        label=gettext_lazy("Title or relation"),
         required=False,
         max_length=100,
-        help_text=_lazy("For example mother, fastlege in Vadsø, NAV veileder."),
+        help_text=gettext_lazy("For example mother, fastlege in Vadsø, NAV veileder."),
     )
     email = forms.EmailField(
-        label=_lazy("Email"),
+        label=gettext_lazy("Email"),
         required=False,
-        help_text=_lazy("Invitations and minutes are sent here. Leave empty to send by post."),
+        help_text=gettext_lazy(
+            "Invitations and minutes are sent here. Leave empty to send by post."
+        ),
     )
-    phone = forms.CharField(label=_lazy("Phone"), required=False, max_length=30)
+    phone = forms.CharField(label=gettext_lazy("Phone"), required=False, max_length=30)
     basis = forms.ChoiceField(
-        label=_lazy("Basis for taking part"),
+        label=gettext_lazy("Basis for taking part"),
         choices=[c for c in GroupMember.Basis.choices if c[0] != GroupMember.Basis.CARE_TEAM],
     )
     basis_note = forms.CharField(
-        label=_lazy("Note on consent or basis"),
+        label=gettext_lazy("Note on consent or basis"),
         required=False,
         max_length=300,
-        help_text=_lazy("What the patient consented to, and when."),
+        help_text=gettext_lazy("What the patient consented to, and when."),
     )
     patient_view = forms.ChoiceField(
-        label=_lazy("The patient's say"), choices=GroupMember.PatientView.choices
+        label=gettext_lazy("The patient's say"), choices=GroupMember.PatientView.choices
     )
 
     def clean(self):
@@ -106,30 +110,37 @@ class ExternalMemberForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    date = forms.DateField(label=_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    time = forms.TimeField(
+        label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
     duration_minutes = forms.IntegerField(
-        label=_lazy("Duration (minutes)"), min_value=5, max_value=600, initial=60
+        label=gettext_lazy("Duration (minutes)"), min_value=5, max_value=600, initial=60
     )
     place = forms.CharField(
-        label=_lazy("Place"),
+        label=gettext_lazy("Place"),
         required=False,
         max_length=200,
-        help_text=_lazy("Meeting room and address. Fill in a place, a link or both."),
+        help_text=gettext_lazy("Meeting room and address. Fill in a place, a link or both."),
     )
     digital_link = forms.URLField(
-        label=_lazy("Digital meeting link"), required=False, max_length=500, assume_scheme="https"
+        label=gettext_lazy("Digital meeting link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
     )
     agenda = forms.CharField(
-        label=_lazy("Agenda"),
+        label=gettext_lazy("Agenda"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "One item per line. Open action items from earlier meetings are added by themselves."
         ),
     )
     invite = forms.ModelMultipleChoiceField(
-        label=_lazy("Invite"),
+        label=gettext_lazy("Invite"),
         queryset=GroupMember.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -157,7 +168,7 @@ class MeetingForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label=_lazy("Reason"), required=False, max_length=300, widget=forms.TextInput
+        label=gettext_lazy("Reason"), required=False, max_length=300, widget=forms.TextInput
     )
 
 
@@ -166,7 +177,7 @@ ATTENDANCE_CHOICES = [("", "–"), *Attendance.Status.choices]
 
 class MinutesForm(forms.Form):
     general_notes = forms.CharField(
-        label=_lazy("Other notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=gettext_lazy("Other notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -182,13 +193,13 @@ class MinutesForm(forms.Form):
             )
         for item in agenda:
             self.fields[f"notes_{item.pk}"] = forms.CharField(
-                label=_lazy("Notes"),
+                label=gettext_lazy("Notes"),
                 required=False,
                 initial=item.notes,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
             self.fields[f"decision_{item.pk}"] = forms.CharField(
-                label=_lazy("Decision"),
+                label=gettext_lazy("Decision"),
                 required=False,
                 initial=item.decision,
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -216,10 +227,10 @@ class MinutesForm(forms.Form):
 
 
 class ActionItemForm(forms.Form):
-    what = forms.CharField(label=_lazy("What is to be done"), max_length=500)
-    responsible = forms.ChoiceField(label=_lazy("Responsible"))
+    what = forms.CharField(label=gettext_lazy("What is to be done"), max_length=500)
+    responsible = forms.ChoiceField(label=gettext_lazy("Responsible"))
     due_date = forms.DateField(
-        label=_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, members, **kwargs):
@@ -238,7 +249,7 @@ class ActionItemForm(forms.Form):
 
 class PublishForm(forms.Form):
     next_meeting_proposed = forms.DateField(
-        label=_lazy("Proposed date for the next meeting"),
+        label=gettext_lazy("Proposed date for the next meeting"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -246,7 +257,7 @@ class PublishForm(forms.Form):
 
 class AddendumForm(forms.Form):
     text = forms.CharField(
-        label=_lazy("Addendum"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Addendum"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
