@@ -60,4 +60,4 @@ def test_the_invitation_pdf_lists_time_place_agenda_and_follow_ups(
     assert "Vadsø rådhus" in text
     assert "Oppfølging fra forrige møte" in text
     assert "Søke om bostøtte" in text and "Ettervern" in text
-    assert "Ola Nordmann (Pasienten)" in text
+    assert "Ola Nordmann (Pasienten)" in text, text
