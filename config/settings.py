@@ -235,6 +235,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 ALLOW_SYNTHETIC_IDS = env_bool("ALLOW_SYNTHETIC_IDS", DEBUG)
 WORKING_DAYS_COUNT_SATURDAY = env_bool("WORKING_DAYS_COUNT_SATURDAY", True)
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
+# After a rejection without forwarding, the receiving unit keeps access this many days.
+REFERRAL_REJECTED_ACCESS_DAYS = env_int("REFERRAL_REJECTED_ACCESS_DAYS", 30)
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
 # Warn when the first kommune appointment is later than this many days after discharge.
 ETTERVERN_FIRST_APPOINTMENT_DAYS = env_int("ETTERVERN_FIRST_APPOINTMENT_DAYS", 7)

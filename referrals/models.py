@@ -1,0 +1,338 @@
+"""Referrals (henvisninger) to specialist units, their timeline, attachments and follow-up."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ServiceUnit
+from pathways.models import Consent, Patient
+
+
+class Referral(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        RECEIVED = "received", _("Received")
+        UNDER_ASSESSMENT = "under_assessment", _("Under assessment")
+        GRANTED = "granted", _("Right to necessary care granted")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        TREATMENT_STARTED = "treatment_started", _("Treatment started")
+        CLOSED = "closed", _("Closed")
+
+    # States in which the receiving unit still has to assess the referral.
+    AWAITING_ASSESSMENT = (State.RECEIVED, State.UNDER_ASSESSMENT)
+    ACTIVE = (State.RECEIVED, State.UNDER_ASSESSMENT, State.GRANTED, State.TREATMENT_STARTED)
+
+    class Urgency(models.TextChoices):
+        ORDINARY = "ordinary", _("Ordinary")
+        URGENT = "urgent", _("Urgent")
+
+    class HelpKind(models.TextChoices):
+        OUTPATIENT = "outpatient", _("Outpatient (poliklinikk)")
+        INPATIENT = "inpatient", _("Inpatient (døgn)")
+        LAR = "lar", _("LAR")
+        DETOX = "detox", _("Detoxification (avrusning)")
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("patient")
+    )
+    referring_unit = models.ForeignKey(
+        ServiceUnit,
+        on_delete=models.PROTECT,
+        related_name="referrals_sent",
+        verbose_name=_("referring unit"),
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("referred by"),
+    )
+    receiving_unit = models.ForeignKey(
+        ServiceUnit,
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
+        verbose_name=_("receiving unit"),
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.DRAFT
+    )
+
+    # What the referrer writes.
+    reason = models.TextField(_("reason for referral"))
+    question = models.TextField(_("question to the specialist service"))
+    substance_use = models.TextField(_("substance use"), blank=True)
+    mental_health = models.TextField(_("mental health"), blank=True)
+    existing_services = models.TextField(_("services the patient already has"), blank=True)
+    patient_wishes = models.TextField(_("the patient's own wishes"), blank=True)
+    preferred_place = models.CharField(_("preferred treatment place"), max_length=200, blank=True)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ORDINARY
+    )
+    consent_given_on = models.DateField(_("the patient consented on"), null=True, blank=True)
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Derived from the birth date when the referral is sent; stored so lists can filter on it.
+    under_23 = models.BooleanField(_("under 23"), default=False)
+
+    # Dates that the deadlines count from.
+    seniority_date = models.DateField(_("seniority date"), null=True, blank=True)
+    received_on = models.DateField(_("received at this unit"), null=True, blank=True)
+    assessment_due = models.DateField(_("assessment due"), null=True, blank=True)
+
+    # The assessment.
+    assessment_started_at = models.DateTimeField(null=True, blank=True)
+    assessed_at = models.DateTimeField(_("assessed"), null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    start_deadline = models.DateField(_("start deadline (frist)"), null=True, blank=True)
+    planned_appointment = models.DateTimeField(_("planned first appointment"), null=True, blank=True)
+    help_kind = models.CharField(_("kind of help"), max_length=20, choices=HelpKind.choices, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    forwarded_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forwarded_to",
+        verbose_name=_("forwarded from"),
+    )
+    # Every referral in a forwarding chain shares ``chain``; ``depth`` orders them. The chain is
+    # linear (a referral is forwarded at most once), so a referral's history is its chain up to
+    # its own depth.
+    chain = models.UUIDField(default=uuid.uuid4, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    treatment_started_on = models.DateField(_("treatment started"), null=True, blank=True)
+    closed_reason = models.CharField(_("reason for closing"), max_length=300, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    # Fristbrudd.
+    frist_at_risk_at = models.DateTimeField(_("marked likely to miss the frist"), null=True, blank=True)
+    frist_at_risk_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    helfo_notified_on = models.DateField(_("Helfo notified"), null=True, blank=True)
+    helfo_notified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    # The receiving unit's care-team access ends on this date after a rejection without
+    # forwarding (or a withdrawal); the sweep ends it and stamps ``access_ended_at``.
+    access_ends_on = models.DateField(null=True, blank=True)
+    access_ended_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Raised by every change; forms carry it so a stale form is refused, never saved over.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["receiving_unit", "state", "assessment_due"], name="referral_incoming"),
+            models.Index(fields=["receiving_unit", "state", "start_deadline"], name="referral_waiting"),
+            models.Index(fields=["referring_unit", "state"], name="referral_sent"),
+            models.Index(fields=["state", "assessment_due"], name="referral_due"),
+            models.Index(fields=["state", "start_deadline"], name="referral_frist"),
+            models.Index(fields=["access_ends_on"], name="referral_access_end",
+                         condition=Q(access_ended_at__isnull=True)),
+            models.Index(fields=["chain", "depth"], name="referral_chain"),
+            models.Index(fields=["receiving_unit", "received_on"], name="referral_received"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(referring_unit=models.F("receiving_unit")),
+                name="referral_not_to_itself",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="granted") | Q(start_deadline__isnull=False),
+                name="referral_granted_has_frist",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="rejected") | ~Q(rejection_reason=""),
+                name="referral_rejected_has_reason",
+            ),
+            models.UniqueConstraint(fields=["chain", "depth"], name="referral_chain_position"),
+        ]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self):
+        return f"{self.patient} → {self.receiving_unit.name} ({self.get_state_display()})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == self.State.DRAFT
+
+    @property
+    def awaiting_assessment(self) -> bool:
+        return self.state in self.AWAITING_ASSESSMENT
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.state == self.State.GRANTED
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency == self.Urgency.URGENT
+
+    @property
+    def frist_passed(self) -> bool:
+        return (
+            self.state == self.State.GRANTED
+            and self.start_deadline is not None
+            and self.start_deadline < timezone.localdate()
+        )
+
+    @property
+    def frist_breach(self) -> bool:
+        """Fristbrudd: the frist has passed without a start, or a clinician expects it will."""
+        if self.state == self.State.TREATMENT_STARTED or self.state == self.State.CLOSED:
+            return bool(
+                self.start_deadline
+                and self.treatment_started_on
+                and self.treatment_started_on > self.start_deadline
+            )
+        return self.state == self.State.GRANTED and (
+            self.frist_passed or self.frist_at_risk_at is not None
+        )
+
+    @property
+    def days_waited(self) -> int | None:
+        if self.seniority_date is None:
+            return None
+        end = self.treatment_started_on or timezone.localdate()
+        return (end - self.seniority_date).days
+
+    @property
+    def was_forwarded(self) -> bool:
+        return hasattr(self, "forwarded_to")
+
+
+class ReferralEvent(models.Model):
+    """One line on the timeline that both sides see: who, when, what."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Draft created")
+        SENT = "sent", _("Sent")
+        RECEIVED = "received", _("Received")
+        ASSESSMENT_STARTED = "assessment_started", _("Assessment started")
+        INFO_REQUESTED = "info_requested", _("More information requested")
+        INFO_ANSWERED = "info_answered", _("Information given")
+        GRANTED = "granted", _("Right to necessary care granted")
+        REJECTED = "rejected", _("Rejected")
+        FORWARDED = "forwarded", _("Forwarded")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        TREATMENT_STARTED = "treatment_started", _("Treatment started")
+        CLOSED = "closed", _("Closed")
+        FRIST_AT_RISK = "frist_at_risk", _("Frist likely to be missed")
+        HELFO_NOTIFIED = "helfo_notified", _("Helfo notified")
+        FOLLOW_UP = "follow_up", _("Waiting-time follow-up recorded")
+        ATTACHMENT = "attachment", _("Attachment added")
+        ACCESS_ENDED = "access_ended", _("Access ended")
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        ServiceUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["referral", "at"], name="referral_event_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class InformationRequest(models.Model):
+    """The receiving unit asks for more; the clock keeps running; the referrer answers here."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="info_requests")
+    question = models.TextField(_("what is missing"))
+    asked_at = models.DateTimeField(default=timezone.now)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+
+    def __str__(self):
+        return self.question[:60]
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
+def attachment_path(instance, filename: str) -> str:
+    # The stored name says nothing about the patient or the original file name.
+    return f"referrals/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A PDF or image sent with the referral; served only through an access-checked view."""
+
+    class ContentType(models.TextChoices):
+        PDF = "application/pdf", "PDF"
+        PNG = "image/png", "PNG"
+        JPEG = "image/jpeg", "JPEG"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=40, choices=ContentType.choices)
+    size = models.PositiveIntegerField()
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_by_unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.filename
+
+
+class WaitingFollowUp(models.Model):
+    """What the kommune does while the patient waits (behandlingsforberedende tiltak)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="follow_ups")
+    contact_frequency = models.CharField(_("contact frequency"), max_length=200)
+    stabilisation = models.TextField(_("stabilisation"), blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
+    practical_help = models.TextField(_("practical help"), blank=True)
+    responsible = models.CharField(_("responsible"), max_length=200)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.contact_frequency} ({self.responsible})"

@@ -1,0 +1,274 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ServiceUnit
+
+from .models import Referral, WaitingFollowUp
+from .selectors import INCOMING, SENT, TABS, WAITING
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def specialist_units(exclude=()):
+    return (
+        ServiceUnit.objects.filter(kind__in=ServiceUnit.SPECIALIST_KINDS)
+        .exclude(pk__in=[u.pk for u in exclude if u is not None])
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} – {obj.organisation.name}"
+
+
+class ReferralForm(forms.ModelForm):
+    receiving_unit = UnitChoiceField(
+        label=_("Refer to"),
+        queryset=ServiceUnit.objects.none(),
+        error_messages={"required": _("Choose the unit to refer to.")},
+    )
+    consent_given_on = forms.DateField(
+        label=_("The patient consented to the referral on"),
+        required=False,
+        widget=DATE,
+        help_text=_("Needed before the referral is sent."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "receiving_unit",
+            "urgency",
+            "reason",
+            "question",
+            "substance_use",
+            "mental_health",
+            "existing_services",
+            "patient_wishes",
+            "preferred_place",
+            "consent_given_on",
+        ]
+        widgets = {
+            "reason": forms.Textarea(attrs={"rows": 4}),
+            "question": forms.Textarea(attrs={"rows": 3}),
+            "substance_use": forms.Textarea(attrs={"rows": 3}),
+            "mental_health": forms.Textarea(attrs={"rows": 3}),
+            "existing_services": forms.Textarea(attrs={"rows": 3}),
+            "patient_wishes": forms.Textarea(attrs={"rows": 3}),
+            "urgency": forms.RadioSelect,
+        }
+        error_messages = {
+            "reason": {"required": _("Describe the reason for the referral.")},
+            "question": {"required": _("Write the question to the specialist service.")},
+        }
+        help_texts = {
+            "existing_services": _("For example home services, NAV, housing, GP, LAR."),
+            "patient_wishes": _("In the patient's own words, including where they want treatment."),
+        }
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receiving_unit"].queryset = specialist_units(exclude=[unit])
+        self.fields["urgency"].choices = Referral.Urgency.choices
+
+    def clean_consent_given_on(self):
+        value = self.cleaned_data.get("consent_given_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+    def referral_data(self) -> dict:
+        return {
+            key: self.cleaned_data[key]
+            for key in self.Meta.fields
+            if key != "receiving_unit"
+        }
+
+
+class AssessForm(forms.Form):
+    GRANT = "grant"
+    REJECT = "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (GRANT, _("Right to necessary care (rett til nødvendig helsehjelp)")),
+            (REJECT, _("Rejection (avslag)")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a decision.")},
+    )
+    start_deadline = forms.DateField(
+        label=_("Start deadline (frist)"),
+        required=False,
+        widget=DATE,
+        help_text=_("The latest date treatment must start."),
+    )
+    help_kind = forms.ChoiceField(
+        label=_("Kind of help"),
+        required=False,
+        choices=[("", "–")] + list(Referral.HelpKind.choices),
+    )
+    planned_appointment = forms.DateTimeField(
+        label=_("Planned first appointment (if known)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    note = forms.CharField(
+        label=_("Note to the referrer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    rejection_reason = forms.CharField(
+        label=_("Reason for rejection"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    forward_to = UnitChoiceField(
+        label=_("Forward to another specialist unit"),
+        required=False,
+        queryset=ServiceUnit.objects.none(),
+        empty_label=_("Do not forward"),
+        help_text=_("The new unit gets the referral with the same seniority date and history."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, referral=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The same unit is listed too, so choosing it is refused with a message.
+        self.fields["forward_to"].queryset = specialist_units(
+            exclude=[referral.referring_unit] if referral else []
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision == self.GRANT:
+            if not cleaned.get("start_deadline") and "start_deadline" not in self.errors:
+                self.add_error("start_deadline", _("Set the start deadline (frist)."))
+            if not cleaned.get("help_kind"):
+                self.add_error("help_kind", _("Choose the kind of help."))
+        elif decision == self.REJECT and not (cleaned.get("rejection_reason") or "").strip():
+            self.add_error("rejection_reason", _("Give the reason for the rejection."))
+        return cleaned
+
+
+class ForwardForm(forms.Form):
+    forward_to = UnitChoiceField(
+        label=_("Forward to"),
+        queryset=ServiceUnit.objects.none(),
+        error_messages={"required": _("Choose the unit to forward to.")},
+    )
+
+    def __init__(self, *args, referral=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["forward_to"].queryset = specialist_units(
+            exclude=[referral.referring_unit] if referral else []
+        )
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(
+        label=_("What information is missing?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Say what information is missing.")},
+        help_text=_("The assessment deadline keeps running while you wait for the answer."),
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write the answer.")},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason.")},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class DateForm(forms.Form):
+    on = forms.DateField(
+        label=_("Date"),
+        widget=DATE,
+        error_messages={"required": _("Enter the date."), "invalid": _("Enter a valid date.")},
+    )
+
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["on"].label = label
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why is the frist likely to be missed?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = WaitingFollowUp
+        fields = ["contact_frequency", "stabilisation", "motivation", "practical_help", "responsible"]
+        widgets = {
+            "stabilisation": forms.Textarea(attrs={"rows": 3}),
+            "motivation": forms.Textarea(attrs={"rows": 3}),
+            "practical_help": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "contact_frequency": _("For example: weekly home visit, phone every Monday."),
+            "responsible": _("Who in the kommune follows the patient up while waiting."),
+        }
+        error_messages = {
+            "contact_frequency": {"required": _("Say how often you will be in contact.")},
+            "responsible": {"required": _("Name who is responsible.")},
+        }
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (PDF, PNG or JPEG, at most 10 MB)"),
+        error_messages={"required": _("Choose a file."), "empty": _("The file is empty.")},
+    )
+    description = forms.CharField(label=_("Description"), required=False, max_length=200)
+
+
+class ListFilterForm(forms.Form):
+    fane = forms.ChoiceField(
+        choices=[(INCOMING, INCOMING), (WAITING, WAITING), (SENT, SENT)], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All"))] + list(Referral.State.choices)
+    )
+    innen = forms.IntegerField(
+        label=_("Due within (days)"), required=False, min_value=0, max_value=365
+    )
+    under23 = forms.BooleanField(label=_("Only under 23"), required=False)
+
+    def tab(self, default):
+        value = self.cleaned_data.get("fane") if self.is_valid() else ""
+        return value if value in TABS else default
+
+
+class StatisticsForm(forms.Form):
+    fra = forms.DateField(label=_("From"), required=False, widget=DATE)
+    til = forms.DateField(label=_("To"), required=False, widget=DATE)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("fra"), cleaned.get("til")
+        if start and end and end < start:
+            self.add_error("til", _("The end date is before the start date."))
+        return cleaned

@@ -1,0 +1,780 @@
+"""Every change to a referral: permission, validation, row lock, audit, timeline, notification.
+
+Each transition locks the referral row (``select_for_update``) and checks its state and, where a
+form carried it, its version; a second person acting on the same referral at the same time gets
+``ReferralConflict`` with a clear message instead of overwriting the first.
+"""
+
+import datetime
+import os
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.models import Membership, ServiceUnit
+from pathways.models import CareTeamMember, Consent
+from pathways.reminders import notify, unit_users
+from pathways.services.careteam import care_team_add, care_team_end, consent_record
+from pathways.workdays import add_working_days
+
+from . import permissions as perms
+from .models import Attachment, InformationRequest, Referral, ReferralEvent, WaitingFollowUp
+
+State = Referral.State
+Kind = ReferralEvent.Kind
+Role = Membership.Role
+
+ASSESSMENT_WORKING_DAYS = 10
+UNDER_23_WARNING_WORKING_DAYS = 65
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+EDITABLE_FIELDS = [
+    "reason",
+    "question",
+    "substance_use",
+    "mental_health",
+    "existing_services",
+    "patient_wishes",
+    "preferred_place",
+    "urgency",
+    "consent_given_on",
+]
+
+
+class ReferralConflict(Exception):
+    """The referral changed (or is in another state) since the user opened the form."""
+
+    def __init__(self, message: str, current: Referral | None = None):
+        super().__init__(message)
+        self.message = message
+        self.current = current
+
+
+# --- helpers ---
+
+
+def referral_url(referral) -> str:
+    return reverse("referrals:detail", args=[referral.pk])
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("You may not do this with this referral."))
+
+
+def _lock(referral: Referral, *, version: int | None = None) -> Referral:
+    """The current row, locked until the transaction ends; refuses a stale version."""
+    current = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("patient", "referring_unit", "receiving_unit")
+        .get(pk=referral.pk)
+    )
+    if version is not None and current.version != version:
+        raise ReferralConflict(
+            _(
+                "Someone else changed this referral while you were working on it. Check what "
+                "it says now; what you typed is kept below."
+            ),
+            current,
+        )
+    return current
+
+
+def _refuse_state(current: Referral, allowed) -> None:
+    if current.state in allowed:
+        return
+    if current.state == State.WITHDRAWN:
+        message = _("The referral has been withdrawn by the referring unit.")
+    elif current.state in (State.GRANTED, State.REJECTED) and State.GRANTED not in allowed:
+        message = _("The referral has already been assessed (%(state)s).") % {
+            "state": current.get_state_display().lower()
+        }
+    else:
+        message = _("This cannot be done while the referral is %(state)s.") % {
+            "state": current.get_state_display().lower()
+        }
+    raise ReferralConflict(message, current)
+
+
+def _save(referral: Referral, fields: list[str]) -> None:
+    referral.version = F("version") + 1
+    referral.save(update_fields=[*fields, "version"])
+    referral.refresh_from_db(fields=["version"])
+
+
+def _event(referral, kind, *, by=None, unit=None, text="") -> ReferralEvent:
+    return ReferralEvent.objects.create(referral=referral, kind=kind, user=by, unit=unit, text=text)
+
+
+def _audit(referral, *, by, unit, detail, action=audit.Action.UPDATE, obj=None):
+    audit.record(
+        user=by,
+        unit=unit,
+        action=action,
+        patient=referral.patient_id,
+        obj=obj or referral,
+        basis=audit.Basis.SYSTEM if by is None else audit.Basis.CARE_TEAM,
+        detail=detail,
+    )
+
+
+def _notify_unit(unit, referral, *, title, roles=None, urgent=False, body=""):
+    notify(
+        users=unit_users([unit], roles=roles),
+        kind="referral",
+        title=title,
+        url=referral_url(referral),
+        body=body,
+        patient=referral.patient,
+        urgent=urgent,
+    )
+
+
+def _not_future(value, field):
+    if value and value > timezone.localdate():
+        raise ValidationError({field: _("The date cannot be in the future.")})
+
+
+def _is_under_23(patient, on) -> bool:
+    return patient.age(on) < 23
+
+
+def _receive(referral: Referral, *, by, unit, on: datetime.date, seniority_date=None) -> None:
+    """The receiving unit gets the referral: dates, deadline, care team, notification."""
+    referral.state = State.RECEIVED
+    referral.received_on = on
+    referral.seniority_date = seniority_date or on
+    referral.assessment_due = add_working_days(referral.seniority_date, ASSESSMENT_WORKING_DAYS)
+    referral.under_23 = _is_under_23(referral.patient, referral.seniority_date)
+    care_team_add(
+        patient=referral.patient,
+        unit=referral.receiving_unit,
+        role=CareTeamMember.Role.TREATING,
+        basis=CareTeamMember.Basis.REFERRAL,
+        by=by,
+        acting_unit=unit,
+    )
+    _event(referral, Kind.RECEIVED, unit=referral.receiving_unit)
+    _notify_unit(
+        referral.receiving_unit,
+        referral,
+        roles=perms.ASSESS_ROLES,
+        title=_("New referral: %(name)s") % {"name": referral.patient.full_name},
+        urgent=referral.is_urgent,
+    )
+
+
+def _validate_content(referral: Referral, *, sending: bool) -> None:
+    referral.full_clean(exclude=["patient", "referring_unit", "receiving_unit", "referred_by"])
+    receiving = referral.receiving_unit
+    if receiving.pk == referral.referring_unit_id:
+        raise ValidationError({"receiving_unit": _("A unit cannot refer to itself.")})
+    if receiving.kind not in ServiceUnit.SPECIALIST_KINDS:
+        raise ValidationError({"receiving_unit": _("Choose a specialist service unit.")})
+    _not_future(referral.consent_given_on, "consent_given_on")
+    if sending and referral.consent_given_on is None:
+        raise ValidationError(
+            {"consent_given_on": _("Record when the patient consented to the referral.")}
+        )
+
+
+# --- the referring side ---
+
+
+@transaction.atomic
+def referral_create(*, patient, by, unit, receiving_unit, data: dict, send: bool) -> Referral:
+    """Create a referral as a draft, or create and send it at once."""
+    actor = perms.Actor.of(by, unit)
+    _require(perms.can_refer(actor))
+    referral = Referral(
+        patient=patient,
+        referring_unit=unit,
+        referred_by=by,
+        receiving_unit=receiving_unit,
+        **{k: v for k, v in data.items() if k in EDITABLE_FIELDS},
+    )
+    _validate_content(referral, sending=send)
+    referral.save()
+    _event(referral, Kind.CREATED, by=by, unit=unit)
+    _audit(referral, by=by, unit=unit, action=audit.Action.CREATE, detail=_("Referral created"))
+    if send:
+        referral = referral_send(referral=referral, by=by, unit=unit)
+    return referral
+
+
+@transaction.atomic
+def referral_update_draft(*, referral, by, unit, receiving_unit, data: dict, version: int):
+    current = _lock(referral, version=version)
+    _require(perms.can_edit_draft(perms.Actor.of(by, unit), current))
+    for key in EDITABLE_FIELDS:
+        if key in data:
+            setattr(current, key, data[key])
+    current.receiving_unit = receiving_unit
+    _validate_content(current, sending=False)
+    _save(current, [*EDITABLE_FIELDS, "receiving_unit"])
+    _audit(current, by=by, unit=unit, detail=_("Draft changed"))
+    return current
+
+
+@transaction.atomic
+def referral_send(*, referral, by, unit, version: int | None = None) -> Referral:
+    current = _lock(referral, version=version)
+    _require(perms.can_edit_draft(perms.Actor.of(by, unit), current))
+    _validate_content(current, sending=True)
+    today = timezone.localdate()
+    consent = consent_record(
+        patient=current.patient,
+        by=by,
+        acting_unit=unit,
+        scope=Consent.Scope.REFERRAL,
+        given_on=current.consent_given_on,
+        units=[current.receiving_unit],
+    )[0]
+    current.consent = consent
+    current.sent_at = timezone.now()
+    _event(current, Kind.SENT, by=by, unit=unit, text=current.receiving_unit.name)
+    _receive(current, by=by, unit=unit, on=today)
+    _save(
+        current,
+        [
+            "consent",
+            "sent_at",
+            "state",
+            "received_on",
+            "seniority_date",
+            "assessment_due",
+            "under_23",
+        ],
+    )
+    _audit(
+        current,
+        by=by,
+        unit=unit,
+        detail=_("Referral sent to %(unit)s") % {"unit": current.receiving_unit.name},
+    )
+    return current
+
+
+@transaction.atomic
+def referral_withdraw(*, referral, by, unit, reason: str, version: int | None = None):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for withdrawing the referral.")})
+    current = _lock(referral, version=version)
+    _refuse_state(current, (State.RECEIVED, State.UNDER_ASSESSMENT, State.GRANTED))
+    _require(perms.can_withdraw(perms.Actor.of(by, unit), current))
+    current.state = State.WITHDRAWN
+    current.withdrawn_reason = reason
+    current.ended_at = timezone.now()
+    current.access_ends_on = timezone.localdate() + datetime.timedelta(
+        days=settings.REFERRAL_REJECTED_ACCESS_DAYS
+    )
+    _save(current, ["state", "withdrawn_reason", "ended_at", "access_ends_on"])
+    _event(current, Kind.WITHDRAWN, by=by, unit=unit, text=reason)
+    _audit(current, by=by, unit=unit, detail=_("Referral withdrawn"))
+    _notify_unit(
+        current.receiving_unit,
+        current,
+        title=_("Referral withdrawn: %(name)s") % {"name": current.patient.full_name},
+        body=reason,
+    )
+    return current
+
+
+@transaction.atomic
+def referral_answer_information(*, info_request, by, unit, answer: str) -> InformationRequest:
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write the answer.")})
+    current = _lock(info_request.referral)
+    _require(perms.can_answer(perms.Actor.of(by, unit), current))
+    updated = InformationRequest.objects.filter(
+        pk=info_request.pk, referral=current, answered_at__isnull=True
+    ).update(answer=answer, answered_at=timezone.now(), answered_by=by)
+    if not updated:
+        raise ReferralConflict(_("This question has already been answered."), current)
+    info_request.refresh_from_db()
+    _save(current, [])
+    _event(current, Kind.INFO_ANSWERED, by=by, unit=unit, text=answer)
+    _audit(current, by=by, unit=unit, obj=info_request, detail=_("Information given"))
+    _notify_unit(
+        current.receiving_unit,
+        current,
+        roles=perms.ASSESS_ROLES,
+        title=_("Answer on referral: %(name)s") % {"name": current.patient.full_name},
+    )
+    return info_request
+
+
+@transaction.atomic
+def referral_record_follow_up(*, referral, by, unit, data: dict) -> WaitingFollowUp:
+    current = _lock(referral)
+    _refuse_state(current, (State.GRANTED,))
+    _require(perms.can_follow_up(perms.Actor.of(by, unit), current))
+    follow_up = WaitingFollowUp(referral=current, recorded_by=by, unit=unit, **data)
+    follow_up.full_clean()
+    follow_up.save()
+    _save(current, [])
+    _event(
+        current,
+        Kind.FOLLOW_UP,
+        by=by,
+        unit=unit,
+        text=f"{follow_up.contact_frequency} – {follow_up.responsible}",
+    )
+    _audit(current, by=by, unit=unit, obj=follow_up, action=audit.Action.CREATE,
+           detail=_("Waiting-time follow-up recorded"))
+    return follow_up
+
+
+# --- the receiving side ---
+
+
+@transaction.atomic
+def referral_start_assessment(*, referral, by, unit) -> Referral:
+    current = _lock(referral)
+    _refuse_state(current, (State.RECEIVED,))
+    _require(perms.can_assess(perms.Actor.of(by, unit), current))
+    current.state = State.UNDER_ASSESSMENT
+    current.assessment_started_at = timezone.now()
+    _save(current, ["state", "assessment_started_at"])
+    _event(current, Kind.ASSESSMENT_STARTED, by=by, unit=unit)
+    _audit(current, by=by, unit=unit, detail=_("Assessment started"))
+    return current
+
+
+@transaction.atomic
+def referral_request_information(*, referral, by, unit, question: str) -> InformationRequest:
+    """Ask the referrer for more. The assessment clock keeps running."""
+    question = (question or "").strip()
+    if not question:
+        raise ValidationError({"question": _("Say what information is missing.")})
+    current = _lock(referral)
+    _refuse_state(current, Referral.AWAITING_ASSESSMENT)
+    _require(perms.can_assess(perms.Actor.of(by, unit), current))
+    info_request = InformationRequest.objects.create(referral=current, question=question, asked_by=by)
+    _save(current, [])
+    _event(current, Kind.INFO_REQUESTED, by=by, unit=unit, text=question)
+    _audit(current, by=by, unit=unit, obj=info_request, action=audit.Action.CREATE,
+           detail=_("More information requested"))
+    _notify_unit(
+        current.referring_unit,
+        current,
+        title=_("%(unit)s asks for more information about %(name)s")
+        % {"unit": current.receiving_unit.name, "name": current.patient.full_name},
+        body=question,
+    )
+    return info_request
+
+
+def validate_grant(*, referral, start_deadline, help_kind, planned_appointment=None) -> None:
+    errors = {}
+    today = timezone.localdate()
+    if start_deadline is None:
+        errors["start_deadline"] = _("Set the start deadline (frist).")
+    elif referral.received_on and start_deadline < referral.received_on:
+        errors["start_deadline"] = _(
+            "The frist cannot be before the date the referral was received (%(date)s)."
+        ) % {"date": referral.received_on.strftime("%d.%m.%Y")}
+    elif start_deadline < today:
+        errors["start_deadline"] = _("The frist cannot be in the past.")
+    if not help_kind:
+        errors["help_kind"] = _("Choose the kind of help.")
+    if planned_appointment is not None:
+        when = timezone.localtime(planned_appointment).date()
+        if when < today:
+            errors["planned_appointment"] = _("The planned appointment cannot be in the past.")
+        elif start_deadline and when > start_deadline:
+            errors["planned_appointment"] = _("The planned appointment is after the frist.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def under_23_frist_warning(referral, start_deadline) -> bool:
+    """True when a young patient's frist is later than the guideline threshold (not law)."""
+    if not referral.under_23 or start_deadline is None or referral.seniority_date is None:
+        return False
+    limit = add_working_days(referral.seniority_date, UNDER_23_WARNING_WORKING_DAYS)
+    return start_deadline > limit
+
+
+@transaction.atomic
+def referral_grant(
+    *,
+    referral,
+    by,
+    unit,
+    start_deadline: datetime.date,
+    help_kind: str,
+    planned_appointment: datetime.datetime | None = None,
+    note: str = "",
+    version: int | None = None,
+) -> Referral:
+    """Rett til nødvendig helsehjelp with a binding frist."""
+    current = _lock(referral, version=version)
+    _refuse_state(current, Referral.AWAITING_ASSESSMENT)
+    _require(perms.can_assess(perms.Actor.of(by, unit), current))
+    validate_grant(
+        referral=current,
+        start_deadline=start_deadline,
+        help_kind=help_kind,
+        planned_appointment=planned_appointment,
+    )
+    current.state = State.GRANTED
+    current.start_deadline = start_deadline
+    current.help_kind = help_kind
+    current.planned_appointment = planned_appointment
+    current.assessed_at = timezone.now()
+    current.assessed_by = by
+    _save(
+        current,
+        ["state", "start_deadline", "help_kind", "planned_appointment", "assessed_at", "assessed_by"],
+    )
+    text = _("Frist %(date)s, %(kind)s") % {
+        "date": start_deadline.strftime("%d.%m.%Y"),
+        "kind": current.get_help_kind_display(),
+    }
+    if note:
+        text = f"{text}. {note.strip()}"
+    _event(current, Kind.GRANTED, by=by, unit=unit, text=text)
+    _audit(current, by=by, unit=unit, detail=_("Right to necessary care granted; %(text)s") % {"text": text})
+    _notify_unit(
+        current.referring_unit,
+        current,
+        title=_("Right to care granted for %(name)s, frist %(date)s")
+        % {"name": current.patient.full_name, "date": start_deadline.strftime("%d.%m.%Y")},
+    )
+    return current
+
+
+@transaction.atomic
+def referral_reject(
+    *,
+    referral,
+    by,
+    unit,
+    reason: str,
+    forward_to: ServiceUnit | None = None,
+    version: int | None = None,
+) -> Referral:
+    """Avslag with a reason; with ``forward_to`` the referral goes on to that unit.
+
+    Returns the referral that now carries the patient: the new one when forwarded.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"rejection_reason": _("Give the reason for the rejection.")})
+    current = _lock(referral, version=version)
+    _refuse_state(current, Referral.AWAITING_ASSESSMENT)
+    _require(perms.can_assess(perms.Actor.of(by, unit), current))
+    if forward_to is not None:
+        _validate_forward_target(current, forward_to)
+    current.state = State.REJECTED
+    current.rejection_reason = reason
+    current.assessed_at = timezone.now()
+    current.assessed_by = by
+    current.ended_at = current.assessed_at
+    fields = ["state", "rejection_reason", "assessed_at", "assessed_by", "ended_at"]
+    if forward_to is None:
+        current.access_ends_on = timezone.localdate() + datetime.timedelta(
+            days=settings.REFERRAL_REJECTED_ACCESS_DAYS
+        )
+        fields.append("access_ends_on")
+    _save(current, fields)
+    _event(current, Kind.REJECTED, by=by, unit=unit, text=reason)
+    _audit(current, by=by, unit=unit, detail=_("Referral rejected"))
+    if forward_to is not None:
+        return _forward(current, by=by, unit=unit, to_unit=forward_to)
+    _notify_unit(
+        current.referring_unit,
+        current,
+        title=_("Referral for %(name)s rejected by %(unit)s")
+        % {"name": current.patient.full_name, "unit": current.receiving_unit.name},
+        body=reason,
+    )
+    return current
+
+
+def _validate_forward_target(current: Referral, to_unit: ServiceUnit) -> None:
+    if to_unit.pk == current.receiving_unit_id:
+        raise ValidationError({"forward_to": _("The referral cannot be forwarded to the same unit.")})
+    if to_unit.pk == current.referring_unit_id or to_unit.kind not in ServiceUnit.SPECIALIST_KINDS:
+        raise ValidationError(
+            {"forward_to": _("Forward to another specialist unit, not back to the referrer.")}
+        )
+
+
+@transaction.atomic
+def referral_forward(*, referral, by, unit, to_unit: ServiceUnit) -> Referral:
+    """Forward an already rejected referral (within the access window)."""
+    current = _lock(referral)
+    _refuse_state(current, (State.REJECTED,))
+    if Referral.objects.filter(forwarded_from=current).exists():
+        raise ReferralConflict(_("The referral has already been forwarded."), current)
+    _require(perms.can_forward(perms.Actor.of(by, unit), current))
+    _validate_forward_target(current, to_unit)
+    if current.access_ends_on is not None:
+        current.access_ends_on = None
+        _save(current, ["access_ends_on"])
+    return _forward(current, by=by, unit=unit, to_unit=to_unit)
+
+
+def _forward(current: Referral, *, by, unit, to_unit: ServiceUnit) -> Referral:
+    """A new referral at ``to_unit``: same content, same seniority date, the history kept."""
+    new = Referral(
+        patient=current.patient,
+        referring_unit=current.referring_unit,
+        referred_by=current.referred_by,
+        receiving_unit=to_unit,
+        forwarded_from=current,
+        chain=current.chain,
+        depth=current.depth + 1,
+        consent=current.consent,
+        sent_at=timezone.now(),
+        **{key: getattr(current, key) for key in EDITABLE_FIELDS},
+    )
+    new.save()
+    for attachment in current.attachments.all():
+        # The same stored file, listed on the new referral.
+        Attachment.objects.create(
+            referral=new,
+            file=attachment.file.name,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            description=attachment.description,
+            uploaded_at=attachment.uploaded_at,
+            uploaded_by=attachment.uploaded_by,
+            uploaded_by_unit=attachment.uploaded_by_unit,
+        )
+    _event(current, Kind.FORWARDED, by=by, unit=unit, text=to_unit.name)
+    _receive(new, by=by, unit=unit, on=timezone.localdate(), seniority_date=current.seniority_date)
+    new.save(update_fields=["state", "received_on", "seniority_date", "assessment_due", "under_23"])
+    _audit(
+        current,
+        by=by,
+        unit=unit,
+        detail=_("Referral forwarded to %(unit)s") % {"unit": to_unit.name},
+    )
+    _audit(new, by=by, unit=unit, action=audit.Action.CREATE, detail=_("Forwarded referral"))
+    _notify_unit(
+        current.referring_unit,
+        new,
+        title=_("Referral for %(name)s forwarded from %(from)s to %(to)s")
+        % {
+            "name": current.patient.full_name,
+            "from": current.receiving_unit.name,
+            "to": to_unit.name,
+        },
+        body=current.rejection_reason,
+    )
+    return new
+
+
+@transaction.atomic
+def referral_start_treatment(*, referral, by, unit, on: datetime.date) -> Referral:
+    """Treatment has started. Admissions and treatment episodes hook in here."""
+    current = _lock(referral)
+    _refuse_state(current, (State.GRANTED,))
+    _require(perms.can_start_treatment(perms.Actor.of(by, unit), current))
+    if on is None:
+        raise ValidationError({"on": _("Enter the date treatment started.")})
+    _not_future(on, "on")
+    if current.received_on and on < current.received_on:
+        raise ValidationError({"on": _("Treatment cannot start before the referral was received.")})
+    current.state = State.TREATMENT_STARTED
+    current.treatment_started_on = on
+    _save(current, ["state", "treatment_started_on"])
+    _event(current, Kind.TREATMENT_STARTED, by=by, unit=unit, text=on.strftime("%d.%m.%Y"))
+    _audit(current, by=by, unit=unit, detail=_("Treatment started"))
+    _notify_unit(
+        current.referring_unit,
+        current,
+        title=_("Treatment started for %(name)s at %(unit)s")
+        % {"name": current.patient.full_name, "unit": current.receiving_unit.name},
+    )
+    return current
+
+
+@transaction.atomic
+def referral_close(*, referral, by, unit, reason: str) -> Referral:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for closing.")})
+    current = _lock(referral)
+    _refuse_state(current, (State.GRANTED, State.TREATMENT_STARTED))
+    _require(perms.can_close(perms.Actor.of(by, unit), current))
+    current.state = State.CLOSED
+    current.closed_reason = reason[:300]
+    current.ended_at = timezone.now()
+    _save(current, ["state", "closed_reason", "ended_at"])
+    _event(current, Kind.CLOSED, by=by, unit=unit, text=reason)
+    _audit(current, by=by, unit=unit, detail=_("Referral closed"))
+    _notify_unit(
+        current.referring_unit,
+        current,
+        title=_("Referral for %(name)s closed") % {"name": current.patient.full_name},
+        body=reason,
+    )
+    return current
+
+
+@transaction.atomic
+def referral_mark_frist_at_risk(*, referral, by, unit, note: str = "") -> Referral:
+    current = _lock(referral)
+    _refuse_state(current, (State.GRANTED,))
+    _require(perms.can_mark_frist_at_risk(perms.Actor.of(by, unit), current))
+    current.frist_at_risk_at = timezone.now()
+    current.frist_at_risk_by = by
+    _save(current, ["frist_at_risk_at", "frist_at_risk_by"])
+    _event(current, Kind.FRIST_AT_RISK, by=by, unit=unit, text=note.strip())
+    _audit(current, by=by, unit=unit, detail=_("Frist likely to be missed"))
+    _notify_unit(
+        current.receiving_unit,
+        current,
+        roles={Role.LEADER},
+        urgent=True,
+        title=_("Fristbrudd likely for %(name)s: notify Helfo")
+        % {"name": current.patient.full_name},
+    )
+    _notify_unit(
+        current.referring_unit,
+        current,
+        title=_("%(unit)s expects to miss the frist for %(name)s")
+        % {"unit": current.receiving_unit.name, "name": current.patient.full_name},
+    )
+    return current
+
+
+@transaction.atomic
+def referral_record_helfo_notified(*, referral, by, unit, on: datetime.date) -> Referral:
+    if on is None:
+        raise ValidationError({"on": _("Enter the date Helfo was notified.")})
+    _not_future(on, "on")
+    current = _lock(referral)
+    if current.helfo_notified_on is not None:
+        raise ReferralConflict(_("Helfo has already been recorded as notified."), current)
+    _require(perms.can_record_helfo(perms.Actor.of(by, unit), current))
+    current.helfo_notified_on = on
+    current.helfo_notified_by = by
+    _save(current, ["helfo_notified_on", "helfo_notified_by"])
+    _event(current, Kind.HELFO_NOTIFIED, by=by, unit=unit, text=on.strftime("%d.%m.%Y"))
+    _audit(current, by=by, unit=unit, detail=_("Helfo notified"))
+    return current
+
+
+# --- attachments ---
+
+_MAGIC = [
+    (b"%PDF-", Attachment.ContentType.PDF),
+    (b"\x89PNG\r\n\x1a\n", Attachment.ContentType.PNG),
+    (b"\xff\xd8\xff", Attachment.ContentType.JPEG),
+]
+_EXTENSIONS = {
+    Attachment.ContentType.PDF: {".pdf"},
+    Attachment.ContentType.PNG: {".png"},
+    Attachment.ContentType.JPEG: {".jpg", ".jpeg"},
+}
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    for magic, content_type in _MAGIC:
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+@transaction.atomic
+def attachment_add(*, referral, by, unit, upload, description: str = "") -> Attachment:
+    """Store a PDF or image (at most 10 MB, type read from the content, never the name)."""
+    if upload is None:
+        raise ValidationError({"file": _("Choose a file.")})
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": _("The file is larger than 10 MB.")})
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = sniff_content_type(head)
+    if content_type is None:
+        raise ValidationError({"file": _("Only PDF, PNG and JPEG files can be attached.")})
+    filename = get_valid_filename(os.path.basename(upload.name or "")) or "vedlegg"
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in _EXTENSIONS[content_type]:
+        raise ValidationError(
+            {"file": _("The file's content does not match its name (%(name)s).") % {"name": filename}}
+        )
+    current = _lock(referral)
+    _require(perms.can_attach(perms.Actor.of(by, unit), current))
+    attachment = Attachment(
+        referral=current,
+        filename=filename[:200],
+        content_type=content_type,
+        size=upload.size,
+        description=(description or "").strip()[:200],
+        uploaded_by=by,
+        uploaded_by_unit=unit,
+    )
+    attachment.file.save(filename, upload, save=False)
+    attachment.save()
+    _save(current, [])
+    _event(current, Kind.ATTACHMENT, by=by, unit=unit, text=filename)
+    _audit(current, by=by, unit=unit, obj=attachment, action=audit.Action.CREATE,
+           detail=_("Attachment added"))
+    return attachment
+
+
+# --- the sweep: access after rejection ---
+
+
+def referral_end_access_due(now=None) -> int:
+    """End the receiving unit's care-team access once the grace period after a rejection
+    without forwarding (or a withdrawal) has run out. Safe to run concurrently."""
+    today = timezone.localdate(now)
+    due = Referral.objects.filter(
+        access_ended_at__isnull=True, access_ends_on__isnull=False, access_ends_on__lte=today
+    ).values_list("pk", flat=True)
+    ended = 0
+    for pk in list(due):
+        with transaction.atomic():
+            claimed = Referral.objects.filter(pk=pk, access_ended_at__isnull=True).update(
+                access_ended_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            referral = Referral.objects.select_related("patient", "receiving_unit").get(pk=pk)
+            still_needed = (
+                Referral.objects.filter(
+                    patient=referral.patient_id,
+                    receiving_unit=referral.receiving_unit_id,
+                    state__in=Referral.ACTIVE,
+                )
+                .exclude(pk=pk)
+                .exists()
+            )
+            member = (
+                CareTeamMember.objects.active()
+                .filter(
+                    patient=referral.patient_id,
+                    unit=referral.receiving_unit_id,
+                    basis=CareTeamMember.Basis.REFERRAL,
+                )
+                .select_related("patient", "unit")
+                .first()
+            )
+            if member is None or still_needed:
+                continue
+            care_team_end(
+                member=member,
+                by=None,
+                reason=_("Referral rejected or withdrawn; access period ended"),
+            )
+            _event(referral, Kind.ACCESS_ENDED, unit=referral.receiving_unit)
+            ended += 1
+    return ended
