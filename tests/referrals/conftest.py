@@ -65,3 +65,9 @@ def granted(referral, tsb_intake, unn_intake):
         start_deadline=timezone.localdate() + datetime.timedelta(days=30),
         help_kind="inpatient",
     )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Test users are made by the dozen; the production hasher would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
