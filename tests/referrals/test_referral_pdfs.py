@@ -1,0 +1,47 @@
+"""The referral and the answer letter as PDF: the text is extracted and checked."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from accounts.models import AuditEvent
+from referrals import services
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(response) -> str:
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return " ".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_answer_letter_states_the_decision_and_the_frist(login, granted, coordinator):
+    response = login(coordinator).get(reverse("referrals:answer_pdf", args=[granted.pk]))
+    text = pdf_text(response)
+    assert "Ola Nordmann" in text
+    assert granted.start_deadline.strftime("%-d.%-m.%Y") in text
+    assert "Helfo" in text
+    assert AuditEvent.objects.filter(user=coordinator, action="print").exists()
+
+
+def test_the_answer_letter_to_a_rejection_says_where_it_was_forwarded(login, referral, tsb_intake, unn_intake, unn_dps):
+    services.referral_reject(
+        referral=referral, by=tsb_intake, unit=unn_intake, reason="Hører hjemme i psykisk helsevern.",
+        forward_to=unn_dps,
+    )
+    text = pdf_text(login(tsb_intake).get(reverse("referrals:answer_pdf", args=[referral.pk])))
+    assert "Hører hjemme i psykisk helsevern." in text
+    assert unn_dps.name in text
+
+
+def test_there_is_no_answer_letter_before_the_assessment(login, referral, tsb_intake):
+    assert login(tsb_intake).get(reverse("referrals:answer_pdf", args=[referral.pk])).status_code == 404
+
+
+def test_the_referral_pdf_holds_the_referral(login, referral, tsb_intake):
+    text = pdf_text(login(tsb_intake).get(reverse("referrals:pdf", args=[referral.pk])))
+    assert "Økende alkoholbruk" in text
+    assert referral.seniority_date.strftime("%-d.%-m.%Y") in text
