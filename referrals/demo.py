@@ -1,2 +1,232 @@
+"""Demo referrals in every state: overdue, under 23, waiting with kommune follow-up, a
+fristbrudd with Helfo notified, and one rejected by UNN TSB and forwarded to Vestre Viken DPS.
+
+Made through the services, then moved back in time so the deadlines show. Idempotent: a patient
+who already has a referral gets no new one.
+"""
+
+import datetime
+
+from django.db.models import F
+
+from pathways.workdays import add_working_days
+
+from . import services
+from .models import Referral, ReferralEvent
+
+CONTENT = [
+    {
+        "reason": "Daglig alkoholbruk siste to år, økende. Mistet jobben i vår. To innleggelser "
+        "for alkoholforgiftning siste halvår.",
+        "question": "Ber om vurdering av rett til tverrfaglig spesialisert rusbehandling, "
+        "gjerne døgnopphold etter avrusning.",
+        "substance_use": "Alkohol daglig (ca. 1 flaske vin og øl), periodevis benzodiazepiner.",
+        "mental_health": "Angst og søvnvansker. Ingen kjent psykoselidelse.",
+        "existing_services": "Ruskonsulent ukentlig, NAV-veileder, fastlege. Kommunal leilighet.",
+        "patient_wishes": "Vil bli rusfri og ha kontakt med barna igjen. Ønsker behandling i "
+        "Finnmark, nær familien.",
+        "preferred_place": "Finnmarkskollektivet",
+    },
+    {
+        "reason": "Injiserer amfetamin og heroin. Bostedsløs i perioder. Ønsker LAR.",
+        "question": "Vurdering for LAR og eventuell avrusning.",
+        "substance_use": "Heroin og amfetamin intravenøst, daglig.",
+        "mental_health": "Depressive perioder, tidligere selvskading.",
+        "existing_services": "Lavterskeltilbud, NAV, midlertidig bolig.",
+        "patient_wishes": "Vil ha stabil medisin og egen bolig.",
+        "preferred_place": "",
+    },
+    {
+        "reason": "Cannabis daglig, faller ut av videregående. Foreldrene er bekymret.",
+        "question": "Vurdering av poliklinisk TSB-behandling for ung voksen.",
+        "substance_use": "Cannabis daglig, alkohol i helgene.",
+        "mental_health": "Uro, konsentrasjonsvansker. Mulig ADHD, ikke utredet.",
+        "existing_services": "Helsesykepleier, oppfølgingstjenesten, NAV ungdomskontakt.",
+        "patient_wishes": "Vil fullføre skolen og få hjelp uten å flytte hjemmefra.",
+        "preferred_place": "",
+    },
+]
+
+FOLLOW_UP = {
+    "contact_frequency": "Hjemmebesøk hver uke, telefon hver mandag",
+    "stabilisation": "Fast døgnrytme, avtale med fastlege om nedtrapping av benzodiazepiner.",
+    "motivation": "Motiverende samtaler; forberedende samtale om hva døgnopphold innebærer.",
+    "practical_help": "Hjelp med husleie og strøm via NAV; avtale om dyrepass under oppholdet.",
+    "responsible": "Kari Nilsen, ruskonsulent",
+}
+
+
+def _shift(referral: Referral, days: int) -> None:
+    """Move the referral's received dates and timeline ``days`` back in time."""
+    delta = datetime.timedelta(days=days)
+    referral.refresh_from_db()
+    seniority = referral.seniority_date - delta
+    Referral.objects.filter(pk=referral.pk).update(
+        seniority_date=seniority,
+        received_on=referral.received_on - delta,
+        assessment_due=add_working_days(seniority, services.ASSESSMENT_WORKING_DAYS),
+        created_at=F("created_at") - delta,
+        sent_at=F("sent_at") - delta,
+        consent_given_on=referral.consent_given_on - delta,
+    )
+    ReferralEvent.objects.filter(referral=referral).update(at=F("at") - delta)
+
+
+def _send(demo, index, from_key, to_key, content=0, urgent=False, days_ago=0):
+    patient = demo.patients[index]
+    by = demo.first_user(from_key)
+    data = dict(CONTENT[content])
+    data["urgency"] = "urgent" if urgent else "ordinary"
+    data["consent_given_on"] = demo.today
+    referral = services.referral_create(
+        patient=patient,
+        by=by,
+        unit=demo.units[from_key],
+        receiving_unit=demo.units[to_key],
+        data=data,
+        send=True,
+    )
+    if days_ago:
+        _shift(referral, days_ago)
+        referral.refresh_from_db()
+    return referral
+
+
+def _grant(demo, referral, to_key, frist_days, kind="inpatient"):
+    return services.referral_grant(
+        referral=referral,
+        by=demo.first_user(to_key),
+        unit=demo.units[to_key],
+        start_deadline=demo.today + datetime.timedelta(days=max(frist_days, 0)),
+        help_kind=kind,
+        planned_appointment=None,
+    )
+
+
 def seed(demo) -> None:
-    """Filled in with the feature."""
+    if len(demo.patients) < 19:
+        return
+    if Referral.objects.filter(patient__in=demo.patients[:19]).exists():
+        return
+    today = demo.today
+    vadso = demo.units["vadso_rus"]
+    kari = demo.first_user("vadso_rus")
+
+    # Ola: received three days ago, under assessment at UNN's intake team.
+    ola = _send(demo, 0, "vadso_rus", "unn_inntak", days_ago=3)
+    services.referral_start_assessment(
+        referral=ola, by=demo.first_user("unn_inntak"), unit=demo.units["unn_inntak"]
+    )
+
+    # A draft Vadsø has not sent yet.
+    services.referral_create(
+        patient=demo.patients[1],
+        by=kari,
+        unit=vadso,
+        receiving_unit=demo.units["unn_lar"],
+        data=dict(CONTENT[1], urgency="ordinary", consent_given_on=None),
+        send=False,
+    )
+
+    # Overdue: received 16 days ago and not assessed.
+    _send(demo, 2, "vadso_rus", "unn_inntak", days_ago=16)
+
+    # Under assessment with an open question to the kommune.
+    asked = _send(demo, 3, "vadso_rus", "unn_inntak", content=1, days_ago=8)
+    services.referral_request_information(
+        referral=asked,
+        by=demo.first_user("unn_inntak"),
+        unit=demo.units["unn_inntak"],
+        question="Kan dere legge ved siste epikrise og si noe om nåværende LAR-status?",
+    )
+
+    # Waiting with rett and kommune follow-up.
+    waiting = _send(demo, 4, "vadso_rus", "unn_inntak", days_ago=20)
+    waiting = _grant(demo, waiting, "unn_inntak", 25)
+    services.referral_record_follow_up(referral=waiting, by=kari, unit=vadso, data=FOLLOW_UP)
+
+    # Fristbrudd: the frist passed three days ago; Helfo has been notified.
+    breach = _send(demo, 5, "vadso_rus", "unn_inntak", days_ago=70)
+    breach = _grant(demo, breach, "unn_inntak", 1)
+    Referral.objects.filter(pk=breach.pk).update(start_deadline=today - datetime.timedelta(days=3))
+    services.referral_record_helfo_notified(
+        referral=breach, by=demo.users["unn.inntak"], unit=demo.units["unn_inntak"], on=today
+    )
+
+    # Under 23, waiting, with follow-up.
+    young = _send(demo, 6, "vadso_rus", "unn_inntak", content=2, days_ago=12)
+    young = _grant(demo, young, "unn_inntak", 40, kind="outpatient")
+    services.referral_record_follow_up(
+        referral=young,
+        by=kari,
+        unit=vadso,
+        data=dict(FOLLOW_UP, contact_frequency="Samtale hver uke på skolen"),
+    )
+
+    # Rejected by UNN TSB and forwarded to Vestre Viken DPS: the seniority date is kept.
+    bounced = _send(demo, 7, "vadso_rus", "unn_inntak", days_ago=9)
+    services.referral_reject(
+        referral=bounced,
+        by=demo.users["unn.inntak"],
+        unit=demo.units["unn_inntak"],
+        reason="Hovedproblemet er en alvorlig psykisk lidelse; rusbruken er sekundær. "
+        "Pasienten hører hjemme i psykisk helsevern.",
+        forward_to=demo.units["vv_dps"],
+    )
+
+    # Fristbrudd likely: marked by the clinician, Helfo not yet notified.
+    at_risk = _send(demo, 8, "vadso_rus", "unn_dogn", days_ago=30)
+    at_risk = _grant(demo, at_risk, "unn_dogn", 6)
+    services.referral_mark_frist_at_risk(
+        referral=at_risk,
+        by=demo.users["unn.behandler"],
+        unit=demo.units["unn_dogn"],
+        note="Ingen ledig døgnplass før om tre uker.",
+    )
+
+    # Treatment started, and a closed referral.
+    started = _send(demo, 9, "vadso_rus", "unn_dogn", days_ago=40)
+    started = _grant(demo, started, "unn_dogn", 10)
+    services.referral_start_treatment(
+        referral=started, by=demo.users["unn.behandler"], unit=demo.units["unn_dogn"], on=today
+    )
+    closed = _send(demo, 10, "vadso_rus", "unn_dogn", days_ago=90)
+    closed = _grant(demo, closed, "unn_dogn", 5)
+    closed = services.referral_start_treatment(
+        referral=closed, by=demo.users["unn.behandler"], unit=demo.units["unn_dogn"], on=today
+    )
+    services.referral_close(
+        referral=closed,
+        by=demo.users["unn.behandler"],
+        unit=demo.units["unn_dogn"],
+        reason="Behandlingen er avsluttet etter plan; videre oppfølging i kommunen.",
+    )
+
+    # Withdrawn by Vadsø, and a plain rejection without forwarding.
+    withdrawn = _send(demo, 11, "vadso_rus", "unn_inntak", days_ago=4)
+    services.referral_withdraw(
+        referral=withdrawn, by=kari, unit=vadso, reason="Pasienten har flyttet til Tromsø."
+    )
+    rejected = _send(demo, 13, "vadso_rus", "unn_inntak", content=1, days_ago=11)
+    services.referral_reject(
+        referral=rejected,
+        by=demo.users["unn.inntak"],
+        unit=demo.units["unn_inntak"],
+        reason="Pasienten følges allerede i LAR ved UNN; behovet dekkes der.",
+    )
+
+    # Sarpsborg to Sykehuset Østfold.
+    sarpsborg = demo.units["sarpsborg_rus"]
+    _send(demo, 15, "sarpsborg_rus", "so_tsb", days_ago=1)
+    waiting_so = _send(demo, 16, "sarpsborg_rus", "so_tsb", days_ago=15)
+    waiting_so = _grant(demo, waiting_so, "so_tsb", 35, kind="outpatient")
+    services.referral_record_follow_up(
+        referral=waiting_so,
+        by=demo.first_user("sarpsborg_rus"),
+        unit=sarpsborg,
+        data=dict(FOLLOW_UP, responsible="Ingrid Berg, koordinator"),
+    )
+    young_so = _send(demo, 18, "sarpsborg_rus", "so_tsb", content=2, urgent=True, days_ago=7)
+    services.referral_start_assessment(
+        referral=young_so, by=demo.first_user("so_tsb"), unit=demo.units["so_tsb"]
+    )

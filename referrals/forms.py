@@ -82,11 +82,7 @@ class ReferralForm(forms.ModelForm):
         return value
 
     def referral_data(self) -> dict:
-        return {
-            key: self.cleaned_data[key]
-            for key in self.Meta.fields
-            if key != "receiving_unit"
-        }
+        return {key: self.cleaned_data[key] for key in self.Meta.fields if key != "receiving_unit"}
 
 
 class AssessForm(forms.Form):
@@ -221,7 +217,13 @@ class NoteForm(forms.Form):
 class FollowUpForm(forms.ModelForm):
     class Meta:
         model = WaitingFollowUp
-        fields = ["contact_frequency", "stabilisation", "motivation", "practical_help", "responsible"]
+        fields = [
+            "contact_frequency",
+            "stabilisation",
+            "motivation",
+            "practical_help",
+            "responsible",
+        ]
         widgets = {
             "stabilisation": forms.Textarea(attrs={"rows": 3}),
             "motivation": forms.Textarea(attrs={"rows": 3}),

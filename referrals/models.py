@@ -58,9 +58,7 @@ class Referral(models.Model):
         related_name="referrals_received",
         verbose_name=_("receiving unit"),
     )
-    state = models.CharField(
-        _("state"), max_length=20, choices=State.choices, default=State.DRAFT
-    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
 
     # What the referrer writes.
     reason = models.TextField(_("reason for referral"))
@@ -92,8 +90,12 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     start_deadline = models.DateField(_("start deadline (frist)"), null=True, blank=True)
-    planned_appointment = models.DateTimeField(_("planned first appointment"), null=True, blank=True)
-    help_kind = models.CharField(_("kind of help"), max_length=20, choices=HelpKind.choices, blank=True)
+    planned_appointment = models.DateTimeField(
+        _("planned first appointment"), null=True, blank=True
+    )
+    help_kind = models.CharField(
+        _("kind of help"), max_length=20, choices=HelpKind.choices, blank=True
+    )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     forwarded_from = models.OneToOneField(
         "self",
@@ -115,7 +117,9 @@ class Referral(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
 
     # Fristbrudd.
-    frist_at_risk_at = models.DateTimeField(_("marked likely to miss the frist"), null=True, blank=True)
+    frist_at_risk_at = models.DateTimeField(
+        _("marked likely to miss the frist"), null=True, blank=True
+    )
     frist_at_risk_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -137,13 +141,20 @@ class Referral(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["receiving_unit", "state", "assessment_due"], name="referral_incoming"),
-            models.Index(fields=["receiving_unit", "state", "start_deadline"], name="referral_waiting"),
+            models.Index(
+                fields=["receiving_unit", "state", "assessment_due"], name="referral_incoming"
+            ),
+            models.Index(
+                fields=["receiving_unit", "state", "start_deadline"], name="referral_waiting"
+            ),
             models.Index(fields=["referring_unit", "state"], name="referral_sent"),
             models.Index(fields=["state", "assessment_due"], name="referral_due"),
             models.Index(fields=["state", "start_deadline"], name="referral_frist"),
-            models.Index(fields=["access_ends_on"], name="referral_access_end",
-                         condition=Q(access_ended_at__isnull=True)),
+            models.Index(
+                fields=["access_ends_on"],
+                name="referral_access_end",
+                condition=Q(access_ended_at__isnull=True),
+            ),
             models.Index(fields=["chain", "depth"], name="referral_chain"),
             models.Index(fields=["receiving_unit", "received_on"], name="referral_received"),
         ]

@@ -31,7 +31,9 @@ class Actor:
     def of(cls, user, unit) -> "Actor":
         if unit is None or not user.is_authenticated:
             return cls(user, unit, frozenset())
-        roles = Membership.objects.active().filter(user=user, unit=unit).values_list("role", flat=True)
+        roles = (
+            Membership.objects.active().filter(user=user, unit=unit).values_list("role", flat=True)
+        )
         return cls(user, unit, frozenset(roles))
 
     def has(self, roles) -> bool:
@@ -129,8 +131,8 @@ def can_attach(actor: Actor, referral: Referral) -> bool:
         return False
     if actor.is_referrer(referral):
         return actor.has(REFERRER_ROLES)
-    return referral.state != State.DRAFT and actor.is_receiver(referral) and actor.has(
-        RECEIVING_ROLES
+    return (
+        referral.state != State.DRAFT and actor.is_receiver(referral) and actor.has(RECEIVING_ROLES)
     )
 
 

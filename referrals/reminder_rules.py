@@ -46,7 +46,10 @@ def assessment_due_soon(now):
             referral,
             "due_soon",
             _("Referral for %(name)s must be assessed by %(date)s")
-            % {"name": referral.patient.full_name, "date": referral.assessment_due.strftime("%d.%m.%Y")},
+            % {
+                "name": referral.patient.full_name,
+                "date": referral.assessment_due.strftime("%d.%m.%Y"),
+            },
             perms.ASSESS_ROLES,
         )
 
@@ -59,7 +62,10 @@ def assessment_overdue(now):
             referral,
             "overdue",
             _("Assessment overdue: referral for %(name)s (due %(date)s)")
-            % {"name": referral.patient.full_name, "date": referral.assessment_due.strftime("%d.%m.%Y")},
+            % {
+                "name": referral.patient.full_name,
+                "date": referral.assessment_due.strftime("%d.%m.%Y"),
+            },
             perms.ASSESS_ROLES | {Membership.Role.LEADER},
             urgent=True,
         )
@@ -76,7 +82,10 @@ def frist_soon(now):
             referral,
             "frist_soon",
             _("Treatment for %(name)s must start by %(date)s")
-            % {"name": referral.patient.full_name, "date": referral.start_deadline.strftime("%d.%m.%Y")},
+            % {
+                "name": referral.patient.full_name,
+                "date": referral.start_deadline.strftime("%d.%m.%Y"),
+            },
             perms.RECEIVING_ROLES,
         )
 
@@ -88,8 +97,7 @@ def frist_passed(now):
         yield _due(
             referral,
             "frist_passed",
-            _("Fristbrudd for %(name)s: notify Helfo")
-            % {"name": referral.patient.full_name},
+            _("Fristbrudd for %(name)s: notify Helfo") % {"name": referral.patient.full_name},
             perms.RECEIVING_ROLES,
             urgent=True,
         )

@@ -62,7 +62,9 @@ def get_referral_for_user(user, unit, pk, *, for_edit: bool = False, record_read
 def timeline(referral):
     """The referral's own events and those of the referrals it was forwarded from."""
     return (
-        ReferralEvent.objects.filter(referral__chain=referral.chain, referral__depth__lte=referral.depth)
+        ReferralEvent.objects.filter(
+            referral__chain=referral.chain, referral__depth__lte=referral.depth
+        )
         .select_related("user", "unit", "referral__receiving_unit")
         .order_by("at", "id")
     )
@@ -91,8 +93,9 @@ def tab_counts(unit) -> dict:
     )
 
 
-def unit_referrals(unit, tab: str, *, state: str = "", due_within: int | None = None,
-                   under_23: bool = False):
+def unit_referrals(
+    unit, tab: str, *, state: str = "", due_within: int | None = None, under_23: bool = False
+):
     """The rows of one tab, sorted as the tab promises."""
     if unit is None:
         return Referral.objects.none()
@@ -112,7 +115,9 @@ def unit_referrals(unit, tab: str, *, state: str = "", due_within: int | None = 
     if due_within is not None:
         today = timezone.localdate()
         if tab == WAITING:
-            referrals = referrals.filter(start_deadline__lte=today + datetime.timedelta(days=due_within))
+            referrals = referrals.filter(
+                start_deadline__lte=today + datetime.timedelta(days=due_within)
+            )
         else:
             # Assessment deadlines count working days.
             referrals = referrals.filter(

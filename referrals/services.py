@@ -329,8 +329,14 @@ def referral_record_follow_up(*, referral, by, unit, data: dict) -> WaitingFollo
         unit=unit,
         text=f"{follow_up.contact_frequency} – {follow_up.responsible}",
     )
-    _audit(current, by=by, unit=unit, obj=follow_up, action=audit.Action.CREATE,
-           detail=_("Waiting-time follow-up recorded"))
+    _audit(
+        current,
+        by=by,
+        unit=unit,
+        obj=follow_up,
+        action=audit.Action.CREATE,
+        detail=_("Waiting-time follow-up recorded"),
+    )
     return follow_up
 
 
@@ -359,11 +365,19 @@ def referral_request_information(*, referral, by, unit, question: str) -> Inform
     current = _lock(referral)
     _refuse_state(current, Referral.AWAITING_ASSESSMENT)
     _require(perms.can_assess(perms.Actor.of(by, unit), current))
-    info_request = InformationRequest.objects.create(referral=current, question=question, asked_by=by)
+    info_request = InformationRequest.objects.create(
+        referral=current, question=question, asked_by=by
+    )
     _save(current, [])
     _event(current, Kind.INFO_REQUESTED, by=by, unit=unit, text=question)
-    _audit(current, by=by, unit=unit, obj=info_request, action=audit.Action.CREATE,
-           detail=_("More information requested"))
+    _audit(
+        current,
+        by=by,
+        unit=unit,
+        obj=info_request,
+        action=audit.Action.CREATE,
+        detail=_("More information requested"),
+    )
     _notify_unit(
         current.referring_unit,
         current,
@@ -435,7 +449,14 @@ def referral_grant(
     current.assessed_by = by
     _save(
         current,
-        ["state", "start_deadline", "help_kind", "planned_appointment", "assessed_at", "assessed_by"],
+        [
+            "state",
+            "start_deadline",
+            "help_kind",
+            "planned_appointment",
+            "assessed_at",
+            "assessed_by",
+        ],
     )
     text = _("Frist %(date)s, %(kind)s") % {
         "date": start_deadline.strftime("%d.%m.%Y"),
@@ -444,7 +465,12 @@ def referral_grant(
     if note:
         text = f"{text}. {note.strip()}"
     _event(current, Kind.GRANTED, by=by, unit=unit, text=text)
-    _audit(current, by=by, unit=unit, detail=_("Right to necessary care granted; %(text)s") % {"text": text})
+    _audit(
+        current,
+        by=by,
+        unit=unit,
+        detail=_("Right to necessary care granted; %(text)s") % {"text": text},
+    )
     _notify_unit(
         current.referring_unit,
         current,
@@ -504,7 +530,9 @@ def referral_reject(
 
 def _validate_forward_target(current: Referral, to_unit: ServiceUnit) -> None:
     if to_unit.pk == current.receiving_unit_id:
-        raise ValidationError({"forward_to": _("The referral cannot be forwarded to the same unit.")})
+        raise ValidationError(
+            {"forward_to": _("The referral cannot be forwarded to the same unit.")}
+        )
     if to_unit.pk == current.referring_unit_id or to_unit.kind not in ServiceUnit.SPECIALIST_KINDS:
         raise ValidationError(
             {"forward_to": _("Forward to another specialist unit, not back to the referrer.")}
@@ -708,7 +736,10 @@ def attachment_add(*, referral, by, unit, upload, description: str = "") -> Atta
     extension = os.path.splitext(filename)[1].lower()
     if extension not in _EXTENSIONS[content_type]:
         raise ValidationError(
-            {"file": _("The file's content does not match its name (%(name)s).") % {"name": filename}}
+            {
+                "file": _("The file's content does not match its name (%(name)s).")
+                % {"name": filename}
+            }
         )
     current = _lock(referral)
     _require(perms.can_attach(perms.Actor.of(by, unit), current))
@@ -725,8 +756,14 @@ def attachment_add(*, referral, by, unit, upload, description: str = "") -> Atta
     attachment.save()
     _save(current, [])
     _event(current, Kind.ATTACHMENT, by=by, unit=unit, text=filename)
-    _audit(current, by=by, unit=unit, obj=attachment, action=audit.Action.CREATE,
-           detail=_("Attachment added"))
+    _audit(
+        current,
+        by=by,
+        unit=unit,
+        obj=attachment,
+        action=audit.Action.CREATE,
+        detail=_("Attachment added"),
+    )
     return attachment
 
 

@@ -99,14 +99,20 @@ def referral_list(request):
 @login_required
 def referral_new(request):
     unit = _unit(request)
-    patient = get_patient_for_user(request.user, request.GET.get("pasient"), unit=unit, for_edit=True)
+    patient = get_patient_for_user(
+        request.user, request.GET.get("pasient"), unit=unit, for_edit=True
+    )
     actor = perms.Actor.of(request.user, unit)
     if not perms.can_refer(actor):
         raise PermissionDenied
     if request.method == "GET":
         audit.record(
-            user=request.user, unit=unit, action=audit.Action.VIEW, patient=patient,
-            basis=patient.access_basis, detail=request.path,
+            user=request.user,
+            unit=unit,
+            action=audit.Action.VIEW,
+            patient=patient,
+            basis=patient.access_basis,
+            detail=request.path,
         )
     form = forms.ReferralForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
@@ -267,7 +273,9 @@ def _authorize(request, pk, spec: Spec):
         request.user, unit, pk, for_edit=True, record_read=request.method == "GET"
     )
     actor = perms.Actor.of(request.user, unit)
-    on_side = actor.is_receiver(referral) if spec.side == "receiver" else actor.is_referrer(referral)
+    on_side = (
+        actor.is_receiver(referral) if spec.side == "receiver" else actor.is_referrer(referral)
+    )
     if not (on_side and actor.has(spec.roles)):
         raise PermissionDenied
     return referral, actor, spec.allowed(actor, referral)
@@ -473,7 +481,9 @@ def answer(request, pk, request_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.referral_answer_information(
-                info_request=info_request, by=request.user, unit=actor.unit,
+                info_request=info_request,
+                by=request.user,
+                unit=actor.unit,
                 answer=form.cleaned_data["answer"],
             )
         except ValidationError as error:
@@ -484,9 +494,7 @@ def answer(request, pk, request_id):
         else:
             messages.success(request, _("The answer is sent."))
             return redirect("referrals:detail", pk=referral.pk)
-    return _action_page(
-        request, referral, form, ANSWER, conflict, {"info_request": info_request}
-    )
+    return _action_page(request, referral, form, ANSWER, conflict, {"info_request": info_request})
 
 
 WITHDRAW = Spec(
@@ -722,7 +730,9 @@ def _print(request, pk, *, template, filename, letter=False):
 
 @login_required
 def referral_pdf(request, pk):
-    return _print(request, pk, template="referrals/pdf/referral.html", filename=f"henvisning-{pk}.pdf")
+    return _print(
+        request, pk, template="referrals/pdf/referral.html", filename=f"henvisning-{pk}.pdf"
+    )
 
 
 @login_required

@@ -35,9 +35,9 @@ def assessment_status(referral):
         # Count the days from the due date, so the day after it is "overdue by 1".
         over = working_days_between(due, today)
         over = max(over, 1)
-        text = ngettext(
-            "overdue by %(n)d working day", "overdue by %(n)d working days", over
-        ) % {"n": over}
+        text = ngettext("overdue by %(n)d working day", "overdue by %(n)d working days", over) % {
+            "n": over
+        }
         return format_html('<span class="tag tag--danger">{}</span>', text)
     left = working_days_between(today, due)
     text = ngettext("%(n)d working day left", "%(n)d working days left", left) % {"n": left}
@@ -54,7 +54,9 @@ def frist_status(referral):
     days = (referral.start_deadline - today).days
     if days < 0:
         text = ngettext(
-            "fristbrudd: frist passed %(n)d day ago", "fristbrudd: frist passed %(n)d days ago", -days
+            "fristbrudd: frist passed %(n)d day ago",
+            "fristbrudd: frist passed %(n)d days ago",
+            -days,
         ) % {"n": -days}
         return format_html('<span class="tag tag--danger">{}</span>', text)
     if referral.frist_at_risk_at is not None:

@@ -30,7 +30,11 @@ def referral_data(**overrides) -> dict:
 
 def send_referral(patient, by, unit, to, **overrides):
     return services.referral_create(
-        patient=patient, by=by, unit=unit, receiving_unit=to, data=referral_data(**overrides),
+        patient=patient,
+        by=by,
+        unit=unit,
+        receiving_unit=to,
+        data=referral_data(**overrides),
         send=True,
     )
 

@@ -59,7 +59,10 @@ def test_a_file_over_10_mb_is_refused(referral, coordinator, vadso_rus):
 def test_the_upload_form_says_what_is_wrong(login, coordinator, referral):
     response = login(coordinator).post(
         reverse("referrals:attachment_new", args=[referral.pk]),
-        {"file": SimpleUploadedFile("notat.pdf", b"plain text"), "description": "Notat fra fastlege"},
+        {
+            "file": SimpleUploadedFile("notat.pdf", b"plain text"),
+            "description": "Notat fra fastlege",
+        },
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -67,7 +70,9 @@ def test_the_upload_form_says_what_is_wrong(login, coordinator, referral):
     assert "Notat fra fastlege" in page
 
 
-def test_the_download_is_access_checked_and_audited(login, referral, coordinator, vadso_rus, tsb_intake, other_kommune_user):
+def test_the_download_is_access_checked_and_audited(
+    login, referral, coordinator, vadso_rus, tsb_intake, other_kommune_user
+):
     attachment = add(referral, coordinator, vadso_rus, "epikrise.pdf", PDF)
     url = reverse("referrals:attachment", args=[referral.pk, attachment.pk])
     assert login(other_kommune_user).get(url).status_code == 404
@@ -81,7 +86,9 @@ def test_the_download_is_access_checked_and_audited(login, referral, coordinator
     ).exists()
 
 
-def test_a_forwarded_referral_carries_its_attachments(referral, coordinator, vadso_rus, tsb_intake, unn_intake, unn_dps):
+def test_a_forwarded_referral_carries_its_attachments(
+    referral, coordinator, vadso_rus, tsb_intake, unn_intake, unn_dps
+):
     add(referral, coordinator, vadso_rus, "epikrise.pdf", PDF)
     new = services.referral_reject(
         referral=referral, by=tsb_intake, unit=unn_intake, reason="DPS", forward_to=unn_dps

@@ -39,8 +39,12 @@ def test_sending_starts_the_ten_working_day_clock_and_puts_the_unit_on_the_care_
 
 def test_a_draft_does_not_reach_the_receiving_unit(patient, coordinator, vadso_rus, unn_intake):
     draft = services.referral_create(
-        patient=patient, by=coordinator, unit=vadso_rus, receiving_unit=unn_intake,
-        data=referral_data(), send=False,
+        patient=patient,
+        by=coordinator,
+        unit=vadso_rus,
+        receiving_unit=unn_intake,
+        data=referral_data(),
+        send=False,
     )
     assert draft.state == State.DRAFT
     assert access_basis(None, unn_intake, patient.pk) is None
@@ -58,15 +62,15 @@ def test_a_referral_must_go_to_a_specialist_unit(patient, coordinator, vadso_rus
     assert "receiving_unit" in error.value.error_dict
 
 
-def test_a_unit_outside_the_patients_care_team_cannot_refer(patient, other_kommune_user, sarpsborg_rus, unn_intake):
+def test_a_unit_outside_the_patients_care_team_cannot_refer(
+    patient, other_kommune_user, sarpsborg_rus, unn_intake
+):
     # The view refuses first (404); the service refuses an actor without a role in the unit.
     with pytest.raises(PermissionDenied):
         send_referral(patient, other_kommune_user, unn_intake, unn_intake)
 
 
-def test_the_intake_team_grants_rett_with_a_frist_and_the_referrer_is_told(
-    granted, coordinator
-):
+def test_the_intake_team_grants_rett_with_a_frist_and_the_referrer_is_told(granted, coordinator):
     assert granted.state == State.GRANTED
     assert granted.start_deadline == future()
     assert granted.assessed_by is not None
@@ -100,8 +104,11 @@ def test_a_frist_in_the_past_is_refused(referral, tsb_intake, unn_intake):
     Referral.objects.filter(pk=referral.pk).update(received_on=today() - datetime.timedelta(days=9))
     with pytest.raises(ValidationError) as error:
         services.referral_grant(
-            referral=referral, by=tsb_intake, unit=unn_intake,
-            start_deadline=today() - datetime.timedelta(days=1), help_kind="outpatient",
+            referral=referral,
+            by=tsb_intake,
+            unit=unn_intake,
+            start_deadline=today() - datetime.timedelta(days=1),
+            help_kind="outpatient",
         )
     assert error.value.message_dict["start_deadline"] == ["The frist cannot be in the past."]
 
@@ -110,8 +117,11 @@ def test_a_frist_before_the_received_date_is_refused(referral, tsb_intake, unn_i
     Referral.objects.filter(pk=referral.pk).update(received_on=future(5))
     with pytest.raises(ValidationError) as error:
         services.referral_grant(
-            referral=referral, by=tsb_intake, unit=unn_intake,
-            start_deadline=future(2), help_kind="outpatient",
+            referral=referral,
+            by=tsb_intake,
+            unit=unn_intake,
+            start_deadline=future(2),
+            help_kind="outpatient",
         )
     assert "start_deadline" in error.value.error_dict
 
@@ -119,8 +129,12 @@ def test_a_frist_before_the_received_date_is_refused(referral, tsb_intake, unn_i
 def test_a_planned_appointment_after_the_frist_is_refused(referral, tsb_intake, unn_intake):
     with pytest.raises(ValidationError) as error:
         services.referral_grant(
-            referral=referral, by=tsb_intake, unit=unn_intake, start_deadline=future(10),
-            help_kind="outpatient", planned_appointment=timezone.now() + datetime.timedelta(days=20),
+            referral=referral,
+            by=tsb_intake,
+            unit=unn_intake,
+            start_deadline=future(10),
+            help_kind="outpatient",
+            planned_appointment=timezone.now() + datetime.timedelta(days=20),
         )
     assert "planned_appointment" in error.value.error_dict
 
@@ -159,8 +173,11 @@ def test_forwarding_keeps_the_seniority_date_and_the_whole_history(
         referral=referral, by=tsb_intake, unit=unn_intake, question="Hvilke diagnoser er satt?"
     )
     new = services.referral_reject(
-        referral=referral, by=tsb_intake, unit=unn_intake,
-        reason="Primært psykisk lidelse; hører hjemme i DPS.", forward_to=unn_dps,
+        referral=referral,
+        by=tsb_intake,
+        unit=unn_intake,
+        reason="Primært psykisk lidelse; hører hjemme i DPS.",
+        forward_to=unn_dps,
     )
     assert new.pk != referral.pk
     assert new.receiving_unit == unn_dps
@@ -193,15 +210,21 @@ def test_forwarding_to_the_same_unit_is_refused(referral, tsb_intake, unn_intake
 
 def test_a_rejected_referral_can_be_forwarded_later(referral, tsb_intake, unn_intake, unn_dps):
     services.referral_reject(referral=referral, by=tsb_intake, unit=unn_intake, reason="Feil sted")
-    new = services.referral_forward(referral=referral, by=tsb_intake, unit=unn_intake, to_unit=unn_dps)
+    new = services.referral_forward(
+        referral=referral, by=tsb_intake, unit=unn_intake, to_unit=unn_dps
+    )
     assert new.seniority_date == referral.seniority_date
     referral.refresh_from_db()
     assert referral.access_ends_on is None
     with pytest.raises(services.ReferralConflict):
-        services.referral_forward(referral=referral, by=tsb_intake, unit=unn_intake, to_unit=unn_dps)
+        services.referral_forward(
+            referral=referral, by=tsb_intake, unit=unn_intake, to_unit=unn_dps
+        )
 
 
-def test_only_the_referring_unit_withdraws(referral, tsb_intake, unn_intake, coordinator, vadso_rus):
+def test_only_the_referring_unit_withdraws(
+    referral, tsb_intake, unn_intake, coordinator, vadso_rus
+):
     with pytest.raises(PermissionDenied):
         services.referral_withdraw(referral=referral, by=tsb_intake, unit=unn_intake, reason="x")
     withdrawn = services.referral_withdraw(
@@ -218,11 +241,16 @@ def test_a_withdrawal_needs_a_reason(referral, coordinator, vadso_rus):
         services.referral_withdraw(referral=referral, by=coordinator, unit=vadso_rus, reason="")
 
 
-def test_a_withdrawn_referral_cannot_be_assessed(referral, coordinator, vadso_rus, tsb_intake, unn_intake):
+def test_a_withdrawn_referral_cannot_be_assessed(
+    referral, coordinator, vadso_rus, tsb_intake, unn_intake
+):
     services.referral_withdraw(referral=referral, by=coordinator, unit=vadso_rus, reason="Flyttet")
     with pytest.raises(services.ReferralConflict) as error:
         services.referral_grant(
-            referral=referral, by=tsb_intake, unit=unn_intake, start_deadline=future(),
+            referral=referral,
+            by=tsb_intake,
+            unit=unn_intake,
+            start_deadline=future(),
             help_kind="outpatient",
         )
     assert "trukket" in error.value.message or "withdrawn" in error.value.message
@@ -261,24 +289,34 @@ def test_the_kommune_asks_nothing_of_the_intake_team(referral, coordinator, vads
         )
 
 
-def test_treatment_start_is_recorded_by_the_receiving_unit(granted, tsb_intake, unn_intake, coordinator, vadso_rus):
+def test_treatment_start_is_recorded_by_the_receiving_unit(
+    granted, tsb_intake, unn_intake, coordinator, vadso_rus
+):
     with pytest.raises(PermissionDenied):
-        services.referral_start_treatment(referral=granted, by=coordinator, unit=vadso_rus, on=today())
+        services.referral_start_treatment(
+            referral=granted, by=coordinator, unit=vadso_rus, on=today()
+        )
     with pytest.raises(ValidationError):
-        services.referral_start_treatment(referral=granted, by=tsb_intake, unit=unn_intake, on=future(1))
+        services.referral_start_treatment(
+            referral=granted, by=tsb_intake, unit=unn_intake, on=future(1)
+        )
     started = services.referral_start_treatment(
         referral=granted, by=tsb_intake, unit=unn_intake, on=today()
     )
     assert started.state == State.TREATMENT_STARTED
     assert started.treatment_started_on == today()
-    closed = services.referral_close(referral=started, by=tsb_intake, unit=unn_intake, reason="Utskrevet")
+    closed = services.referral_close(
+        referral=started, by=tsb_intake, unit=unn_intake, reason="Utskrevet"
+    )
     assert closed.state == State.CLOSED
 
 
 def test_fristbrudd_is_marked_and_helfo_recorded(granted, tsb_intake, unn_intake, intake_leader):
     assert not granted.frist_breach
     with pytest.raises(PermissionDenied):
-        services.referral_record_helfo_notified(referral=granted, by=tsb_intake, unit=unn_intake, on=today())
+        services.referral_record_helfo_notified(
+            referral=granted, by=tsb_intake, unit=unn_intake, on=today()
+        )
     marked = services.referral_mark_frist_at_risk(
         referral=granted, by=tsb_intake, unit=unn_intake, note="Ingen ledig døgnplass"
     )
@@ -293,7 +331,9 @@ def test_fristbrudd_is_marked_and_helfo_recorded(granted, tsb_intake, unn_intake
 
 
 def test_a_passed_frist_is_a_breach(granted):
-    Referral.objects.filter(pk=granted.pk).update(start_deadline=today() - datetime.timedelta(days=1))
+    Referral.objects.filter(pk=granted.pk).update(
+        start_deadline=today() - datetime.timedelta(days=1)
+    )
     granted.refresh_from_db()
     assert granted.frist_passed and granted.frist_breach
 
@@ -309,7 +349,9 @@ def test_the_kommune_records_waiting_time_follow_up_on_a_granted_referral(
         "responsible": "Kari Nilsen, ruskonsulent",
     }
     with pytest.raises(PermissionDenied):
-        services.referral_record_follow_up(referral=granted, by=tsb_intake, unit=unn_intake, data=data)
+        services.referral_record_follow_up(
+            referral=granted, by=tsb_intake, unit=unn_intake, data=data
+        )
     follow_up = services.referral_record_follow_up(
         referral=granted, by=coordinator, unit=vadso_rus, data=data
     )
@@ -320,7 +362,9 @@ def test_the_kommune_records_waiting_time_follow_up_on_a_granted_referral(
 def test_follow_up_is_only_for_granted_referrals(referral, coordinator, vadso_rus):
     with pytest.raises(services.ReferralConflict):
         services.referral_record_follow_up(
-            referral=referral, by=coordinator, unit=vadso_rus,
+            referral=referral,
+            by=coordinator,
+            unit=vadso_rus,
             data={"contact_frequency": "Ukentlig", "responsible": "Kari"},
         )
 
@@ -330,8 +374,12 @@ def test_a_stale_form_is_refused_not_saved_over(referral, tsb_intake, unn_intake
     services.referral_start_assessment(referral=referral, by=tsb_intake, unit=unn_intake)
     with pytest.raises(services.ReferralConflict) as error:
         services.referral_grant(
-            referral=referral, by=tsb_intake, unit=unn_intake, start_deadline=future(),
-            help_kind="outpatient", version=version,
+            referral=referral,
+            by=tsb_intake,
+            unit=unn_intake,
+            start_deadline=future(),
+            help_kind="outpatient",
+            version=version,
         )
     assert error.value.current.state == State.UNDER_ASSESSMENT
 
@@ -342,8 +390,12 @@ def test_the_second_assessor_is_told_it_was_already_assessed(referral, tsb_intak
     other = make_user(unn_intake, role="intake")
     version = referral.version
     services.referral_grant(
-        referral=referral, by=tsb_intake, unit=unn_intake, start_deadline=future(),
-        help_kind="outpatient", version=version,
+        referral=referral,
+        by=tsb_intake,
+        unit=unn_intake,
+        start_deadline=future(),
+        help_kind="outpatient",
+        version=version,
     )
     with pytest.raises(services.ReferralConflict):
         services.referral_reject(
@@ -356,7 +408,9 @@ def test_the_second_assessor_is_told_it_was_already_assessed(referral, tsb_intak
 def test_under_23_is_derived_from_the_birth_date(vadso_rus, coordinator, unn_intake):
     from tests.factories import make_patient
 
-    young = make_patient(vadso_rus, by=coordinator, birth_date=today().replace(year=today().year - 20))
+    young = make_patient(
+        vadso_rus, by=coordinator, birth_date=today().replace(year=today().year - 20)
+    )
     referral = send_referral(young, coordinator, vadso_rus, unn_intake)
     assert referral.under_23
     assert services.under_23_frist_warning(referral, add_working_days(today(), 70))

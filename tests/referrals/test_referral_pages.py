@@ -55,39 +55,58 @@ def test_both_sides_see_the_referral_and_its_timeline(login, coordinator, tsb_in
     ).exists()
 
 
-def test_a_read_only_unit_sees_but_may_not_act(login, referral, unn_tsb, coordinator, vadso_rus, tsb_clinician):
+def test_a_read_only_unit_sees_but_may_not_act(
+    login, referral, unn_tsb, coordinator, vadso_rus, tsb_clinician
+):
     consent_record(
-        patient=referral.patient, by=coordinator, acting_unit=vadso_rus,
-        scope=Consent.Scope.SHARING, given_on=timezone.localdate(), units=[unn_tsb],
+        patient=referral.patient,
+        by=coordinator,
+        acting_unit=vadso_rus,
+        scope=Consent.Scope.SHARING,
+        given_on=timezone.localdate(),
+        units=[unn_tsb],
         role=CareTeamMember.Role.INFORMED,
     )
     client = login(tsb_clinician)
     assert client.get(detail(referral)).status_code == 200
     assert client.get(assess_url(referral)).status_code == 403
-    assert client.post(reverse("referrals:withdraw", args=[referral.pk]), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(reverse("referrals:withdraw", args=[referral.pk]), {"reason": "x"}).status_code
+        == 403
+    )
 
 
 def test_the_kommune_may_not_open_the_assessment_form(login, coordinator, referral):
     assert login(coordinator).get(assess_url(referral)).status_code == 403
 
 
-def test_another_units_draft_is_hidden(login, tsb_intake, patient, coordinator, vadso_rus, unn_intake, referral):
+def test_another_units_draft_is_hidden(
+    login, tsb_intake, patient, coordinator, vadso_rus, unn_intake, referral
+):
     draft = services.referral_create(
-        patient=patient, by=coordinator, unit=vadso_rus, receiving_unit=unn_intake,
-        data={"reason": "Utkast", "question": "?"}, send=False,
+        patient=patient,
+        by=coordinator,
+        unit=vadso_rus,
+        receiving_unit=unn_intake,
+        data={"reason": "Utkast", "question": "?"},
+        send=False,
     )
     assert login(tsb_intake).get(detail(draft)).status_code == 404
     assert login(coordinator).get(detail(draft)).status_code == 200
 
 
-def test_the_new_referral_page_needs_access_to_the_patient(login, other_kommune_user, coordinator, patient):
+def test_the_new_referral_page_needs_access_to_the_patient(
+    login, other_kommune_user, coordinator, patient
+):
     url = reverse("referrals:new") + f"?pasient={patient.pk}"
     assert login(other_kommune_user).get(url).status_code == 404
     assert login(coordinator).get(url).status_code == 200
     assert login(coordinator).get(reverse("referrals:new") + "?pasient=abc").status_code == 404
 
 
-def test_a_referral_sent_from_the_form_reaches_the_intake_team(login, coordinator, patient, unn_intake):
+def test_a_referral_sent_from_the_form_reaches_the_intake_team(
+    login, coordinator, patient, unn_intake
+):
     client = login(coordinator)
     url = reverse("referrals:new") + f"?pasient={patient.pk}"
     form = {
@@ -110,9 +129,13 @@ def test_a_referral_sent_from_the_form_reaches_the_intake_team(login, coordinato
     assert referral.state == "received" and referral.is_urgent
 
 
-def test_a_bad_frist_is_refused_beside_the_field_and_the_typed_values_kept(login, tsb_intake, referral):
+def test_a_bad_frist_is_refused_beside_the_field_and_the_typed_values_kept(
+    login, tsb_intake, referral
+):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    Referral.objects.filter(pk=referral.pk).update(received_on=yesterday - datetime.timedelta(days=3))
+    Referral.objects.filter(pk=referral.pk).update(
+        received_on=yesterday - datetime.timedelta(days=3)
+    )
     response = login(tsb_intake).post(
         assess_url(referral),
         {
@@ -131,7 +154,9 @@ def test_a_bad_frist_is_refused_beside_the_field_and_the_typed_values_kept(login
     assert referral.state == "received"
 
 
-def test_a_stale_assessment_form_shows_a_conflict_and_keeps_the_text(login, tsb_intake, unn_intake, referral):
+def test_a_stale_assessment_form_shows_a_conflict_and_keeps_the_text(
+    login, tsb_intake, unn_intake, referral
+):
     old_version = referral.version
     services.referral_start_assessment(referral=referral, by=tsb_intake, unit=unn_intake)
     response = login(tsb_intake).post(
@@ -148,8 +173,12 @@ def test_granting_through_the_form(login, tsb_intake, referral):
     frist = timezone.localdate() + datetime.timedelta(days=40)
     response = login(tsb_intake).post(
         assess_url(referral),
-        {"decision": "grant", "start_deadline": frist.isoformat(), "help_kind": "outpatient",
-         "version": referral.version},
+        {
+            "decision": "grant",
+            "start_deadline": frist.isoformat(),
+            "help_kind": "outpatient",
+            "version": referral.version,
+        },
     )
     assert response.status_code == 302
     referral.refresh_from_db()
@@ -159,19 +188,29 @@ def test_granting_through_the_form(login, tsb_intake, referral):
 def test_rejecting_and_forwarding_through_the_form(login, tsb_intake, referral, unn_dps):
     response = login(tsb_intake).post(
         assess_url(referral),
-        {"decision": "reject", "rejection_reason": "Psykoseproblematikk.", "forward_to": unn_dps.pk,
-         "version": referral.version},
+        {
+            "decision": "reject",
+            "rejection_reason": "Psykoseproblematikk.",
+            "forward_to": unn_dps.pk,
+            "version": referral.version,
+        },
     )
     assert response.status_code == 302
     new = Referral.objects.get(forwarded_from=referral)
     assert new.receiving_unit == unn_dps and new.seniority_date == referral.seniority_date
 
 
-def test_forwarding_to_the_same_unit_is_refused_in_the_form(login, tsb_intake, referral, unn_intake):
+def test_forwarding_to_the_same_unit_is_refused_in_the_form(
+    login, tsb_intake, referral, unn_intake
+):
     response = login(tsb_intake).post(
         assess_url(referral),
-        {"decision": "reject", "rejection_reason": "Feil", "forward_to": unn_intake.pk,
-         "version": referral.version},
+        {
+            "decision": "reject",
+            "rejection_reason": "Feil",
+            "forward_to": unn_intake.pk,
+            "version": referral.version,
+        },
     )
     assert response.status_code == 200
     assert 'id="id_forward_to_error"' in response.content.decode()
@@ -186,7 +225,9 @@ def test_assessing_a_withdrawn_referral_sends_you_back_with_a_message(
     assert list(response.context["messages"])
 
 
-def test_every_action_page_renders_for_the_side_that_owns_it(login, granted, tsb_intake, coordinator):
+def test_every_action_page_renders_for_the_side_that_owns_it(
+    login, granted, tsb_intake, coordinator
+):
     intake = login(tsb_intake)
     for name in ("start_treatment", "frist_risk", "close"):
         assert intake.get(reverse(f"referrals:{name}", args=[granted.pk])).status_code == 200
@@ -197,7 +238,9 @@ def test_every_action_page_renders_for_the_side_that_owns_it(login, granted, tsb
 
 def test_bad_input_never_gives_a_500(login, tsb_intake, referral):
     client = login(tsb_intake)
-    response = client.post(assess_url(referral), {"decision": "nonsense", "start_deadline": "31.02", "version": "x"})
+    response = client.post(
+        assess_url(referral), {"decision": "nonsense", "start_deadline": "31.02", "version": "x"}
+    )
     assert response.status_code == 200
     response = client.get(reverse("referrals:list") + "?fane=zzz&innen=-4&status=<b>")
     assert response.status_code == 200
@@ -220,8 +263,11 @@ def _many(n, vadso_rus, coordinator, unn_intake, tsb_intake):
         p = make_patient(vadso_rus, by=coordinator)
         r = send_referral(p, coordinator, vadso_rus, unn_intake)
         services.referral_grant(
-            referral=r, by=tsb_intake, unit=unn_intake,
-            start_deadline=timezone.localdate() + datetime.timedelta(days=20), help_kind="outpatient",
+            referral=r,
+            by=tsb_intake,
+            unit=unn_intake,
+            start_deadline=timezone.localdate() + datetime.timedelta(days=20),
+            help_kind="outpatient",
         )
 
 
@@ -245,7 +291,9 @@ def test_a_list_costs_the_same_queries_for_one_row_and_thirty(
     assert response.status_code == 200
 
 
-def test_the_detail_page_costs_a_fixed_number_of_queries(login, granted, tsb_intake, django_assert_max_num_queries):
+def test_the_detail_page_costs_a_fixed_number_of_queries(
+    login, granted, tsb_intake, django_assert_max_num_queries
+):
     client = login(tsb_intake)
     client.get(detail(granted))
     with django_assert_max_num_queries(20):
@@ -253,7 +301,9 @@ def test_the_detail_page_costs_a_fixed_number_of_queries(login, granted, tsb_int
 
 
 def test_the_patient_overview_lists_the_referrals(login, coordinator, referral):
-    response = login(coordinator).get(reverse("pathways:patient_overview", args=[referral.patient_id]))
+    response = login(coordinator).get(
+        reverse("pathways:patient_overview", args=[referral.patient_id])
+    )
     page = response.content.decode()
     assert referral.receiving_unit.name in page
     assert reverse("referrals:new") in page

@@ -27,9 +27,14 @@ def test_the_answer_letter_states_the_decision_and_the_frist(login, granted, coo
     assert AuditEvent.objects.filter(user=coordinator, action="print").exists()
 
 
-def test_the_answer_letter_to_a_rejection_says_where_it_was_forwarded(login, referral, tsb_intake, unn_intake, unn_dps):
+def test_the_answer_letter_to_a_rejection_says_where_it_was_forwarded(
+    login, referral, tsb_intake, unn_intake, unn_dps
+):
     services.referral_reject(
-        referral=referral, by=tsb_intake, unit=unn_intake, reason="Hører hjemme i psykisk helsevern.",
+        referral=referral,
+        by=tsb_intake,
+        unit=unn_intake,
+        reason="Hører hjemme i psykisk helsevern.",
         forward_to=unn_dps,
     )
     text = pdf_text(login(tsb_intake).get(reverse("referrals:answer_pdf", args=[referral.pk])))
@@ -38,7 +43,10 @@ def test_the_answer_letter_to_a_rejection_says_where_it_was_forwarded(login, ref
 
 
 def test_there_is_no_answer_letter_before_the_assessment(login, referral, tsb_intake):
-    assert login(tsb_intake).get(reverse("referrals:answer_pdf", args=[referral.pk])).status_code == 404
+    assert (
+        login(tsb_intake).get(reverse("referrals:answer_pdf", args=[referral.pk])).status_code
+        == 404
+    )
 
 
 def test_the_referral_pdf_holds_the_referral(login, referral, tsb_intake):

@@ -23,7 +23,11 @@ RULES = [
 
 
 def titles(user):
-    return list(Notification.objects.filter(user=user, reminder__isnull=False).values_list("title", flat=True))
+    return list(
+        Notification.objects.filter(user=user, reminder__isnull=False).values_list(
+            "title", flat=True
+        )
+    )
 
 
 def test_the_rules_are_registered_by_the_app():

@@ -38,25 +38,43 @@ def data(settings, vadso_rus, coordinator, unn_intake, unn_dps):
     for received, assessed, frist, started, rejection, forwarded in rows:
         patient = make_patient(vadso_rus, by=coordinator)
         state = (
-            Referral.State.TREATMENT_STARTED if started
-            else Referral.State.REJECTED if rejection
+            Referral.State.TREATMENT_STARTED
+            if started
+            else Referral.State.REJECTED
+            if rejection
             else Referral.State.RECEIVED
         )
         referral = Referral.objects.create(
-            patient=patient, referring_unit=vadso_rus, referred_by=coordinator,
-            receiving_unit=unn_intake, state=state, reason="r", question="q",
-            seniority_date=received, received_on=received,
+            patient=patient,
+            referring_unit=vadso_rus,
+            referred_by=coordinator,
+            receiving_unit=unn_intake,
+            state=state,
+            reason="r",
+            question="q",
+            seniority_date=received,
+            received_on=received,
             assessment_due=add_working_days(received, 10),
             assessed_at=noon(assessed) if assessed else None,
-            start_deadline=frist, treatment_started_on=started, rejection_reason=rejection,
+            start_deadline=frist,
+            treatment_started_on=started,
+            rejection_reason=rejection,
             help_kind="outpatient" if frist else "",
         )
         if forwarded:
             Referral.objects.create(
-                patient=patient, referring_unit=vadso_rus, referred_by=coordinator,
-                receiving_unit=unn_dps, state=Referral.State.RECEIVED, reason="r", question="q",
-                seniority_date=received, received_on=D(2026, 1, 30), forwarded_from=referral,
-                chain=referral.chain, depth=1,
+                patient=patient,
+                referring_unit=vadso_rus,
+                referred_by=coordinator,
+                receiving_unit=unn_dps,
+                state=Referral.State.RECEIVED,
+                reason="r",
+                question="q",
+                seniority_date=received,
+                received_on=D(2026, 1, 30),
+                forwarded_from=referral,
+                chain=referral.chain,
+                depth=1,
             )
 
 
@@ -78,7 +96,9 @@ def test_the_figures_for_a_fixed_data_set(data, unn_intake):
 
 def test_the_csv_has_a_row_per_month_and_a_total(data, login, unn_intake):
     leader = make_user(unn_intake, Membership.Role.LEADER)
-    response = login(leader).get(reverse("referrals:statistics_csv") + "?fra=2026-01-01&til=2026-02-28")
+    response = login(leader).get(
+        reverse("referrals:statistics_csv") + "?fra=2026-01-01&til=2026-02-28"
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
