@@ -61,7 +61,7 @@ def test_two_simultaneous_assessments_one_wins_and_the_other_is_told(
     losers = [o for o in outcomes if isinstance(o, services.ReferralConflict)]
     assert len(winners) == 1, outcomes
     assert len(losers) == 1, outcomes
-    assert "Someone else changed this referral" in losers[0].message
+    assert losers[0].message.startswith("Noen andre endret henvisningen")
     stored = Referral.objects.get(pk=referral.pk)
     assert stored.state == winners[0].state
     assert stored.version == version + 1

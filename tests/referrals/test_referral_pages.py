@@ -281,9 +281,10 @@ def test_a_list_costs_the_same_queries_for_one_row_and_thirty(
     send_referral(make_patient(vadso_rus, by=coordinator), coordinator, vadso_rus, unn_intake)
     client = login(user)
     client.get(url)  # warm the session
-    # Session, user, memberships, roles, tab counts, page count, rows, and the session save
-    # (savepoint, update, release): ten, however many rows. One query per row would be 30+.
-    with django_assert_num_queries(10) as one:
+    # Session, user, memberships, unread notifications, roles, tab counts, page count, rows,
+    # and the session save (savepoint, update, release): eleven, however many rows. One query
+    # per row would be 30+.
+    with django_assert_num_queries(11) as one:
         client.get(url)
     _many(29, vadso_rus, coordinator, unn_intake, tsb_intake)
     with django_assert_num_queries(len(one.captured_queries)):
