@@ -62,7 +62,7 @@ def test_vadso_refers_unn_grants_rett_and_vadso_sees_it(
     frist = timezone.localdate() + datetime.timedelta(days=45)
     intake.get_by_label("Rett til nødvendig helsehjelp", exact=True).check()
     intake.get_by_label("Frist for start av helsehjelp").fill(frist.isoformat())
-    intake.get_by_label("Type helsehjelp").select_option(label="Døgnbehandling")
+    intake.get_by_label("Type helsehjelp").select_option(label="Døgn")
     intake.get_by_role("button", name="Lagre vedtak").click()
     intake.wait_for_url("**/henvisninger/*/")
     assert intake.get_by_text("Rett til nødvendig helsehjelp er innvilget.").is_visible()
