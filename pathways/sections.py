@@ -2,7 +2,32 @@
 
 
 def plan(request, patient) -> dict:
-    return {}
+    """Koordinator and plan status: three queries."""
+    from django.db.models import Count, Q
+
+    from .models import Measure
+    from .services.plans import active_coordinator, open_plan, plan_rights
+
+    coordinator = active_coordinator(patient)
+    plan = open_plan(patient)
+    counts = {}
+    if plan is not None:
+        counts = plan.measures.aggregate(
+            total=Count("id"), open=Count("id", filter=Q(status__in=Measure.OPEN_STATUSES))
+        )
+    return {
+        "plan_coordinator": coordinator,
+        "plan_section": {
+            "plan": plan,
+            "coordinator": coordinator,
+            "measures_total": counts.get("total", 0),
+            "measures_open": counts.get("open", 0),
+            "revision_state": plan.revision_state() if plan else "",
+            "can_start": plan_rights(
+                request.user, request.active_unit or None, patient, coordinator
+            ).can_start,
+        },
+    }
 
 
 def meetings(request, patient) -> dict:

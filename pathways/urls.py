@@ -132,6 +132,41 @@ urlpatterns += [
         name="follow_up_record",
     ),
     path("<int:patient_id>/ettervern.pdf", discharge.ettervern_pdf, name="ettervern_pdf"),
+# Individual plan and koordinator.
+from .views import plans  # noqa: E402
+
+P = "<int:patient_id>/plan/"
+urlpatterns += [
+    path("mine-planer/", plans.my_plans, name="my_plans"),
+    path("<int:patient_id>/plan.pdf", plans.plan_pdf, name="plan_pdf"),
+    path(P, plans.plan_page, name="plan"),
+    path(P + "versjon/<int:version>.pdf", plans.plan_pdf, name="plan_revision_pdf"),
+    path(P + "historikk/", plans.plan_history, name="plan_history"),
+    path(P + "koordinator/", plans.coordinator_edit, name="plan_coordinator"),
+    path(P + "ny/", plans.plan_new, name="plan_new"),
+    path(P + "del/<slug:section>/", plans.plan_section, name="plan_section"),
+    path(P + "mal/ny/", plans.goal_edit, name="plan_goal_new"),
+    path(P + "mal/<int:goal_id>/", plans.goal_edit, name="plan_goal"),
+    path(P + "mal/<int:goal_id>/fremdrift/", plans.goal_progress, name="plan_goal_progress"),
+    path(P + "omrade/<slug:area>/", plans.area_edit, name="plan_area"),
+    path(P + "deltakere/ny/", plans.participant_edit, name="plan_participant_new"),
+    path(P + "deltakere/<int:participant_id>/", plans.participant_edit, name="plan_participant"),
+    path(
+        P + "deltakere/<int:participant_id>/fjern/",
+        plans.participant_remove,
+        name="plan_participant_remove",
+    ),
+    path(P + "tiltak/ny/", plans.measure_edit, name="plan_measure_new"),
+    path(P + "tiltak/<int:measure_id>/", plans.measure_edit, name="plan_measure"),
+    path(P + "tiltak/<int:measure_id>/fullfort/", plans.measure_done, name="plan_measure_done"),
+    path(P + "kriseplan/kontakt/", plans.contact_new, name="plan_contact_new"),
+    path(
+        P + "kriseplan/kontakt/<int:contact_id>/fjern/",
+        plans.contact_remove,
+        name="plan_contact_remove",
+    ),
+    path(P + "evaluering/", plans.evaluation_new, name="plan_evaluation"),
+    path(P + "kommentar/", plans.comment_new, name="plan_comment"),
 ]
 
 # Ansvarsgruppe: the group, meetings, minutes and action items.
