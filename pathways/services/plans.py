@@ -670,6 +670,16 @@ def measure_save(*, plan, by, unit, data: dict, base_version, measure=None) -> M
             goals = None
     for name, value in data.items():
         setattr(measure, name, value)
+    if (
+        measure.responsible_unit_id
+        and "responsible_unit" in data
+        and not CareTeamMember.objects.active()
+        .filter(patient_id=plan.patient_id, unit_id=measure.responsible_unit_id)
+        .exists()
+    ):
+        raise ValidationError(
+            {"responsible_unit": _("The responsible unit must be on the patient's care team.")}
+        )
     if measure.status == Measure.Status.COMPLETED and measure.completed_at is None:
         measure.completed_at, measure.completed_by = timezone.now(), by
     elif measure.status != Measure.Status.COMPLETED:
