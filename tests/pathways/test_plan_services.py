@@ -312,7 +312,9 @@ def test_self_ratings_are_kept_over_time(coordinator, vadso_rus, patient):
     assert plan.areas.count() == 1
 
 
-def test_a_user_outside_the_care_team_cannot_start_a_plan(other_kommune_user, sarpsborg_rus, patient):
+def test_a_user_outside_the_care_team_cannot_start_a_plan(
+    other_kommune_user, sarpsborg_rus, patient
+):
     with pytest.raises(PermissionDenied):
         _create(patient, other_kommune_user, sarpsborg_rus)
 
