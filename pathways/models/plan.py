@@ -18,7 +18,7 @@ from .patient import NextOfKin, Patient
 class LifeArea(models.TextChoices):
     """The eight BrukerPlan areas, plus family and next of kin."""
 
-    HOUSING = "housing", _("Housing")
+    HOUSING = "housing", _("Housing situation")
     ACTIVITY = "activity", _("Meaningful activity and work")
     ECONOMY = "economy", _("Economy")
     PHYSICAL_HEALTH = "physical_health", _("Physical health")

@@ -37,7 +37,7 @@ def _create(patient, by, unit):
 
 
 def test_a_plan_needs_the_patients_consent_first(coordinator, vadso_rus, patient):
-    with pytest.raises(ValidationError, match="consent"):
+    with pytest.raises(ValidationError, match="samtykke"):
         _create(patient, coordinator, vadso_rus)
     assert not IndividualPlan.objects.exists()
     record_plan_consent(patient, coordinator, vadso_rus)
@@ -55,7 +55,7 @@ def test_withdrawn_or_expired_consent_does_not_count(coordinator, vadso_rus, pat
 
 def test_the_patient_has_at_most_one_open_plan(coordinator, vadso_rus, patient):
     plan = start_plan(patient, coordinator, vadso_rus)
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError, match="allerede"):
         _create(patient, coordinator, vadso_rus)
     # The database refuses a second open plan even past the service.
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -191,7 +191,7 @@ def test_a_stale_save_of_the_same_measure_is_refused_with_what_changed(
         )
     change = caught.value.changes[0]
     assert change.key == f"measure:{measure.pk}"
-    assert ("Scope and frequency", "Ukentlig oppfølging", "To ganger i uka") in change.fields
+    assert ("Omfang og hyppighet", "Ukentlig oppfølging", "To ganger i uka") in change.fields
     measure.refresh_from_db()
     assert measure.scope == "To ganger i uka"  # nothing overwritten silently
     # Applying again against the version now stored goes through.
@@ -260,7 +260,7 @@ def test_every_save_makes_a_revision_and_the_diff_shows_added_changed_removed(
     assert ("changed", f"measure:{measure.pk}") in kinds
     assert ("removed", participant_key) in kinds
     status = next(c for c in later if c.key == f"measure:{measure.pk}").fields
-    assert ("Status", "In progress", "Completed") in status
+    assert ("Status", "Under arbeid", "Fullført") in status
 
 
 def test_an_evaluation_sets_the_next_revision(coordinator, vadso_rus, patient):
