@@ -77,6 +77,7 @@ class PlanCreateForm(forms.Form):
         required=False,
         widget=DateInput,
         validators=[_not_future],
+        error_messages={"required": _("Enter the date the patient consented.")},
     )
     consent_covers_sharing = forms.BooleanField(
         label=_("The consent also covers sharing the plan with the participants listed in it"),
