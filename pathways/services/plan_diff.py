@@ -123,6 +123,8 @@ def show(name: str, value) -> str:
 
 
 def show_status(kind: str, value) -> str:
+    if not value:
+        return "–"
     choices = {
         "plan": IndividualPlan.Status,
         "goal": Goal.Status,
@@ -155,15 +157,9 @@ def _collection(old_items, new_items, *, prefix, section, labels, title, kind=""
     changes = []
     for ident, item in after.items():
         if ident not in before:
-            changes.append(
-                Change(
-                    f"{prefix}:{ident}",
-                    ADDED,
-                    section,
-                    title(item),
-                    _fields({}, item, labels, kind),
-                )
-            )
+            # A new item: list only what it says, not empty fields.
+            fields = [f for f in _fields({}, item, labels, kind) if f[2] != "–"]
+            changes.append(Change(f"{prefix}:{ident}", ADDED, section, title(item), fields))
         else:
             diffs = _fields(before[ident], item, labels, kind)
             if diffs:
