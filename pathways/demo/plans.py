@@ -514,6 +514,21 @@ def _forty(demo):
             "next_revision_on": demo.today + datetime.timedelta(days=40),
         },
     )
+    plan.refresh_from_db()
+    svc.plan_update_section(
+        plan=plan,
+        by=by,
+        unit=unit,
+        section="basics",
+        base_version=plan.version,
+        data={
+            "status": IndividualPlan.Status.ACTIVE,
+            "owner_unit": unit,
+            "period_start": plan.period_start,
+            "period_end": plan.period_end,
+            "next_revision_on": plan.next_revision_on,
+        },
+    )
 
 
 def _simple(
