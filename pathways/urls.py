@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import auditlog, breakglass, careteam, discharge, meetings, nextofkin, patients
+from .views import discharge, patients, plans
 
 app_name = "pathways"
 
@@ -132,9 +133,9 @@ urlpatterns += [
         name="follow_up_record",
     ),
     path("<int:patient_id>/ettervern.pdf", discharge.ettervern_pdf, name="ettervern_pdf"),
-# Individual plan and koordinator.
-from .views import plans  # noqa: E402
+]
 
+# Individual plan and koordinator.
 P = "<int:patient_id>/plan/"
 urlpatterns += [
     path("mine-planer/", plans.my_plans, name="my_plans"),
