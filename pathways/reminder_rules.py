@@ -360,6 +360,8 @@ def action_item_overdue(now):
             patient=item.patient,
             urgent=weeks >= 2,
         )
+
+
 # --- individual plan: revision due soon and overdue ---------------------------------------
 
 PLAN_REVISION_WARNING_DAYS = 14

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from .views import auditlog, breakglass, careteam, discharge, meetings, nextofkin, patients
-from .views import discharge, patients, plans
+from .views import auditlog, breakglass, careteam, discharge, meetings, nextofkin, patients, plans
 
 app_name = "pathways"
 

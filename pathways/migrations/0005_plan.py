@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_audit_append_only'),
-        ('pathways', '0003_discharge'),
+        ('pathways', '0004_meetings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
