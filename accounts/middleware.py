@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from . import context
@@ -66,4 +67,24 @@ class SecurityHeadersMiddleware:
             else "/" + settings.STATIC_URL
         ):
             response["Cache-Control"] = "no-store"
+        return response
+
+
+class LanguageMiddleware:
+    """Norwegian unless the user chose another language (the language cookie).
+
+    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language: shared
+    workstations in hospitals often run an English browser, and the service speaks bokmål.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
         return response
