@@ -80,7 +80,7 @@ def test_the_koordinator_writes_a_plan_with_the_patient_and_prints_it(
     text = " ".join(" ".join(p.extract_text() for p in pages).split())
     assert "Jeg vil bo i egen leilighet før jul." in text
     assert "Søknad om kommunal bolig" in text
-    assert "Kriseplan" in text and "Dato og underskrift, pasient" in text
+    assert "Kriseplan" in text and "Dato og signatur, pasient" in text
     assert "side 1 av" in text
 
     plan = IndividualPlan.objects.get(patient=shared_patient)
