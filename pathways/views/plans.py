@@ -95,6 +95,11 @@ def _oob_version(plan) -> str:
     )
 
 
+def _oob_first_item(empty_id: str) -> str:
+    """After an item is added inline, the "none yet" text beside it goes."""
+    return f'<p id="{empty_id}" hx-swap-oob="delete"></p>'
+
+
 def _coordinator_context(coordinator) -> dict:
     return {"plan_coordinator": coordinator}
 
@@ -403,7 +408,7 @@ def goal_edit(request, patient, goal_id=None):
                     request=request,
                 )
                 if goal is None:
-                    html += '<div id="goal-new"></div>'
+                    html += '<div id="goal-new"></div>' + _oob_first_item("goals-empty")
                 return HttpResponse(html + _oob_version(svc.open_plan(patient)))
             messages.success(request, _("The goal is saved."))
             return redirect(_plan_url(patient, f"goal-{saved.pk}"))
@@ -636,7 +641,11 @@ def measure_edit(request, patient, measure_id=None):
                     request=request,
                 )
                 if measure is None:
-                    html += '<div id="measure-new"></div>'
+                    html += '<div id="measure-new"></div>' + _oob_first_item("measures-empty")
+                    html += (
+                        f'<span class="muted" id="measure-count" hx-swap-oob="true">'
+                        f"({plan.measures.count()})</span>"
+                    )
                 return HttpResponse(html + _oob_version(svc.open_plan(patient)))
             messages.success(request, _("The measure is saved."))
             return redirect(_plan_url(patient, f"measure-{saved.pk}"))

@@ -212,6 +212,40 @@ def test_inline_edit_returns_only_the_goal_with_htmx(login, coordinator, plan):
     assert 'id="plan-version" hx-swap-oob="true"' in body
 
 
+def test_the_first_goal_and_measure_added_inline_clear_the_none_yet_texts_and_count(
+    login, coordinator, vadso_rus, plan
+):
+    client = login(coordinator)
+    page = client.get(url("plan", plan.patient)).content.decode()
+    assert 'id="goals-empty"' in page and 'id="measures-empty"' in page
+    assert '<span class="muted" id="measure-count">(0)</span>' in page
+    goal = client.post(
+        url("plan_goal_new", plan.patient),
+        {
+            "goal-new-version": svc.open_plan(plan.patient).version,
+            "goal-new-life_area": "housing",
+            "goal-new-text": "Jeg vil klare meg selv.",
+            "goal-new-status": "active",
+        },
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert '<p id="goals-empty" hx-swap-oob="delete"></p>' in goal
+    measure = client.post(
+        url("plan_measure_new", plan.patient),
+        {
+            "measure-new-version": svc.open_plan(plan.patient).version,
+            "measure-new-title": "Søknad om kommunal bolig",
+            "measure-new-life_area": "housing",
+            "measure-new-responsible_unit": vadso_rus.pk,
+            "measure-new-status": "in_progress",
+        },
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "Søknad om kommunal bolig" in measure
+    assert '<p id="measures-empty" hx-swap-oob="delete"></p>' in measure
+    assert 'id="measure-count" hx-swap-oob="true">(1)</span>' in measure
+
+
 def test_adding_a_goal_without_javascript_redirects_to_the_plan(login, coordinator, plan):
     client = login(coordinator)
     version = svc.open_plan(plan.patient).version
