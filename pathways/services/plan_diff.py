@@ -236,13 +236,16 @@ def diff(old: dict, new: dict) -> list[Change]:
     old_evals = {e["held_on"] + e["what_worked"][:20] for e in old.get("evaluations", [])}
     for evaluation in new.get("evaluations", []):
         if evaluation["held_on"] + evaluation["what_worked"][:20] not in old_evals:
+            said = [(str(_("What has worked")), "–", evaluation["what_worked"])]
+            if evaluation.get("what_changes"):
+                said.append((str(_("What we change")), "–", evaluation["what_changes"]))
             changes.append(
                 Change(
                     "evaluation",
                     ADDED,
                     _("Evaluations"),
                     _("Evaluation %(date)s") % {"date": _date(evaluation["held_on"])},
-                    [(str(_("What has worked")), "–", evaluation["what_worked"])],
+                    said,
                 )
             )
     return changes

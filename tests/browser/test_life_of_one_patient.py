@@ -555,3 +555,133 @@ def test_ola_is_admitted_gets_a_plan_and_his_ansvarsgruppe_meets(page, new_page,
     page.goto(overview_url)
     group = page.get_by_role("region", name="Ansvarsgruppe")
     expect(group.get_by_text("1 åpent oppfølgingspunkt")).to_be_visible()
+
+
+# --- 6. Ettervern: both sides write the plan before discharge; 7. the plan is revised ---------
+
+
+def test_ola_leaves_with_an_ettervern_plan_and_his_plan_is_revised(page, new_page, cast):
+    log_in(page, cast.kari.username)
+    page.wait_for_url("**/pasienter/")
+    intake = as_user(new_page, cast.ingrid)
+    overview_url = ola_waits_for_treatment(page, intake, cast)
+    unn = as_user(new_page, cast.bjorn)
+    episode_url = admit_ola(unn, axe=False)
+    start_plan(page, overview_url, axe=False)
+    first_appointment = in_days(43)
+
+    # 6. UNN starts the ettervern plan during the stay and writes its part.
+    unn.goto(episode_url)
+    unn.get_by_role("link", name="Gå til ettervernsplanen").click()
+    check_accessibility(unn)
+    unn.get_by_role("button", name="Start ettervernsplanen").click()
+    expect(unn.get_by_text("0 av 10 punkter på plass")).to_be_visible()
+    check_accessibility(unn)
+    unn.get_by_role("link", name="Rediger spesialisthelsetjenestens del").click()
+    check_accessibility(unn)
+    unn.get_by_label("Oppsummering for videre oppfølging").fill(
+        "Rusfri i seks uker. Motivert for bolig og arbeidstrening."
+    )
+    unn.get_by_label("Legemidler").fill("Ingen vanedannende legemidler ved utskrivning.")
+    unn.get_by_label("Risiko (selvmord, overdose)").fill("Økt overdoserisiko etter avrusning.")
+    unn.get_by_label("Risiko formidlet til kommunen og fastlegen").check()
+    unn.get_by_label("Vei tilbake", exact=True).select_option("none")
+    unn.get_by_role("button", name="Lagre").click()
+    flash(unn, "Planen er lagret.")
+    expect(unn.get_by_text("4 av 10 punkter på plass")).to_be_visible()
+
+    # Vadsø writes the municipal part, books the first appointment and writes the crisis plan.
+    page.goto(overview_url)
+    discharge = page.get_by_role("region", name="Innleggelse og utskrivning")
+    expect(discharge.get_by_text("4 av 10 punkter på plass")).to_be_visible()
+    discharge.get_by_role("link", name=f"Døgn, {cast.dogn.name}").click()
+    page.get_by_role("link", name="Åpne ettervernsplanen").click()
+    check_accessibility(page)
+    page.get_by_role("link", name="Rediger kommunens del").click()
+    check_accessibility(page)
+    page.get_by_label("Bolig på utskrivningsdagen").fill("Kommunal leilighet i Strandgata.")
+    page.get_by_label("Økonomi").fill("Bostøtte søkt; sosialhjelp til første lønn.")
+    page.get_by_label("Aktivitet, arbeid eller skole").fill("Arbeidstrening fra uke 2.")
+    page.get_by_label("Første avtale i kommunen").fill(f"{first_appointment.isoformat()}T10:00")
+    page.get_by_label("Første avtale med (navn, telefon)").fill("Kari Nilsen, 78 94 23 00")
+    page.get_by_label("Time hos fastlege").fill(f"{first_appointment.isoformat()}T13:00")
+    page.get_by_role("button", name="Lagre").click()
+    flash(page, "Planen er lagret.")
+    page.get_by_role("link", name="Rediger kriseplanen").click()
+    check_accessibility(page)
+    page.get_by_label("Varseltegn").fill("Slutter å svare på telefon; avlyser avtaler.")
+    page.get_by_label("Hvem som kan kontaktes").fill("Kari Nilsen, 78 94 23 00")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_text("10 av 10 punkter på plass")).to_be_visible()
+    check_accessibility(page)
+
+    # The plan Ola takes home, printed and checked, then signed by both sides.
+    text = open_pdf(page, page.get_by_role("link", name="Skriv ut planen (PDF)"))
+    assert "Din plan etter utskrivning" in text
+    assert "Kommunal leilighet i Strandgata." in text
+    assert "Kari Nilsen, 78 94 23 00" in text and "10:00" in text
+    assert "Slutter å svare på telefon" in text
+    assert "ikke signert" in text
+    page.get_by_role("button", name="Signer for kommunen").click()
+    flash(page, "Du har signert ettervernsplanen.")
+    unn.reload()
+    unn.get_by_role("button", name="Signer for spesialisthelsetjenesten").click()
+    flash(unn, "Du har signert ettervernsplanen.")
+    page.goto(overview_url)
+    discharge = page.get_by_role("region", name="Innleggelse og utskrivning")
+    expect(discharge.get_by_text("signert av begge")).to_be_visible()
+    text = open_pdf(page, discharge.get_by_role("link", name="Skriv ut ettervernsplanen"))
+    assert f"signert av spesialisthelsetjenesten {d(timezone.localdate())}" in text
+
+    # 7. The plan is revised at an evaluation: a measure is done, a new goal comes in.
+    page.get_by_role("link", name="Åpne planen").click()
+    before = page.locator("#plan-version").inner_text()
+    page.get_by_role("link", name="Evaluer planen").click()
+    check_accessibility(page)
+    page.get_by_label("Dato").fill(timezone.localdate().isoformat())
+    page.get_by_label("Hvem som deltok").fill("Ola, Kari Nilsen, Nina Veileder, Bjørn Berg")
+    page.get_by_label("Hva som har fungert").fill("Ola har fått bolig og er fortsatt rusfri.")
+    page.get_by_label("Hva vi endrer").fill("Boligsøknaden er ferdig; nytt mål om arbeidstrening.")
+    page.get_by_label("Neste revisjon").fill(in_days(120).isoformat())
+    page.get_by_role("button", name="Lagre").click()
+    page.wait_for_url("**/plan/**")
+    evaluations = page.get_by_role("region", name="Evalueringer")
+    expect(evaluations.get_by_text("Ola har fått bolig og er fortsatt rusfri.")).to_be_visible()
+    page.get_by_role(
+        "button", name=re.compile("Marker som fullført.*Søknad om kommunal bolig")
+    ).click()
+    flash(page, "Tiltaket er markert som fullført.")
+    page.get_by_role("link", name="Legg til mål").click()
+    form = page.locator("form", has=page.get_by_label("Mål (med pasientens egne ord)"))
+    form.get_by_label("Mål (med pasientens egne ord)").fill("Jeg vil begynne på arbeidstrening.")
+    form.get_by_role("combobox", name="Livsområde").select_option(
+        label="Meningsfull aktivitet og arbeid"
+    )
+    form.get_by_role("combobox", name="Status").select_option(label="Aktiv")
+    form.get_by_role("button", name="Lagre").click()
+    page.locator("article", has_text="Jeg vil begynne på arbeidstrening.").wait_for()
+    check_accessibility(page)
+
+    # The history shows what changed since before the evaluation.
+    page.get_by_role("link", name="Historikk").click()
+    page.get_by_label("Fra versjon", exact=True).select_option(before)
+    page.get_by_role("button", name="Sammenlign").click()
+    changes = page.get_by_role("region", name=re.compile("^Endringer fra versjon"))
+    expect(changes.get_by_text("Jeg vil begynne på arbeidstrening.").first).to_be_visible()
+    expect(changes.get_by_text("Søknad om kommunal bolig").first).to_be_visible()
+    expect(changes.get_by_text("Fullført").first).to_be_visible()
+    expect(changes.get_by_text("nytt mål om arbeidstrening").first).to_be_visible()
+    revision = changes.get_by_role("row", name=re.compile("^Neste revisjon"))
+    expect(revision.get_by_role("insertion")).to_have_text(d(in_days(120)))
+    check_accessibility(page)
+
+    # Ola asks who has looked at his record: the access log, printed for him.
+    page.get_by_role("link", name="Tilgangslogg").click()
+    check_accessibility(page)
+    log = page.get_by_role("table")
+    for who in ("Kari Nilsen", "Bjørn Berg"):  # the newest; the intake team's are further back
+        expect(log.get_by_role("cell", name=who).first).to_be_visible()
+    text = open_pdf(page, page.get_by_role("link", name="Skriv ut som PDF"))
+    assert "Ola Nordmann" in text
+    for who in ("Kari Nilsen", "Ingrid Inntak", "Bjørn Berg"):
+        assert who in text

@@ -282,6 +282,32 @@ def test_an_evaluation_sets_the_next_revision(coordinator, vadso_rus, patient):
     assert plan.next_revision_on == next_date
 
 
+def test_the_diff_of_an_evaluation_says_what_worked_and_what_changes(
+    coordinator, vadso_rus, patient
+):
+    plan = start_plan(patient, coordinator, vadso_rus)
+    before = plan.version
+    svc.evaluation_add(
+        plan=plan,
+        by=coordinator,
+        unit=vadso_rus,
+        data={
+            "held_on": timezone.localdate(),
+            "participants": "Ola, Kari",
+            "what_worked": "Boligen er på plass.",
+            "what_changes": "Nytt mål om arbeidstrening.",
+            "next_revision_on": timezone.localdate() + datetime.timedelta(days=90),
+        },
+    )
+    plan.refresh_from_db()
+    snapshots = dict(PlanRevision.objects.filter(plan=plan).values_list("version", "snapshot"))
+    change = next(
+        c for c in plan_diff.diff(snapshots[before], snapshots[plan.version]) if c.kind == "added"
+    )
+    assert ("Hva som har fungert", "–", "Boligen er på plass.") in change.fields
+    assert ("Hva vi endrer", "–", "Nytt mål om arbeidstrening.") in change.fields
+
+
 def test_changes_are_audited(coordinator, vadso_rus, patient):
     plan = start_plan(patient, coordinator, vadso_rus)
     add_measure(plan, coordinator, vadso_rus)
