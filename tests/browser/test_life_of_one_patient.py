@@ -685,3 +685,63 @@ def test_ola_leaves_with_an_ettervern_plan_and_his_plan_is_revised(page, new_pag
     assert "Ola Nordmann" in text
     for who in ("Kari Nilsen", "Ingrid Inntak", "Bjørn Berg"):
         assert who in text
+
+
+# --- The first stretch with the keyboard alone -----------------------------------------------
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const label = el.labels && el.labels.length ? el.labels[0].innerText : "";
+  const style = getComputedStyle(el);
+  return {
+    name: (label || el.getAttribute("aria-label") || el.innerText || "").trim(),
+    ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+  };
+}"""
+
+
+def tab_to(page, name, back=False, limit=80):
+    """Tab (or Shift+Tab) until the element named `name` has focus, which must be visible."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["name"] == name or focused["name"].startswith(f"{name} (må fylles ut)"):
+            assert focused["ring"], f"{name!r} has focus but shows no focus ring"
+            return
+    raise AssertionError(f"{name!r} cannot be reached with the keyboard")
+
+
+def test_registering_ola_and_his_consent_works_with_the_keyboard_alone(page, cast):
+    log_in(page, cast.kari.username)
+    page.wait_for_url("**/pasienter/")
+
+    tab_to(page, "Registrer pasient")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/pasienter/ny/")
+    tab_to(page, "Fødselsnummer eller D-nummer")
+    page.keyboard.type(synthetic_id(OLA_BIRTH, serial=7))
+    tab_to(page, "Fornavn")
+    page.keyboard.type("Ola")
+    tab_to(page, "Etternavn")
+    page.keyboard.type("Nordmann")
+    tab_to(page, "Registrer")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/pasienter/\d+/$"))
+    flash(page, "Pasienten er registrert.")
+    expect(page.get_by_text("14. mars 1984")).to_be_visible()
+
+    tab_to(page, "Registrer samtykke")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/samtykke/ny/")
+    # The date is filled in with today; the order of a date field's parts is the browser's own.
+    tab_to(page, "Samtykke gitt")
+    expect(page.get_by_label("Samtykke gitt")).to_have_value(timezone.localdate().isoformat())
+    # Back up to the unit that was forgotten, and tick it with the space bar.
+    tab_to(page, f"{cast.dogn.name} (UNN HF)", back=True)
+    page.keyboard.press("Space")
+    expect(page.get_by_label(f"{cast.dogn.name} (UNN HF)")).to_be_checked()
+    tab_to(page, "Registrer samtykke")
+    page.keyboard.press("Enter")
+    flash(page, "Samtykket er registrert.")
+    team = page.get_by_role("region", name="Behandlingsteam")
+    expect(team.get_by_role("listitem").filter(has_text="TSB døgn (UNN HF)")).to_be_visible()
