@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.db import connections
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
@@ -87,4 +88,27 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class QueryCountMiddleware:
+    """Add ``X-Query-Count`` (database queries for this request); only with BENCH_QUERY_COUNT.
+
+    Placed first, so the session and user lookups are counted too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connections["default"].execute_wrapper(counter):
+            response = self.get_response(request)
+        response["X-Query-Count"] = str(count)
         return response

@@ -157,3 +157,14 @@ def healthz(request):
         except redis.RedisError:
             body["redis"] = "down"
     return JsonResponse(body, status=status)
+
+
+@login_required
+def floor(request):
+    """A page with no queries beyond session and user: the baseline for load benchmarks.
+
+    It shows no data; the header's unit switch is left out so that no membership is read.
+    """
+    request.active_membership = None
+    request.memberships = []
+    return render(request, "accounts/floor.html")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts.views import healthz
+from accounts.views import floor, healthz
 from pathways.views import breakglass
 from pathways.views.discharge import discharge_statistics
 from pathways.views.tasks import task_list
@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("oppgaver/", task_list, name="tasks"),
     path("healthz", healthz, name="healthz"),
+    path("_floor/", floor, name="floor"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

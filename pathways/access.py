@@ -141,6 +141,7 @@ def patient_view(*, for_edit: bool = False, action: str = AuditEvent.Action.VIEW
             return view(request, patient, *args, **kwargs)
 
         wrapper.patient_scoped = True
+        wrapper.patient_for_edit = for_edit
         return wrapper
 
     return decorator
