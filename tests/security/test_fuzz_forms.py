@@ -159,10 +159,8 @@ def test_no_input_breaks_the_form(target, cast):
         if target.base:
             payload.update(target.base(len(outcomes)))
         payload.update(data)
-        if target.method == "get":
-            response = client.get(url, payload)
-        else:
-            response = client.post(url, payload)
+        send = client.get if target.method == "get" else client.post
+        response = send(url, payload)
         # The test client raises on an exception in a view; a 500 would also show here.
         assert response.status_code in (200, 302), response.status_code
         assert_stored_patients_are_sound()
