@@ -1,0 +1,475 @@
+"""Load benchmark (``make bench``); never part of ``make test``.
+
+1. Creates a separate PostgreSQL database (samhandling_bench), migrates it and fills it with
+   ``manage.py seed_load --patients N``.
+2. Runs gunicorn (sync workers, 2 x cores, persistent connections) on 127.0.0.1:8200 with
+   DEBUG off and an X-Query-Count header on every response (BENCH_QUERY_COUNT).
+3. Logs in the demo personas and, page by page, drives 20 concurrent users for the chosen
+   duration; the floor (/_floor/: login required, base.html, no queries beyond session and
+   user) is measured in the same run.
+4. Times the extra jobs in pathways/demo/load.py BENCH_TIMINGS (reminder sweep, plan PDF).
+5. Writes bench/results/latest.json and latest.md.
+
+Usage: python bench/run.py [--patients 20000] [--duration 60] [--users 20] [--reuse]
+Traffic goes only to 127.0.0.1; every loop stops by itself after its duration.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+PY = sys.executable
+HOST = "127.0.0.1"
+
+# Targets from the issue.
+TARGET_P95_MS = 250
+TARGET_RATIO = 0.35
+TARGET_QUERIES = 15
+
+ALL_PERSONAS = [
+    "vadso.ruskonsulent",
+    "vadso.leder",
+    "sarpsborg.koordinator",
+    "unn.inntak",
+    "unn.behandler",
+    "vv.behandler",
+    "vv.dps",
+]
+SPECIALISTS = ["unn.inntak", "unn.behandler", "vv.behandler"]
+
+
+@dataclass
+class Page:
+    name: str
+    url_names: list[str]  # the first that resolves is used
+    needs_patient: bool = False
+    personas: list[str] = field(default_factory=lambda: ALL_PERSONAS)
+
+
+PAGES = [
+    Page("patient_list", ["pathways:patient_list"]),
+    Page("patient_overview", ["pathways:patient_overview"], needs_patient=True),
+    Page("referral_worklist", ["referrals:worklist", "referrals:list"], personas=SPECIALISTS),
+    Page(
+        "waiting_list",
+        ["referrals:waiting_list", "referrals:waitinglist", "referrals:venteliste"],
+        personas=SPECIALISTS,
+    ),
+    Page("my_tasks", ["tasks", "pathways:tasks", "pathways:my_tasks"]),
+    Page("plan", ["pathways:plan", "plans:plan"], needs_patient=True),
+    Page("notifications", ["notifications:list", "pathways:notifications"]),
+]
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- set-up -----------------------------------------------------------------------------
+
+
+def bench_env(args) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=args.database_url,
+        DEBUG="false",
+        SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",  # noqa: S106
+        ALLOWED_HOSTS=f"{HOST},localhost",
+        ALLOW_SYNTHETIC_IDS="true",
+        SECURE_SSL_REDIRECT="false",
+        STATIC_MANIFEST="false",
+        CONN_MAX_AGE="600",
+        BENCH_QUERY_COUNT="true",
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    # Web requests never wait on Redis; publishing goes nowhere during the benchmark.
+    env.pop("REDIS_URL", None)
+    env["CELERY_TASK_ALWAYS_EAGER"] = "true"
+    return env
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(env, *argv) -> None:
+    subprocess.run([PY, "manage.py", *argv], cwd=ROOT, env=env, check=True)
+
+
+def start_gunicorn(env, port: int, workers: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"{HOST}:{port}",
+            "--backlog",
+            "2048",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://{HOST}:{port}/healthz", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None:
+            raise SystemExit("gunicorn did not start")
+        time.sleep(0.5)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def worker_peak_memory_mb(server: subprocess.Popen) -> dict:
+    children = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(server.pid)], capture_output=True, text=True
+    ).stdout.split()
+    peaks = []
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if match:
+            peaks.append(int(match.group(1)) / 1024)
+    return {"web_worker_peak_rss_mb": round(max(peaks), 1) if peaks else None}
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    persona: str
+    cookie: str
+    patients: list[int]
+
+
+def _cookies(response, jar: dict) -> dict:
+    for header in response.headers.get_list("set-cookie"):
+        parsed = SimpleCookie()
+        parsed.load(header)
+        for key, morsel in parsed.items():
+            jar[key] = morsel.value
+    return jar
+
+
+def log_in(base_url: str, username: str, password: str = "demo") -> Session:  # noqa: S107
+    import httpx
+
+    jar: dict = {}
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        page = client.get("/accounts/login/")
+        _cookies(page, jar)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        header = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
+        response = client.post(
+            "/accounts/login/",
+            data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+            headers=header,
+        )
+        if response.status_code != 302:
+            raise SystemExit(f"could not log in as {username}: {response.status_code}")
+        _cookies(response, jar)
+        cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+        listing = client.get("/pasienter/", headers={"Cookie": cookie})
+        ids = sorted({int(x) for x in re.findall(r'href="/pasienter/(\d+)/"', listing.text)})
+    return Session(username, cookie, ids)
+
+
+class Sessions:
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.cache: dict[tuple[str, int], Session] = {}
+
+    def for_users(self, personas: list[str], users: int) -> list[Session]:
+        sessions = []
+        for i in range(users):
+            key = (personas[i % len(personas)], i // len(personas))
+            if key not in self.cache:
+                self.cache[key] = log_in(self.base_url, key[0])
+            sessions.append(self.cache[key])
+        return sessions
+
+
+# --- load -------------------------------------------------------------------------------
+
+
+async def fetch(port: int, path: str, cookie: str) -> tuple[int, int | None]:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    writer.write(
+        f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nCookie: {cookie}\r\n"
+        "Connection: close\r\n\r\n".encode()
+    )
+    data = await reader.read()
+    writer.close()
+    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    status = int(head.split(" ", 2)[1])
+    match = re.search(r"(?im)^x-query-count:\s*(\d+)", head)
+    return status, int(match.group(1)) if match else None
+
+
+async def drive(port, sessions, make_path, duration: float, warmup: float = 1.5) -> dict:
+    latencies: list[float] = []
+    queries: list[int] = []
+    errors = 0
+    statuses: dict[int, int] = {}
+    start = time.monotonic()
+    measure_from = start + warmup
+    end = measure_from + duration
+
+    async def user(session: Session, rng: random.Random):
+        nonlocal errors
+        while True:
+            now = time.monotonic()
+            if now >= end:
+                return
+            path = make_path(session, rng)
+            t0 = time.perf_counter()
+            try:
+                status, count = await fetch(port, path, session.cookie)
+            except OSError:
+                status, count = 0, None
+            elapsed = time.perf_counter() - t0
+            if now < measure_from:
+                continue
+            latencies.append(elapsed)
+            statuses[status] = statuses.get(status, 0) + 1
+            if status != 200:
+                errors += 1
+            if count is not None:
+                queries.append(count)
+
+    await asyncio.gather(*(user(s, random.Random(i)) for i, s in enumerate(sessions)))  # noqa: S311
+    latencies.sort()
+    n = len(latencies)
+    return {
+        "requests": n,
+        "rps": round(n / duration, 1),
+        "p50_ms": round(latencies[n // 2] * 1000, 1) if n else None,
+        "p95_ms": round(latencies[min(n - 1, int(n * 0.95))] * 1000, 1) if n else None,
+        "queries": int(statistics.median(queries)) if queries else None,
+        "queries_max": max(queries) if queries else None,
+        "errors": errors,
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+    }
+
+
+def path_maker(url_name: str | None, needs_patient: bool, fixed: str | None = None):
+    from django.urls import reverse
+
+    if fixed:
+        return lambda session, rng: fixed
+    if not needs_patient:
+        path = reverse(url_name)
+        return lambda session, rng: path
+    template = reverse(url_name, kwargs={"patient_id": 999999999}).replace("999999999", "{}")
+
+    def make(session, rng):
+        return template.format(rng.choice(session.patients))
+
+    return make
+
+
+def resolve_page(page: Page) -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    for name in page.url_names:
+        try:
+            if page.needs_patient:
+                reverse(name, kwargs={"patient_id": 1})
+            else:
+                reverse(name)
+        except NoReverseMatch:
+            continue
+        return name
+    return None
+
+
+# --- timings ----------------------------------------------------------------------------
+
+
+def run_timings() -> dict:
+    from pathways.demo.load import BENCH_TIMINGS, optional
+
+    results = {}
+    for path in BENCH_TIMINGS:
+        func = optional(path)
+        name = path.rsplit(".", 1)[1]
+        results[name] = func() if func else {"skipped": "not there yet"}
+    return results
+
+
+# --- report -----------------------------------------------------------------------------
+
+
+def verdict(page: dict, floor_rps: float) -> str:
+    misses = []
+    if page["p95_ms"] is None or page["p95_ms"] > TARGET_P95_MS:
+        misses.append("p95")
+    if floor_rps and page["rps"] / floor_rps < TARGET_RATIO:
+        misses.append("throughput")
+    if page["queries"] is not None and page["queries"] > TARGET_QUERIES:
+        misses.append("queries")
+    if page["errors"]:
+        misses.append("errors")
+    return "ok" if not misses else "misses " + ", ".join(misses)
+
+
+def write_markdown(result: dict) -> str:
+    floor = result["floor"]
+    lines = [
+        f"# Benchmark: {result['patients']} patients, {result['users']} users, "
+        f"{result['duration_s']} s per page",
+        "",
+        f"gunicorn {result['workers']} sync workers on {result['cores']} cores; "
+        f"{result['audit_events']} audit events. Targets: p95 ≤ {TARGET_P95_MS} ms, "
+        f"≥ {TARGET_RATIO:.0%} of the floor's throughput, ≤ {TARGET_QUERIES} queries, no errors.",
+        "",
+        "| page | rps | of floor | p50 ms | p95 ms | queries | errors | verdict |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+        f"| floor | {floor['rps']} | 100 % | {floor['p50_ms']} | {floor['p95_ms']} | "
+        f"{floor['queries']} | {floor['errors']} | |",
+    ]
+    for name, page in result["pages"].items():
+        ratio = page["rps"] / floor["rps"] if floor["rps"] else 0
+        lines.append(
+            f"| {name} | {page['rps']} | {ratio:.0%} | {page['p50_ms']} | {page['p95_ms']} | "
+            f"{page['queries']} | {page['errors']} | {verdict(page, floor['rps'])} |"
+        )
+    if result["skipped"]:
+        lines += ["", "Skipped (no URL yet): " + ", ".join(result["skipped"]) + "."]
+    lines += ["", "## Timings", ""]
+    for name, timing in result["timings"].items():
+        lines.append(f"- {name}: {json.dumps(timing, ensure_ascii=False)}")
+    lines += ["", f"Memory: {json.dumps(result['memory'])}", ""]
+    return "\n".join(lines)
+
+
+# --- main -------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--patients", type=int, default=20_000)
+    parser.add_argument("--duration", type=float, default=60, help="seconds per page")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--port", type=int, default=8200)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/samhandling_bench"
+        ),
+    )
+    parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
+    args = parser.parse_args()
+
+    env = bench_env(args)
+    if not args.reuse:
+        log(f"Creating {args.database_url} and seeding {args.patients} patients…")
+        recreate_database(args.database_url)
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "seed_load", "--patients", str(args.patients), "--force")
+
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from accounts.models import AuditEvent
+    from pathways.models import Patient
+
+    patients = Patient.objects.count()
+    audit_events = AuditEvent.objects.count()
+
+    base_url = f"http://{HOST}:{args.port}"
+    server = start_gunicorn(env, args.port, args.workers)
+    result: dict = {
+        "patients": patients,
+        "audit_events": audit_events,
+        "users": args.users,
+        "duration_s": args.duration,
+        "workers": args.workers,
+        "cores": os.cpu_count(),
+        "floor": {},
+        "pages": {},
+        "skipped": [],
+        "timings": {},
+        "memory": {},
+    }
+    try:
+        sessions = Sessions(base_url)
+        log("Floor…")
+        result["floor"] = asyncio.run(
+            drive(
+                args.port,
+                sessions.for_users(ALL_PERSONAS, args.users),
+                path_maker(None, False, fixed="/_floor/"),
+                args.duration,
+            )
+        )
+        log(f"  {result['floor']}")
+        for page in PAGES:
+            url_name = resolve_page(page)
+            if url_name is None:
+                result["skipped"].append(page.name)
+                continue
+            log(f"{page.name} ({url_name})…")
+            users = [s for s in sessions.for_users(page.personas, args.users)]
+            if page.needs_patient:
+                users = [s for s in users if s.patients]
+            result["pages"][page.name] = asyncio.run(
+                drive(args.port, users, path_maker(url_name, page.needs_patient), args.duration)
+            )
+            log(f"  {result['pages'][page.name]}")
+        result["memory"] = worker_peak_memory_mb(server)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    log("Timings…")
+    result["timings"] = run_timings()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    markdown = write_markdown(result)
+    (RESULTS / "latest.md").write_text(markdown)
+    log(markdown)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from ...demo import load
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill an empty database with load data for benchmarks: the demo organisations and "
+        "people (password 'demo'), N patients with care teams, consent and audit events, and "
+        "each feature's load data (pathways/demo/load.py LOAD_EXTENSIONS)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patients", type=int, default=20_000)
+        parser.add_argument(
+            "--audit-events",
+            type=int,
+            default=None,
+            help="Default: 50 per patient (a million for 20,000 patients).",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="Run even when DEBUG is off (never in production)."
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_load creates users with a known password; refused with DEBUG off. "
+                "Use --force only on a benchmark database."
+            )
+        if not settings.ALLOW_SYNTHETIC_IDS:
+            raise CommandError("seed_load needs ALLOW_SYNTHETIC_IDS=true (synthetic ids).")
+        patients = options["patients"]
+        if patients < 0:
+            raise CommandError("--patients must be zero or more.")
+        audit_events = options["audit_events"]
+        if audit_events is None:
+            audit_events = 50 * patients
+        load.seed(patients, audit_events, log=self.stdout.write)
