@@ -42,10 +42,111 @@ def _patient_id(cast: Cast):
     return cast.patient.pk
 
 
-# kwarg name -> factory(cast) returning the value to put in the URL. The object must belong
-# to cast.patient (made through the feature's services, as the registering unit's coordinator).
+# --- discharge ---------------------------------------------------------------------------
+
+
+def _episode(cast: Cast):
+    """A TSB døgn stay at UNN with an admission message to Vadsø and an ettervern plan."""
+    if "episode" not in cast.extra:
+        import datetime
+
+        from django.utils import timezone
+
+        from pathways.models import TreatmentEpisode
+        from pathways.services import discharge
+
+        episode = discharge.episode_start(
+            patient=cast.patient,
+            by=cast.tsb_clinician,
+            unit=cast.unn_tsb,
+            kind=TreatmentEpisode.Kind.DOGN,
+            started_at=timezone.now() - datetime.timedelta(days=10),
+            planned_end=timezone.localdate() + datetime.timedelta(days=5),
+            send_admission_message=True,
+        )
+        discharge.plan_start(episode=episode, by=cast.tsb_clinician, unit=cast.unn_tsb)
+        cast.extra["episode"] = episode
+    return cast.extra["episode"]
+
+
+def _kommune_message(cast: Cast):
+    from pathways.models import KommuneMessage
+
+    return KommuneMessage.objects.filter(episode=_episode(cast)).order_by("pk").first().pk
+
+
+def _appointment(cast: Cast):
+    import datetime
+
+    from django.utils import timezone
+
+    from pathways.services import discharge
+
+    return discharge.follow_up_add(
+        episode=_episode(cast),
+        by=cast.coordinator,
+        unit=cast.vadso_rus,
+        at=timezone.now() - datetime.timedelta(days=1),
+        with_whom="Kari, ruskonsulent",
+        is_first_kommune=True,
+    ).pk
+
+
+def _kommune_move(cast: Cast):
+    import datetime
+
+    from django.utils import timezone
+
+    from pathways.services import discharge
+
+    from ..factories import make_org, make_unit
+
+    nordkapp = make_unit(make_org("Nordkapp kommune"), name="Rus og psykisk helse Nordkapp")
+    today = timezone.localdate()
+    return discharge.kommune_move_start(
+        patient=cast.patient,
+        by=cast.coordinator,
+        unit=cast.vadso_rus,
+        to_unit=nordkapp,
+        handover_date=today + datetime.timedelta(days=7),
+        consent_given_on=today,
+    ).pk
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+def _notification(cast: Cast):
+    """A notification about the patient to the registering unit's coordinator."""
+    from pathways.reminders import notify
+
+    (note,) = notify(
+        users=[cast.coordinator],
+        kind="security_matrix",
+        title="Ny melding om pasienten",
+        url=f"/pasienter/{cast.patient.pk}/",
+        patient=cast.patient,
+    )
+    return note.pk
+
+
+# kwarg -> factory(cast) returning the value to put in the URL. The object must belong to
+# cast.patient (made through the feature's services). A key "namespace:name:kwarg" applies to
+# one URL only and wins over the plain kwarg (for generic names such as ``pk``).
 OBJECTS: dict[str, Callable[[Cast], object]] = {
     "patient_id": _patient_id,
+    "episode_id": lambda cast: _episode(cast).pk,
+    "message_id": _kommune_message,
+    "appointment_id": _appointment,
+    "move_id": _kommune_move,
+    "pathways:ettervern_edit:part": lambda cast: "kriseplan",
+    "notification_id": _notification,
+}
+
+# URL name -> factory(cast) run before the URL is requested, for pages that show an object
+# found from the patient alone (e.g. the patient's current ettervern plan as PDF).
+PREPARE: dict[str, Callable[[Cast], object]] = {
+    "pathways:ettervern_pdf": _episode,
 }
 
 # URL names ("namespace:name") that change data but are not ``@patient_view(for_edit=True)``:
@@ -53,12 +154,23 @@ OBJECTS: dict[str, Callable[[Cast], object]] = {
 EDIT_VIEWS: set[str] = set()
 
 # URL names only the kommune may use: a specialist unit on the care team gets 403.
-KOMMUNE_ONLY: set[str] = set()
+KOMMUNE_ONLY: set[str] = {
+    "pathways:kommune_move",
+    "pathways:message_answer",  # only the receiving kommune unit answers
+}
+
+# URL names only the specialist unit may use: the registering kommune unit gets 403.
+SPECIALIST_ONLY: set[str] = {
+    "pathways:episode_new",
+}
 
 # Full overrides: URL name -> {role: allowed statuses}, for endpoints whose rule differs
 # (e.g. a personal notification that only its recipient sees). Roles are the keys of
 # tests/security/test_access_matrix.ROLES.
-EXPECT: dict[str, dict[str, set[int]]] = {}
+EXPECT: dict[str, dict[str, set[int]]] = {
+    # A notification is its recipient's alone; opening it leads on to the page it is about.
+    "notifications:open": {"same_unit": {302}, "specialist": {404}, "break_glass": {404}},
+}
 
 
 @dataclass(frozen=True)
@@ -118,18 +230,24 @@ class Unfillable(Exception):
 
 
 def build_url(endpoint: Endpoint, cast: Cast) -> str:
-    missing = [k for k in endpoint.kwargs if k not in OBJECTS]
+    def factory(key):
+        return OBJECTS.get(f"{endpoint.name}:{key}") or OBJECTS.get(key)
+
+    missing = [k for k in endpoint.kwargs if factory(k) is None]
     if missing:
         raise Unfillable(
             f"{endpoint} ({endpoint.name or 'unnamed'}) takes {', '.join(missing)}, which the "
             "security tests cannot fill in. Register a factory for it in "
             "tests/security/endpoints.py OBJECTS (it must make a real object for cast.patient)."
         )
+    if endpoint.name in PREPARE:
+        PREPARE[endpoint.name](cast)
     values = {}
     for key in endpoint.kwargs:
-        if key not in cast.extra:
-            cast.extra[key] = OBJECTS[key](cast)
-        values[key] = cast.extra[key]
+        slot = f"kwarg:{endpoint.name}:{key}" if f"{endpoint.name}:{key}" in OBJECTS else key
+        if slot not in cast.extra:
+            cast.extra[slot] = factory(key)(cast)
+        values[key] = cast.extra[slot]
     if "<" not in endpoint.route and not endpoint.kwargs:
         return "/" + endpoint.route
 
