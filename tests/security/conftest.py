@@ -23,6 +23,17 @@ VOLATILE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Creating the cast hashes seven passwords; the real hasher makes that seconds per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def glass_user(other_hf_unit, shared_patient):
     """A clinician in another helseforetak who has opened the record with break-the-glass."""

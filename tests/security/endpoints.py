@@ -130,6 +130,194 @@ def _notification(cast: Cast):
     return note.pk
 
 
+# --- patient details, consent, care team, break-the-glass ----------------------------------
+
+
+def _next_of_kin(cast: Cast):
+    from pathways.models import NextOfKin
+    from pathways.services.patients import next_of_kin_save
+
+    return next_of_kin_save(
+        patient=cast.patient,
+        by=cast.coordinator,
+        unit=cast.vadso_rus,
+        instance=NextOfKin(name="Randi Nordmann", relation="Mor", phone="90000001"),
+    ).pk
+
+
+def _consent(cast: Cast):
+    return cast.patient.consents.order_by("pk").first().pk
+
+
+def _care_team_member(cast: Cast):
+    from pathways.models import CareTeamMember
+
+    return CareTeamMember.objects.get(patient=cast.patient, unit=cast.unn_tsb, ended_at=None).pk
+
+
+def _glass_grant(cast: Cast):
+    from pathways.models import BreakGlassAccess
+
+    return BreakGlassAccess.objects.get(patient=cast.patient, user=cast.glass_user).pk
+
+
+# --- individual plan -------------------------------------------------------------------------
+
+
+def _plan(cast: Cast):
+    """An open individual plan with Vadsø's coordinator as koordinator."""
+    if "plan" not in cast.extra:
+        from ..pathways.plan_setup import start_plan
+
+        cast.extra["plan"] = start_plan(cast.patient, cast.coordinator, cast.vadso_rus)
+    plan = cast.extra["plan"]
+    plan.refresh_from_db()
+    return plan
+
+
+def _goal(cast: Cast):
+    from ..pathways.plan_setup import add_goal
+
+    return add_goal(_plan(cast), cast.coordinator, cast.vadso_rus).pk
+
+
+def _measure(cast: Cast):
+    from ..pathways.plan_setup import add_measure
+
+    return add_measure(_plan(cast), cast.coordinator, cast.vadso_rus).pk
+
+
+def _participant(cast: Cast):
+    from pathways.models import Participant
+    from pathways.services import plans
+
+    plan = _plan(cast)
+    return plans.participant_save(
+        plan=plan,
+        by=cast.coordinator,
+        unit=cast.vadso_rus,
+        data={"kind": Participant.Kind.UNIT, "unit": cast.unn_tsb, "role": "Behandling"},
+        base_version=plan.version,
+    ).pk
+
+
+def _crisis_contact(cast: Cast):
+    from pathways.services import plans
+
+    return plans.crisis_contact_add(
+        plan=_plan(cast),
+        by=cast.coordinator,
+        unit=cast.vadso_rus,
+        data={"name": "Legevakt Vadsø", "phone": "116117", "when": "Hele døgnet"},
+    ).pk
+
+
+def _plan_version(cast: Cast):
+    return _plan(cast).version
+
+
+# --- ansvarsgruppe and meetings ----------------------------------------------------------------
+
+
+def _meeting(cast: Cast):
+    """A held meeting of the patient's ansvarsgruppe, with an action item."""
+    if "meeting" not in cast.extra:
+        import datetime
+
+        from django.utils import timezone
+
+        from pathways.services import meetings
+
+        from ..pathways.meeting_fixtures import at, hold
+
+        group = meetings.group_create(
+            patient=cast.patient, by=cast.coordinator, unit=cast.vadso_rus, patient_say="Mor med."
+        )
+        meetings.group_member_add(
+            group=group,
+            by=cast.coordinator,
+            unit=cast.vadso_rus,
+            user=cast.tsb_clinician,
+            member_unit=cast.unn_tsb,
+        )
+        meeting = meetings.meeting_plan(
+            group=group,
+            by=cast.coordinator,
+            unit=cast.vadso_rus,
+            starts_at=at(-1),
+            duration_minutes=60,
+            place="Vadsø rådhus",
+            digital_link="",
+            agenda=["Status bolig"],
+        )
+        meeting = hold(meeting, cast.coordinator, cast.vadso_rus)
+        meetings.action_item_add(
+            meeting=meeting,
+            by=cast.coordinator,
+            unit=cast.vadso_rus,
+            what="Søke om bostøtte",
+            due_date=timezone.localdate() + datetime.timedelta(days=10),
+            responsible_user=cast.coordinator,
+        )
+        meeting.refresh_from_db()
+        cast.extra["meeting"] = meeting
+    return cast.extra["meeting"]
+
+
+def _action_item(cast: Cast):
+    return _meeting(cast).action_items.order_by("pk").first().pk
+
+
+def _group_member(cast: Cast):
+    return _meeting(cast).group.members.filter(user=cast.tsb_clinician).get().pk
+
+
+# --- referrals -----------------------------------------------------------------------------------
+
+
+def _referral(cast: Cast):
+    """Vadsø refers the patient to UNN TSB døgn (on the care team), sent today."""
+    if "referral" not in cast.extra:
+        from referrals import services
+
+        from ..referrals.conftest import referral_data
+
+        cast.extra["referral"] = services.referral_create(
+            patient=cast.patient,
+            by=cast.coordinator,
+            unit=cast.vadso_rus,
+            receiving_unit=cast.unn_tsb,
+            data=referral_data(),
+            send=True,
+        )
+    return cast.extra["referral"]
+
+
+def _information_request(cast: Cast):
+    from referrals import services
+
+    return services.referral_request_information(
+        referral=_referral(cast),
+        by=cast.tsb_clinician,
+        unit=cast.unn_tsb,
+        question="Hvilke legemidler bruker pasienten nå?",
+    ).pk
+
+
+def _attachment(cast: Cast):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from referrals import services
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    return services.attachment_add(
+        referral=_referral(cast),
+        by=cast.coordinator,
+        unit=cast.vadso_rus,
+        upload=SimpleUploadedFile("epikrise.pdf", pdf),
+    ).pk
+
+
 # kwarg -> factory(cast) returning the value to put in the URL. The object must belong to
 # cast.patient (made through the feature's services). A key "namespace:name:kwarg" applies to
 # one URL only and wins over the plain kwarg (for generic names such as ``pk``).
@@ -141,22 +329,89 @@ OBJECTS: dict[str, Callable[[Cast], object]] = {
     "move_id": _kommune_move,
     "pathways:ettervern_edit:part": lambda cast: "kriseplan",
     "notification_id": _notification,
+    "nok_id": _next_of_kin,
+    "consent_id": _consent,
+    "pathways:care_team_end:member_id": _care_team_member,
+    "grant_id": _glass_grant,
+    "goal_id": _goal,
+    "measure_id": _measure,
+    "participant_id": _participant,
+    "contact_id": _crisis_contact,
+    "pathways:plan_revision_pdf:version": _plan_version,
+    "pathways:plan_section:section": lambda cast: "viktig",
+    "pathways:plan_area:area": lambda cast: "housing",
+    "meeting_id": lambda cast: _meeting(cast).pk,
+    "item_id": _action_item,
+    "pathways:member_remove:member_id": _group_member,
+    "referrals:pk": lambda cast: _referral(cast).pk,
+    "request_id": _information_request,
+    "attachment_id": _attachment,
 }
 
 # URL name -> factory(cast) run before the URL is requested, for pages that show an object
 # found from the patient alone (e.g. the patient's current ettervern plan as PDF).
 PREPARE: dict[str, Callable[[Cast], object]] = {
     "pathways:ettervern_pdf": _episode,
+    "pathways:plan": _plan,
+    "pathways:plan_pdf": _plan,
+    "pathways:plan_history": _plan,
+    "pathways:plan_goal_new": _plan,
+    "pathways:plan_participant_new": _plan,
+    "pathways:plan_measure_new": _plan,
+    "pathways:plan_contact_new": _plan,
+    "pathways:plan_evaluation": _plan,
+    "pathways:plan_comment": _plan,
+    "pathways:plan_section": _plan,
+    "pathways:plan_area": _plan,
+    "pathways:plan_coordinator": _plan,
+    "pathways:plan_crisis": _plan,
+    "pathways:meetings": _meeting,
+    "pathways:group_edit": _meeting,
+    "pathways:member_add_internal": _meeting,
+    "pathways:member_add_external": _meeting,
+    "pathways:meeting_new": _meeting,
 }
 
 # URL names ("namespace:name") that change data but are not ``@patient_view(for_edit=True)``:
 # break-the-glass readers must get 403 or 404 there.
-EDIT_VIEWS: set[str] = set()
+REFERRAL_ACTIONS = {
+    "referrals:edit",
+    "referrals:assess",
+    "referrals:forward",
+    "referrals:ask",
+    "referrals:answer",
+    "referrals:withdraw",
+    "referrals:start_treatment",
+    "referrals:close",
+    "referrals:frist_risk",
+    "referrals:helfo",
+    "referrals:follow_up",
+    "referrals:attachment_new",
+}
+EDIT_VIEWS: set[str] = set(REFERRAL_ACTIONS)
+
+# URL names whose answer to a legitimate user depends on the object's state or on the side
+# that acts (a referral's next step, a meeting already held): 200, a redirect back with a
+# message, or 403 are all right for the care team there; outsiders still get 404.
+STATEFUL: set[str] = set(REFERRAL_ACTIONS) | {"pathways:meeting_edit"}
 
 # URL names only the kommune may use: a specialist unit on the care team gets 403.
 KOMMUNE_ONLY: set[str] = {
     "pathways:kommune_move",
     "pathways:message_answer",  # only the receiving kommune unit answers
+    # The individual plan is written by its koordinator (the kommune owns it).
+    "pathways:plan_section",
+    "pathways:plan_goal_new",
+    "pathways:plan_goal",
+    "pathways:plan_goal_progress",
+    "pathways:plan_area",
+    "pathways:plan_participant_new",
+    "pathways:plan_participant",
+    "pathways:plan_measure_new",
+    "pathways:plan_measure",
+    "pathways:plan_contact_new",
+    "pathways:plan_evaluation",
+    "pathways:plan_comment",
 }
 
 # URL names only the specialist unit may use: the registering kommune unit gets 403.
@@ -170,6 +425,14 @@ SPECIALIST_ONLY: set[str] = {
 EXPECT: dict[str, dict[str, set[int]]] = {
     # A notification is its recipient's alone; opening it leads on to the page it is about.
     "notifications:open": {"same_unit": {302}, "specialist": {404}, "break_glass": {404}},
+    # There is no answer letter until the referral is decided.
+    "referrals:answer_pdf": {"same_unit": {404}, "specialist": {404}, "break_glass": {404}},
+}
+
+# The same for POSTs from outside: URL name -> {role: allowed statuses}.
+EXPECT_POST: dict[str, dict[str, set[int]]] = {
+    # Reviewing a break-the-glass grant is for leaders; others are refused before any lookup.
+    "breakglass_review_mark": {"other_kommune": {403, 404}, "other_hf": {403, 404}},
 }
 
 
@@ -230,8 +493,17 @@ class Unfillable(Exception):
 
 
 def build_url(endpoint: Endpoint, cast: Cast) -> str:
+    namespace = endpoint.name.rsplit(":", 1)[0] if ":" in endpoint.name else ""
+
+    def specific(key):
+        for candidate in (f"{endpoint.name}:{key}", f"{namespace}:{key}"):
+            if candidate in OBJECTS:
+                return candidate
+        return None
+
     def factory(key):
-        return OBJECTS.get(f"{endpoint.name}:{key}") or OBJECTS.get(key)
+        found = specific(key)
+        return OBJECTS[found] if found else OBJECTS.get(key)
 
     missing = [k for k in endpoint.kwargs if factory(k) is None]
     if missing:
@@ -244,7 +516,7 @@ def build_url(endpoint: Endpoint, cast: Cast) -> str:
         PREPARE[endpoint.name](cast)
     values = {}
     for key in endpoint.kwargs:
-        slot = f"kwarg:{endpoint.name}:{key}" if f"{endpoint.name}:{key}" in OBJECTS else key
+        slot = f"kwarg:{specific(key) or key}"
         if slot not in cast.extra:
             cast.extra[slot] = factory(key)(cast)
         values[key] = cast.extra[slot]
