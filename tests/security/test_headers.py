@@ -108,7 +108,7 @@ def test_patient_pages_and_pdfs_are_never_cached(cast):
         response = client.get(url)
         if response.status_code == 405:  # POST-only
             continue
-        assert response.status_code in (200, 302, 403), f"{url}: {response.status_code}"
+        assert response.status_code < 500, f"{url}: {response.status_code}"
         assert_security_headers(response, url)
         content_type = response.get("Content-Type", "")
         body = b"".join(response.streaming_content) if response.streaming else response.content
