@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.utils import translation
+from playwright.sync_api import expect
 
 from pathways.demo.ids import synthetic_id
 
@@ -133,4 +134,4 @@ def test_a_coordinator_registers_a_patient_with_the_keyboard_only(page, coordina
     # Enter in a text field submits the form.
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/pasienter/\d+/$"))
-    assert page.get_by_text("Tastatur Nordmann").first.is_visible()
+    expect(page.get_by_text("Tastatur Nordmann").first).to_be_visible()

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from pathways.models import EttervernPlan, KommuneMessage, TreatmentEpisode
@@ -37,7 +38,7 @@ def test_unn_and_vadso_plan_a_discharge_together_and_print_the_plan(
     assert page.get_by_label("Send melding om innlagt pasient til kommunen nå (døgn)").is_checked()
     page.get_by_role("button", name="Registrer").click()
     page.wait_for_url("**/behandling/*/")
-    assert page.get_by_text("Melding om innlagt pasient").first.is_visible()
+    expect(page.get_by_text("Melding om innlagt pasient").first).to_be_visible()
     check_accessibility(page)
     episode = TreatmentEpisode.objects.get(patient=shared_patient)
     assert KommuneMessage.objects.filter(episode=episode, kind="admission").count() == 1
@@ -46,7 +47,7 @@ def test_unn_and_vadso_plan_a_discharge_together_and_print_the_plan(
     page.get_by_role("link", name="Gå til ettervernsplanen").click()
     check_accessibility(page)
     page.get_by_role("button", name="Start ettervernsplanen").click()
-    assert page.get_by_text("0 av 10 punkter på plass").is_visible()
+    expect(page.get_by_text("0 av 10 punkter på plass")).to_be_visible()
     check_accessibility(page)
     page.get_by_role("link", name="Rediger spesialisthelsetjenestens del").click()
     check_accessibility(page)
@@ -56,14 +57,14 @@ def test_unn_and_vadso_plan_a_discharge_together_and_print_the_plan(
     page.get_by_label("Risiko formidlet til kommunen og fastlegen").check()
     page.get_by_label("Vei tilbake", exact=True).select_option("none")
     page.get_by_role("button", name="Lagre").click()
-    assert page.get_by_text("4 av 10 punkter på plass").is_visible()
+    expect(page.get_by_text("4 av 10 punkter på plass")).to_be_visible()
 
     # Vadsø's coordinator sees the notice, writes the kommune part and the crisis plan, signs.
     kommune = new_page()
     log_in(kommune, coordinator.username)
     kommune.wait_for_url("**/pasienter/")
     kommune.goto(f"/pasienter/{shared_patient.pk}/")
-    assert kommune.get_by_text("4 av 10 punkter på plass").is_visible()
+    expect(kommune.get_by_text("4 av 10 punkter på plass")).to_be_visible()
     check_accessibility(kommune)
     kommune.get_by_role("link", name=f"Døgn, {episode.unit.name}").click()
     check_accessibility(kommune)
@@ -82,15 +83,15 @@ def test_unn_and_vadso_plan_a_discharge_together_and_print_the_plan(
     kommune.get_by_label("Varseltegn").fill("Slutter å svare på telefon.")
     kommune.get_by_label("Hvem som kan kontaktes").fill("Kari Nilsen, 78 94 23 00")
     kommune.get_by_role("button", name="Lagre").click()
-    assert kommune.get_by_text("10 av 10 punkter på plass").is_visible()
+    expect(kommune.get_by_text("10 av 10 punkter på plass")).to_be_visible()
     kommune.get_by_role("button", name="Signer for kommunen").click()
-    assert kommune.get_by_text("Du har signert ettervernsplanen.").is_visible()
+    expect(kommune.get_by_text("Du har signert ettervernsplanen.")).to_be_visible()
     check_accessibility(kommune)
 
     # UNN signs too; the plan is ready.
     page.reload()
     page.get_by_role("button", name="Signer for spesialisthelsetjenesten").click()
-    assert page.get_by_text("Du har signert ettervernsplanen.").is_visible()
+    expect(page.get_by_text("Du har signert ettervernsplanen.")).to_be_visible()
     assert EttervernPlan.objects.get(episode=episode).is_signed
 
     # Vadsø prints the plan the patient takes home.

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from pathways.models import ActionItem, Meeting
 
@@ -37,12 +38,12 @@ def test_a_meeting_from_invitation_to_a_closed_action_item(
     page.get_by_label("Grunnlag for å delta").select_option(label="Pasientens samtykke")
     page.get_by_role("button", name="Legg til").click()
     # Consent needs a note: the form says so beside the field and keeps what was typed.
-    assert page.get_by_text("Skriv hva pasienten har samtykket til, og når.").first.is_visible()
+    expect(page.get_by_text("Skriv hva pasienten har samtykket til, og når.").first).to_be_visible()
     assert page.get_by_label("Navn").input_value() == "Nina NAV"
     page.get_by_label("Merknad om samtykke eller grunnlag").fill("Skriftlig samtykke")
     page.get_by_role("button", name="Legg til").click()
-    assert page.get_by_text("Deltakeren er lagt til.").is_visible()
-    assert page.get_by_role("rowheader", name=re.compile("Nina NAV")).is_visible()
+    expect(page.get_by_text("Deltakeren er lagt til.")).to_be_visible()
+    expect(page.get_by_role("rowheader", name=re.compile("Nina NAV"))).to_be_visible()
 
     # Call the meeting.
     page.get_by_role("link", name="Kall inn til møte").click()
@@ -55,8 +56,8 @@ def test_a_meeting_from_invitation_to_a_closed_action_item(
     page.get_by_label("Saksliste").fill("Bolig\nArbeid og aktivitet")
     page.get_by_role("button", name="Lagre og send innkalling").click()
     page.wait_for_url(re.compile(r".*/moter/\d+/$"))
-    assert page.get_by_text("Møtet er planlagt, og innkallingene er sendt.").is_visible()
-    assert page.get_by_role("link", name="Kalenderinvitasjon (.ics)").is_visible()
+    expect(page.get_by_text("Møtet er planlagt, og innkallingene er sendt.")).to_be_visible()
+    expect(page.get_by_role("link", name="Kalenderinvitasjon (.ics)")).to_be_visible()
     check_accessibility(page)
 
     # Hold it: attendance, notes, two action items.
@@ -67,7 +68,7 @@ def test_a_meeting_from_invitation_to_a_closed_action_item(
     page.get_by_label("Notater").first.fill("Leilighet i sentrum er ledig.")
     page.get_by_label("Vedtak").first.fill("Søke kommunal bolig.")
     page.get_by_role("button", name="Lagre referat").click()
-    assert page.get_by_text("Referatet er lagret.").is_visible()
+    expect(page.get_by_text("Referatet er lagret.")).to_be_visible()
     check_accessibility(page)
     for what, who in (
         ("Sende epikrise til fastlege", f"{clinician} (TSB døgn)"),
@@ -77,14 +78,14 @@ def test_a_meeting_from_invitation_to_a_closed_action_item(
         page.get_by_label("Ansvarlig").select_option(label=who)
         page.get_by_label("Frist").fill((day + datetime.timedelta(days=14)).isoformat())
         page.get_by_role("button", name="Legg til oppfølgingspunkt").click()
-        assert page.get_by_text("Oppfølgingspunktet er lagt til.").is_visible()
+        expect(page.get_by_text("Oppfølgingspunktet er lagt til.")).to_be_visible()
 
     # Publish.
     page.get_by_role("link", name="Publiser referat").first.click()
     check_accessibility(page)
     assert page.get_by_label("Foreslått dato for neste møte").input_value()
     page.get_by_role("button", name="Publiser og send").click()
-    assert page.get_by_text("Referatet er publisert og sendt til deltakerne.").is_visible()
+    expect(page.get_by_text("Referatet er publisert og sendt til deltakerne.")).to_be_visible()
     meeting = Meeting.objects.get(patient=shared_patient)
     assert meeting.is_published and meeting.action_items.count() == 2
 
@@ -96,11 +97,11 @@ def test_a_meeting_from_invitation_to_a_closed_action_item(
     other.wait_for_url("**/oppgaver/")
     check_accessibility(other)
     row = other.get_by_role("row", name=re.compile("Sende epikrise til fastlege"))
-    assert row.is_visible()
+    expect(row).to_be_visible()
     assert other.get_by_text("Søke om bostøtte").count() == 0
     row.get_by_role("button", name=re.compile("Marker som utført")).click()
     other.get_by_text("«Sende epikrise til fastlege» er markert som utført.").wait_for()
-    assert other.get_by_text("Du har ingen åpne oppgaver.").is_visible()
+    expect(other.get_by_text("Du har ingen åpne oppgaver.")).to_be_visible()
     assert other.url.endswith("/oppgaver/")
     check_accessibility(other)
     item = ActionItem.objects.get(what="Sende epikrise til fastlege")

@@ -4,6 +4,7 @@ axe-core checks every page on the way.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import check_accessibility, log_in
 
@@ -21,13 +22,13 @@ def test_a_coordinator_registers_a_patient_and_sees_the_overview(page, coordinat
     page.get_by_label("Etternavn").fill("Nordmann")
     page.get_by_role("button", name="Registrer").click()
     # The form keeps what was typed and says what is missing beside the field.
-    assert page.get_by_text("Oppgi fødselsdato.").first.is_visible()
+    expect(page.get_by_text("Oppgi fødselsdato.").first).to_be_visible()
     assert page.get_by_label("Fornavn").input_value() == "Ola"
     check_accessibility(page)
     page.get_by_label("Fødselsdato").fill("1985-04-12")
     page.get_by_role("button", name="Registrer").click()
     page.wait_for_url("**/pasienter/*/")
-    assert page.get_by_text("Ola Nordmann").first.is_visible()
+    expect(page.get_by_text("Ola Nordmann").first).to_be_visible()
     check_accessibility(page)
 
 
@@ -47,19 +48,19 @@ def test_a_coordinator_records_consent_for_a_second_unit(page, coordinator, unn_
     check_accessibility(page)
     page.get_by_role("button", name="Registrer samtykke").click()
     # Sharing needs a unit: the message stands beside the field.
-    assert page.get_by_text("Velg minst én enhet det skal deles med.").first.is_visible()
+    expect(page.get_by_text("Velg minst én enhet det skal deles med.").first).to_be_visible()
     check_accessibility(page)
     page.get_by_label("TSB døgn (UNN HF)").check()
     page.get_by_role("button", name="Registrer samtykke").click()
     page.wait_for_url(overview_url)
-    assert page.get_by_text("Samtykket er registrert.").is_visible()
+    expect(page.get_by_text("Samtykket er registrert.")).to_be_visible()
     team = page.get_by_role("region", name="Behandlingsteam")
-    assert team.get_by_text("TSB døgn").first.is_visible()
+    expect(team.get_by_text("TSB døgn").first).to_be_visible()
     check_accessibility(page)
 
     page.get_by_role("link", name="Behandlingsteam og historikk").click()
-    assert page.get_by_role("heading", name="Behandlingsteam", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Behandlingsteam", level=1)).to_be_visible()
     check_accessibility(page)
     page.get_by_role("link", name="Tilgangslogg").click()
-    assert page.get_by_role("cell", name="Opprettet").first.is_visible()
+    expect(page.get_by_role("cell", name="Opprettet").first).to_be_visible()
     check_accessibility(page)
