@@ -274,3 +274,30 @@ class BreakGlassForm(NationalIdLookupForm):
 
 class BreakGlassReviewForm(forms.Form):
     note = forms.CharField(label=_("Review note"), required=False, max_length=500)
+
+
+class AccessLogFilterForm(forms.Form):
+    """Narrow the access log to a period and a unit. Field names are the query parameters."""
+
+    fra = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    til = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    enhet = forms.ModelChoiceField(
+        label=_("Unit"), required=False, queryset=ServiceUnit.objects.none(), empty_label=_("All")
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["enhet"].queryset = units
+        self.fields["enhet"].label_from_instance = lambda u: f"{u.name} ({u.organisation.name})"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("fra"), cleaned.get("til")
+        if start and end and end < start:
+            self.add_error("til", _("The end is before the start."))
+        return cleaned
