@@ -19,6 +19,14 @@ def specialist_units(exclude=()):
     )
 
 
+def forward_targets(referral=None):
+    """Where a referral may be forwarded: neither back to the referrer nor to the unit assessing
+    it (the services refuse both too)."""
+    if referral is None:
+        return specialist_units()
+    return specialist_units(exclude=[referral.referring_unit, referral.receiving_unit])
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} – {obj.organisation.name}"
@@ -135,10 +143,7 @@ class AssessForm(forms.Form):
 
     def __init__(self, *args, referral=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # The same unit is listed too, so choosing it is refused with a message.
-        self.fields["forward_to"].queryset = specialist_units(
-            exclude=[referral.referring_unit] if referral else []
-        )
+        self.fields["forward_to"].queryset = forward_targets(referral)
 
     def clean(self):
         cleaned = super().clean()
@@ -162,9 +167,7 @@ class ForwardForm(forms.Form):
 
     def __init__(self, *args, referral=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["forward_to"].queryset = specialist_units(
-            exclude=[referral.referring_unit] if referral else []
-        )
+        self.fields["forward_to"].queryset = forward_targets(referral)
 
 
 class QuestionForm(forms.Form):

@@ -216,6 +216,26 @@ def test_forwarding_to_the_same_unit_is_refused_in_the_form(
     assert 'id="id_forward_to_error"' in response.content.decode()
 
 
+def test_the_forward_choices_leave_out_the_assessing_unit_and_the_referrer(
+    login, tsb_intake, referral, unn_intake, unn_dps, unn_tsb
+):
+    client = login(tsb_intake)
+    choices = client.get(assess_url(referral)).context["form"].fields["forward_to"].queryset
+    assert unn_dps in choices and unn_tsb in choices
+    assert unn_intake not in choices and referral.referring_unit not in choices
+    services.referral_reject(referral=referral, by=tsb_intake, unit=unn_intake, reason="Feil")
+    page = client.get(reverse("referrals:forward", args=[referral.pk]))
+    choices = page.context["form"].fields["forward_to"].queryset
+    assert unn_dps in choices and unn_intake not in choices
+    # A hand-made post of the own unit is still refused beside the field.
+    refused = client.post(
+        reverse("referrals:forward", args=[referral.pk]), {"forward_to": unn_intake.pk}
+    )
+    assert refused.status_code == 200
+    assert 'id="id_forward_to_error"' in refused.content.decode()
+    assert not Referral.objects.filter(forwarded_from=referral).exists()
+
+
 def test_assessing_a_withdrawn_referral_sends_you_back_with_a_message(
     login, coordinator, vadso_rus, tsb_intake, referral
 ):
