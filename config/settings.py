@@ -183,6 +183,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Oslo")
 USE_I18N = True
 USE_TZ = True
+# Dates in text (notifications, emails) use the locale's short formats; ours match the pages.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

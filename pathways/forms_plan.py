@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ServiceUnit
+from accounts.models import Membership, ServiceUnit
 
 from .models import (
     CareTeamMember,
@@ -275,6 +275,21 @@ class ParticipantForm(VersionedModelForm):
         pass
 
 
+def _people_by_unit(units, users, empty_label):
+    """The person choices grouped by care-team unit, each named "Name (Unit)" (one query)."""
+    memberships = (
+        Membership.objects.active()
+        .filter(unit__in=units, user__in=users)
+        .select_related("user", "unit")
+        .order_by("unit__name", "user__first_name", "user__last_name")
+    )
+    groups: dict[str, list] = {}
+    for m in memberships:
+        name = m.user.get_full_name() or m.user.username
+        groups.setdefault(m.unit.name, []).append((m.user_id, f"{name} ({m.unit.name})"))
+    return [("", empty_label), *groups.items()]
+
+
 class MeasureForm(VersionedModelForm):
     class Meta:
         model = Measure
@@ -303,8 +318,8 @@ class MeasureForm(VersionedModelForm):
         self.fields["goals"].queryset = plan.goals.all()
         self.fields["responsible_unit"].queryset = units
         self.fields["responsible_user"].queryset = users
-        self.fields["responsible_user"].label_from_instance = lambda u: (
-            u.get_full_name() or u.username
+        self.fields["responsible_user"].choices = _people_by_unit(
+            units, users, self.fields["responsible_user"].empty_label
         )
         if limited:
             # A member of the responsible unit changes how the measure is carried out.

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership, Organisation
 
+from .dates import short_date, short_datetime
 from .models import (
     ActionItem,
     BreakGlassAccess,
@@ -207,7 +208,7 @@ def discharge_near_unprepared(now):
         .select_related("patient", "unit")
     )
     for episode in episodes:
-        date = episode.planned_end.strftime("%d.%m.%Y")
+        date = short_date(episode.planned_end)
         if not episode.signed:
             yield Due(
                 obj=episode,
@@ -276,9 +277,7 @@ def meeting_soon(now):
     for meeting in meetings:
         local = timezone.localtime(meeting.starts_at)
         with translation.override(settings.LANGUAGE_CODE):
-            title = _("Responsibility group meeting %(when)s") % {
-                "when": local.strftime("%d.%m.%Y %H:%M")
-            }
+            title = _("Responsibility group meeting %(when)s") % {"when": short_datetime(local)}
         invitations = list(meeting.invitations.all())
         _email_externals(meeting, invitations, title)
         yield Due(

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
+from pathways.dates import short_date
 from pathways.reminders import Due, rule, unit_users
 from pathways.workdays import add_working_days
 
@@ -48,7 +49,7 @@ def assessment_due_soon(now):
             _("Referral for %(name)s must be assessed by %(date)s")
             % {
                 "name": referral.patient.full_name,
-                "date": referral.assessment_due.strftime("%d.%m.%Y"),
+                "date": short_date(referral.assessment_due),
             },
             perms.ASSESS_ROLES,
         )
@@ -64,7 +65,7 @@ def assessment_overdue(now):
             _("Assessment overdue: referral for %(name)s (due %(date)s)")
             % {
                 "name": referral.patient.full_name,
-                "date": referral.assessment_due.strftime("%d.%m.%Y"),
+                "date": short_date(referral.assessment_due),
             },
             perms.ASSESS_ROLES | {Membership.Role.LEADER},
             urgent=True,
@@ -84,7 +85,7 @@ def frist_soon(now):
             _("Treatment for %(name)s must start by %(date)s")
             % {
                 "name": referral.patient.full_name,
-                "date": referral.start_deadline.strftime("%d.%m.%Y"),
+                "date": short_date(referral.start_deadline),
             },
             perms.RECEIVING_ROLES,
         )

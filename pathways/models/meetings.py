@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
 
+from ..dates import short_datetime
 from .patient import Patient
 
 
@@ -211,7 +212,7 @@ class Meeting(models.Model):
         verbose_name_plural = _("meetings")
 
     def __str__(self):
-        return f"{self._meta.verbose_name} {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
+        return f"{self._meta.verbose_name} {short_datetime(self.starts_at)}"
 
     @property
     def ends_at(self):

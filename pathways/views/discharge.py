@@ -17,6 +17,7 @@ from accounts import audit
 
 from .. import discharge_forms as forms
 from ..access import patient_view
+from ..dates import short_date
 from ..models import (
     EttervernPlan,
     FollowUpAppointment,
@@ -773,7 +774,7 @@ def _statistics_csv(unit, start, end, f) -> HttpResponse:
     writer = csv.writer(response, delimiter=";")
     writer.writerow([_("Figure"), _("Count"), _("Of"), _("Share (%)")])
     writer.writerow([_("Unit"), str(unit), "", ""])
-    writer.writerow([_("Period"), f"{start:%d.%m.%Y}–{end:%d.%m.%Y}", "", ""])
+    writer.writerow([_("Period"), f"{short_date(start)}–{short_date(end)}", "", ""])
     writer.writerow([_("Inpatient discharges"), f.discharges, "", ""])
     writer.writerow(
         [_("Signed ettervern plan before discharge"), f.signed_before, f.discharges, f.signed_share]

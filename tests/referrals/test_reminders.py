@@ -74,3 +74,12 @@ def test_a_young_patient_waiting_65_working_days_is_flagged(granted, tsb_intake)
     Referral.objects.filter(pk=granted.pk).update(under_23=True, seniority_date=long_ago)
     sweep(rules=["referral_under_23_waiting"])
     assert any("23" in t for t in titles(tsb_intake))
+
+
+def test_reminder_titles_write_dates_as_the_pages_do(referral, tsb_intake):
+    due = datetime.date(timezone.localdate().year - 1, 1, 2)
+    Referral.objects.filter(pk=referral.pk).update(assessment_due=due)
+    sweep(rules=RULES)
+    (title,) = titles(tsb_intake)
+    assert f"2.1.{due.year}" in title
+    assert "02.01." not in title
