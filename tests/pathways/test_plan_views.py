@@ -471,3 +471,31 @@ def test_plan_consent_is_shown_before_starting(login, coordinator, vadso_rus, pa
     response = login(coordinator).get(url("plan_new", patient))
     assert response.context["consent"] is not None
     assert "consent_given_on" not in response.context["form"].fields
+
+
+def test_a_measure_without_dates_says_the_period_is_not_set(login, coordinator, vadso_rus, plan):
+    add_measure(plan, coordinator, vadso_rus, title="Uten datoer", start_on=None, end_on=None)
+    page = login(coordinator).get(url("plan", plan.patient)).content.decode()
+    assert "Ikke satt" in page
+    assert "– –" not in page
+
+
+def test_a_measure_with_only_a_start_says_from_when(login, coordinator, vadso_rus, plan):
+    add_measure(plan, coordinator, vadso_rus, start_on=datetime.date(2027, 1, 2), end_on=None)
+    page = login(coordinator).get(url("plan", plan.patient)).content.decode()
+    assert "fra 2.1.2027" in page
+
+
+def test_the_responsible_person_is_chosen_by_name_and_unit_grouped_by_unit(
+    login, coordinator, colleague, tsb_clinician, unn_tsb, vadso_rus, plan
+):
+    page = login(coordinator).get(url("plan_measure_new", plan.patient)).content.decode()
+    select = page[page.index('name="measure-new-responsible_user"') :]
+    select = select[: select.index("</select>")]
+    assert f'<optgroup label="{unn_tsb.name}">' in select
+    assert f'<optgroup label="{vadso_rus.name}">' in select
+    assert f"{coordinator.get_full_name()} ({vadso_rus.name})" in select
+    assert f"{tsb_clinician.get_full_name()} ({unn_tsb.name})" in select
+    # Units in alphabetical order, each person under their own unit.
+    assert select.index(unn_tsb.name) < select.index(tsb_clinician.get_full_name())
+    assert select.index(vadso_rus.name) < select.index(coordinator.get_full_name())
