@@ -265,6 +265,8 @@ def test_the_pdf_is_the_plan_in_plain_language_with_whom_to_call(
     response = login(coordinator).get(reverse("pathways:ettervern_pdf", args=[episode.patient_id]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    filename = f"ettervern-{episode.patient_id}.pdf"
+    assert response["Content-Disposition"] == f'inline; filename="{filename}"'
     text = pdf_text(response)
     assert "Din plan etter utskrivning" in text
     assert "Hvem du kan ringe" in text

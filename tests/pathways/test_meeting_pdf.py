@@ -24,7 +24,9 @@ def test_the_minutes_pdf_has_attendance_notes_decisions_actions_and_signature(
 ):
     svc.minutes_addendum(meeting=published, by=coordinator, unit=vadso_rus, text="Rettet dato.")
     url = reverse("pathways:minutes_pdf", args=[published.patient_id, published.pk])
-    text = text_of(login(coordinator).get(url))
+    response = login(coordinator).get(url)
+    assert response["Content-Disposition"].startswith('inline; filename="referat-')
+    text = text_of(response)
     assert "Referat fra ansvarsgruppemøte" in text
     assert "Ola Nordmann" in text
     assert "Nina NAV (NAV-veileder)" in text and "Til stede" in text
@@ -55,7 +57,9 @@ def test_the_invitation_pdf_lists_time_place_agenda_and_follow_ups(
         agenda=["Ettervern"],
     )
     url = reverse("pathways:invitation_pdf", args=[nxt.patient_id, nxt.pk])
-    text = text_of(login(coordinator).get(url))
+    response = login(coordinator).get(url)
+    assert response["Content-Disposition"].startswith('inline; filename="innkalling-')
+    text = text_of(response)
     assert "Innkalling til ansvarsgruppemøte" in text
     assert "Vadsø rådhus" in text
     assert "Oppfølging fra forrige møte" in text

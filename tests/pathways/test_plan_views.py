@@ -336,6 +336,8 @@ def test_the_pdf_holds_goals_measures_and_the_crisis_plan_and_is_audited(
     )
     response = login(coordinator).get(url("plan_pdf", plan.patient))
     assert response["Content-Type"] == "application/pdf"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('inline; filename="individuell-plan-') and ".pdf" in disposition
     text, pages = _pdf_text(response)
     assert "Jeg vil ha min egen leilighet." in text
     assert "Søknad om kommunal bolig" in text

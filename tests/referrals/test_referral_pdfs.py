@@ -20,6 +20,7 @@ def pdf_text(response) -> str:
 
 def test_the_answer_letter_states_the_decision_and_the_frist(login, granted, coordinator):
     response = login(coordinator).get(reverse("referrals:answer_pdf", args=[granted.pk]))
+    assert response["Content-Disposition"] == f'inline; filename="svar-{granted.pk}.pdf"'
     text = pdf_text(response)
     assert "Ola Nordmann" in text
     assert granted.start_deadline.strftime("%-d.%-m.%Y") in text
