@@ -8,3 +8,29 @@ document.addEventListener("DOMContentLoaded", () => {
     el.addEventListener("change", () => el.form.submit());
   });
 });
+
+// Name each table cell by its column heading, so stacked rows on narrow screens stay readable
+// (app.css shows data-label before the cell). Runs again on content htmx swaps in.
+function labelTableCells(root) {
+  root.querySelectorAll("table.table").forEach((table) => {
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    if (!heads.length) return;
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      let column = 0;
+      [...row.children].forEach((cell) => {
+        const label = heads[column];
+        if (cell.tagName === "TD" && label && !cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", label);
+          // An empty cell would show a heading with nothing after it.
+          if (!cell.textContent.trim() && !cell.querySelector("input, button, select, img")) {
+            cell.classList.add("table__empty");
+          }
+        }
+        column += cell.colSpan || 1;
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", () => labelTableCells(document));
+document.addEventListener("htmx:load", (event) => labelTableCells(event.detail.elt.closest("table") || event.detail.elt));
+
