@@ -406,8 +406,9 @@ def start_plan(page, overview_url, axe=True):
         form.get_by_role("combobox", name="Livsområde").select_option(label=area)
         if unit:
             form.get_by_role("combobox", name="Ansvarlig tjeneste").select_option(label=unit)
+            # People are listed as "Name (Unit)", grouped by their unit.
             form.get_by_role("combobox", name="Ansvarlig person (bruker)").select_option(
-                label=person
+                label=f"{person} ({unit.rsplit(' (', 1)[0]})"
             )
         else:
             form.get_by_label("Ansvarlig person (annen)").fill(person)
