@@ -20,3 +20,14 @@ def section_context(request, patient) -> dict:
     for path in SECTIONS:
         context.update(import_string(path)(request, patient))
     return context
+
+
+# Sections other apps add to the treatment episode page: ``func(request, episode) -> dict |
+# None``; a dict names its ``template`` (included with the dict as ``section``). Apps that
+# pathways must not import (referrals) append theirs in their AppConfig.ready().
+EPISODE_SECTIONS: list = []
+
+
+def episode_sections(request, episode) -> list[dict]:
+    found = (func(request, episode) for func in EPISODE_SECTIONS)
+    return [section for section in found if section]

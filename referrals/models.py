@@ -113,6 +113,15 @@ class Referral(models.Model):
 
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     treatment_started_on = models.DateField(_("treatment started"), null=True, blank=True)
+    # The treatment episode started from this referral (pathways never refers back here).
+    treatment_episode = models.OneToOneField(
+        "pathways.TreatmentEpisode",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referral",
+        verbose_name=_("treatment episode"),
+    )
     closed_reason = models.CharField(_("reason for closing"), max_length=300, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 

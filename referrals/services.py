@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import Membership, ServiceUnit
-from pathways.models import CareTeamMember, Consent
+from pathways.models import CareTeamMember, Consent, TreatmentEpisode
 from pathways.reminders import notify, unit_users
 from pathways.services.careteam import care_team_add, care_team_end, consent_record
+from pathways.services.discharge import episode_start
 from pathways.workdays import add_working_days
 
 from . import permissions as perms
@@ -34,6 +35,14 @@ Role = Membership.Role
 ASSESSMENT_WORKING_DAYS = 10
 UNDER_23_WARNING_WORKING_DAYS = 65
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+# The granted kind of help decides the kind of treatment episode.
+EPISODE_KIND = {
+    Referral.HelpKind.OUTPATIENT: TreatmentEpisode.Kind.POLIKLINIKK,
+    Referral.HelpKind.INPATIENT: TreatmentEpisode.Kind.DOGN,
+    Referral.HelpKind.LAR: TreatmentEpisode.Kind.LAR,
+    Referral.HelpKind.DETOX: TreatmentEpisode.Kind.AVRUSNING,
+}
 
 EDITABLE_FIELDS = [
     "reason",
@@ -606,9 +615,24 @@ def _forward(current: Referral, *, by, unit, to_unit: ServiceUnit) -> Referral:
     return new
 
 
+def _start_episode(referral, *, by, unit, on: datetime.date) -> TreatmentEpisode | None:
+    """The treatment episode at the receiving unit, of the granted kind of help. Started today:
+    now; started on an earlier day: the start of that day."""
+    kind = EPISODE_KIND.get(referral.help_kind)
+    if kind is None:
+        return None
+    if on == timezone.localdate():
+        started_at = timezone.now()
+    else:
+        started_at = timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
+    return episode_start(
+        patient=referral.patient, by=by, unit=unit, kind=kind, started_at=started_at
+    )
+
+
 @transaction.atomic
 def referral_start_treatment(*, referral, by, unit, on: datetime.date) -> Referral:
-    """Treatment has started. Admissions and treatment episodes hook in here."""
+    """Treatment has started: the treatment episode starts at the receiving unit, linked here."""
     current = _lock(referral)
     _refuse_state(current, (State.GRANTED,))
     _require(perms.can_start_treatment(perms.Actor.of(by, unit), current))
@@ -619,7 +643,8 @@ def referral_start_treatment(*, referral, by, unit, on: datetime.date) -> Referr
         raise ValidationError({"on": _("Treatment cannot start before the referral was received.")})
     current.state = State.TREATMENT_STARTED
     current.treatment_started_on = on
-    _save(current, ["state", "treatment_started_on"])
+    current.treatment_episode = _start_episode(current, by=by, unit=unit, on=on)
+    _save(current, ["state", "treatment_started_on", "treatment_episode"])
     _event(current, Kind.TREATMENT_STARTED, by=by, unit=unit, text=on.strftime("%d.%m.%Y"))
     _audit(current, by=by, unit=unit, detail=_("Treatment started"))
     _notify_unit(

@@ -18,6 +18,7 @@ from accounts import audit
 from .. import discharge_forms as forms
 from ..access import patient_view
 from ..dates import short_date
+from ..overview import episode_sections
 from ..models import (
     EttervernPlan,
     FollowUpAppointment,
@@ -186,6 +187,7 @@ def episode_detail(request, patient, episode_id):
             "follow_up_form": forms.FollowUpForm(),
             "now": timezone.now(),
             "transferred_from": TreatmentEpisode.objects.filter(transferred_to=episode).first(),
+            "sections": episode_sections(request, episode),
             **roles,
         },
     )
