@@ -8,4 +8,6 @@ class PathwaysConfig(AppConfig):
 
     def ready(self):
         # Reminder rules register themselves on import.
-        from . import reminder_rules  # noqa: F401
+        from . import reminder_rules, wiring  # noqa: F401
+
+        wiring.register()

@@ -56,14 +56,15 @@ def meetings(request, patient) -> dict:
 
 
 def discharge(request, patient) -> dict:
-    """The latest treatment episodes with their messages and ettervern readiness (3 queries)."""
+    """The latest treatment episodes with their messages and ettervern readiness (two queries,
+    two more for the individuell plan's crisis plan when an ettervern plan is started)."""
     import datetime
 
     from django.db.models import Prefetch
     from django.utils import timezone
 
     from .models import KommuneMessage, TreatmentEpisode
-    from .services.discharge import plan_progress
+    from .services.discharge import crisis_plan_for, individual_crisis_plan, plan_progress
 
     episodes = list(
         TreatmentEpisode.objects.filter(patient=patient)
@@ -73,10 +74,16 @@ def discharge(request, patient) -> dict:
         )[:3]
     )
     now = timezone.now()
+    # The individuell plan's crisis plan, looked up once for all the episodes' plans.
+    individual = None
+    if any(getattr(e, "ettervern_plan", None) for e in episodes):
+        individual = individual_crisis_plan(patient)
     for episode in episodes:
         notices = list(episode.messages.all())
         plan = getattr(episode, "ettervern_plan", None)
-        episode.plan_progress = plan_progress(plan) if plan else None
+        episode.plan_progress = (
+            plan_progress(plan, crisis_plan_for(plan, individual)) if plan else None
+        )
         episode.admission_overdue = (
             episode.kind == TreatmentEpisode.Kind.DOGN
             and episode.ended_at is None

@@ -284,12 +284,25 @@ def joint_planning_meeting_called(episode) -> bool:
     return any(source(episode) for source in JOINT_MEETING_SOURCES)
 
 
-def crisis_plan_for(plan) -> dict:
-    """The crisis plan to show with the ettervern plan."""
+def individual_crisis_plan(patient) -> dict | None:
+    """The crisis plan another feature holds for the patient (the individuell plan's)."""
     for source in CRISIS_PLAN_SOURCES:
-        found = source(plan.patient)
+        found = source(patient)
         if found:
             return {**found, "from_individual_plan": True}
+    return None
+
+
+_UNSET = object()
+
+
+def crisis_plan_for(plan, individual=_UNSET) -> dict:
+    """The crisis plan to show with the ettervern plan: the individuell plan's when there is
+    one (pass ``individual`` when already looked up), else the ettervern plan's own."""
+    if individual is _UNSET:
+        individual = individual_crisis_plan(plan.patient)
+    if individual:
+        return individual
     return {
         "warning_signs": plan.crisis_warning_signs,
         "what_helps": plan.crisis_what_helps,
@@ -672,9 +685,14 @@ def first_appointment_warning(plan) -> str:
     return ""
 
 
-def plan_checklist(plan) -> list[ChecklistItem]:
+def plan_checklist(plan, crisis: dict | None = None) -> list[ChecklistItem]:
+    """What the plan needs; ``crisis`` is ``crisis_plan_for(plan)`` when the caller has it."""
+
     def filled(*values):
         return all(v is not None and str(v).strip() for v in values)
+
+    if crisis is None:
+        crisis = crisis_plan_for(plan)
 
     items = [
         ChecklistItem("summary", _("Summary for follow-up"), filled(plan.summary), "specialist"),
@@ -703,7 +721,7 @@ def plan_checklist(plan) -> list[ChecklistItem]:
         ChecklistItem(
             "crisis",
             _("Crisis plan: warning signs and who to call"),
-            filled(plan.crisis_warning_signs, plan.crisis_contacts),
+            filled(crisis["warning_signs"], crisis["contacts"]),
             "crisis",
         ),
     ]
@@ -719,8 +737,8 @@ def plan_checklist(plan) -> list[ChecklistItem]:
     return items
 
 
-def plan_progress(plan) -> tuple[int, int]:
-    items = plan_checklist(plan)
+def plan_progress(plan, crisis: dict | None = None) -> tuple[int, int]:
+    items = plan_checklist(plan, crisis)
     return sum(1 for i in items if i.done), len(items)
 
 

@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..pdf import pdf_response
 from ..services import discharge as svc
+from ..wiring import stay_meetings
 
 PARTS = {"spesialist": "specialist", "kommune": "kommune", "kriseplan": "crisis"}
 PART_FORMS = {
@@ -175,6 +176,7 @@ def episode_detail(request, patient, episode_id):
             "episode": episode,
             "notices": notices,
             "meetings": list(episode.planning_meetings.select_related("called_by")),
+            "group_meetings": list(stay_meetings(episode)),
             "plan": plan,
             "progress": progress,
             "follow_ups": follow_ups,
@@ -475,9 +477,11 @@ def ettervern_plan(request, patient, episode_id):
     }
     if plan is not None:
         side = svc.plan_side(plan, unit) if patient.can_edit else None
-        checklist = svc.plan_checklist(plan)
+        crisis = svc.crisis_plan_for(plan)
+        checklist = svc.plan_checklist(plan, crisis)
         context.update(
             side=side,
+            crisis=crisis,
             checklist=checklist,
             done=sum(1 for i in checklist if i.done),
             total=len(checklist),
