@@ -26,6 +26,7 @@ from ..models import (
     KommuneMove,
     TreatmentEpisode,
 )
+from ..overview import episode_sections
 from ..pdf import pdf_response
 from ..services import discharge as svc
 from ..wiring import stay_meetings

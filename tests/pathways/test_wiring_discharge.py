@@ -12,7 +12,8 @@ from pathways.services import discharge as svc
 from pathways.services import meetings as meeting_svc
 from pathways.services import plans as plan_svc
 
-from .meeting_fixtures import at, group  # noqa: F401
+from .meeting_fixtures import *  # noqa: F403  (fixtures)
+from .meeting_fixtures import at
 from .plan_setup import start_plan
 from .test_discharge_services import admit
 

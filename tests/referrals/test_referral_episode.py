@@ -16,9 +16,7 @@ today = timezone.localdate
 
 
 def start(referral, by, unit, on=None):
-    return services.referral_start_treatment(
-        referral=referral, by=by, unit=unit, on=on or today()
-    )
+    return services.referral_start_treatment(referral=referral, by=by, unit=unit, on=on or today())
 
 
 def test_starting_treatment_creates_the_episode_of_the_granted_kind_and_links_it(
