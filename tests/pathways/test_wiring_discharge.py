@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pathways.models import Meeting
-from pathways.services import discharge as svc
+from pathways.services import discharge as dsvc
 from pathways.services import meetings as meeting_svc
 from pathways.services import plans as plan_svc
 
@@ -34,13 +34,13 @@ def plan_meeting(group, by, unit, days):
 def test_the_sources_are_registered_once_at_start_up():
     from pathways import wiring
 
-    assert svc.JOINT_MEETING_SOURCES.count(wiring.ansvarsgruppe_meeting_during_stay) == 1
-    assert svc.CRISIS_PLAN_SOURCES.count(wiring.individual_plan_crisis) == 1
+    assert dsvc.JOINT_MEETING_SOURCES.count(wiring.ansvarsgruppe_meeting_during_stay) == 1
+    assert dsvc.CRISIS_PLAN_SOURCES.count(wiring.individual_plan_crisis) == 1
 
 
 def test_without_any_meeting_the_joint_meeting_is_missing(episode):
-    assert not svc.joint_planning_meeting_called(episode)
-    reasons = svc.ready_refusal_reasons(episode)
+    assert not dsvc.joint_planning_meeting_called(episode)
+    reasons = dsvc.ready_refusal_reasons(episode)
     assert any("planning meeting" in r or "planleggingsmøte" in r for r in reasons)
 
 
@@ -48,7 +48,7 @@ def test_a_planned_ansvarsgruppe_meeting_during_the_stay_counts(
     episode, group, coordinator, vadso_rus
 ):
     plan_meeting(group, coordinator, vadso_rus, days=3)
-    assert svc.joint_planning_meeting_called(episode)
+    assert dsvc.joint_planning_meeting_called(episode)
 
 
 def test_a_held_meeting_since_the_start_counts(episode, group, coordinator, vadso_rus):
@@ -56,7 +56,7 @@ def test_a_held_meeting_since_the_start_counts(episode, group, coordinator, vads
     Meeting.objects.filter(pk=meeting.pk).update(
         state=Meeting.State.HELD, starts_at=timezone.now() - datetime.timedelta(days=2)
     )
-    assert svc.joint_planning_meeting_called(episode)
+    assert dsvc.joint_planning_meeting_called(episode)
 
 
 def test_a_meeting_before_the_stay_does_not_count(episode, group, coordinator, vadso_rus):
@@ -64,13 +64,13 @@ def test_a_meeting_before_the_stay_does_not_count(episode, group, coordinator, v
     Meeting.objects.filter(pk=meeting.pk).update(
         state=Meeting.State.HELD, starts_at=episode.started_at - datetime.timedelta(days=1)
     )
-    assert not svc.joint_planning_meeting_called(episode)
+    assert not dsvc.joint_planning_meeting_called(episode)
 
 
 def test_a_cancelled_meeting_does_not_count(episode, group, coordinator, vadso_rus):
     meeting = plan_meeting(group, coordinator, vadso_rus, days=3)
     meeting_svc.meeting_cancel(meeting=meeting, by=coordinator, unit=vadso_rus, reason="Syk")
-    assert not svc.joint_planning_meeting_called(episode)
+    assert not dsvc.joint_planning_meeting_called(episode)
 
 
 def test_a_meeting_of_another_patient_does_not_count(
@@ -81,21 +81,21 @@ def test_a_meeting_of_another_patient_does_not_count(
     other = make_patient(vadso_rus, by=coordinator, first_name="Per")
     other_group = meeting_svc.group_create(patient=other, by=coordinator, unit=vadso_rus)
     plan_meeting(other_group, coordinator, vadso_rus, days=3)
-    assert not svc.joint_planning_meeting_called(episode)
+    assert not dsvc.joint_planning_meeting_called(episode)
 
 
 def test_the_meeting_lets_the_patient_be_declared_ready_and_is_listed(
     login, episode, group, coordinator, vadso_rus, tsb_clinician, unn_tsb
 ):
     meeting = plan_meeting(group, coordinator, vadso_rus, days=3)
-    svc.episode_assess(episode=episode, by=tsb_clinician, unit=unn_tsb, assessment="Klar.")
+    dsvc.episode_assess(episode=episode, by=tsb_clinician, unit=unn_tsb, assessment="Klar.")
     page = login(tsb_clinician).get(
         reverse("pathways:episode_detail", args=[episode.patient_id, episode.pk])
     )
     assert reverse("pathways:meeting_detail", args=[episode.patient_id, meeting.pk]) in (
         page.content.decode()
     )
-    sent = svc.episode_declare_ready(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    sent = dsvc.episode_declare_ready(episode=episode, by=tsb_clinician, unit=unn_tsb)
     assert sent and sent[0].kind == "ready"
 
 
@@ -104,7 +104,7 @@ def test_the_meeting_lets_the_patient_be_declared_ready_and_is_listed(
 
 @pytest.fixture
 def ettervern(episode, tsb_clinician, unn_tsb):
-    plan = svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    plan = dsvc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
     plan.crisis_warning_signs = "Egen tekst i ettervernsplanen."
     plan.crisis_contacts = "Vakttelefon 78 00 00 00"
     plan.save()
@@ -136,7 +136,7 @@ def write_crisis(ip, coordinator, unit):
 
 
 def test_without_an_individual_plan_the_ettervern_plan_keeps_its_own_crisis_plan(ettervern):
-    crisis = svc.crisis_plan_for(ettervern)
+    crisis = dsvc.crisis_plan_for(ettervern)
     assert crisis["from_individual_plan"] is False
     assert crisis["warning_signs"] == "Egen tekst i ettervernsplanen."
 
@@ -145,7 +145,7 @@ def test_an_empty_individual_crisis_plan_is_not_used(
     ettervern, shared_patient, coordinator, vadso_rus
 ):
     start_plan(shared_patient, coordinator, vadso_rus)
-    assert svc.crisis_plan_for(ettervern)["from_individual_plan"] is False
+    assert dsvc.crisis_plan_for(ettervern)["from_individual_plan"] is False
 
 
 def test_the_individual_plans_crisis_plan_is_reused(
@@ -153,14 +153,14 @@ def test_the_individual_plans_crisis_plan_is_reused(
 ):
     ip = start_plan(shared_patient, coordinator, vadso_rus)
     write_crisis(ip, coordinator, vadso_rus)
-    crisis = svc.crisis_plan_for(ettervern)
+    crisis = dsvc.crisis_plan_for(ettervern)
     assert crisis["from_individual_plan"] is True
     assert crisis["warning_signs"] == "Slutter å svare på telefon, sover lite."
     assert "Å gå tur med hunden." in crisis["what_helps"]
     assert "Lise (søster): 91234567 – hele døgnet" in crisis["contacts"]
     assert "Legevakt: 116 117" in crisis["contacts"]
     # The checklist counts it, and the page shows it with a link to the plan.
-    item = next(i for i in svc.plan_checklist(ettervern) if i.key == "crisis")
+    item = next(i for i in dsvc.plan_checklist(ettervern) if i.key == "crisis")
     assert item.done
     page = login(tsb_clinician).get(
         reverse("pathways:ettervern_plan", args=[shared_patient.pk, ettervern.episode_id])
@@ -179,4 +179,4 @@ def test_a_closed_individual_plan_no_longer_supplies_the_crisis_plan(
     ip = start_plan(shared_patient, coordinator, vadso_rus)
     write_crisis(ip, coordinator, vadso_rus)
     IndividualPlan.objects.filter(pk=ip.pk).update(status=IndividualPlan.Status.CLOSED)
-    assert svc.crisis_plan_for(ettervern)["from_individual_plan"] is False
+    assert dsvc.crisis_plan_for(ettervern)["from_individual_plan"] is False
