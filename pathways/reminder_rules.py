@@ -137,6 +137,19 @@ def _kommune_units_of(patient_id):
     )
 
 
+def _kommune_side(patient_id):
+    """The koordinator, else the kommune units' users: a generator, so the queries run only
+    when the reminder is new."""
+    from .services.discharge import kommune_recipients
+
+    yield from kommune_recipients(patient_id, _kommune_units_of(patient_id))
+
+
+def _both_sides(episode):
+    yield from unit_users([episode.unit_id])
+    yield from _kommune_side(episode.patient_id)
+
+
 def _episode_url(episode) -> str:
     from django.urls import reverse
 
@@ -215,7 +228,7 @@ def discharge_near_unprepared(now):
                 stage="unsigned",
                 title=_("Discharge %(date)s without a signed ettervern plan: %(name)s")
                 % {"date": date, "name": episode.patient},
-                recipients=unit_users([episode.unit_id, *_kommune_units_of(episode.patient_id)]),
+                recipients=_both_sides(episode),
                 url=_episode_url(episode),
                 patient=episode.patient,
             )
@@ -256,7 +269,7 @@ def no_first_appointment(now):
             stage="missing",
             title=_("No first municipal appointment after discharge: %(name)s")
             % {"name": episode.patient},
-            recipients=unit_users(_kommune_units_of(episode.patient_id)),
+            recipients=_kommune_side(episode.patient_id),
             url=_episode_url(episode),
             patient=episode.patient,
         )

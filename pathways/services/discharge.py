@@ -25,6 +25,7 @@ from accounts.models import Membership, Organisation, ServiceUnit
 from ..models import (
     CareTeamMember,
     Consent,
+    CoordinatorAssignment,
     EttervernPlan,
     FollowUpAppointment,
     KommuneMessage,
@@ -66,8 +67,34 @@ def kommune_units_on_team(patient) -> list[ServiceUnit]:
     return [m.unit for m in members]
 
 
+def kommune_recipients(patient, units=None):
+    """Who on the municipal side is told about the treatment: the patient's active koordinator
+    when there is one, else the users of ``units`` (default: the kommune units on the team)."""
+    patient_id = getattr(patient, "pk", patient)
+    assignment = (
+        CoordinatorAssignment.objects.active()
+        .filter(patient_id=patient_id, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if assignment is not None:
+        return [assignment.user]
+    if units is None:
+        units = kommune_units_on_team(patient_id)
+    return unit_users(units)
+
+
 def coordinator_units(patient) -> list[ServiceUnit]:
-    """The registering/coordinating kommune units (until there is a koordinator model)."""
+    """The koordinator's unit when it is a kommune unit, else the registering/coordinating
+    kommune units."""
+    assignment = (
+        CoordinatorAssignment.objects.active()
+        .filter(patient=patient, unit__organisation__level=Organisation.Level.KOMMUNE)
+        .select_related("unit")
+        .first()
+    )
+    if assignment is not None:
+        return [assignment.unit]
     members = (
         CareTeamMember.objects.active()
         .filter(
@@ -189,16 +216,17 @@ def _send(*, episode, by, unit, kind, text="", urgent=False, only_new=False) -> 
             sent_by=by,
         )
         _audit(by, unit, audit.Action.CREATE, episode, message, message.get_kind_display())
+        sent.append(message)
+    if sent:
         notify(
-            users=unit_users([to_unit]),
+            users=kommune_recipients(episode.patient, [m.to_unit for m in sent]),
             kind=f"discharge_{kind}",
-            title=_("%(kind)s: %(unit)s") % {"kind": message.get_kind_display(), "unit": unit.name},
+            title=_("%(kind)s: %(unit)s") % {"kind": sent[0].get_kind_display(), "unit": unit.name},
             body=text,
             url=episode_url(episode),
             patient=episode.patient,
             urgent=urgent,
         )
-        sent.append(message)
     return sent
 
 
@@ -258,7 +286,7 @@ def planning_meeting_call(
     meeting.save()
     _audit(by, unit, audit.Action.CREATE, episode, meeting, str(meeting))
     notify(
-        users=unit_users(kommune_units_on_team(episode.patient)),
+        users=kommune_recipients(episode.patient),
         kind="discharge_planning_meeting",
         title=_("Planning meeting %(when)s")
         % {"when": timezone.localtime(starts_at).strftime("%d.%m.%Y %H:%M")},
@@ -774,9 +802,12 @@ def plan_sign(*, plan, by, unit) -> EttervernPlan:
     )
     plan.refresh_from_db()
     _audit(by, unit, audit.Action.UPDATE, plan.episode, plan, _("Signed (%s)") % side)
-    other = [plan.episode.unit] if side == "kommune" else kommune_units_on_team(plan.patient)
+    if side == "kommune":
+        other = unit_users([plan.episode.unit])
+    else:
+        other = kommune_recipients(plan.patient)
     notify(
-        users=unit_users(other),
+        users=other,
         kind="discharge_plan_signed",
         title=_("The ettervern plan is signed by %(unit)s") % {"unit": unit.name},
         url=reverse("pathways:ettervern_plan", args=[plan.patient_id, plan.episode_id]),
@@ -829,7 +860,7 @@ def follow_up_record(*, appointment, by, unit, attended: bool) -> FollowUpAppoin
     )
     if not attended:
         notify(
-            users=unit_users(coordinator_units(episode.patient), roles=None),
+            users=kommune_recipients(episode.patient, coordinator_units(episode.patient)),
             kind="discharge_no_show",
             title=_("Did not attend: %(what)s %(when)s")
             % {

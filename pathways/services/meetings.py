@@ -27,6 +27,7 @@ from ..models import (
     AgendaItem,
     Attendance,
     CareTeamMember,
+    CoordinatorAssignment,
     GroupMember,
     Invitation,
     Meeting,
@@ -72,13 +73,33 @@ def meeting_url(meeting) -> str:
 # --- the group -------------------------------------------------------------------------------
 
 
+def active_coordinator(patient_id):
+    return (
+        CoordinatorAssignment.objects.active()
+        .filter(patient_id=patient_id)
+        .select_related("user", "unit")
+        .first()
+    )
+
+
+def group_leader(group) -> tuple:
+    """Who leads the group: the active koordinator when there is one, else the stored leader.
+    Returns (user, is_koordinator)."""
+    assignment = active_coordinator(group.patient_id)
+    if assignment is not None:
+        return assignment.user, True
+    return group.leader, False
+
+
 @transaction.atomic
 def group_create(*, patient, by, unit, leader=None, patient_say: str = "") -> ResponsibilityGroup:
-    """Start the patient's group; the leader (default: the creator) joins as its first member."""
+    """Start the patient's group. It is led by the koordinator when there is one (else by
+    ``leader``, default the creator); the leader joins as its first member."""
     _require_edit(by, unit, patient.pk)
     if ResponsibilityGroup.objects.filter(patient=patient).exists():
         raise ValidationError(_("The patient already has a responsibility group."))
-    leader = leader or by
+    assignment = active_coordinator(patient.pk)
+    leader = assignment.user if assignment is not None else (leader or by)
     group = ResponsibilityGroup(
         patient=patient, leader=leader, patient_say=patient_say.strip(), created_by=by
     )
@@ -88,6 +109,38 @@ def group_create(*, patient, by, unit, leader=None, patient_say: str = "") -> Re
     leader_unit = unit if leader == by else _care_team_unit_of(patient, leader)
     if leader_unit is not None:
         group_member_add(group=group, by=by, unit=unit, user=leader, member_unit=leader_unit)
+    return group
+
+
+@transaction.atomic
+def group_leader_follow_coordinator(*, patient, by, unit) -> ResponsibilityGroup | None:
+    """The group is led by the koordinator: after the koordinator changes, the new one becomes
+    the leader (and a member, when their unit is on the care team). The old leader stays a
+    member until removed."""
+    group = ResponsibilityGroup.objects.select_for_update().filter(patient=patient).first()
+    assignment = active_coordinator(patient.pk)
+    if group is None or assignment is None or assignment.user_id == group.leader_id:
+        return group
+    group.leader = assignment.user
+    group.save(update_fields=["leader"])
+    name = assignment.user.get_full_name() or assignment.user.username
+    audit.record(
+        user=by,
+        unit=unit,
+        action=audit.Action.UPDATE,
+        patient=patient.pk,
+        obj=group,
+        detail=_("The koordinator %(name)s leads the responsibility group") % {"name": name},
+    )
+    on_team = CareTeamMember.objects.active().filter(patient=patient, unit=assignment.unit_id)
+    works_there = Membership.objects.active().filter(
+        user=assignment.user_id, unit=assignment.unit_id
+    )
+    already = group.members.active().filter(user=assignment.user_id)
+    if on_team.exists() and works_there.exists() and not already.exists():
+        group_member_add(
+            group=group, by=by, unit=unit, user=assignment.user, member_unit=assignment.unit
+        )
     return group
 
 
@@ -727,8 +780,11 @@ def minutes_context(meeting: Meeting) -> dict:
             "follow_up_of__responsible_user", "follow_up_of__responsible_external"
         )
     )
+    leader, leader_is_coordinator = group_leader(meeting.group)
     return {
         "meeting": meeting,
+        "leader": leader,
+        "leader_is_coordinator": leader_is_coordinator,
         "attendance": list(attendance.values()),
         "agenda": agenda,
         "follow_ups": [a for a in agenda if a.follow_up_of_id is not None],

@@ -41,6 +41,7 @@ from ..models import (
 )
 from ..reminders import notify
 from . import plan_diff
+from .meetings import group_leader_follow_coordinator
 
 # --- reading helpers ---
 
@@ -407,6 +408,8 @@ def coordinator_appoint(*, patient, membership, by, unit, note: str = "") -> Coo
             keys=["plan:coordinator"],
             summary=_("New koordinator: %(name)s") % {"name": name},
         )
+    # The ansvarsgruppe is led by the koordinator.
+    group_leader_follow_coordinator(patient=patient, by=by, unit=unit)
     return assignment
 
 
@@ -465,6 +468,7 @@ def plan_create(
             CoordinatorAssignment.objects.create(
                 patient=patient, user=by, unit=unit, appointed_by=by
             )
+            group_leader_follow_coordinator(patient=patient, by=by, unit=unit)
     _record(
         plan,
         by=by,

@@ -318,8 +318,10 @@ def group_page(request, patient):
     context = {"patient": patient, "group": group, "can_edit": patient.can_edit}
     if group is None:
         context["form"] = GroupForm()
+        context["coordinator"] = svc.active_coordinator(patient.pk)
     else:
         context["members"] = _members(group)
+        context["leader"], context["leader_is_coordinator"] = svc.group_leader(group)
         meetings = list(
             Meeting.objects.filter(group=group).prefetch_related(
                 Prefetch("action_items", queryset=ActionItem.objects.open(), to_attr="open_items")
