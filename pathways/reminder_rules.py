@@ -30,7 +30,7 @@ from .models import (
     Reminder,
     TreatmentEpisode,
 )
-from .reminders import Due, object_key, rule, unit_users
+from .reminders import Due, object_key, periodic, rule, unit_users
 
 # ---------------------------------------------------------------------------------------
 # Consent and break-the-glass (notifications). Other features append their rules below.
@@ -154,6 +154,14 @@ def _episode_url(episode) -> str:
     from django.urls import reverse
 
     return reverse("pathways:episode_detail", args=[episode.patient_id, episode.pk])
+
+
+@periodic("kommune_moves_complete")
+def kommune_moves_complete(now):
+    """After the handover date the old kommune leaves the care team."""
+    from .services.discharge import kommune_moves_complete_due
+
+    return kommune_moves_complete_due(now)
 
 
 @rule(

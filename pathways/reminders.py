@@ -5,10 +5,13 @@ should query only what is due (indexed date filters). ``sweep()`` runs every rul
 each reminder under a unique (rule, object, stage) key, so running twice, or two sweeps at
 once, sends each reminder exactly once. Notifications are rows; email is scheduled on commit.
 ``run_periodic()`` is what the beat task and ``manage.py reminder_sweep`` call: it also ends
-access whose consent has run out and sends mail that is still pending (urgent mail that could
-not be queued while Redis was down, a digest the 07:00 task missed).
+access whose consent has run out, runs the jobs registered with ``@periodic(name)`` (due work
+such as ending access after a rejected referral or completing a move between kommuner) and
+sends mail that is still pending (urgent mail that could not be queued while Redis was down, a
+digest the 07:00 task missed).
 """
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -20,7 +23,11 @@ from accounts.models import Membership
 
 from .models import Notification, Reminder
 
+log = logging.getLogger(__name__)
+
 RULES: dict[str, Callable] = {}
+# Due work the scheduled sweep does before the rules: ``job(now)``, safe to run twice or at once.
+PERIODIC: dict[str, Callable] = {}
 # Headings for the daily digest, by notification kind (a rule's name or a service's kind).
 KIND_LABELS: dict[str, object] = {}
 
@@ -58,6 +65,26 @@ def rule(name: str, label=None):
         return func
 
     return register
+
+
+def periodic(name: str):
+    """Register a job for every scheduled sweep (``func(now)``)."""
+
+    def register(func):
+        PERIODIC[name] = func
+        return func
+
+    return register
+
+
+def run_jobs(now=None) -> None:
+    """Run every periodic job; one that fails is logged and does not stop the others."""
+    now = now or timezone.now()
+    for name, job in list(PERIODIC.items()):
+        try:
+            job(now)
+        except Exception:
+            log.exception("periodic job %s failed", name)
 
 
 def object_key(obj) -> str:
@@ -132,7 +159,8 @@ def sweep(now=None, rules: Iterable[str] | None = None) -> int:
 
 
 def run_periodic(now=None) -> int:
-    """The scheduled sweep: expire consent, run the rules, send pending mail; reminders made."""
+    """The scheduled sweep: expire consent, run the periodic jobs and the rules, send pending
+    mail; returns the number of reminders made."""
     from .services import notifications as mail
     from .services.careteam import consent_expire_due
 
@@ -140,6 +168,7 @@ def run_periodic(now=None) -> int:
     # Titles are stored as text: write them in the site's language, whoever runs the sweep.
     with translation.override(settings.LANGUAGE_CODE):
         consent_expire_due(now)
+        run_jobs(now)
         sent = sweep(now)
         mail.email_pending_urgent(now=now)
         mail.digest_send_due(now=now)

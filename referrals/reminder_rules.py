@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from pathways.dates import short_date
 from pathways.reminders import Due, rule, unit_users
+from pathways.reminders import Due, periodic, rule, unit_users
 from pathways.workdays import add_working_days
 
 from . import permissions as perms
@@ -123,8 +124,7 @@ def under_23_waiting(now):
         )
 
 
-@rule("referral_access_end")
+@periodic("referral_access_end")
 def access_end(now):
-    """Not a message: ends care-team access after a rejection without forwarding."""
-    referral_end_access_due(now)
-    return []
+    """Ends care-team access after a rejection without forwarding (or a withdrawal)."""
+    return referral_end_access_due(now)

@@ -912,9 +912,9 @@ def kommune_move_start(
 
 
 @transaction.atomic
-def kommune_move_complete(*, move, by=None, unit=None) -> bool:
+def kommune_move_complete(*, move, by=None, unit=None, today=None) -> bool:
     """After the handover date: the old kommune's units leave the care team."""
-    if move.handover_date > timezone.localdate():
+    if move.handover_date > (today or timezone.localdate()):
         raise ValidationError(_("The handover date has not come yet."))
     if not KommuneMove.objects.filter(pk=move.pk, completed_at__isnull=True).update(
         completed_at=timezone.now()
@@ -935,13 +935,14 @@ def kommune_move_complete(*, move, by=None, unit=None) -> bool:
     return True
 
 
-def kommune_moves_complete_due() -> int:
-    """Complete every move whose handover date has come (for the periodic sweep)."""
+def kommune_moves_complete_due(now=None) -> int:
+    """Complete every move whose handover date has come (a periodic job of the sweep)."""
+    today = timezone.localdate(now)
     count = 0
     for move in KommuneMove.objects.filter(
-        completed_at__isnull=True, handover_date__lte=timezone.localdate()
+        completed_at__isnull=True, handover_date__lte=today
     ).select_related("from_unit", "to_unit"):
-        count += kommune_move_complete(move=move)
+        count += kommune_move_complete(move=move, today=today)
     return count
 
 

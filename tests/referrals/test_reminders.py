@@ -18,7 +18,6 @@ RULES = [
     "referral_frist_soon",
     "referral_frist_passed",
     "referral_under_23_waiting",
-    "referral_access_end",
 ]
 
 
@@ -83,3 +82,18 @@ def test_reminder_titles_write_dates_as_the_pages_do(referral, tsb_intake):
     (title,) = titles(tsb_intake)
     assert f"2.1.{due.year}" in title
     assert "02.01." not in title
+def test_the_periodic_sweep_ends_access_after_a_rejection(
+    referral, tsb_intake, unn_intake, settings
+):
+    from pathways.access import access_basis
+    from pathways.reminders import run_periodic
+    from referrals import services
+
+    settings.REFERRAL_REJECTED_ACCESS_DAYS = 30
+    services.referral_reject(
+        referral=referral, by=tsb_intake, unit=unn_intake, reason="Ikke rusproblematikk."
+    )
+    run_periodic()
+    assert access_basis(tsb_intake, unn_intake, referral.patient_id) is not None
+    run_periodic(now=timezone.now() + datetime.timedelta(days=31))
+    assert access_basis(tsb_intake, unn_intake, referral.patient_id) is None
