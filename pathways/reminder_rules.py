@@ -123,6 +123,7 @@ def break_glass_unreviewed(now):
                 "explanation": grant.explanation,
             },
             recipients=unit_users([grant.unit_id], roles=[Membership.Role.LEADER]),
+            url=reverse("breakglass_review"),
         )
 
 

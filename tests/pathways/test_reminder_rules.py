@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -158,6 +159,7 @@ def test_break_the_glass_unreviewed_after_two_days_goes_to_the_units_leaders(
     assert note.user == sarpsborg_leader  # not the user who opened it, not Vadsø's leader
     assert "Akutt innleggelse" in note.body
     assert note.patient is None
+    assert note.url == reverse("breakglass_review")
     assert reminders.sweep(rules=["break_glass_unreviewed"]) == 0
 
 
@@ -188,3 +190,16 @@ def test_the_command_prints_how_many_reminders_it_sent_as_its_last_line(
     out = StringIO()
     call_command("reminder_sweep", stdout=out)
     assert out.getvalue().strip().splitlines()[-1] == "sent=0"
+
+
+def test_the_break_the_glass_reminder_opens_the_review_page(client, glass, sarpsborg_leader):
+    BreakGlassAccess.objects.filter(pk=glass.pk).update(
+        granted_at=timezone.now() - timedelta(days=3)
+    )
+    reminders.sweep(rules=["break_glass_unreviewed"])
+    note = Notification.objects.get(kind="break_glass_unreviewed")
+    client.force_login(sarpsborg_leader)
+    opened = client.get(reverse("notifications:open", args=[note.pk]))
+    assert opened.status_code == 302
+    assert opened["Location"] == reverse("breakglass_review")
+    assert client.get(opened["Location"]).status_code == 200
