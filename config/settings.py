@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.session_context",
                 "pathways.context_processors.notifications",
+                "pathways.context_processors.navigation",
             ],
         },
     },

@@ -13,3 +13,24 @@ def notifications(request):
             lambda: Notification.objects.filter(user=user, read_at__isnull=True).count()
         )
     }
+
+
+# Which header link is the current page's (aria-current): by view name, then by app.
+NAV_BY_VIEW = {
+    "pathways:lookup": "lookup",
+    "pathways:break_glass": "lookup",
+    "pathways:my_plans": "my_plans",
+    "tasks": "tasks",
+    "discharge_statistics": "discharge_statistics",
+    "breakglass_review": "breakglass_review",
+    "breakglass_review_mark": "breakglass_review",
+}
+NAV_BY_APP = {"pathways": "patients", "referrals": "referrals", "notifications": "notifications"}
+
+
+def navigation(request):
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return {"nav_current": ""}
+    current = NAV_BY_VIEW.get(match.view_name) or NAV_BY_APP.get(match.app_name, "")
+    return {"nav_current": current}
