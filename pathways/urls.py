@@ -142,6 +142,18 @@ urlpatterns += [
     path(P, plans.plan_page, name="plan"),
     path(P + "versjon/<int:version>.pdf", plans.plan_pdf, name="plan_revision_pdf"),
     path(P + "historikk/", plans.plan_history, name="plan_history"),
+    path(P + "tidligere/<int:plan_id>/", plans.plan_earlier, name="plan_earlier"),
+    path(
+        P + "tidligere/<int:plan_id>/historikk/",
+        plans.plan_history,
+        name="plan_earlier_history",
+    ),
+    path(P + "tidligere/<int:plan_id>/plan.pdf", plans.plan_pdf, name="plan_earlier_pdf"),
+    path(
+        P + "tidligere/<int:plan_id>/versjon/<int:version>.pdf",
+        plans.plan_pdf,
+        name="plan_earlier_revision_pdf",
+    ),
     path(P + "koordinator/", plans.coordinator_edit, name="plan_coordinator"),
     path(P + "ny/", plans.plan_new, name="plan_new"),
     path(P + "del/<slug:section>/", plans.plan_section, name="plan_section"),

@@ -136,26 +136,52 @@ def _goal_for_display(goal_pk):
 # --- the plan page ---
 
 
-def plan_page_context(request, patient) -> dict:
-    """Everything the plan page shows, in a fixed number of queries however big the plan."""
+def _closed_plans(patient) -> list:
+    return list(
+        IndividualPlan.objects.filter(patient=patient, status=IndividualPlan.Status.CLOSED)
+        .only("id", "patient_id", "status", "period_start", "closed_at", "version")
+        .order_by("-closed_at", "-id")
+    )
+
+
+def _closed_plan_or_404(patient, plan_id) -> IndividualPlan:
+    """An earlier (closed) plan of the patient: read and printed, never changed."""
+    return get_object_or_404(
+        IndividualPlan.objects.select_related("owner_unit", "consent__recorded_by"),
+        pk=plan_id,
+        patient=patient,
+        status=IndividualPlan.Status.CLOSED,
+    )
+
+
+def plan_page_context(request, patient, closed=None) -> dict:
+    """Everything the plan page shows, in a fixed number of queries however big the plan.
+    With ``closed`` (an earlier plan) the page is read-only."""
     coordinator = svc.active_coordinator(patient)
-    plan = svc.open_plan(patient)
-    rights = _rights(request, patient, coordinator)
+    plan = closed or svc.open_plan(patient)
+    rights = svc.PlanRights() if closed else _rights(request, patient, coordinator)
     context = {
         "patient": patient,
         "plan": plan,
         "rights": rights,
         "plan_coordinator": coordinator,
         "consent": None,
+        "closed_plans": _closed_plans(patient),
+        "earlier": closed,
     }
     if plan is None:
         context["consent"] = svc.plan_consent(patient)
-        context["closed_plans"] = list(
-            IndividualPlan.objects.filter(
-                patient=patient, status=IndividualPlan.Status.CLOSED
-            ).only("id", "closed_at", "version", "patient_id")
-        )
         return context
+    if closed is not None:
+        # Who was koordinator when the plan was last saved, not who is now.
+        latest = PlanRevision.objects.filter(plan=closed).order_by("-version").first()
+        plan_snapshot = latest.snapshot.get("plan", {}) if latest else {}
+        context["plan_coordinator"] = None
+        context["earlier_coordinator"] = ", ".join(
+            v
+            for v in (plan_snapshot.get("coordinator"), plan_snapshot.get("coordinator_unit"))
+            if v
+        )
     goals = list(
         plan.goals.prefetch_related(
             Prefetch("progress", queryset=GoalProgress.objects.select_related("by"))
@@ -198,7 +224,7 @@ def plan_page_context(request, patient) -> dict:
             "evaluations": list(plan.evaluations.select_related("by")[:5]),
             "comments": list(plan.comments.select_related("by", "unit")),
             "comment_form": f.CommentForm(),
-            "revision_state": plan.revision_state(),
+            "revision_state": plan.revision_state() if plan.is_open else "",
         }
     )
     return context
@@ -207,6 +233,14 @@ def plan_page_context(request, patient) -> dict:
 @patient_view()
 def plan_page(request, patient):
     return render(request, "pathways/plan/plan.html", plan_page_context(request, patient))
+
+
+@patient_view()
+def plan_earlier(request, patient, plan_id):
+    closed = _closed_plan_or_404(patient, plan_id)
+    return render(
+        request, "pathways/plan/plan.html", plan_page_context(request, patient, closed=closed)
+    )
 
 
 # --- koordinator and starting the plan ---
@@ -804,8 +838,8 @@ def comment_new(request, patient):
 
 
 @patient_view()
-def plan_history(request, patient):
-    plan = _open_plan_or_404(patient)
+def plan_history(request, patient, plan_id=None):
+    plan = _closed_plan_or_404(patient, plan_id) if plan_id else _open_plan_or_404(patient)
     revisions = list(
         PlanRevision.objects.filter(plan=plan).select_related("by", "by_unit").defer("snapshot")
     )
@@ -836,6 +870,7 @@ def plan_history(request, patient):
             "b": b,
             "changes": changes,
             "plan_coordinator": svc.active_coordinator(patient),
+            "earlier": plan if plan_id else None,
         },
     )
 
@@ -844,8 +879,11 @@ def plan_history(request, patient):
 
 
 @patient_view(action=PRINT)
-def plan_pdf(request, patient, version=None):
-    plan = _open_plan_or_404(patient)
+def plan_pdf(request, patient, version=None, plan_id=None):
+    plan = _closed_plan_or_404(patient, plan_id) if plan_id else _open_plan_or_404(patient)
+    if version is None and not plan.is_open:
+        # A closed plan prints as it was last saved (with the koordinator of that time).
+        version = plan.version
     if version is None:
         snapshot = svc.build_snapshot(plan)
         revision_no = plan.version
