@@ -248,6 +248,16 @@ REFERRAL_REJECTED_ACCESS_DAYS = env_int("REFERRAL_REJECTED_ACCESS_DAYS", 30)
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
 # Warn when the first kommune appointment is later than this many days after discharge.
 ETTERVERN_FIRST_APPOINTMENT_DAYS = env_int("ETTERVERN_FIRST_APPOINTMENT_DAYS", 7)
+# National patient pathway for TSB (guiding, calendar days): first attendance to clinical
+# decision, decision to first evaluation, between evaluations, end of detox to next treatment.
+PATHWAY_DECISION_DAYS_OUTPATIENT = env_int("PATHWAY_DECISION_DAYS_OUTPATIENT", 21)
+PATHWAY_DECISION_DAYS_INPATIENT = env_int("PATHWAY_DECISION_DAYS_INPATIENT", 7)
+PATHWAY_FIRST_EVALUATION_DAYS = env_int("PATHWAY_FIRST_EVALUATION_DAYS", 7)
+PATHWAY_EVALUATION_DAYS_OUTPATIENT = env_int("PATHWAY_EVALUATION_DAYS_OUTPATIENT", 56)
+PATHWAY_EVALUATION_DAYS_INPATIENT = env_int("PATHWAY_EVALUATION_DAYS_INPATIENT", 42)
+PATHWAY_AFTER_DETOX_DAYS = env_int("PATHWAY_AFTER_DETOX_DAYS", 3)
+# Remind the treating unit this many days before a pathway timer runs out (and when it has).
+PATHWAY_WARNING_DAYS = env_int("PATHWAY_WARNING_DAYS", 2)
 
 LOGGING = {
     "version": 1,

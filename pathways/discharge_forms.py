@@ -43,6 +43,22 @@ class PlannedEndForm(forms.Form):
     planned_end = _date(_("Planned discharge date"), required=False)
 
 
+class MilestonesForm(forms.Form):
+    """The national patient pathway's dates, recorded by the treating unit."""
+
+    first_attendance_on = _date(_("First attendance"), required=False)
+    clinical_decision_on = _date(
+        _("Clinical decision"),
+        required=False,
+        help_text=_("When the treatment was decided together with the patient."),
+    )
+
+
+class EpisodeEvaluationForm(forms.Form):
+    held_on = _date(_("Date of the evaluation"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
 class AssessmentForm(forms.Form):
     assessment = forms.CharField(
         label=_("Clinician's assessment"),

@@ -443,3 +443,125 @@ def plan_revision_overdue(now):
         title=_("Individual plan revision overdue since %(date)s"),
         urgent=True,
     )
+
+
+# --- national patient pathway timers (TSB) ------------------------------------------------
+
+# Timers older than this were reminded when they ran out; the rules do not re-read the tail.
+PATHWAY_LOOKBACK_DAYS = 180
+PATHWAY_TITLES = {
+    "soon": {
+        "decision": gettext_lazy("Clinical decision due within %(days)d days (day %(day)d)"),
+        "first_evaluation": gettext_lazy("First evaluation due within %(days)d days (day %(day)d)"),
+        "evaluation": gettext_lazy("Evaluation due within %(days)d days (day %(day)d)"),
+        "after_detox": gettext_lazy(
+            "Next treatment after detoxification due within %(days)d days (day %(day)d)"
+        ),
+    },
+    "overdue": {
+        "decision": gettext_lazy("Clinical decision past the pathway limit (day %(day)d)"),
+        "first_evaluation": gettext_lazy("First evaluation past the pathway limit (day %(day)d)"),
+        "evaluation": gettext_lazy("Evaluation past the pathway limit (day %(day)d)"),
+        "after_detox": gettext_lazy(
+            "No next treatment after detoxification within the limit (day %(day)d)"
+        ),
+    },
+}
+
+
+def _by_kind_limit(key, field, today):
+    """Episodes whose ``field`` is old enough that the timer is within the warning days."""
+    from .services.episode_timers import INPATIENT_KINDS, limit
+
+    warn = settings.PATHWAY_WARNING_DAYS
+    inpatient = limit(key, TreatmentEpisode.Kind.DOGN)
+    outpatient = limit(key, TreatmentEpisode.Kind.POLIKLINIKK)
+    return Q(
+        kind__in=INPATIENT_KINDS, **{f"{field}__lte": today - timedelta(days=inpatient - warn)}
+    ) | Q(
+        ~Q(kind__in=INPATIENT_KINDS),
+        **{f"{field}__lte": today - timedelta(days=outpatient - warn)},
+    )
+
+
+def _pathway_due(episodes, key, today):
+    """The filters leave no evaluation (first evaluation) and no next treatment (after
+    detoxification), so the timer is computed from the row alone."""
+    from .services.episode_timers import timer_for
+
+    for episode in episodes.select_related("patient", "unit"):
+        timer = timer_for(episode, key, today=today)
+        if timer.state not in ("soon", "overdue"):
+            continue
+        stage = "overdue" if timer.state == "overdue" else "soon"
+        yield Due(
+            obj=episode,
+            stage=f"{key}:{stage}:{timer.start.isoformat()}",
+            title=PATHWAY_TITLES[stage][key]
+            % {"days": max(timer.limit - timer.day, 0), "day": timer.day},
+            recipients=unit_users([episode.unit_id]),
+            url=_episode_url(episode),
+            patient=episode.patient,
+        )
+
+
+@rule("pathway_decision", label=gettext_lazy("Pathway: clinical decision due"))
+def pathway_decision(now):
+    today = timezone.localdate(now)
+    episodes = TreatmentEpisode.objects.filter(
+        _by_kind_limit("decision", "first_attendance_on", today),
+        ended_at__isnull=True,
+        clinical_decision_on__isnull=True,
+        first_attendance_on__gte=today - timedelta(days=PATHWAY_LOOKBACK_DAYS),
+    )
+    return _pathway_due(episodes, "decision", today)
+
+
+@rule("pathway_first_evaluation", label=gettext_lazy("Pathway: first evaluation due"))
+def pathway_first_evaluation(now):
+    from .services.episode_timers import limit
+
+    today = timezone.localdate(now)
+    days = limit("first_evaluation", TreatmentEpisode.Kind.DOGN) - settings.PATHWAY_WARNING_DAYS
+    episodes = TreatmentEpisode.objects.filter(
+        ended_at__isnull=True,
+        last_evaluation_on__isnull=True,
+        clinical_decision_on__lte=today - timedelta(days=days),
+        clinical_decision_on__gte=today - timedelta(days=PATHWAY_LOOKBACK_DAYS),
+    )
+    return _pathway_due(episodes, "first_evaluation", today)
+
+
+@rule("pathway_evaluation", label=gettext_lazy("Pathway: evaluation due"))
+def pathway_evaluation(now):
+    today = timezone.localdate(now)
+    episodes = TreatmentEpisode.objects.filter(
+        _by_kind_limit("evaluation", "last_evaluation_on", today),
+        ended_at__isnull=True,
+        last_evaluation_on__gte=today - timedelta(days=PATHWAY_LOOKBACK_DAYS),
+    )
+    return _pathway_due(episodes, "evaluation", today)
+
+
+@rule("pathway_after_detox", label=gettext_lazy("Pathway: next treatment after detoxification"))
+def pathway_after_detox(now):
+    from .services.episode_timers import limit
+
+    days = limit("after_detox", TreatmentEpisode.Kind.AVRUSNING) - settings.PATHWAY_WARNING_DAYS
+    today = timezone.localdate(now)
+    episodes = (
+        TreatmentEpisode.objects.filter(
+            kind=TreatmentEpisode.Kind.AVRUSNING,
+            ended_at__gte=now - timedelta(days=PATHWAY_LOOKBACK_DAYS),
+            ended_at__lt=now - timedelta(days=days - 1),
+        )
+        .exclude(end_kind=TreatmentEpisode.EndKind.TRANSFERRED)
+        .filter(
+            ~Exists(
+                TreatmentEpisode.objects.filter(
+                    patient_id=OuterRef("patient_id"), started_at__gte=OuterRef("ended_at")
+                ).exclude(pk=OuterRef("pk"))
+            )
+        )
+    )
+    return _pathway_due(episodes, "after_detox", today)

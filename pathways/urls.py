@@ -82,6 +82,16 @@ urlpatterns += [
         name="planning_meeting_new",
     ),
     path(
+        "<int:patient_id>/behandling/<int:episode_id>/pakkeforlop/",
+        discharge.episode_milestones,
+        name="episode_milestones",
+    ),
+    path(
+        "<int:patient_id>/behandling/<int:episode_id>/evaluering/",
+        discharge.episode_evaluation,
+        name="episode_evaluation",
+    ),
+    path(
         "<int:patient_id>/behandling/<int:episode_id>/utskrivningsklar/",
         discharge.episode_ready,
         name="episode_ready",

@@ -1,5 +1,6 @@
 from .careteam import BreakGlassAccess, CareTeamMember, Consent
 from .discharge import (
+    EpisodeEvaluation,
     EttervernPlan,
     FollowUpAppointment,
     KommuneMessage,
@@ -54,6 +55,7 @@ __all__ = [
     "CoordinatorAssignment",
     "CrisisContact",
     "CrisisPlan",
+    "EpisodeEvaluation",
     "EttervernPlan",
     "Evaluation",
     "FollowUpAppointment",

@@ -51,6 +51,11 @@ class TreatmentEpisode(models.Model):
     ready_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # National patient pathway milestones (the timers count calendar days between them).
+    first_attendance_on = models.DateField(_("first attendance"), null=True, blank=True)
+    clinical_decision_on = models.DateField(_("clinical decision"), null=True, blank=True)
+    # The latest evaluation's date, kept here so the reminder rules filter on an index.
+    last_evaluation_on = models.DateField(_("latest evaluation"), null=True, blank=True)
     transferred_to = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -70,6 +75,21 @@ class TreatmentEpisode(models.Model):
             models.Index(fields=["planned_end"], name="episode_planned_end"),
             models.Index(fields=["unit", "ended_at"], name="episode_unit_ended"),
             models.Index(fields=["ended_at"], name="episode_ended"),
+            models.Index(
+                fields=["first_attendance_on"],
+                condition=Q(ended_at__isnull=True, clinical_decision_on__isnull=True),
+                name="episode_decision_due",
+            ),
+            models.Index(
+                fields=["clinical_decision_on"],
+                condition=Q(ended_at__isnull=True, last_evaluation_on__isnull=True),
+                name="episode_first_evaluation_due",
+            ),
+            models.Index(
+                fields=["last_evaluation_on"],
+                condition=Q(ended_at__isnull=True),
+                name="episode_evaluation_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -80,6 +100,12 @@ class TreatmentEpisode(models.Model):
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
                 name="episode_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(clinical_decision_on__isnull=True)
+                | Q(first_attendance_on__isnull=False)
+                & Q(clinical_decision_on__gte=models.F("first_attendance_on")),
+                name="episode_decision_after_attendance",
             ),
         ]
         verbose_name = _("treatment episode")
@@ -107,6 +133,27 @@ class TreatmentEpisode(models.Model):
         if self.ended_at is not None:
             return self.get_end_kind_display()
         return _("Ready for discharge") if self.ready_at else _("In treatment")
+
+
+class EpisodeEvaluation(models.Model):
+    """An evaluation of the treatment in the national patient pathway."""
+
+    episode = models.ForeignKey(
+        TreatmentEpisode, on_delete=models.CASCADE, related_name="evaluations"
+    )
+    held_on = models.DateField(_("date of the evaluation"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["held_on", "id"]
+        indexes = [models.Index(fields=["episode", "held_on"], name="episode_eval_held")]
+        verbose_name = _("evaluation of the treatment")
+        verbose_name_plural = _("evaluations of the treatment")
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d}"
 
 
 class PlanningMeeting(models.Model):

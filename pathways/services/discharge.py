@@ -170,6 +170,8 @@ def episode_start(
         kind=kind,
         started_at=started_at,
         planned_end=planned_end,
+        # The pathway's first attendance; the unit corrects it on the episode page.
+        first_attendance_on=timezone.localdate(started_at),
         created_by=by,
     )
     episode.full_clean()
@@ -488,6 +490,7 @@ def episode_transfer(
         kind=kind,
         started_at=now,
         planned_end=episode.planned_end,
+        first_attendance_on=timezone.localdate(now),
         created_by=by,
     )
     new.full_clean()

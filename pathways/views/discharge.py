@@ -29,6 +29,7 @@ from ..models import (
 from ..overview import episode_sections
 from ..pdf import pdf_response
 from ..services import discharge as svc
+from ..services import episode_timers as timers
 from ..wiring import stay_meetings
 
 PARTS = {"spesialist": "specialist", "kommune": "kommune", "kriseplan": "crisis"}
@@ -165,6 +166,7 @@ def episode_detail(request, patient, episode_id):
     follow_ups = list(
         FollowUpAppointment.objects.filter(episode=episode).select_related("unit", "recorded_by")
     )
+    evaluations = list(episode.evaluations.select_related("by"))
     admission_sent = any(m.kind == KommuneMessage.Kind.ADMISSION for m in notices)
     admission_due = None
     if episode.kind == TreatmentEpisode.Kind.DOGN and not admission_sent:
@@ -191,6 +193,17 @@ def episode_detail(request, patient, episode_id):
             "now": timezone.now(),
             "transferred_from": TreatmentEpisode.objects.filter(transferred_to=episode).first(),
             "sections": episode_sections(request, episode),
+            "evaluations": evaluations,
+            "timers": timers.episode_timers(episode, evaluations),
+            "milestones_form": forms.MilestonesForm(
+                initial={
+                    "first_attendance_on": episode.first_attendance_on,
+                    "clinical_decision_on": episode.clinical_decision_on,
+                }
+            ),
+            "evaluation_form": forms.EpisodeEvaluationForm(
+                initial={"held_on": timezone.localdate()}
+            ),
             **roles,
         },
     )
@@ -263,6 +276,75 @@ def episode_assess(request, patient, episode_id):
             "form": form,
             "heading": _("Clinician's assessment"),
             "submit": _("Record the assessment"),
+        },
+    )
+
+
+@patient_view(for_edit=True)
+def episode_milestones(request, patient, episode_id):
+    """The pathway's first attendance and clinical decision (a form on the episode page)."""
+    episode = _episode(patient, episode_id)
+    form = forms.MilestonesForm(
+        request.POST or None,
+        initial={
+            "first_attendance_on": episode.first_attendance_on,
+            "clinical_decision_on": episode.clinical_decision_on,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            timers.milestones_save(
+                episode=episode,
+                by=request.user,
+                unit=request.active_unit or None,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _to_form(form, exc)
+        else:
+            messages.success(request, _("The pathway dates are saved."))
+            return _detail(episode)
+    return render(
+        request,
+        "pathways/discharge/form_page.html",
+        {
+            "patient": patient,
+            "episode": episode,
+            "form": form,
+            "heading": _("Pathway dates"),
+            "submit": _("Save the dates"),
+        },
+    )
+
+
+@patient_view(for_edit=True)
+def episode_evaluation(request, patient, episode_id):
+    episode = _episode(patient, episode_id)
+    form = forms.EpisodeEvaluationForm(
+        request.POST or None, initial={"held_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            timers.evaluation_add(
+                episode=episode,
+                by=request.user,
+                unit=request.active_unit or None,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _to_form(form, exc)
+        else:
+            messages.success(request, _("The evaluation is recorded."))
+            return _detail(episode)
+    return render(
+        request,
+        "pathways/discharge/form_page.html",
+        {
+            "patient": patient,
+            "episode": episode,
+            "form": form,
+            "heading": _("Evaluation of the treatment"),
+            "submit": _("Record the evaluation"),
         },
     )
 
