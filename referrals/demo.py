@@ -188,12 +188,18 @@ def seed(demo) -> None:
     started = _send(demo, 9, "vadso_rus", "unn_dogn", days_ago=40)
     started = _grant(demo, started, "unn_dogn", 10)
     services.referral_start_treatment(
-        referral=started, by=demo.users["unn.behandler"], unit=demo.units["unn_dogn"], on=today
+        referral=started,
+        by=demo.users["unn.behandler"],
+        unit=demo.units["unn_dogn"],
+        on=today - datetime.timedelta(days=1),
     )
     closed = _send(demo, 10, "vadso_rus", "unn_dogn", days_ago=90)
     closed = _grant(demo, closed, "unn_dogn", 5)
     closed = services.referral_start_treatment(
-        referral=closed, by=demo.users["unn.behandler"], unit=demo.units["unn_dogn"], on=today
+        referral=closed,
+        by=demo.users["unn.behandler"],
+        unit=demo.units["unn_dogn"],
+        on=today - datetime.timedelta(days=35),
     )
     services.referral_close(
         referral=closed,

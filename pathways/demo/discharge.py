@@ -107,8 +107,37 @@ def _ready(episode, *, clinician, unit):
     )
 
 
+def _start(*, patient, by, unit, kind, started_at, planned_end=None, send_admission_message=False):
+    """Start the episode, or take over the one a referral started at the same unit (the
+    admission it led to), dated as this story needs."""
+    episode = TreatmentEpisode.objects.filter(
+        patient=patient, unit=unit, ended_at__isnull=True
+    ).first()
+    if episode is None:
+        return svc.episode_start(
+            patient=patient,
+            by=by,
+            unit=unit,
+            kind=kind,
+            started_at=started_at,
+            planned_end=planned_end,
+            send_admission_message=send_admission_message,
+        )
+    TreatmentEpisode.objects.filter(pk=episode.pk).update(
+        kind=kind,
+        started_at=started_at,
+        planned_end=planned_end,
+        first_attendance_on=timezone.localdate(started_at),
+    )
+    episode.refresh_from_db()
+    if send_admission_message and kind == Kind.DOGN:
+        svc.admission_message_send(episode=episode, by=by, unit=unit)
+    return episode
+
+
 def seed(demo) -> None:
-    if TreatmentEpisode.objects.filter(patient__in=demo.patients).exists():
+    # Referrals may already have started episodes; the ettervern plans mark this seeder's work.
+    if EttervernPlan.objects.filter(patient__in=demo.patients).exists():
         return
     users, units, today = demo.users, demo.units, timezone.localdate()
     sara, unn = users["unn.behandler"], units["unn_dogn"]
@@ -116,7 +145,7 @@ def seed(demo) -> None:
     p = demo.patients
 
     # 1. In treatment, notice sent and read, plan half-way, discharge in five days.
-    e1 = svc.episode_start(
+    e1 = _start(
         patient=p[8],
         by=sara,
         unit=unn,
@@ -138,7 +167,7 @@ def seed(demo) -> None:
     )
 
     # 2. Admitted 30 hours ago, the notice to the kommune is overdue.
-    svc.episode_start(
+    _start(
         patient=p[9],
         by=sara,
         unit=unn,
@@ -148,7 +177,7 @@ def seed(demo) -> None:
     )
 
     # 3. Ready for discharge: the kommune can receive, the plan is complete and signed.
-    e3 = svc.episode_start(
+    e3 = _start(
         patient=p[10],
         by=sara,
         unit=unn,
@@ -176,7 +205,7 @@ def seed(demo) -> None:
         )
 
     # 4. Discharged as planned ten days ago; first appointment attended, the next one missed.
-    e4 = svc.episode_start(
+    e4 = _start(
         patient=p[11],
         by=sara,
         unit=unn,
@@ -220,7 +249,7 @@ def seed(demo) -> None:
 
     # 5. Left Finnmarkskollektivet unplanned four days ago; no kommune appointment yet.
     fk, fk_user = units["fk_dogn"], users["fk.dogn.ansatt"]
-    e5 = svc.episode_start(
+    e5 = _start(
         patient=p[14],
         by=fk_user,
         unit=fk,
@@ -239,7 +268,7 @@ def seed(demo) -> None:
     )
 
     # 6. LAR at UNN, ongoing.
-    svc.episode_start(
+    _start(
         patient=p[12],
         by=users["unn.lar.ansatt"],
         unit=units["unn_lar"],
@@ -249,9 +278,7 @@ def seed(demo) -> None:
 
     # 7. Outpatient at Sykehuset Østfold, transferred to Vestre Viken døgn.
     so, so_user = units["so_tsb"], users["so.tsb.ansatt"]
-    e7 = svc.episode_start(
-        patient=p[22], by=so_user, unit=so, kind=Kind.POLIKLINIKK, started_at=_at(60)
-    )
+    e7 = _start(patient=p[22], by=so_user, unit=so, kind=Kind.POLIKLINIKK, started_at=_at(60))
     svc.episode_transfer(
         episode=e7,
         by=so_user,
@@ -263,7 +290,7 @@ def seed(demo) -> None:
 
     # 8. Release from prison: outpatient TSB in prison, the kommune meets him on the day.
     ingrid, sarpsborg = users["sarpsborg.koordinator"], units["sarpsborg_rus"]
-    e8 = svc.episode_start(
+    e8 = _start(
         patient=p[23],
         by=so_user,
         unit=so,
