@@ -284,6 +284,8 @@ def episode_assess(request, patient, episode_id):
 def episode_milestones(request, patient, episode_id):
     """The pathway's first attendance and clinical decision (a form on the episode page)."""
     episode = _episode(patient, episode_id)
+    if not _roles(request, patient, episode)["is_treating"]:
+        raise PermissionDenied
     form = forms.MilestonesForm(
         request.POST or None,
         initial={
@@ -320,6 +322,8 @@ def episode_milestones(request, patient, episode_id):
 @patient_view(for_edit=True)
 def episode_evaluation(request, patient, episode_id):
     episode = _episode(patient, episode_id)
+    if not _roles(request, patient, episode)["is_treating"]:
+        raise PermissionDenied
     form = forms.EpisodeEvaluationForm(
         request.POST or None, initial={"held_on": timezone.localdate()}
     )

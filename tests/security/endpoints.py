@@ -216,6 +216,32 @@ def _plan_version(cast: Cast):
     return _plan(cast).version
 
 
+def _closed_plan(cast: Cast):
+    """An earlier, closed individual plan of the patient (read-only, printable). The open plan
+    made so far is the one closed; ``_plan`` starts a new one when asked again."""
+    if "closed_plan" not in cast.extra:
+        from pathways.models import IndividualPlan
+        from pathways.services import plans
+
+        plan = _plan(cast)
+        del cast.extra["plan"]
+        cast.extra["closed_plan"] = plans.plan_update_section(
+            plan=plan,
+            by=cast.coordinator,
+            unit=cast.vadso_rus,
+            section="basics",
+            data={
+                "status": IndividualPlan.Status.CLOSED,
+                "owner_unit": plan.owner_unit,
+                "period_start": plan.period_start,
+                "period_end": plan.period_start,
+                "next_revision_on": plan.next_revision_on,
+            },
+            base_version=plan.version,
+        )
+    return cast.extra["closed_plan"]
+
+
 # --- ansvarsgruppe and meetings ----------------------------------------------------------------
 
 
@@ -338,6 +364,8 @@ OBJECTS: dict[str, Callable[[Cast], object]] = {
     "participant_id": _participant,
     "contact_id": _crisis_contact,
     "pathways:plan_revision_pdf:version": _plan_version,
+    "plan_id": lambda cast: _closed_plan(cast).pk,
+    "pathways:plan_earlier_revision_pdf:version": lambda cast: 1,
     "pathways:plan_section:section": lambda cast: "viktig",
     "pathways:plan_area:area": lambda cast: "housing",
     "meeting_id": lambda cast: _meeting(cast).pk,
@@ -417,6 +445,9 @@ KOMMUNE_ONLY: set[str] = {
 # URL names only the specialist unit may use: the registering kommune unit gets 403.
 SPECIALIST_ONLY: set[str] = {
     "pathways:episode_new",
+    # The pathway's dates and evaluations are recorded by the treating unit.
+    "pathways:episode_milestones",
+    "pathways:episode_evaluation",
 }
 
 # Full overrides: URL name -> {role: allowed statuses}, for endpoints whose rule differs
