@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from pathways.dates import short_date
-from pathways.reminders import Due, rule, unit_users
 from pathways.reminders import Due, periodic, rule, unit_users
 from pathways.workdays import add_working_days
 

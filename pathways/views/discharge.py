@@ -18,7 +18,6 @@ from accounts import audit
 from .. import discharge_forms as forms
 from ..access import patient_view
 from ..dates import short_date
-from ..overview import episode_sections
 from ..models import (
     EttervernPlan,
     FollowUpAppointment,

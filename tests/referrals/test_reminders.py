@@ -82,6 +82,8 @@ def test_reminder_titles_write_dates_as_the_pages_do(referral, tsb_intake):
     (title,) = titles(tsb_intake)
     assert f"2.1.{due.year}" in title
     assert "02.01." not in title
+
+
 def test_the_periodic_sweep_ends_access_after_a_rejection(
     referral, tsb_intake, unn_intake, settings
 ):
