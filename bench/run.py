@@ -55,6 +55,7 @@ class Page:
     name: str
     url_names: list[str]  # the first that resolves is used
     needs_patient: bool = False
+    query: str = ""  # appended to the URL, e.g. a tab
     personas: list[str] = field(default_factory=lambda: ALL_PERSONAS)
 
 
@@ -64,7 +65,8 @@ PAGES = [
     Page("referral_worklist", ["referrals:worklist", "referrals:list"], personas=SPECIALISTS),
     Page(
         "waiting_list",
-        ["referrals:waiting_list", "referrals:waitinglist", "referrals:venteliste"],
+        ["referrals:waiting_list", "referrals:list"],
+        query="?fane=venteliste",
         personas=SPECIALISTS,
     ),
     Page("my_tasks", ["tasks", "pathways:tasks", "pathways:my_tasks"]),
@@ -290,13 +292,15 @@ async def drive(port, sessions, make_path, duration: float, warmup: float = 1.5)
     }
 
 
-def path_maker(url_name: str | None, needs_patient: bool, fixed: str | None = None):
+def path_maker(
+    url_name: str | None, needs_patient: bool, fixed: str | None = None, query: str = ""
+):
     from django.urls import reverse
 
     if fixed:
         return lambda session, rng: fixed
     if not needs_patient:
-        path = reverse(url_name)
+        path = reverse(url_name) + query
         return lambda session, rng: path
     template = reverse(url_name, kwargs={"patient_id": 999999999}).replace("999999999", "{}")
 
@@ -455,7 +459,12 @@ def main() -> None:
             if page.needs_patient:
                 users = [s for s in users if s.patients]
             result["pages"][page.name] = asyncio.run(
-                drive(args.port, users, path_maker(url_name, page.needs_patient), args.duration)
+                drive(
+                    args.port,
+                    users,
+                    path_maker(url_name, page.needs_patient, query=page.query),
+                    args.duration,
+                )
             )
             log(f"  {result['pages'][page.name]}")
         result["memory"] = worker_peak_memory_mb(server)

@@ -280,15 +280,34 @@ def time_reminder_sweep() -> dict:
 
     if not RULES:
         return {"skipped": "no reminder rules yet"}
+    open_items = _open_items()
     started = time.monotonic()
     sent = sweep()
     first = time.monotonic() - started
     started = time.monotonic()
     again = sweep()
     return {
-        "rules": sorted(RULES),
+        "rules": len(RULES),
+        "open_items": open_items,
         "sent": sent,
         "first_sweep_s": round(first, 2),
         "second_sweep_s": round(time.monotonic() - started, 2),
         "sent_again": again,
     }
+
+
+def _open_items() -> dict:
+    """What the sweep's rules look at: the objects that can still fall due."""
+    from referrals.models import Referral
+
+    from ..models import ActionItem, IndividualPlan, Meeting
+
+    counts = {
+        "action_items": ActionItem.objects.open().count(),
+        "consents": Consent.objects.in_force().count(),
+        "plans": IndividualPlan.objects.exclude(status=IndividualPlan.Status.CLOSED).count(),
+        "meetings": Meeting.objects.filter(state=Meeting.State.PLANNED).count(),
+        "referrals": Referral.objects.filter(state__in=Referral.ACTIVE).count(),
+    }
+    counts["total"] = sum(counts.values())
+    return counts
