@@ -55,7 +55,7 @@ def seed(load: Load) -> None:
     for key, ids in load.unit_users.items():
         unit_users[load.demo.units[key].pk] = ids
     members = []
-    for group, (pid, user, unit_id) in zip(groups, assignments, strict=True):
+    for group, (_pid, user, unit_id) in zip(groups, assignments, strict=True):
         members.append(
             GroupMember(
                 group=group,
