@@ -100,6 +100,8 @@ def bench_env(args) -> dict:
     # Web requests never wait on Redis; publishing goes nowhere during the benchmark.
     env.pop("REDIS_URL", None)
     env["CELERY_TASK_ALWAYS_EAGER"] = "true"
+    # Reminder e-mails from the timed sweep stay in memory.
+    env["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     return env
 
 

@@ -9,8 +9,9 @@ read access for one user. Everything else is a 404, so existence is never reveal
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
@@ -24,39 +25,51 @@ VIEW = "view_patient"
 CHANGE = "change_patient"
 
 
+def _permission_id(codename: str) -> Subquery:
+    """The permission's id as a scalar subquery: PostgreSQL runs it once (an InitPlan) and
+    then reads the unit's grants from the (group, permission, patient) unique index."""
+    return Subquery(
+        Permission.objects.filter(codename=codename, content_type__app_label="pathways").values(
+            "pk"
+        )[:1]
+    )
+
+
 def _unit_grants(unit, codename: str):
     return PatientGroupObjectPermission.objects.filter(
-        group_id=unit.group_id,
-        permission__codename=codename,
-        permission__content_type__app_label="pathways",
+        group_id=unit.group_id, permission_id=_permission_id(codename)
     )
+
+
+def unit_patient_count(unit) -> int:
+    """How many patients are on the unit's care team: an index-only count of its grants
+    (one grant per patient and permission, by guardian's unique constraint)."""
+    if unit is None:
+        return 0
+    return _unit_grants(unit, VIEW).count()
 
 
 def patients_visible_to(user, unit=None):
     """Patients the user may see while acting for ``unit`` (care team or break-the-glass)."""
     if not user.is_authenticated:
         return Patient.objects.none()
-    by_team = (
-        Exists(_unit_grants(unit, VIEW).filter(content_object_id=OuterRef("pk")))
-        if unit is not None
-        else None
-    )
-    by_glass = Exists(
-        BreakGlassAccess.objects.filter(
-            patient_id=OuterRef("pk"), user=user, expires_at__gt=timezone.now()
+    # IN over the unit's grants (a hashed subplan or semi-join), not a correlated EXISTS.
+    by_glass = Q(
+        pk__in=BreakGlassAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values(
+            "patient_id"
         )
     )
-    condition = by_glass if by_team is None else by_team | by_glass
-    return Patient.objects.filter(condition)
+    if unit is None:
+        return Patient.objects.filter(by_glass)
+    by_team = Q(pk__in=_unit_grants(unit, VIEW).values("content_object_id"))
+    return Patient.objects.filter(by_team | by_glass)
 
 
 def patients_of_unit(unit):
     """Patients on the unit's care team (the unit's own list; break-the-glass not included)."""
     if unit is None:
         return Patient.objects.none()
-    return Patient.objects.filter(
-        Exists(_unit_grants(unit, VIEW).filter(content_object_id=OuterRef("pk")))
-    )
+    return Patient.objects.filter(pk__in=_unit_grants(unit, VIEW).values("content_object_id"))
 
 
 def active_break_glass(user, patient_id) -> BreakGlassAccess | None:
@@ -96,22 +109,31 @@ def get_patient_for_user(user, pk, *, unit=None, for_edit: bool = False) -> Pati
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    found = access_basis(user, unit, pk)
-    if found is None:
+    # One query for the patient and the unit's grants (same rule as ``access_basis``).
+    patients = Patient.objects.select_related("home_kommune").filter(pk=pk)
+    if unit is not None:
+        patients = patients.annotate(
+            unit_may_view=Exists(_unit_grants(unit, VIEW).filter(content_object_id=OuterRef("pk"))),
+            unit_may_change=Exists(
+                _unit_grants(unit, CHANGE).filter(content_object_id=OuterRef("pk"))
+            ),
+        )
+    patient = patients.order_by().first()
+    if patient is None:
         raise Http404
-    basis, can_edit = found
+    grant = None
+    if getattr(patient, "unit_may_view", False):
+        basis, can_edit = AuditEvent.Basis.CARE_TEAM, patient.unit_may_change
+    else:
+        grant = active_break_glass(user, pk)
+        if grant is None:
+            raise Http404
+        basis, can_edit = AuditEvent.Basis.BREAK_GLASS, False
     if for_edit and not can_edit:
         raise PermissionDenied
-    try:
-        patient = Patient.objects.select_related("home_kommune").get(pk=pk)
-    except Patient.DoesNotExist:
-        raise Http404 from None
     patient.access_basis = basis
     patient.can_edit = can_edit
-    patient.break_glass_until = None
-    if basis == AuditEvent.Basis.BREAK_GLASS:
-        grant = active_break_glass(user, pk)
-        patient.break_glass_until = grant.expires_at if grant else None
+    patient.break_glass_until = grant.expires_at if grant else None
     return patient
 
 

@@ -2,26 +2,42 @@
 
 
 def plan(request, patient) -> dict:
-    """Koordinator and plan status: three queries."""
-    from django.db.models import Count, Q
+    """Koordinator and plan status, the measure counts with the plan: two queries."""
+    from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
 
-    from .models import Measure
-    from .services.plans import active_coordinator, open_plan, plan_rights
+    from .models import IndividualPlan, Measure
+    from .services.plans import active_coordinator, plan_rights
+
+    def measures(*conditions):
+        counted = (
+            Measure.objects.filter(*conditions, plan=OuterRef("pk"))
+            .order_by()
+            .values("plan")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
     coordinator = active_coordinator(patient)
-    plan = open_plan(patient)
-    counts = {}
-    if plan is not None:
-        counts = plan.measures.aggregate(
-            total=Count("id"), open=Count("id", filter=Q(status__in=Measure.OPEN_STATUSES))
+    # As services.plans.open_plan, with the counts.
+    plan = (
+        IndividualPlan.objects.filter(patient=patient)
+        .exclude(status=IndividualPlan.Status.CLOSED)
+        .select_related("owner_unit", "consent__recorded_by")
+        .annotate(
+            measures_total=measures(),
+            measures_open=measures(Q(status__in=Measure.OPEN_STATUSES)),
         )
+        .first()
+    )
     return {
         "plan_coordinator": coordinator,
         "plan_section": {
             "plan": plan,
             "coordinator": coordinator,
-            "measures_total": counts.get("total", 0),
-            "measures_open": counts.get("open", 0),
+            "measures_total": plan.measures_total if plan else 0,
+            "measures_open": plan.measures_open if plan else 0,
             "revision_state": plan.revision_state() if plan else "",
             "can_start": plan_rights(
                 request.user, request.active_unit or None, patient, coordinator
@@ -31,27 +47,41 @@ def plan(request, patient) -> dict:
 
 
 def meetings(request, patient) -> dict:
-    """The responsibility group: next meeting and open action items (four queries)."""
+    """The responsibility group with its next meeting, and the open action items with their
+    count (a window count over the same rows): two queries."""
+    from django.db.models import Count, OuterRef, Subquery, Window
     from django.utils import timezone
 
     from .models import ActionItem, Meeting, ResponsibilityGroup
 
-    open_items = ActionItem.objects.open().filter(
-        patient=patient, meeting__published_at__isnull=False
+    upcoming = Meeting.objects.filter(
+        patient=OuterRef("patient_id"), state=Meeting.State.PLANNED, starts_at__gte=timezone.now()
+    ).order_by("starts_at")
+    group = (
+        ResponsibilityGroup.objects.filter(patient=patient)
+        .select_related("leader")
+        .annotate(
+            next_meeting_id=Subquery(upcoming.values("pk")[:1]),
+            next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
+        )
+        .first()
+    )
+    next_meeting = None
+    if group is not None and group.next_meeting_id is not None:
+        next_meeting = Meeting(
+            pk=group.next_meeting_id, group=group, patient=patient, starts_at=group.next_meeting_at
+        )
+    items = list(
+        ActionItem.objects.open()
+        .filter(patient=patient, meeting__published_at__isnull=False)
+        .select_related("responsible_user", "responsible_external")
+        .annotate(total=Window(Count("pk")))[:5]
     )
     return {
-        "meetings_group": ResponsibilityGroup.objects.filter(patient=patient)
-        .select_related("leader")
-        .first(),
-        "meetings_next": Meeting.objects.filter(
-            patient=patient, state=Meeting.State.PLANNED, starts_at__gte=timezone.now()
-        )
-        .order_by("starts_at")
-        .first(),
-        "meetings_open_items": list(
-            open_items.select_related("responsible_user", "responsible_external")[:5]
-        ),
-        "meetings_open_count": open_items.count(),
+        "meetings_group": group,
+        "meetings_next": next_meeting,
+        "meetings_open_items": items,
+        "meetings_open_count": items[0].total if items else 0,
     }
 
 

@@ -7,7 +7,7 @@ from .selectors import referrals_for_patient
 
 def section(request, patient) -> dict:
     unit = request.active_unit or None
-    actor = perms.Actor.of(request.user, unit)
+    actor = perms.Actor.of_request(request)
     return {
         "referrals": list(referrals_for_patient(patient, unit)),
         "can_refer": bool(getattr(patient, "can_edit", False)) and perms.can_refer(actor),

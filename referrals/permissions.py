@@ -28,13 +28,23 @@ class Actor:
     roles: frozenset
 
     @classmethod
-    def of(cls, user, unit) -> "Actor":
+    def of(cls, user, unit, memberships=None) -> "Actor":
+        """``memberships``: the user's active memberships when already loaded (the request's
+        ``request.memberships``), so the roles cost no second query."""
         if unit is None or not user.is_authenticated:
             return cls(user, unit, frozenset())
+        if memberships is not None:
+            return cls(user, unit, frozenset(m.role for m in memberships if m.unit_id == unit.pk))
         roles = (
             Membership.objects.active().filter(user=user, unit=unit).values_list("role", flat=True)
         )
         return cls(user, unit, frozenset(roles))
+
+    @classmethod
+    def of_request(cls, request) -> "Actor":
+        """The user acting for the request's active unit, from the memberships it loaded."""
+        unit = request.active_unit or None
+        return cls.of(request.user, unit, getattr(request, "memberships", None))
 
     def has(self, roles) -> bool:
         return bool(self.roles & roles)

@@ -88,7 +88,7 @@ def referral_list(request):
             "filters": filters,
             "query_string": query.urlencode(),
             "today": timezone.localdate(),
-            "can_see_statistics": perms.can_see_statistics(perms.Actor.of(request.user, unit)),
+            "can_see_statistics": perms.can_see_statistics(perms.Actor.of_request(request)),
         },
     )
 

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 from .. import access, overview, selectors
 from ..access import patient_view
 from ..forms import PatientEditForm, PatientRegisterForm, PatientSearchForm
+from ..pagination import KnownCountPaginator
 from ..services.patients import (
     DuplicatePatient,
     StaleVersion,
@@ -30,7 +30,12 @@ def patient_list(request):
     unit = _require_unit(request)
     form = PatientSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    paginator = Paginator(selectors.patient_list(unit, query), settings.PAGE_SIZE)
+    # Without a search the count comes from the unit's grants (index-only), not the list.
+    paginator = KnownCountPaginator(
+        selectors.patient_list(unit, query),
+        settings.PAGE_SIZE,
+        count=None if query else access.unit_patient_count(unit),
+    )
     page = paginator.get_page(request.GET.get("side"))
     return render(
         request,

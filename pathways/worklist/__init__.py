@@ -1,7 +1,8 @@
 """'Mine oppgaver': what is assigned to a user or their unit, from several sources.
 
 Each source is ``func(user, unit) -> list[Task]`` and must cost a fixed number of queries
-however many tasks it returns. The page merges the sources and sorts by due date.
+however many tasks it returns, and return at most ``LIMIT`` tasks, those due first. The page
+merges the sources, sorts by due date and shows the first ``LIMIT``.
 """
 
 import datetime
@@ -9,6 +10,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+# A unit can have tens of thousands of open items; the page shows those due first.
+LIMIT = 300
 
 SOURCES = [
     "pathways.worklist.action_items.tasks",

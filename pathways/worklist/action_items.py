@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from ..access import patients_visible_to
 from ..models import ActionItem
-from . import Task
+from . import LIMIT, Task
 
 
 def tasks(user, unit) -> list[Task]:
@@ -19,7 +19,7 @@ def tasks(user, unit) -> list[Task]:
         .filter(mine, meeting__published_at__isnull=False)
         .filter(patient__in=patients_visible_to(user, unit))
         .select_related("patient", "responsible_user", "responsible_unit")
-        .order_by("due_date", "id")
+        .order_by("due_date", "id")[:LIMIT]
     )
     kind = _("Action item")
     result = []

@@ -6,9 +6,7 @@ from django.utils.translation import gettext as _
 
 from ..access import patients_visible_to
 from ..models import IndividualPlan, Measure
-from . import Task
-
-LIMIT = 300
+from . import LIMIT, Task
 
 
 def tasks(user, unit) -> list:
