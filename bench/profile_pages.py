@@ -27,7 +27,7 @@ os.environ.update(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/samhandling_bench"
     ),
     DEBUG="false",
-    SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",  # noqa: S106
     ALLOWED_HOSTS="testserver,127.0.0.1",
     ALLOW_SYNTHETIC_IDS="true",
     SECURE_SSL_REDIRECT="false",

@@ -65,6 +65,25 @@ def patients_visible_to(user, unit=None):
     return Patient.objects.filter(by_team | by_glass)
 
 
+def visible_patient_q(user, unit=None, field: str = "patient_id") -> Q:
+    """The condition of ``patients_visible_to`` on another table's patient column, e.g.
+    ``ActionItem.objects.filter(visible_patient_q(user, unit))``: the same rule without a
+    join to the patient table, so PostgreSQL can walk an index in the list's order and
+    check each row against the hashed grant ids."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    by_glass = Q(
+        **{
+            f"{field}__in": BreakGlassAccess.objects.filter(
+                user=user, expires_at__gt=timezone.now()
+            ).values("patient_id")
+        }
+    )
+    if unit is None:
+        return by_glass
+    return Q(**{f"{field}__in": _unit_grants(unit, VIEW).values("content_object_id")}) | by_glass
+
+
 def patients_of_unit(unit):
     """Patients on the unit's care team (the unit's own list; break-the-glass not included)."""
     if unit is None:

@@ -346,6 +346,10 @@ class ActionItem(models.Model):
             models.Index(fields=["responsible_user", "status"], name="action_user_status"),
             models.Index(fields=["responsible_unit", "status"], name="action_unit_status"),
             models.Index(fields=["patient", "status"], name="action_patient_status"),
+            # 'Mine oppgaver': open items in due order, read until the page is full.
+            models.Index(
+                fields=["due_date", "id"], condition=Q(status="open"), name="action_open_due"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -391,6 +391,12 @@ class Measure(models.Model):
         indexes = [
             models.Index(fields=["responsible_unit", "status"], name="measure_unit_status"),
             models.Index(fields=["responsible_user", "status"], name="measure_user_status"),
+            # 'Mine oppgaver': open measures in due order, read until the page is full.
+            models.Index(
+                fields=["end_on", "id"],
+                condition=Q(status__in=["not_started", "in_progress", "on_hold"]),
+                name="measure_open_end",
+            ),
         ]
         verbose_name = _("measure")
         verbose_name_plural = _("measures")

@@ -160,6 +160,14 @@ def plan_page_context(request, patient, closed=None) -> dict:
     coordinator = svc.active_coordinator(patient)
     plan = closed or svc.open_plan(patient)
     rights = svc.PlanRights() if closed else _rights(request, patient, coordinator)
+    # svc.open_plan with the crisis plan joined (one query less).
+    plan = (
+        IndividualPlan.objects.filter(patient=patient)
+        .exclude(status=IndividualPlan.Status.CLOSED)
+        .select_related("owner_unit", "consent__recorded_by", "crisis")
+        .first()
+    )
+    rights = _rights(request, patient, coordinator)
     context = {
         "patient": patient,
         "plan": plan,

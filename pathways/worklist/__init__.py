@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 # A unit can have tens of thousands of open items; the page shows those due first.
-LIMIT = 300
+LIMIT = 100
 
 SOURCES = [
     "pathways.worklist.action_items.tasks",

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ..access import patients_visible_to
+from ..access import visible_patient_q
 from ..models import ActionItem
 from . import LIMIT, Task
 
@@ -17,7 +17,7 @@ def tasks(user, unit) -> list[Task]:
     items = (
         ActionItem.objects.open()
         .filter(mine, meeting__published_at__isnull=False)
-        .filter(patient__in=patients_visible_to(user, unit))
+        .filter(visible_patient_q(user, unit))
         .select_related("patient", "responsible_user", "responsible_unit")
         .order_by("due_date", "id")[:LIMIT]
     )

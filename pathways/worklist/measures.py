@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ..access import patients_visible_to
+from ..access import visible_patient_q
 from ..models import IndividualPlan, Measure
 from . import LIMIT, Task
 
@@ -19,7 +19,7 @@ def tasks(user, unit) -> list:
     measures = (
         Measure.objects.filter(mine, status__in=Measure.OPEN_STATUSES)
         .exclude(plan__status=IndividualPlan.Status.CLOSED)
-        .filter(plan__patient__in=patients_visible_to(user, unit))
+        .filter(visible_patient_q(user, unit, "plan__patient_id"))
         .select_related("plan__patient", "responsible_unit", "responsible_user")
         .order_by("end_on", "id")[:LIMIT]
     )
