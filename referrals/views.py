@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import audit
 from pathways.access import get_patient_for_user
+from pathways.pagination import KnownCountPaginator
 from pathways.pdf import pdf_response
 from pathways.workdays import add_working_days
 
@@ -69,8 +69,13 @@ def referral_list(request):
         due_within=cleaned.get("innen"),
         under_23=bool(cleaned.get("under23")),
     )
-    page = Paginator(referrals, settings.PAGE_SIZE).get_page(request.GET.get("side"))
     counts = selectors.tab_counts(unit)
+    # Unfiltered, the tab's count is the list's count: no second COUNT over the rows.
+    filtered = bool(cleaned.get("status") or cleaned.get("innen") is not None)
+    filtered = filtered or bool(cleaned.get("under23"))
+    page = KnownCountPaginator(
+        referrals, settings.PAGE_SIZE, count=None if filtered else counts[tab]
+    ).get_page(request.GET.get("side"))
     tabs = [
         (selectors.INCOMING, _("Incoming"), counts[selectors.INCOMING]),
         (selectors.WAITING, _("Waiting list"), counts[selectors.WAITING]),

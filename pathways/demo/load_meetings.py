@@ -1,8 +1,8 @@
 """Load data for benchmarks: responsibility groups, their meetings and action items.
 
 Every patient with a plan (load_plans runs first) gets a responsibility group led by the
-koordinator, two to four held meetings with published minutes and one planned meeting, and
-three or four action items per held meeting. Most open items fall due in the coming months,
+koordinator, three to five held meetings with published minutes and one planned meeting, and
+three to five action items per held meeting. Most open items fall due in the coming months,
 a few are overdue, so the reminder sweep has about 100,000 open items to go through.
 """
 
@@ -92,7 +92,7 @@ def seed(load: Load) -> None:
     _bulk(GroupMember, members)
     meetings, plans = [], []  # plans: (meeting, [responsible user ids], unit id)
     for group, (pid, user, unit_id) in zip(groups, assignments, strict=True):
-        held = rng.randrange(2, 5)
+        held = rng.randrange(3, 6)
         for n in range(held + 1):
             planned = n == held
             days = rng.randrange(3, 40) if planned else -(held - n) * 60 - rng.randrange(1, 20)
@@ -123,9 +123,9 @@ def seed(load: Load) -> None:
         if planned:
             continue
         others = unit_users.get(unit_id) or [user]
-        for k in range(rng.randrange(3, 5)):
+        for k in range(rng.randrange(3, 6)):
             # Items from older meetings are mostly done; the latest meeting's are open.
-            open_ = rng.random() < (0.92 if latest else 0.75)
+            open_ = rng.random() < (0.92 if latest else 0.8)
             if open_:
                 overdue = rng.random() < 0.02
                 due = today + datetime.timedelta(

@@ -38,7 +38,7 @@ def test_the_patient_list_costs_the_same_for_1_and_30_patients(
     thirty = count_queries(client, "/pasienter/")
     # One query per row (or per care-team member) would make this 30+ more.
     assert one == thirty
-    assert thirty <= 12
+    assert thirty <= 10  # counted with the session save's savepoint and release
 
 
 def test_the_overview_costs_the_same_for_1_and_30_care_team_members(
@@ -59,7 +59,7 @@ def test_the_overview_costs_the_same_for_1_and_30_care_team_members(
     assert CareTeamMember.objects.active().filter(patient=patient).count() == 30
     thirty = count_queries(client, url)
     assert one == thirty
-    assert thirty <= 30  # every feature adds a section; kept flat by design
+    assert thirty <= 18  # every feature adds a section; kept flat by design
 
 
 @pytest.mark.parametrize("name", ["care_team", "consent_list", "access_log"])

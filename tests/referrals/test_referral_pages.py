@@ -301,10 +301,10 @@ def test_a_list_costs_the_same_queries_for_one_row_and_thirty(
     send_referral(make_patient(vadso_rus, by=coordinator), coordinator, vadso_rus, unn_intake)
     client = login(user)
     client.get(url)  # warm the session
-    # Session, user, memberships, unread notifications, roles, tab counts, page count, rows,
-    # and the session save (savepoint, update, release): eleven, however many rows. One query
-    # per row would be 30+.
-    with django_assert_num_queries(11) as one:
+    # Session, user, memberships (the roles come with them), unread notifications, tab counts
+    # (the page count is the tab's), rows, and the session save (savepoint, update, release):
+    # nine, however many rows. One query per row would be 30+.
+    with django_assert_num_queries(9) as one:
         client.get(url)
     _many(29, vadso_rus, coordinator, unn_intake, tsb_intake)
     with django_assert_num_queries(len(one.captured_queries)):
