@@ -29,9 +29,9 @@ def _permission_id(codename: str) -> Subquery:
     """The permission's id as a scalar subquery: PostgreSQL runs it once (an InitPlan) and
     then reads the unit's grants from the (group, permission, patient) unique index."""
     return Subquery(
-        Permission.objects.filter(codename=codename, content_type__app_label="pathways").values(
-            "pk"
-        )[:1]
+        Permission.objects.filter(codename=codename, content_type__app_label="pathways")
+        .order_by()
+        .values("pk")[:1]
     )
 
 
