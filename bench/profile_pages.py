@@ -119,7 +119,7 @@ def main() -> None:
                 for _ in range(5):
                     client.get(path)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":
