@@ -158,16 +158,17 @@ def plan_page_context(request, patient, closed=None) -> dict:
     """Everything the plan page shows, in a fixed number of queries however big the plan.
     With ``closed`` (an earlier plan) the page is read-only."""
     coordinator = svc.active_coordinator(patient)
-    plan = closed or svc.open_plan(patient)
+    if closed is not None:
+        plan = closed
+    else:
+        # svc.open_plan with the crisis plan joined (one query less).
+        plan = (
+            IndividualPlan.objects.filter(patient=patient)
+            .exclude(status=IndividualPlan.Status.CLOSED)
+            .select_related("owner_unit", "consent__recorded_by", "crisis")
+            .first()
+        )
     rights = svc.PlanRights() if closed else _rights(request, patient, coordinator)
-    # svc.open_plan with the crisis plan joined (one query less).
-    plan = (
-        IndividualPlan.objects.filter(patient=patient)
-        .exclude(status=IndividualPlan.Status.CLOSED)
-        .select_related("owner_unit", "consent__recorded_by", "crisis")
-        .first()
-    )
-    rights = _rights(request, patient, coordinator)
     context = {
         "patient": patient,
         "plan": plan,

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_audit_append_only'),
-        ('pathways', '0005_plan'),
+        ('pathways', '0006_pathway_timers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
