@@ -9,7 +9,7 @@ COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir . \
     && pybabel compile --domain django --directory locale \
-    && SECRET_KEY=build-only python manage.py collectstatic --noinput
+    && DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --create-home samhandling && mkdir -p /data/media && chown samhandling /data/media
 USER samhandling
 EXPOSE 8000
