@@ -86,6 +86,34 @@ def _detail(episode):
     return redirect("pathways:episode_detail", patient_id=episode.patient_id, episode_id=episode.pk)
 
 
+def _episode_form(request, patient, episode, form, *, save, success, heading, submit):
+    """A valid form goes to ``save(**cleaned_data)``; errors stay beside the fields."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(
+                episode=episode,
+                by=request.user,
+                unit=request.active_unit or None,
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _to_form(form, exc)
+        else:
+            messages.success(request, success)
+            return _detail(episode)
+    return render(
+        request,
+        "pathways/discharge/form_page.html",
+        {
+            "patient": patient,
+            "episode": episode,
+            "form": form,
+            "heading": heading,
+            "submit": submit,
+        },
+    )
+
+
 # --- episodes -----------------------------------------------------------------------------
 
 
@@ -292,29 +320,15 @@ def episode_milestones(request, patient, episode_id):
             "clinical_decision_on": episode.clinical_decision_on,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            timers.milestones_save(
-                episode=episode,
-                by=request.user,
-                unit=request.active_unit or None,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, _("The pathway dates are saved."))
-            return _detail(episode)
-    return render(
+    return _episode_form(
         request,
-        "pathways/discharge/form_page.html",
-        {
-            "patient": patient,
-            "episode": episode,
-            "form": form,
-            "heading": _("Pathway dates"),
-            "submit": _("Save the dates"),
-        },
+        patient,
+        episode,
+        form,
+        save=timers.milestones_save,
+        success=_("The pathway dates are saved."),
+        heading=_("Pathway dates"),
+        submit=_("Save the dates"),
     )
 
 
@@ -326,29 +340,15 @@ def episode_evaluation(request, patient, episode_id):
     form = forms.EpisodeEvaluationForm(
         request.POST or None, initial={"held_on": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            timers.evaluation_add(
-                episode=episode,
-                by=request.user,
-                unit=request.active_unit or None,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, _("The evaluation is recorded."))
-            return _detail(episode)
-    return render(
+    return _episode_form(
         request,
-        "pathways/discharge/form_page.html",
-        {
-            "patient": patient,
-            "episode": episode,
-            "form": form,
-            "heading": _("Evaluation of the treatment"),
-            "submit": _("Record the evaluation"),
-        },
+        patient,
+        episode,
+        form,
+        save=timers.evaluation_add,
+        success=_("The evaluation is recorded."),
+        heading=_("Evaluation of the treatment"),
+        submit=_("Record the evaluation"),
     )
 
 
