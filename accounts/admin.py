@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from .models import AuditEvent, Membership, Organisation, ServiceUnit
-from .services import unit_create
+from accounts.models import AuditEvent, Membership, Organisation, ServiceUnit
+from accounts.services import unit_create
 
 
 @admin.register(Organisation)

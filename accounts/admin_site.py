@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from .otp import has_device
+from accounts.otp import has_device
 
 
 class AdminSite(admin.AdminSite):

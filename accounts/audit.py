@@ -1,7 +1,7 @@
 """Writing the audit log. Every read and change of patient data goes through ``record``."""
 
-from . import context
-from .models import AuditEvent
+from accounts import context
+from accounts.models import AuditEvent
 
 Action = AuditEvent.Action
 Basis = AuditEvent.Basis

@@ -5,8 +5,9 @@ from django.db import connections
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
-from . import context
-from .units import active_membership_for
+from accounts import context
+from accounts.acting import Actor
+from accounts.units import active_membership_for
 
 
 class RequestIdMiddleware:
@@ -31,7 +32,8 @@ class RequestIdMiddleware:
 
 
 class ActiveUnitMiddleware:
-    """Attach the unit the user acts for: ``request.active_membership``, ``request.active_unit``."""
+    """Attach the unit the user acts for: ``request.active_membership``, ``request.active_unit``
+    and ``request.actor``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -42,6 +44,8 @@ class ActiveUnitMiddleware:
         request.active_unit = SimpleLazyObject(
             lambda: membership.unit if membership else None  # noqa: B023
         )
+        # Who acts in this request: the one argument services take.
+        request.actor = SimpleLazyObject(lambda: Actor.of(request))  # noqa: B023
         return self.get_response(request)
 
 

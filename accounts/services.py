@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .models import Membership, Organisation, ServiceUnit
+from accounts.models import Membership, Organisation, ServiceUnit
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Which unit a user acts for."""
 
-from .models import Membership
+from accounts.models import Membership
 
 SESSION_KEY = "active_membership_id"
 

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from . import otp
-from .forms import LoginForm, TokenForm
-from .units import SESSION_KEY, memberships_for
+from accounts import otp
+from accounts.forms import LoginForm, TokenForm
+from accounts.units import SESSION_KEY, memberships_for
 
 
 class LoginView(auth_views.LoginView):

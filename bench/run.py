@@ -331,7 +331,7 @@ def resolve_page(page: Page) -> str | None:
 
 
 def run_timings() -> dict:
-    from pathways.demo.load import BENCH_TIMINGS, optional
+    from pathways.patients.load import BENCH_TIMINGS, optional
 
     results = {}
     for path in BENCH_TIMINGS:

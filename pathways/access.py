@@ -18,8 +18,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts import audit
 from accounts.models import AuditEvent
-
-from .models import BreakGlassAccess, CareTeamMember, Patient, PatientGroupObjectPermission
+from pathways.models import BreakGlassAccess, CareTeamMember, Patient, PatientGroupObjectPermission
 
 VIEW = "view_patient"
 CHANGE = "change_patient"

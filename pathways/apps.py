@@ -8,6 +8,10 @@ class PathwaysConfig(AppConfig):
 
     def ready(self):
         # Reminder rules register themselves on import.
-        from . import reminder_rules, wiring  # noqa: F401
+        from pathways import wiring
+        from pathways.episodes import rules as episode_rules  # noqa: F401
+        from pathways.meetings import rules as meeting_rules  # noqa: F401
+        from pathways.patients import rules as patient_rules  # noqa: F401
+        from pathways.plan import rules as plan_rules  # noqa: F401
 
         wiring.register()

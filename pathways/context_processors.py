@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import Notification
+from pathways.models import Notification
 
 
 def notifications(request):

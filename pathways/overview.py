@@ -8,10 +8,10 @@ Each section should cost a fixed number of queries.
 from django.utils.module_loading import import_string
 
 SECTIONS = [
-    "referrals.overview.section",
-    "pathways.sections.plan",
-    "pathways.sections.meetings",
-    "pathways.sections.discharge",
+    "referrals.section.section",
+    "pathways.plan.section.section",
+    "pathways.meetings.section.section",
+    "pathways.episodes.section.section",
 ]
 
 

@@ -7,7 +7,7 @@
 
 from django.urls import reverse
 
-from .models import CrisisPlan, IndividualPlan, Meeting
+from pathways.models import CrisisPlan, IndividualPlan, Meeting
 
 
 def stay_meetings(episode):
@@ -60,7 +60,7 @@ def individual_plan_crisis(patient) -> dict | None:
 
 
 def register() -> None:
-    from .services import discharge
+    from pathways.episodes import services as discharge
 
     for sources, func in (
         (discharge.JOINT_MEETING_SOURCES, ansvarsgruppe_meeting_during_stay),

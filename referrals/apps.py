@@ -9,9 +9,8 @@ class ReferralsConfig(AppConfig):
     def ready(self):
         # Reminder rules register themselves on import.
         from pathways.overview import EPISODE_SECTIONS
-
-        from . import overview, reminder_rules  # noqa: F401
+        from referrals import rules, section  # noqa: F401
 
         # The treatment episode page shows the referral it came from.
-        if overview.episode_section not in EPISODE_SECTIONS:
-            EPISODE_SECTIONS.append(overview.episode_section)
+        if section.episode_section not in EPISODE_SECTIONS:
+            EPISODE_SECTIONS.append(section.episode_section)

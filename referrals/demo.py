@@ -10,9 +10,8 @@ import datetime
 from django.db.models import F
 
 from pathways.workdays import add_working_days
-
-from . import services
-from .models import Referral, ReferralEvent
+from referrals import services
+from referrals.models import Referral, ReferralEvent
 
 CONTENT = [
     {

@@ -3,9 +3,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
-
-from .models import Referral, WaitingFollowUp
-from .selectors import INCOMING, SENT, TABS, WAITING
+from referrals.models import Referral, WaitingFollowUp
+from referrals.selectors import INCOMING, SENT, TABS, WAITING
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

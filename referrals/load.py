@@ -11,10 +11,9 @@ import uuid
 
 from django.contrib.auth.models import Permission
 
-from pathways.demo.load import Load, _bulk
 from pathways.models import CareTeamMember, Patient, PatientGroupObjectPermission
-
-from .models import Referral, ReferralEvent
+from pathways.patients.load import Load, _bulk
+from referrals.models import Referral, ReferralEvent
 
 State = Referral.State
 Kind = ReferralEvent.Kind

@@ -7,8 +7,7 @@ sends, withdraws, answers questions and records waiting-time follow-up.
 from dataclasses import dataclass
 
 from accounts.models import Membership, ServiceUnit
-
-from .models import Referral
+from referrals.models import Referral
 
 Role = Membership.Role
 State = Referral.State

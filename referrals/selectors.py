@@ -9,8 +9,7 @@ from django.utils import timezone
 from accounts import audit
 from pathways.access import get_patient_for_user, patients_of_unit
 from pathways.workdays import add_working_days
-
-from .models import Referral, ReferralEvent
+from referrals.models import Referral, ReferralEvent
 
 State = Referral.State
 

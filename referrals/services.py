@@ -19,14 +19,19 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import Membership, ServiceUnit
+from pathways.episodes.services import episode_start
 from pathways.models import CareTeamMember, Consent, TreatmentEpisode
-from pathways.reminders import notify, unit_users
-from pathways.services.careteam import care_team_add, care_team_end, consent_record
-from pathways.services.discharge import episode_start
+from pathways.notifications.reminders import notify, unit_users
+from pathways.patients.services.careteam import care_team_add, care_team_end, consent_record
 from pathways.workdays import add_working_days
-
-from . import permissions as perms
-from .models import Attachment, InformationRequest, Referral, ReferralEvent, WaitingFollowUp
+from referrals import permissions as perms
+from referrals.models import (
+    Attachment,
+    InformationRequest,
+    Referral,
+    ReferralEvent,
+    WaitingFollowUp,
+)
 
 State = Referral.State
 Kind = ReferralEvent.Kind

@@ -7,8 +7,7 @@ from statistics import median
 from django.utils import timezone
 
 from pathways.workdays import working_days_between
-
-from .models import Referral
+from referrals.models import Referral
 
 
 @dataclass

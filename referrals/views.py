@@ -19,10 +19,9 @@ from pathways.access import get_patient_for_user
 from pathways.pagination import KnownCountPaginator
 from pathways.pdf import pdf_response
 from pathways.workdays import add_working_days
-
-from . import forms, selectors, services, statistics
-from . import permissions as perms
-from .models import Attachment, InformationRequest, Referral
+from referrals import forms, selectors, services, statistics
+from referrals import permissions as perms
+from referrals.models import Attachment, InformationRequest, Referral
 
 State = Referral.State
 

@@ -6,9 +6,8 @@ from django.conf import settings
 
 from accounts.models import Membership, Organisation, ServiceUnit
 from pathways.models import CareTeamMember, Consent
-from pathways.services.careteam import consent_record
-
-from .factories import make_org, make_patient, make_unit, make_user
+from pathways.patients.services.careteam import consent_record
+from tests.factories import make_org, make_patient, make_unit, make_user
 
 Role = Membership.Role
 Kind = ServiceUnit.Kind

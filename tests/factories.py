@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import Membership, Organisation, ServiceUnit
 from accounts.services import membership_add, unit_create
-from pathways.demo.ids import synthetic_id
 from pathways.models import Patient
-from pathways.services.patients import patient_register
+from pathways.patients.demo_ids import synthetic_id
+from pathways.patients.services.patients import patient_register
 
 _counter = itertools.count(1)
 

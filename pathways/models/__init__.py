@@ -1,5 +1,5 @@
-from .careteam import BreakGlassAccess, CareTeamMember, Consent
-from .discharge import (
+from pathways.models.careteam import BreakGlassAccess, CareTeamMember, Consent
+from pathways.models.episodes import (
     EpisodeEvaluation,
     EttervernPlan,
     FollowUpAppointment,
@@ -8,7 +8,7 @@ from .discharge import (
     PlanningMeeting,
     TreatmentEpisode,
 )
-from .meetings import (
+from pathways.models.meetings import (
     ActionItem,
     Addendum,
     AgendaItem,
@@ -18,9 +18,14 @@ from .meetings import (
     Meeting,
     ResponsibilityGroup,
 )
-from .notifications import Notification, NotificationPreference, Reminder
-from .patient import NextOfKin, Patient, PatientGroupObjectPermission, PatientUserObjectPermission
-from .plan import (
+from pathways.models.notifications import Notification, NotificationPreference, Reminder
+from pathways.models.patient import (
+    NextOfKin,
+    Patient,
+    PatientGroupObjectPermission,
+    PatientUserObjectPermission,
+)
+from pathways.models.plan import (
     AreaAssessment,
     AreaRating,
     CoordinatorAssignment,

@@ -5,8 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
-
-from .patient import Patient
+from pathways.models.patient import Patient
 
 
 class ConsentQuerySet(models.QuerySet):

@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
-
-from ..dates import short_datetime
-from .patient import Patient
+from pathways.dates import short_datetime
+from pathways.models.patient import Patient
 
 
 class ResponsibilityGroup(models.Model):

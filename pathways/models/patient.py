@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.models import Organisation, ServiceUnit
-
-from ..nationalid import mask
+from pathways.nationalid import mask
 
 
 class Patient(models.Model):

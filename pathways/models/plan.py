@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
-
-from .careteam import Consent
-from .patient import NextOfKin, Patient
+from pathways.models.careteam import Consent
+from pathways.models.patient import NextOfKin, Patient
 
 
 class LifeArea(models.TextChoices):

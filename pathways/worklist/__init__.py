@@ -15,8 +15,8 @@ from django.utils.module_loading import import_string
 LIMIT = 100
 
 SOURCES = [
-    "pathways.worklist.action_items.tasks",
-    "pathways.worklist.measures.tasks",
+    "pathways.meetings.worklist.tasks",
+    "pathways.plan.worklist.tasks",
 ]
 
 

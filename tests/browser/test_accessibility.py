@@ -13,9 +13,8 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
-from pathways.demo.ids import synthetic_id
-
-from .conftest import check_accessibility, log_in
+from pathways.patients.demo_ids import synthetic_id
+from tests.browser.conftest import check_accessibility, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

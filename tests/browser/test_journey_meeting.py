@@ -9,8 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from pathways.models import ActionItem, Meeting
-
-from .conftest import check_accessibility, log_in
+from tests.browser.conftest import check_accessibility, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from pathways.models import Goal, IndividualPlan, Measure
-
-from .conftest import check_accessibility, log_in
+from tests.browser.conftest import check_accessibility, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

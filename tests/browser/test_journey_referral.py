@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 from accounts.models import Membership, ServiceUnit
 from referrals import services
 from referrals.models import Referral
+from tests.browser.conftest import check_accessibility, log_in
 from tests.factories import make_unit, make_user
-
-from .conftest import check_accessibility, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ axe-core checks every page on the way.
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import check_accessibility, log_in
+from tests.browser.conftest import check_accessibility, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

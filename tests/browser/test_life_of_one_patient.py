@@ -20,10 +20,9 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from accounts.models import Membership, Organisation, ServiceUnit
-from pathways.demo.ids import synthetic_id
+from pathways.patients.demo_ids import synthetic_id
+from tests.browser.conftest import check_accessibility, log_in
 from tests.factories import make_org, make_unit, make_user
-
-from .conftest import check_accessibility, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,8 +3,8 @@ each cell by its column heading."""
 
 import pytest
 
-from ..pathways.plan_setup import appoint, record_plan_consent
-from .conftest import check_accessibility, log_in
+from tests.browser.conftest import check_accessibility, log_in
+from tests.pathways.plan.setup import appoint, record_plan_consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

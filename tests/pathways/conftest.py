@@ -2,7 +2,7 @@ import pytest
 
 from pathways.access import sync_unit_access
 from pathways.models import BreakGlassAccess, CareTeamMember, NextOfKin
-from pathways.services.breakglass import break_glass_open
+from pathways.patients.services.breakglass import break_glass_open
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from .plan_setup import start_plan
+from tests.pathways.plan.setup import start_plan
 
 pytestmark = pytest.mark.django_db
 

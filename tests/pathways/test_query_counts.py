@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pathways.models import CareTeamMember, Consent
-from pathways.services.careteam import consent_record
+from pathways.patients.services.careteam import consent_record
 from tests.factories import make_patient, make_unit
 
 pytestmark = pytest.mark.django_db

@@ -9,13 +9,12 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from accounts.models import AuditEvent
-from pathways import reminders
+from pathways.episodes import services as dsvc
+from pathways.meetings import services as msvc
 from pathways.models import Notification
-from pathways.services import discharge as dsvc
-from pathways.services import meetings as msvc
-
-from .plan_setup import appoint
-from .test_discharge_services import admit, make_ready
+from pathways.notifications import reminders
+from tests.pathways.episodes.test_services import admit, make_ready
+from tests.pathways.plan.setup import appoint
 
 pytestmark = pytest.mark.django_db
 
@@ -65,9 +64,8 @@ def test_starting_a_plan_makes_its_creator_koordinator_and_leader(
 ):
     group = group_of(patient, colleague, vadso_rus)
     assert group.leader == colleague
-    from pathways.services import plans as psvc
-
-    from .plan_setup import record_plan_consent
+    from pathways.plan import services as psvc
+    from tests.pathways.plan.setup import record_plan_consent
 
     record_plan_consent(patient, coordinator, vadso_rus)
     today = timezone.localdate()

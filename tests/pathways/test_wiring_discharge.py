@@ -7,15 +7,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from pathways.episodes import services as dsvc
+from pathways.meetings import services as meeting_svc
 from pathways.models import Meeting
-from pathways.services import discharge as dsvc
-from pathways.services import meetings as meeting_svc
-from pathways.services import plans as plan_svc
-
-from .meeting_fixtures import *  # noqa: F403  (fixtures)
-from .meeting_fixtures import at
-from .plan_setup import start_plan
-from .test_discharge_services import admit
+from pathways.plan import services as plan_svc
+from tests.pathways.episodes.test_services import admit
+from tests.pathways.meetings.fixtures import *  # noqa: F403  (fixtures)
+from tests.pathways.meetings.fixtures import at
+from tests.pathways.plan.setup import start_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -86,7 +86,7 @@ def test_the_episode_page_shows_the_referral_it_came_from(
 def test_an_episode_without_a_referral_shows_no_referral(
     login, shared_patient, tsb_clinician, unn_tsb
 ):
-    from pathways.services.discharge import episode_start
+    from pathways.episodes.services import episode_start
 
     episode = episode_start(
         patient=shared_patient,

@@ -11,8 +11,7 @@ from pathways.models import CareTeamMember, Notification
 from pathways.workdays import add_working_days
 from referrals import services
 from referrals.models import Referral, ReferralEvent
-
-from .conftest import referral_data, send_referral
+from tests.referrals.conftest import referral_data, send_referral
 
 pytestmark = pytest.mark.django_db
 State = Referral.State

@@ -8,12 +8,11 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from pathways.models import CareTeamMember, Consent
-from pathways.services.careteam import consent_record
+from pathways.patients.services.careteam import consent_record
 from referrals import services
 from referrals.models import Referral
 from tests.factories import make_patient
-
-from .conftest import send_referral
+from tests.referrals.conftest import send_referral
 
 pytestmark = pytest.mark.django_db
 

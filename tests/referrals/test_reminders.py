@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from pathways.models import Notification
-from pathways.reminders import sweep
+from pathways.notifications.reminders import sweep
 from referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def titles(user):
 
 
 def test_the_rules_are_registered_by_the_app():
-    from pathways.reminders import RULES as registered
+    from pathways.notifications.reminders import RULES as registered
 
     assert set(RULES) <= set(registered)
 
@@ -88,7 +88,7 @@ def test_the_periodic_sweep_ends_access_after_a_rejection(
     referral, tsb_intake, unn_intake, settings
 ):
     from pathways.access import access_basis
-    from pathways.reminders import run_periodic
+    from pathways.notifications.reminders import run_periodic
     from referrals import services
 
     settings.REFERRAL_REJECTED_ACCESS_DAYS = 30

@@ -8,10 +8,9 @@ from django.apps import apps
 
 from accounts.models import Membership
 from pathways.models import BreakGlassAccess
-from pathways.services.breakglass import break_glass_open
-
-from ..factories import make_user
-from .endpoints import Cast
+from pathways.patients.services.breakglass import break_glass_open
+from tests.factories import make_user
+from tests.security.endpoints import Cast
 
 # Rows that change on every request or are written by the access checks themselves.
 VOLATILE = {

@@ -52,8 +52,8 @@ def _episode(cast: Cast):
 
         from django.utils import timezone
 
+        from pathways.episodes import services as discharge
         from pathways.models import TreatmentEpisode
-        from pathways.services import discharge
 
         episode = discharge.episode_start(
             patient=cast.patient,
@@ -80,7 +80,7 @@ def _appointment(cast: Cast):
 
     from django.utils import timezone
 
-    from pathways.services import discharge
+    from pathways.episodes import services as discharge
 
     return discharge.follow_up_add(
         episode=_episode(cast),
@@ -97,9 +97,8 @@ def _kommune_move(cast: Cast):
 
     from django.utils import timezone
 
-    from pathways.services import discharge
-
-    from ..factories import make_org, make_unit
+    from pathways.episodes import services as discharge
+    from tests.factories import make_org, make_unit
 
     nordkapp = make_unit(make_org("Nordkapp kommune"), name="Rus og psykisk helse Nordkapp")
     today = timezone.localdate()
@@ -118,7 +117,7 @@ def _kommune_move(cast: Cast):
 
 def _notification(cast: Cast):
     """A notification about the patient to the registering unit's coordinator."""
-    from pathways.reminders import notify
+    from pathways.notifications.reminders import notify
 
     (note,) = notify(
         users=[cast.coordinator],
@@ -135,7 +134,7 @@ def _notification(cast: Cast):
 
 def _next_of_kin(cast: Cast):
     from pathways.models import NextOfKin
-    from pathways.services.patients import next_of_kin_save
+    from pathways.patients.services.patients import next_of_kin_save
 
     return next_of_kin_save(
         patient=cast.patient,
@@ -167,7 +166,7 @@ def _glass_grant(cast: Cast):
 def _plan(cast: Cast):
     """An open individual plan with Vadsø's coordinator as koordinator."""
     if "plan" not in cast.extra:
-        from ..pathways.plan_setup import start_plan
+        from tests.pathways.plan.setup import start_plan
 
         cast.extra["plan"] = start_plan(cast.patient, cast.coordinator, cast.vadso_rus)
     plan = cast.extra["plan"]
@@ -176,20 +175,20 @@ def _plan(cast: Cast):
 
 
 def _goal(cast: Cast):
-    from ..pathways.plan_setup import add_goal
+    from tests.pathways.plan.setup import add_goal
 
     return add_goal(_plan(cast), cast.coordinator, cast.vadso_rus).pk
 
 
 def _measure(cast: Cast):
-    from ..pathways.plan_setup import add_measure
+    from tests.pathways.plan.setup import add_measure
 
     return add_measure(_plan(cast), cast.coordinator, cast.vadso_rus).pk
 
 
 def _participant(cast: Cast):
     from pathways.models import Participant
-    from pathways.services import plans
+    from pathways.plan import services as plans
 
     plan = _plan(cast)
     return plans.participant_save(
@@ -202,7 +201,7 @@ def _participant(cast: Cast):
 
 
 def _crisis_contact(cast: Cast):
-    from pathways.services import plans
+    from pathways.plan import services as plans
 
     return plans.crisis_contact_add(
         plan=_plan(cast),
@@ -221,7 +220,7 @@ def _closed_plan(cast: Cast):
     made so far is the one closed; ``_plan`` starts a new one when asked again."""
     if "closed_plan" not in cast.extra:
         from pathways.models import IndividualPlan
-        from pathways.services import plans
+        from pathways.plan import services as plans
 
         plan = _plan(cast)
         del cast.extra["plan"]
@@ -252,9 +251,8 @@ def _meeting(cast: Cast):
 
         from django.utils import timezone
 
-        from pathways.services import meetings
-
-        from ..pathways.meeting_fixtures import at, hold
+        from pathways.meetings import services as meetings
+        from tests.pathways.meetings.fixtures import at, hold
 
         group = meetings.group_create(
             patient=cast.patient, by=cast.coordinator, unit=cast.vadso_rus, patient_say="Mor med."
@@ -305,8 +303,7 @@ def _referral(cast: Cast):
     """Vadsø refers the patient to UNN TSB døgn (on the care team), sent today."""
     if "referral" not in cast.extra:
         from referrals import services
-
-        from ..referrals.conftest import referral_data
+        from tests.referrals.conftest import referral_data
 
         cast.extra["referral"] = services.referral_create(
             patient=cast.patient,

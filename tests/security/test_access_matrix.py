@@ -18,8 +18,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from .conftest import changed_tables, fingerprint, page_form
-from .endpoints import (
+from tests.security.conftest import changed_tables, fingerprint, page_form
+from tests.security.endpoints import (
     EXPECT,
     EXPECT_POST,
     KOMMUNE_ONLY,

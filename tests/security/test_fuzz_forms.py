@@ -15,11 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pathways import nationalid
-from pathways.demo.ids import synthetic_id
 from pathways.models import Patient
-
-from .conftest import page_form
-from .endpoints import Cast
+from pathways.patients.demo_ids import synthetic_id
+from tests.security.conftest import page_form
+from tests.security.endpoints import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,13 @@ from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 
-from .endpoints import SPECIALIST_ONLY, Unfillable, all_endpoints, build_url, patient_endpoints
+from tests.security.endpoints import (
+    SPECIALIST_ONLY,
+    Unfillable,
+    all_endpoints,
+    build_url,
+    patient_endpoints,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from pathways import reminders
+from pathways.notifications import reminders
 
 
 class Command(BaseCommand):

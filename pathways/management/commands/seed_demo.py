@@ -4,7 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from ...demo import EXTENSIONS, base
+from pathways.demo import EXTENSIONS
+from pathways.patients import demo as base
 
 
 class Command(BaseCommand):

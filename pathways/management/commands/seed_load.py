@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ...demo import load
+from pathways.patients import load
 
 
 class Command(BaseCommand):

@@ -1,0 +1,10 @@
+"""Demo data. ``base.seed`` makes organisations, people and patients; each feature adds its
+own objects through a function in EXTENSIONS, called with the base objects. Every step is
+idempotent: running the command twice changes nothing the second time."""
+
+EXTENSIONS = [
+    "referrals.demo.seed",
+    "pathways.plan.demo.seed",
+    "pathways.meetings.demo.seed",
+    "pathways.episodes.demo.seed",
+]

@@ -1,0 +1,46 @@
+"""Treatment episodes' section of the patient overview."""
+
+
+def section(request, patient) -> dict:
+    """The latest treatment episodes with their messages and ettervern readiness (two queries,
+    two more for the individuell plan's crisis plan when an ettervern plan is started)."""
+    import datetime
+
+    from django.db.models import Prefetch
+    from django.utils import timezone
+
+    from pathways.episodes.services import crisis_plan_for, individual_crisis_plan, plan_progress
+    from pathways.models import KommuneMessage, TreatmentEpisode
+
+    episodes = list(
+        TreatmentEpisode.objects.filter(patient=patient)
+        .select_related("unit", "ettervern_plan__episode")
+        .prefetch_related(
+            Prefetch("messages", queryset=KommuneMessage.objects.order_by("sent_at", "id"))
+        )[:3]
+    )
+    now = timezone.now()
+    # The individuell plan's crisis plan, looked up once for all the episodes' plans.
+    individual = None
+    if any(getattr(e, "ettervern_plan", None) for e in episodes):
+        individual = individual_crisis_plan(patient)
+    for episode in episodes:
+        notices = list(episode.messages.all())
+        plan = getattr(episode, "ettervern_plan", None)
+        episode.plan_progress = (
+            plan_progress(plan, crisis_plan_for(plan, individual)) if plan else None
+        )
+        episode.admission_overdue = (
+            episode.kind == TreatmentEpisode.Kind.DOGN
+            and episode.ended_at is None
+            and not any(m.kind == KommuneMessage.Kind.ADMISSION for m in notices)
+            and episode.started_at + datetime.timedelta(hours=24) < now
+        )
+        ready = [m for m in notices if m.kind == KommuneMessage.Kind.READY]
+        answered = [m for m in ready if m.answered_at]
+        episode.latest_answer = max(answered, key=lambda m: m.answered_at) if answered else None
+        episode.unanswered_ready = bool(ready) and not answered and episode.ended_at is None
+    return {
+        "discharge_episodes": episodes,
+        "discharge_has_plan": any(e.plan_progress for e in episodes),
+    }

@@ -1,0 +1,1063 @@
+"""Admission, discharge and ettervern: every change with rules lives here.
+
+Acting ``unit`` is the unit the user acts for. Specialist actions need the episode's own unit;
+kommune actions need a kommune unit on the patient's care team. Messages and notices to the
+kommune go to the patient's kommune units on the care team (not NAV or the GP office, whose
+sharing needs its own consent).
+"""
+
+import datetime
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.models import Membership, Organisation, ServiceUnit
+from pathways.models import (
+    CareTeamMember,
+    Consent,
+    CoordinatorAssignment,
+    EttervernPlan,
+    FollowUpAppointment,
+    KommuneMessage,
+    KommuneMove,
+    Patient,
+    PlanningMeeting,
+    TreatmentEpisode,
+)
+from pathways.notifications.reminders import notify, unit_users
+from pathways.patients.services.careteam import care_team_end, consent_record
+
+Kind = TreatmentEpisode.Kind
+EndKind = TreatmentEpisode.EndKind
+MsgKind = KommuneMessage.Kind
+
+# Units of these kinds receive patient-logistics messages only through their own consent.
+NOT_MESSAGED = {ServiceUnit.Kind.NAV, ServiceUnit.Kind.FASTLEGE}
+SIGNING_ROLES = {Membership.Role.CLINICIAN, Membership.Role.LEADER}
+
+
+class StalePlan(Exception):
+    """The part was saved by someone else after the form was opened."""
+
+    def __init__(self, current):
+        super().__init__("stale plan")
+        self.current = current
+
+
+# --- who is who ---------------------------------------------------------------------------
+
+
+def kommune_units_on_team(patient) -> list[ServiceUnit]:
+    members = (
+        CareTeamMember.objects.active()
+        .filter(patient=patient, unit__organisation__level=Organisation.Level.KOMMUNE)
+        .exclude(unit__kind__in=NOT_MESSAGED)
+        .select_related("unit__organisation")
+    )
+    return [m.unit for m in members]
+
+
+def kommune_recipients(patient, units=None):
+    """Who on the municipal side is told about the treatment: the patient's active koordinator
+    when there is one, else the users of ``units`` (default: the kommune units on the team)."""
+    patient_id = getattr(patient, "pk", patient)
+    assignment = (
+        CoordinatorAssignment.objects.active()
+        .filter(patient_id=patient_id, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if assignment is not None:
+        return [assignment.user]
+    if units is None:
+        units = kommune_units_on_team(patient_id)
+    return unit_users(units)
+
+
+def coordinator_units(patient) -> list[ServiceUnit]:
+    """The koordinator's unit when it is a kommune unit, else the registering/coordinating
+    kommune units."""
+    assignment = (
+        CoordinatorAssignment.objects.active()
+        .filter(patient=patient, unit__organisation__level=Organisation.Level.KOMMUNE)
+        .select_related("unit")
+        .first()
+    )
+    if assignment is not None:
+        return [assignment.unit]
+    members = (
+        CareTeamMember.objects.active()
+        .filter(
+            patient=patient,
+            unit__organisation__level=Organisation.Level.KOMMUNE,
+            role__in=[CareTeamMember.Role.REGISTERING, CareTeamMember.Role.COORDINATING],
+        )
+        .select_related("unit")
+    )
+    return [m.unit for m in members] or kommune_units_on_team(patient)
+
+
+def _on_team(patient, unit, *, edit=True) -> bool:
+    members = CareTeamMember.objects.active().filter(patient=patient, unit=unit)
+    if edit:
+        members = members.exclude(role=CareTeamMember.Role.INFORMED)
+    return unit is not None and members.exists()
+
+
+def _require_episode_unit(episode, unit) -> None:
+    if unit is None or unit.pk != episode.unit_id or not _on_team(episode.patient, unit):
+        raise PermissionDenied(_("Only the treating unit can do this."))
+
+
+def _require_kommune(patient, unit) -> None:
+    if unit is None or not unit.is_kommune or not _on_team(patient, unit):
+        raise PermissionDenied(_("Only a municipal unit on the care team can do this."))
+
+
+def _is_clinician(user, unit) -> bool:
+    return Membership.objects.active().filter(user=user, unit=unit, role__in=SIGNING_ROLES).exists()
+
+
+def _require_open(episode) -> None:
+    if episode.ended_at is not None:
+        raise ValidationError(_("The treatment has ended."))
+
+
+def episode_url(episode) -> str:
+    return reverse("pathways:episode_detail", args=[episode.patient_id, episode.pk])
+
+
+def _audit(by, unit, action, episode, obj, detail=""):
+    audit.record(
+        user=by, unit=unit, action=action, patient=episode.patient_id, obj=obj, detail=detail
+    )
+
+
+# --- episodes -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def episode_start(
+    *,
+    patient,
+    by,
+    unit,
+    kind: str,
+    started_at: datetime.datetime,
+    planned_end: datetime.date | None = None,
+    send_admission_message: bool = False,
+) -> TreatmentEpisode:
+    """Start treatment at the acting specialist unit."""
+    if unit is None or not unit.is_specialist or not _on_team(patient, unit):
+        raise PermissionDenied(_("Only a specialist unit on the care team can start treatment."))
+    if started_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"started_at": _("The start cannot be in the future.")})
+    if planned_end and planned_end < timezone.localdate(started_at):
+        raise ValidationError({"planned_end": _("The planned discharge is before the start.")})
+    episode = TreatmentEpisode(
+        patient=patient,
+        unit=unit,
+        kind=kind,
+        started_at=started_at,
+        planned_end=planned_end,
+        # The pathway's first attendance; the unit corrects it on the episode page.
+        first_attendance_on=timezone.localdate(started_at),
+        created_by=by,
+    )
+    episode.full_clean()
+    episode.save()
+    _audit(by, unit, audit.Action.CREATE, episode, episode, episode.get_kind_display())
+    if send_admission_message and kind == Kind.DOGN:
+        admission_message_send(episode=episode, by=by, unit=unit)
+    return episode
+
+
+@transaction.atomic
+def episode_set_planned_end(*, episode, by, unit, planned_end: datetime.date | None) -> None:
+    _require_episode_unit(episode, unit)
+    _require_open(episode)
+    if planned_end and planned_end < timezone.localdate(episode.started_at):
+        raise ValidationError({"planned_end": _("The planned discharge is before the start.")})
+    TreatmentEpisode.objects.filter(pk=episode.pk).update(planned_end=planned_end)
+    episode.planned_end = planned_end
+    _audit(by, unit, audit.Action.UPDATE, episode, episode, f"planned_end={planned_end}")
+
+
+def _send(*, episode, by, unit, kind, text="", urgent=False, only_new=False) -> list:
+    """One message per kommune unit on the care team, with a notification to its users."""
+    recipients = kommune_units_on_team(episode.patient)
+    if only_new:
+        already = set(
+            KommuneMessage.objects.filter(episode=episode, kind=kind).values_list(
+                "to_unit_id", flat=True
+            )
+        )
+        recipients = [u for u in recipients if u.pk not in already]
+    sent = []
+    now = timezone.now()
+    for to_unit in recipients:
+        message = KommuneMessage.objects.create(
+            episode=episode,
+            patient_id=episode.patient_id,
+            kind=kind,
+            from_unit=unit,
+            to_unit=to_unit,
+            text=text,
+            urgent=urgent,
+            sent_at=now,
+            sent_by=by,
+        )
+        _audit(by, unit, audit.Action.CREATE, episode, message, message.get_kind_display())
+        sent.append(message)
+    if sent:
+        notify(
+            users=kommune_recipients(episode.patient, [m.to_unit for m in sent]),
+            kind=f"discharge_{kind}",
+            title=_("%(kind)s: %(unit)s") % {"kind": sent[0].get_kind_display(), "unit": unit.name},
+            body=text,
+            url=episode_url(episode),
+            patient=episode.patient,
+            urgent=urgent,
+        )
+    return sent
+
+
+@transaction.atomic
+def admission_message_send(*, episode, by, unit, text: str = "") -> list[KommuneMessage]:
+    """'Melding om innlagt pasient' to the kommune; due within 24 hours of a døgn admission."""
+    _require_episode_unit(episode, unit)
+    _require_open(episode)
+    if not kommune_units_on_team(episode.patient):
+        raise ValidationError(
+            _(
+                "No municipal unit is on the care team. Add the municipality with the "
+                "patient's consent first."
+            )
+        )
+    sent = _send(
+        episode=episode, by=by, unit=unit, kind=MsgKind.ADMISSION, text=text, only_new=True
+    )
+    if not sent:
+        raise ValidationError(_("The notice of admission has already been sent."))
+    return sent
+
+
+@transaction.atomic
+def episode_assess(*, episode, by, unit, assessment: str) -> None:
+    """Record the clinician's assessment that the patient is ready for discharge."""
+    _require_episode_unit(episode, unit)
+    _require_open(episode)
+    if not _is_clinician(by, unit):
+        raise PermissionDenied(_("Only a clinician can record the assessment."))
+    assessment = (assessment or "").strip()
+    if not assessment:
+        raise ValidationError({"assessment": _("Write the assessment.")})
+    now = timezone.now()
+    TreatmentEpisode.objects.filter(pk=episode.pk).update(
+        assessment=assessment, assessed_at=now, assessed_by=by
+    )
+    episode.assessment, episode.assessed_at, episode.assessed_by = assessment, now, by
+    _audit(by, unit, audit.Action.UPDATE, episode, episode, _("Assessment recorded"))
+
+
+@transaction.atomic
+def planning_meeting_call(
+    *, episode, by, unit, starts_at: datetime.datetime, place: str, participants: str
+) -> PlanningMeeting:
+    """Call the partners to a joint planning meeting for the follow-up."""
+    _require_episode_unit(episode, unit)
+    _require_open(episode)
+    meeting = PlanningMeeting(
+        episode=episode,
+        starts_at=starts_at,
+        place=(place or "").strip(),
+        participants=(participants or "").strip(),
+        called_by=by,
+    )
+    meeting.full_clean()
+    meeting.save()
+    _audit(by, unit, audit.Action.CREATE, episode, meeting, str(meeting))
+    notify(
+        users=kommune_recipients(episode.patient),
+        kind="discharge_planning_meeting",
+        title=_("Planning meeting %(when)s")
+        % {"when": timezone.localtime(starts_at).strftime("%d.%m.%Y %H:%M")},
+        body=f"{meeting.place}\n{meeting.participants}",
+        url=episode_url(episode),
+        patient=episode.patient,
+    )
+    return meeting
+
+
+# Other features add ``func(episode) -> bool`` here (e.g. an ansvarsgruppe meeting called for
+# the stay); any of them answering True counts as a joint planning meeting.
+JOINT_MEETING_SOURCES: list[Callable] = []
+# Other features add ``func(patient) -> dict | None`` (keys warning_signs, what_helps,
+# contacts): the individuell plan's crisis plan is used instead of the plan's own when present.
+CRISIS_PLAN_SOURCES: list[Callable] = []
+
+
+def joint_planning_meeting_called(episode) -> bool:
+    """Has a joint meeting for the follow-up been called for this stay?"""
+    if PlanningMeeting.objects.filter(episode=episode).exists():
+        return True
+    return any(source(episode) for source in JOINT_MEETING_SOURCES)
+
+
+def individual_crisis_plan(patient) -> dict | None:
+    """The crisis plan another feature holds for the patient (the individuell plan's)."""
+    for source in CRISIS_PLAN_SOURCES:
+        found = source(patient)
+        if found:
+            return {**found, "from_individual_plan": True}
+    return None
+
+
+_UNSET = object()
+
+
+def crisis_plan_for(plan, individual=_UNSET) -> dict:
+    """The crisis plan to show with the ettervern plan: the individuell plan's when there is
+    one (pass ``individual`` when already looked up), else the ettervern plan's own."""
+    if individual is _UNSET:
+        individual = individual_crisis_plan(plan.patient)
+    if individual:
+        return individual
+    return {
+        "warning_signs": plan.crisis_warning_signs,
+        "what_helps": plan.crisis_what_helps,
+        "contacts": plan.crisis_contacts,
+        "from_individual_plan": False,
+    }
+
+
+def needs_joint_meeting(episode) -> bool:
+    return episode.unit.kind in ServiceUnit.TSB_KINDS or episode.unit.kind == ServiceUnit.Kind.DPS
+
+
+def ready_refusal_reasons(episode) -> list[str]:
+    """Why 'utskrivningsklar' cannot be declared now (empty when it can)."""
+    reasons = []
+    if episode.ended_at is not None:
+        reasons.append(_("The treatment has ended."))
+    if episode.ready_at is not None:
+        reasons.append(_("The patient is already declared ready for discharge."))
+    if not episode.assessed_at:
+        reasons.append(_("A clinician's assessment has not been recorded."))
+    if needs_joint_meeting(episode) and not joint_planning_meeting_called(episode):
+        reasons.append(
+            _("No joint planning meeting has been called with the municipality and partners.")
+        )
+    if not kommune_units_on_team(episode.patient):
+        reasons.append(_("No municipal unit is on the care team to receive the notice."))
+    return reasons
+
+
+@transaction.atomic
+def episode_declare_ready(*, episode, by, unit, text: str = "") -> list[KommuneMessage]:
+    """Declare 'utskrivningsklar' and tell the kommune; refused with the reasons otherwise."""
+    _require_episode_unit(episode, unit)
+    episode = TreatmentEpisode.objects.select_for_update().select_related("unit").get(pk=episode.pk)
+    reasons = ready_refusal_reasons(episode)
+    if reasons:
+        raise ValidationError(reasons)
+    now = timezone.now()
+    TreatmentEpisode.objects.filter(pk=episode.pk).update(ready_at=now, ready_by=by)
+    episode.ready_at, episode.ready_by = now, by
+    _audit(by, unit, audit.Action.UPDATE, episode, episode, _("Declared ready for discharge"))
+    return _send(episode=episode, by=by, unit=unit, kind=MsgKind.READY, text=text)
+
+
+def _copy_first_appointment(episode, by) -> None:
+    plan = EttervernPlan.objects.filter(episode=episode).first()
+    if plan is None or plan.first_appointment_at is None:
+        return
+    units = coordinator_units(episode.patient)
+    if not units:
+        return
+    FollowUpAppointment.objects.get_or_create(
+        episode=episode,
+        is_first_kommune=True,
+        defaults={
+            "patient_id": episode.patient_id,
+            "at": plan.first_appointment_at,
+            "with_whom": plan.first_appointment_with or units[0].name,
+            "unit": units[0],
+            "created_by": by,
+        },
+    )
+
+
+@transaction.atomic
+def episode_end(
+    *,
+    episode,
+    by,
+    unit,
+    end_kind: str,
+    ended_at: datetime.datetime | None = None,
+    note: str = "",
+    without_plan_reason: str = "",
+) -> TreatmentEpisode:
+    """Discharge. Unplanned: the kommune is told at once, urgent. Planned døgn: needs the
+    'utskrivningsklar' notice and a signed plan (or a written reason for going without)."""
+    _require_episode_unit(episode, unit)
+    episode = TreatmentEpisode.objects.select_for_update().select_related("unit").get(pk=episode.pk)
+    _require_open(episode)
+    ended_at = ended_at or timezone.now()
+    if ended_at < episode.started_at:
+        raise ValidationError({"ended_at": _("The discharge is before the start.")})
+    if ended_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"ended_at": _("The discharge cannot be in the future.")})
+    without_plan_reason = (without_plan_reason or "").strip()
+    if end_kind == EndKind.PLANNED:
+        if episode.kind == Kind.DOGN and episode.ready_at is None:
+            raise ValidationError(
+                _(
+                    "Declare the patient ready for discharge first, so that the "
+                    "municipality is told."
+                )
+            )
+        plan = EttervernPlan.objects.filter(episode=episode).first()
+        if episode.kind == Kind.DOGN and not (plan and plan.is_signed) and not without_plan_reason:
+            raise ValidationError(
+                {
+                    "without_plan_reason": _(
+                        "The ettervern plan is not signed by both sides. Write why the "
+                        "patient is discharged without it."
+                    )
+                }
+            )
+    elif end_kind != EndKind.UNPLANNED:
+        raise ValidationError({"end_kind": _("Choose how the treatment ended.")})
+    TreatmentEpisode.objects.filter(pk=episode.pk).update(
+        ended_at=ended_at,
+        end_kind=end_kind,
+        end_note=note[:500],
+        without_plan_reason=without_plan_reason[:500],
+    )
+    episode.refresh_from_db()
+    _audit(by, unit, audit.Action.UPDATE, episode, episode, episode.get_end_kind_display())
+    if end_kind == EndKind.UNPLANNED:
+        _send(episode=episode, by=by, unit=unit, kind=MsgKind.UNPLANNED, text=note, urgent=True)
+    _copy_first_appointment(episode, by)
+    return episode
+
+
+@transaction.atomic
+def episode_transfer(
+    *, episode, by, unit, to_unit, kind: str, consent_given_on: datetime.date | None = None
+) -> TreatmentEpisode:
+    """Transfer to another specialist unit: this episode ends, a new one starts there, the
+    ettervern plan moves along, and the kommune is told."""
+    _require_episode_unit(episode, unit)
+    _require_open(episode)
+    if to_unit is None or not to_unit.is_specialist or to_unit.pk == unit.pk:
+        raise ValidationError({"to_unit": _("Choose another specialist unit.")})
+    patient = episode.patient
+    if not _on_team(patient, to_unit):
+        if consent_given_on is None:
+            raise ValidationError(
+                {
+                    "consent_given_on": _(
+                        "The unit is not on the care team: record the patient's consent."
+                    )
+                }
+            )
+        consent_record(
+            patient=patient,
+            by=by,
+            acting_unit=unit,
+            scope=Consent.Scope.SHARING,
+            given_on=consent_given_on,
+            units=[to_unit],
+            role=CareTeamMember.Role.TREATING,
+        )
+    now = timezone.now()
+    new = TreatmentEpisode(
+        patient=patient,
+        unit=to_unit,
+        kind=kind,
+        started_at=now,
+        planned_end=episode.planned_end,
+        first_attendance_on=timezone.localdate(now),
+        created_by=by,
+    )
+    new.full_clean()
+    new.save()
+    TreatmentEpisode.objects.filter(pk=episode.pk).update(
+        ended_at=now, end_kind=EndKind.TRANSFERRED, transferred_to=new
+    )
+    EttervernPlan.objects.filter(episode=episode).update(episode=new)
+    episode.refresh_from_db()
+    _audit(by, unit, audit.Action.UPDATE, episode, episode, _("Transferred to %s") % to_unit.name)
+    _audit(by, unit, audit.Action.CREATE, new, new, new.get_kind_display())
+    _send(
+        episode=episode,
+        by=by,
+        unit=unit,
+        kind=MsgKind.TRANSFER,
+        text=_("Transferred to %(unit)s") % {"unit": str(to_unit)},
+    )
+    notify(
+        users=unit_users([to_unit]),
+        kind="discharge_transfer",
+        title=_("Patient transferred from %(unit)s") % {"unit": unit.name},
+        url=episode_url(new),
+        patient=patient,
+    )
+    return new
+
+
+# --- messages -----------------------------------------------------------------------------
+
+
+def messages_mark_read(*, episode, by, unit) -> int:
+    """The kommune unit has opened its messages about the episode."""
+    if unit is None:
+        return 0
+    with transaction.atomic():
+        messages = list(
+            KommuneMessage.objects.filter(episode=episode, to_unit=unit, read_at__isnull=True)
+        )
+        if not messages:
+            return 0
+        count = KommuneMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+            read_at=timezone.now(), read_by=by
+        )
+        for message in messages:
+            _audit(by, unit, audit.Action.UPDATE, episode, message, _("Read"))
+    return count
+
+
+@transaction.atomic
+def message_answer(
+    *,
+    message,
+    by,
+    unit,
+    answer: str,
+    can_receive_from: datetime.date | None = None,
+    reason: str = "",
+) -> KommuneMessage:
+    """The kommune answers 'can receive from <date>' or 'cannot receive yet' (with reason)."""
+    if unit is None or unit.pk != message.to_unit_id:
+        raise PermissionDenied(_("Only the receiving unit can answer."))
+    if not message.expects_answer:
+        raise ValidationError(_("This message does not ask for an answer."))
+    reason = (reason or "").strip()
+    if answer == KommuneMessage.Answer.CAN_RECEIVE:
+        if can_receive_from is None:
+            raise ValidationError({"can_receive_from": _("From which date?")})
+    elif answer == KommuneMessage.Answer.CANNOT_RECEIVE:
+        if not reason:
+            raise ValidationError({"answer_reason": _("Say why the patient cannot be received.")})
+        can_receive_from = None
+    else:
+        raise ValidationError({"answer": _("Choose an answer.")})
+    now = timezone.now()
+    KommuneMessage.objects.filter(pk=message.pk).update(
+        answer=answer,
+        can_receive_from=can_receive_from,
+        answer_reason=reason,
+        answered_at=now,
+        answered_by=by,
+        read_at=message.read_at or now,
+        read_by=message.read_by or by,
+    )
+    message.refresh_from_db()
+    episode = message.episode
+    _audit(by, unit, audit.Action.UPDATE, episode, message, message.get_answer_display())
+    if answer == KommuneMessage.Answer.CAN_RECEIVE:
+        title = _("%(unit)s can receive the patient from %(date)s") % {
+            "unit": unit.name,
+            "date": can_receive_from.strftime("%d.%m.%Y"),
+        }
+    else:
+        title = _("%(unit)s cannot receive the patient yet") % {"unit": unit.name}
+    notify(
+        users=unit_users([message.from_unit]),
+        kind="discharge_answer",
+        title=title,
+        body=reason,
+        url=episode_url(episode),
+        patient=episode.patient,
+    )
+    return message
+
+
+# --- the ettervern plan -------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_start(*, episode, by, unit, variant: str = EttervernPlan.Variant.STANDARD):
+    """Start the plan during the stay (either side); returns the existing one if there is one."""
+    if not _on_team(episode.patient, unit):
+        raise PermissionDenied(_("Only units on the care team can write the plan."))
+    _require_open(episode)
+    plan, created = EttervernPlan.objects.get_or_create(
+        episode=episode, defaults={"patient_id": episode.patient_id, "variant": variant}
+    )
+    if created:
+        _audit(by, unit, audit.Action.CREATE, episode, plan, plan.get_variant_display())
+    return plan
+
+
+def plan_side(plan, unit) -> str | None:
+    """Which part the acting unit writes: 'specialist', 'kommune' or None."""
+    if unit is None:
+        return None
+    if unit.pk == plan.episode.unit_id:
+        return "specialist"
+    if unit.is_kommune:
+        return "kommune"
+    return None
+
+
+PART_FIELDS = {
+    "specialist": EttervernPlan.SPECIALIST_FIELDS,
+    "kommune": EttervernPlan.KOMMUNE_FIELDS,
+    "crisis": EttervernPlan.CRISIS_FIELDS,
+}
+PART_VERSION = {
+    "specialist": "specialist_version",
+    "kommune": "kommune_version",
+    "crisis": "crisis_version",
+}
+
+
+def may_edit_part(plan, unit, part) -> bool:
+    side = plan_side(plan, unit)
+    if side is None or not _on_team(plan.patient, unit):
+        return False
+    return part == "crisis" or part == side
+
+
+@transaction.atomic
+def plan_save_part(*, plan, part: str, by, unit, data: dict, version: int) -> EttervernPlan:
+    """Save one part; refuses (StalePlan) when it was saved by someone else meanwhile."""
+    if part not in PART_FIELDS or not may_edit_part(plan, unit, part):
+        raise PermissionDenied(_("This part of the plan is written by the other side."))
+    _require_open(plan.episode)
+    fields = PART_FIELDS[part]
+    data = {k: v for k, v in data.items() if k in fields}
+    if part == "specialist":
+        kind = data.get("return_kind")
+        if kind in (EttervernPlan.Return.OPEN_RETURN, EttervernPlan.Return.SELF_REFERRAL_BED):
+            if not data.get("return_unit"):
+                raise ValidationError({"return_unit": _("Which unit is the way back to?")})
+            if not data.get("return_valid_until"):
+                raise ValidationError({"return_valid_until": _("Until when is it valid?")})
+    candidate = EttervernPlan.objects.get(pk=plan.pk)
+    changed = [f for f in data if getattr(candidate, f) != data[f]]
+    for name, value in data.items():
+        setattr(candidate, name, value)
+    candidate.full_clean()
+    version_field = PART_VERSION[part]
+    updates = dict(data, updated_at=timezone.now())
+    updates[version_field] = version + 1
+    if changed and (candidate.specialist_signed_at or candidate.kommune_signed_at):
+        # A signature covers the text it was given for.
+        updates.update(
+            specialist_signed_at=None,
+            specialist_signed_by=None,
+            kommune_signed_at=None,
+            kommune_signed_by=None,
+        )
+    saved = EttervernPlan.objects.filter(pk=plan.pk, **{version_field: version}).update(**updates)
+    if not saved:
+        raise StalePlan(EttervernPlan.objects.get(pk=plan.pk))
+    plan.refresh_from_db()
+    _audit(
+        by,
+        unit,
+        audit.Action.UPDATE,
+        plan.episode,
+        plan,
+        _("Changed: %(fields)s") % {"fields": ", ".join(changed) or "–"},
+    )
+    return plan
+
+
+@dataclass
+class ChecklistItem:
+    key: str
+    label: str
+    done: bool
+    side: str  # specialist, kommune or crisis
+
+
+def discharge_date(episode) -> datetime.date | None:
+    if episode.ended_at is not None:
+        return timezone.localdate(episode.ended_at)
+    return episode.planned_end
+
+
+def first_appointment_warning(plan) -> str:
+    """A warning when the first kommune appointment is missing or too late."""
+    limit = settings.ETTERVERN_FIRST_APPOINTMENT_DAYS
+    if plan.first_appointment_at is None:
+        return _("No first municipal appointment is booked.")
+    day = discharge_date(plan.episode)
+    if day and timezone.localdate(plan.first_appointment_at) > day + datetime.timedelta(limit):
+        return _("The first municipal appointment is more than %(days)d days after discharge.") % {
+            "days": limit
+        }
+    return ""
+
+
+def plan_checklist(plan, crisis: dict | None = None) -> list[ChecklistItem]:
+    """What the plan needs; ``crisis`` is ``crisis_plan_for(plan)`` when the caller has it."""
+
+    def filled(*values):
+        return all(v is not None and str(v).strip() for v in values)
+
+    if crisis is None:
+        crisis = crisis_plan_for(plan)
+
+    items = [
+        ChecklistItem("summary", _("Summary for follow-up"), filled(plan.summary), "specialist"),
+        ChecklistItem("medication", _("Medication"), filled(plan.medication), "specialist"),
+        ChecklistItem(
+            "risk",
+            _("Risk assessed and told to the municipality and GP"),
+            filled(plan.risk) and plan.risk_communicated,
+            "specialist",
+        ),
+        ChecklistItem("return", _("The way back in"), bool(plan.return_kind), "specialist"),
+        ChecklistItem(
+            "housing", _("Housing on the day of discharge"), filled(plan.housing), "kommune"
+        ),
+        ChecklistItem("economy", _("Economy"), filled(plan.economy), "kommune"),
+        ChecklistItem("activity", _("Activity, work or school"), filled(plan.activity), "kommune"),
+        ChecklistItem(
+            "first_appointment",
+            _("First municipal appointment"),
+            plan.first_appointment_at is not None,
+            "kommune",
+        ),
+        ChecklistItem(
+            "fastlege", _("GP appointment"), plan.fastlege_appointment_at is not None, "kommune"
+        ),
+        ChecklistItem(
+            "crisis",
+            _("Crisis plan: warning signs and who to call"),
+            filled(crisis["warning_signs"], crisis["contacts"]),
+            "crisis",
+        ),
+    ]
+    if plan.variant == EttervernPlan.Variant.PRISON:
+        items.append(
+            ChecklistItem(
+                "release",
+                _("Release: date, prison and who meets the person"),
+                filled(plan.release_date, plan.prison, plan.met_by),
+                "kommune",
+            )
+        )
+    return items
+
+
+def plan_progress(plan, crisis: dict | None = None) -> tuple[int, int]:
+    items = plan_checklist(plan, crisis)
+    return sum(1 for i in items if i.done), len(items)
+
+
+def sign_refusal_reasons(plan, by, unit) -> list[str]:
+    side = plan_side(plan, unit)
+    reasons = []
+    if plan.episode.ended_at is not None:
+        reasons.append(_("The treatment has ended; the plan can no longer be signed."))
+    if side is None or not _on_team(plan.patient, unit):
+        reasons.append(_("Only the treating unit and the municipality sign the plan."))
+        return reasons
+    if side == "specialist" and not _is_clinician(by, unit):
+        reasons.append(_("The specialist side is signed by a clinician."))
+    if getattr(plan, f"{side}_signed_at") is not None:
+        reasons.append(_("Your side has already signed."))
+    missing = [i.label for i in plan_checklist(plan) if i.side in (side, "crisis") and not i.done]
+    if missing:
+        reasons.append(_("Missing in your part: %(items)s") % {"items": ", ".join(missing)})
+    return reasons
+
+
+@transaction.atomic
+def plan_sign(*, plan, by, unit) -> EttervernPlan:
+    """Sign the acting side's part; both sides sign before the discharge."""
+    plan = EttervernPlan.objects.select_for_update().select_related("episode").get(pk=plan.pk)
+    reasons = sign_refusal_reasons(plan, by, unit)
+    if reasons:
+        raise ValidationError(reasons)
+    side = plan_side(plan, unit)
+    now = timezone.now()
+    EttervernPlan.objects.filter(pk=plan.pk).update(
+        **{f"{side}_signed_at": now, f"{side}_signed_by": by}
+    )
+    plan.refresh_from_db()
+    _audit(by, unit, audit.Action.UPDATE, plan.episode, plan, _("Signed (%s)") % side)
+    if side == "kommune":
+        other = unit_users([plan.episode.unit])
+    else:
+        other = kommune_recipients(plan.patient)
+    notify(
+        users=other,
+        kind="discharge_plan_signed",
+        title=_("The ettervern plan is signed by %(unit)s") % {"unit": unit.name},
+        url=reverse("pathways:ettervern_plan", args=[plan.patient_id, plan.episode_id]),
+        patient=plan.patient,
+    )
+    return plan
+
+
+# --- after discharge ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_up_add(
+    *, episode, by, unit, at: datetime.datetime, with_whom: str, is_first_kommune=False
+) -> FollowUpAppointment:
+    _require_kommune(episode.patient, unit)
+    appointment = FollowUpAppointment(
+        episode=episode,
+        patient_id=episode.patient_id,
+        at=at,
+        with_whom=(with_whom or "").strip(),
+        unit=unit,
+        is_first_kommune=is_first_kommune,
+        created_by=by,
+    )
+    appointment.full_clean()
+    appointment.save()
+    _audit(by, unit, audit.Action.CREATE, episode, appointment, str(appointment))
+    return appointment
+
+
+@transaction.atomic
+def follow_up_record(*, appointment, by, unit, attended: bool) -> FollowUpAppointment:
+    """The kommune records whether the appointment happened; a no-show alerts the koordinator."""
+    episode = appointment.episode
+    _require_kommune(episode.patient, unit)
+    if appointment.at > timezone.now():
+        raise ValidationError(_("The appointment has not taken place yet."))
+    FollowUpAppointment.objects.filter(pk=appointment.pk).update(
+        attended=attended, recorded_at=timezone.now(), recorded_by=by
+    )
+    appointment.refresh_from_db()
+    _audit(
+        by,
+        unit,
+        audit.Action.UPDATE,
+        episode,
+        appointment,
+        _("Attended") if attended else _("Did not attend"),
+    )
+    if not attended:
+        notify(
+            users=kommune_recipients(episode.patient, coordinator_units(episode.patient)),
+            kind="discharge_no_show",
+            title=_("Did not attend: %(what)s %(when)s")
+            % {
+                "what": appointment.with_whom,
+                "when": timezone.localtime(appointment.at).strftime("%d.%m.%Y %H:%M"),
+            },
+            url=episode_url(episode),
+            patient=episode.patient,
+            urgent=True,
+        )
+    return appointment
+
+
+# --- moving between kommuner --------------------------------------------------------------
+
+
+@transaction.atomic
+def kommune_move_start(
+    *, patient, by, unit, to_unit, handover_date: datetime.date, consent_given_on: datetime.date
+) -> KommuneMove:
+    """The new kommune joins the care team with consent; the old one leaves after handover."""
+    _require_kommune(patient, unit)
+    if to_unit is None or not to_unit.is_kommune or to_unit.organisation_id == unit.organisation_id:
+        raise ValidationError({"to_unit": _("Choose a unit in the new municipality.")})
+    if handover_date < timezone.localdate():
+        raise ValidationError({"handover_date": _("The handover date cannot be in the past.")})
+    consent_record(
+        patient=patient,
+        by=by,
+        acting_unit=unit,
+        scope=Consent.Scope.SHARING,
+        given_on=consent_given_on,
+        units=[to_unit],
+        role=CareTeamMember.Role.COORDINATING,
+    )
+    move = KommuneMove.objects.create(
+        patient=patient, from_unit=unit, to_unit=to_unit, handover_date=handover_date, created_by=by
+    )
+    audit.record(user=by, unit=unit, action=audit.Action.CREATE, patient=patient, obj=move)
+    notify(
+        users=unit_users([to_unit]),
+        kind="discharge_kommune_move",
+        title=_("%(name)s is moving to your municipality (handover %(date)s)")
+        % {"name": patient.full_name, "date": handover_date.strftime("%d.%m.%Y")},
+        url=reverse("pathways:patient_overview", args=[patient.pk]),
+        patient=patient,
+    )
+    return move
+
+
+@transaction.atomic
+def kommune_move_complete(*, move, by=None, unit=None, today=None) -> bool:
+    """After the handover date: the old kommune's units leave the care team."""
+    if move.handover_date > (today or timezone.localdate()):
+        raise ValidationError(_("The handover date has not come yet."))
+    if not KommuneMove.objects.filter(pk=move.pk, completed_at__isnull=True).update(
+        completed_at=timezone.now()
+    ):
+        return False
+    old_org = move.from_unit.organisation_id
+    for member in (
+        CareTeamMember.objects.active()
+        .filter(patient_id=move.patient_id, unit__organisation_id=old_org)
+        .select_related("unit", "patient")
+    ):
+        care_team_end(
+            member=member, by=by, acting_unit=unit, reason=_("Moved to another municipality")
+        )
+    Patient.objects.filter(pk=move.patient_id).update(
+        home_kommune_id=move.to_unit.organisation_id, version=F("version") + 1
+    )
+    return True
+
+
+def kommune_moves_complete_due(now=None) -> int:
+    """Complete every move whose handover date has come (a periodic job of the sweep)."""
+    today = timezone.localdate(now)
+    count = 0
+    for move in KommuneMove.objects.filter(
+        completed_at__isnull=True, handover_date__lte=today
+    ).select_related("from_unit", "to_unit"):
+        count += kommune_move_complete(move=move, today=today)
+    return count
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+@dataclass
+class DischargeFigures:
+    discharges: int
+    signed_before: int
+    told_ahead: int
+    first_within_7: int
+    unplanned: int
+    unplanned_told: int
+    unplanned_median_minutes: float | None
+    unplanned_max_minutes: float | None
+    notice_days: int
+
+    @staticmethod
+    def share(part: int, whole: int) -> float | None:
+        return None if not whole else round(100 * part / whole, 1)
+
+    @property
+    def signed_share(self):
+        return self.share(self.signed_before, self.discharges)
+
+    @property
+    def told_share(self):
+        return self.share(self.told_ahead, self.discharges)
+
+    @property
+    def first_share(self):
+        return self.share(self.first_within_7, self.discharges)
+
+
+def discharge_statistics(
+    unit, start: datetime.date, end: datetime.date, *, notice_days: int = 7
+) -> DischargeFigures:
+    """Døgn discharges (planned and unplanned) in [start, end] for the unit: at the unit for a
+    specialist unit, of the unit's care-team patients for a kommune unit. One query."""
+    from pathways.access import patients_of_unit
+
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    next_day = end + datetime.timedelta(days=1)
+    until = datetime.datetime.combine(next_day, datetime.time.min, tzinfo=tz)
+    episodes = TreatmentEpisode.objects.filter(
+        kind=Kind.DOGN,
+        ended_at__gte=since,
+        ended_at__lt=until,
+        end_kind__in=[EndKind.PLANNED, EndKind.UNPLANNED],
+    )
+    if unit.is_specialist:
+        episodes = episodes.filter(unit=unit)
+    else:
+        episodes = episodes.filter(patient__in=patients_of_unit(unit))
+    messages = KommuneMessage.objects.filter(episode=OuterRef("pk"))
+    rows = episodes.annotate(
+        signed_before=Exists(
+            EttervernPlan.objects.filter(
+                episode=OuterRef("pk"),
+                specialist_signed_at__lte=OuterRef("ended_at"),
+                kommune_signed_at__lte=OuterRef("ended_at"),
+            )
+        ),
+        first_ready=Subquery(
+            messages.filter(kind=MsgKind.READY)
+            .order_by()
+            .values("episode")
+            .annotate(m=Min("sent_at"))
+            .values("m")
+        ),
+        first_unplanned=Subquery(
+            messages.filter(kind=MsgKind.UNPLANNED)
+            .order_by()
+            .values("episode")
+            .annotate(m=Min("sent_at"))
+            .values("m")
+        ),
+        first_follow_up=Subquery(
+            FollowUpAppointment.objects.filter(
+                Q(episode=OuterRef("pk")), Q(at__gte=OuterRef("ended_at"))
+            )
+            .order_by()
+            .values("episode")
+            .annotate(m=Min("at"))
+            .values("m")
+        ),
+    ).values(
+        "end_kind", "ended_at", "signed_before", "first_ready", "first_unplanned", "first_follow_up"
+    )
+    discharges = signed = told = first = unplanned = 0
+    delays = []
+    for row in rows.iterator():
+        discharges += 1
+        ended = row["ended_at"]
+        signed += bool(row["signed_before"])
+        ready = row["first_ready"]
+        told += bool(ready and ready <= ended - datetime.timedelta(days=notice_days))
+        follow = row["first_follow_up"]
+        first += bool(follow and follow <= ended + datetime.timedelta(days=7))
+        if row["end_kind"] == EndKind.UNPLANNED:
+            unplanned += 1
+            if row["first_unplanned"] is not None:
+                delays.append(max(0.0, (row["first_unplanned"] - ended).total_seconds() / 60))
+    return DischargeFigures(
+        discharges=discharges,
+        signed_before=signed,
+        told_ahead=told,
+        first_within_7=first,
+        unplanned=unplanned,
+        unplanned_told=len(delays),
+        unplanned_median_minutes=round(statistics.median(delays), 1) if delays else None,
+        unplanned_max_minutes=round(max(delays), 1) if delays else None,
+        notice_days=notice_days,
+    )

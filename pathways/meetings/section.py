@@ -1,0 +1,54 @@
+"""The ansvarsgruppe's section of the patient overview."""
+
+
+def section(request, patient) -> dict:
+    """The responsibility group with its next meeting and open-item count in one query; the
+    first open action items in a second, only when there are any."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    from pathways.models import ActionItem, Meeting, ResponsibilityGroup
+
+    upcoming = Meeting.objects.filter(
+        patient=OuterRef("patient_id"), state=Meeting.State.PLANNED, starts_at__gte=timezone.now()
+    ).order_by("starts_at")
+    open_items = ActionItem.objects.open().filter(
+        patient=patient, meeting__published_at__isnull=False
+    )
+    counted = (
+        open_items.filter(patient=OuterRef("patient_id"))
+        .order_by()
+        .values("patient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    group = (
+        ResponsibilityGroup.objects.filter(patient=patient)
+        .select_related("leader")
+        .annotate(
+            next_meeting_id=Subquery(upcoming.values("pk")[:1]),
+            next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
+            open_items=Coalesce(Subquery(counted, output_field=IntegerField()), 0),
+        )
+        .first()
+    )
+    next_meeting, items, count = None, [], 0
+    if group is not None:
+        # Action items come from the group's meetings, so without a group there are none.
+        if group.next_meeting_id is not None:
+            next_meeting = Meeting(
+                pk=group.next_meeting_id,
+                group=group,
+                patient=patient,
+                starts_at=group.next_meeting_at,
+            )
+        count = group.open_items
+        if count:
+            items = list(open_items.select_related("responsible_user", "responsible_external")[:5])
+    return {
+        "meetings_group": group,
+        "meetings_next": next_meeting,
+        "meetings_open_items": items,
+        "meetings_open_count": count,
+    }

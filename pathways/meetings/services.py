@@ -1,0 +1,819 @@
+"""Ansvarsgruppe: the group, meetings and calendar invitations, minutes and action items.
+
+Every change checks the caller may edit the patient, validates, writes the audit log and
+schedules email with ``transaction.on_commit`` (mail never goes out for a rolled-back change).
+"""
+
+import datetime
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.models import Membership
+from pathways import access
+from pathways.models import (
+    ActionItem,
+    Addendum,
+    AgendaItem,
+    Attendance,
+    CareTeamMember,
+    CoordinatorAssignment,
+    GroupMember,
+    Invitation,
+    Meeting,
+    ResponsibilityGroup,
+)
+from pathways.notifications.reminders import notify
+
+log = logging.getLogger(__name__)
+
+FOLLOW_UP_HEADING = "Oppfølging fra forrige møte"
+# 2–4 meetings a year is common; a quarter is the default proposal for the next one.
+NEXT_MEETING_AFTER = timedelta(weeks=12)
+
+
+class MinutesLocked(Exception):
+    """The minutes are published; corrections go in an addendum."""
+
+
+class StaleMeeting(Exception):
+    """Someone saved the meeting after this form was opened."""
+
+    def __init__(self, current):
+        super().__init__("stale version")
+        self.current = current
+
+
+def _require_edit(user, unit, patient_id) -> None:
+    found = access.access_basis(user, unit, patient_id)
+    if found is None:
+        raise PermissionDenied
+    if not found[1]:
+        raise PermissionDenied
+
+
+def _site(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def meeting_url(meeting) -> str:
+    return reverse("pathways:meeting_detail", args=[meeting.patient_id, meeting.pk])
+
+
+# --- the group -------------------------------------------------------------------------------
+
+
+def active_coordinator(patient_id):
+    return (
+        CoordinatorAssignment.objects.active()
+        .filter(patient_id=patient_id)
+        .select_related("user", "unit")
+        .first()
+    )
+
+
+def group_leader(group) -> tuple:
+    """Who leads the group: the active koordinator when there is one, else the stored leader.
+    Returns (user, is_koordinator)."""
+    assignment = active_coordinator(group.patient_id)
+    if assignment is not None:
+        return assignment.user, True
+    return group.leader, False
+
+
+@transaction.atomic
+def group_create(*, patient, by, unit, leader=None, patient_say: str = "") -> ResponsibilityGroup:
+    """Start the patient's group. It is led by the koordinator when there is one (else by
+    ``leader``, default the creator); the leader joins as its first member."""
+    _require_edit(by, unit, patient.pk)
+    if ResponsibilityGroup.objects.filter(patient=patient).exists():
+        raise ValidationError(_("The patient already has a responsibility group."))
+    assignment = active_coordinator(patient.pk)
+    leader = assignment.user if assignment is not None else (leader or by)
+    group = ResponsibilityGroup(
+        patient=patient, leader=leader, patient_say=patient_say.strip(), created_by=by
+    )
+    group.full_clean()
+    group.save()
+    audit.record(user=by, unit=unit, action=audit.Action.CREATE, patient=patient, obj=group)
+    leader_unit = unit if leader == by else _care_team_unit_of(patient, leader)
+    if leader_unit is not None:
+        group_member_add(group=group, by=by, unit=unit, user=leader, member_unit=leader_unit)
+    return group
+
+
+@transaction.atomic
+def group_leader_follow_coordinator(*, patient, by, unit) -> ResponsibilityGroup | None:
+    """The group is led by the koordinator: after the koordinator changes, the new one becomes
+    the leader (and a member, when their unit is on the care team). The old leader stays a
+    member until removed."""
+    group = ResponsibilityGroup.objects.select_for_update().filter(patient=patient).first()
+    assignment = active_coordinator(patient.pk)
+    if group is None or assignment is None or assignment.user_id == group.leader_id:
+        return group
+    group.leader = assignment.user
+    group.save(update_fields=["leader"])
+    name = assignment.user.get_full_name() or assignment.user.username
+    audit.record(
+        user=by,
+        unit=unit,
+        action=audit.Action.UPDATE,
+        patient=patient.pk,
+        obj=group,
+        detail=_("The koordinator %(name)s leads the responsibility group") % {"name": name},
+    )
+    on_team = CareTeamMember.objects.active().filter(patient=patient, unit=assignment.unit_id)
+    works_there = Membership.objects.active().filter(
+        user=assignment.user_id, unit=assignment.unit_id
+    )
+    already = group.members.active().filter(user=assignment.user_id)
+    if on_team.exists() and works_there.exists() and not already.exists():
+        group_member_add(
+            group=group, by=by, unit=unit, user=assignment.user, member_unit=assignment.unit
+        )
+    return group
+
+
+def _care_team_unit_of(patient, user):
+    units = CareTeamMember.objects.active().filter(patient=patient).values("unit_id")
+    membership = (
+        Membership.objects.active()
+        .filter(user=user, unit_id__in=units)
+        .select_related("unit")
+        .first()
+    )
+    return membership.unit if membership else None
+
+
+@transaction.atomic
+def group_update(*, group, by, unit, patient_say: str) -> ResponsibilityGroup:
+    _require_edit(by, unit, group.patient_id)
+    group.patient_say = patient_say.strip()
+    group.save(update_fields=["patient_say"])
+    audit.record(
+        user=by,
+        unit=unit,
+        action=audit.Action.UPDATE,
+        patient=group.patient_id,
+        obj=group,
+        detail=_("The patient's say in who takes part"),
+    )
+    return group
+
+
+@transaction.atomic
+def group_member_add(
+    *,
+    group,
+    by,
+    unit,
+    user=None,
+    member_unit=None,
+    name: str = "",
+    role: str = GroupMember.Role.PROFESSIONAL,
+    role_note: str = "",
+    email: str = "",
+    phone: str = "",
+    basis: str = "",
+    basis_note: str = "",
+    patient_view: str = GroupMember.PatientView.NOT_ASKED,
+) -> GroupMember:
+    """Add an internal user (from a unit on the care team) or an external participant.
+
+    External participants get no login: they are a name and contact details only.
+    """
+    _require_edit(by, unit, group.patient_id)
+    if user is not None:
+        if member_unit is None:
+            raise ValidationError({"user": _("Choose the unit the person takes part for.")})
+        on_team = CareTeamMember.objects.active().filter(
+            patient_id=group.patient_id, unit=member_unit
+        )
+        if not on_team.exists():
+            raise ValidationError({"user": _("The unit is not on the patient's care team.")})
+        if not Membership.objects.active().filter(user=user, unit=member_unit).exists():
+            raise ValidationError({"user": _("The person does not work in that unit.")})
+        if group.members.active().filter(user=user).exists():
+            raise ValidationError({"user": _("The person is already in the group.")})
+        basis = basis or GroupMember.Basis.CARE_TEAM
+        role = GroupMember.Role.PROFESSIONAL
+        name, email = "", email or ""
+    else:
+        member_unit = None
+        if not name.strip():
+            raise ValidationError({"name": _("Enter the name.")})
+        if not basis:
+            raise ValidationError({"basis": _("Choose the basis for taking part.")})
+        if basis == GroupMember.Basis.CONSENT and not basis_note.strip():
+            raise ValidationError({"basis_note": _("Note what the patient consented to and when.")})
+    member = GroupMember(
+        group=group,
+        user=user,
+        unit=member_unit,
+        name=name.strip(),
+        role=role,
+        role_note=role_note.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        basis=basis,
+        basis_note=basis_note.strip(),
+        patient_view=patient_view,
+        added_by=by,
+    )
+    member.full_clean()
+    member.save()
+    audit.record(
+        user=by,
+        unit=unit,
+        action=audit.Action.CREATE,
+        patient=group.patient_id,
+        obj=member,
+        detail=_("%(name)s joined the responsibility group") % {"name": member.display_name},
+    )
+    return member
+
+
+@transaction.atomic
+def group_member_remove(*, member, by, unit) -> None:
+    _require_edit(by, unit, member.group.patient_id)
+    if member.user_id is not None and member.user_id == member.group.leader_id:
+        raise ValidationError(_("The leader of the group cannot be removed."))
+    updated = GroupMember.objects.filter(pk=member.pk, removed_at__isnull=True).update(
+        removed_at=timezone.now(), removed_by=by
+    )
+    if updated:
+        audit.record(
+            user=by,
+            unit=unit,
+            action=audit.Action.UPDATE,
+            patient=member.group.patient_id,
+            obj=member,
+            detail=_("%(name)s left the responsibility group") % {"name": member.display_name},
+        )
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+def _validate_meeting(meeting: Meeting) -> None:
+    errors = {}
+    if not meeting.place.strip() and not meeting.digital_link.strip():
+        errors["place"] = _("Enter a place, a digital meeting link or both.")
+    try:
+        meeting.full_clean(exclude=["group", "patient", "created_by"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            if field != "__all__":
+                errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _carry_over(meeting: Meeting) -> int:
+    """Put open action items from earlier published minutes on this agenda (once each)."""
+    open_items = (
+        ActionItem.objects.open()
+        .filter(
+            patient_id=meeting.patient_id,
+            meeting__starts_at__lt=meeting.starts_at,
+            meeting__published_at__isnull=False,
+        )
+        .exclude(meeting=meeting)
+        .exclude(follow_ups__meeting=meeting)
+        .order_by("due_date", "id")
+    )
+    carried = list(open_items)
+    if not carried:
+        return 0
+    # Follow-ups go first, before the meeting's own items.
+    existing = list(meeting.agenda.all())
+    follow_ups = [a for a in existing if a.follow_up_of_id is not None]
+    own = [a for a in existing if a.follow_up_of_id is None]
+    new = [
+        AgendaItem(meeting=meeting, title=item.what[:300], follow_up_of=item) for item in carried
+    ]
+    for position, agenda in enumerate(follow_ups + new + own):
+        agenda.position = position
+    AgendaItem.objects.bulk_update(follow_ups + own, ["position"])
+    AgendaItem.objects.bulk_create(new)
+    return len(new)
+
+
+def _invite(meeting: Meeting, members: Iterable[GroupMember]) -> None:
+    Invitation.objects.bulk_create(
+        [Invitation(meeting=meeting, member=m) for m in members], ignore_conflicts=True
+    )
+
+
+@transaction.atomic
+def meeting_plan(
+    *,
+    group,
+    by,
+    unit,
+    starts_at: datetime.datetime,
+    duration_minutes: int = 60,
+    place: str = "",
+    digital_link: str = "",
+    agenda: Iterable[str] = (),
+    invite: Iterable[GroupMember] | None = None,
+) -> Meeting:
+    """Call a meeting: agenda (with follow-ups carried over), invitations, email with .ics."""
+    _require_edit(by, unit, group.patient_id)
+    meeting = Meeting(
+        group=group,
+        patient_id=group.patient_id,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place=place.strip(),
+        digital_link=digital_link.strip(),
+        created_by=by,
+    )
+    _validate_meeting(meeting)
+    meeting.save()
+    titles = [t.strip() for t in agenda if t and t.strip()]
+    AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=meeting, title=title[:300], position=index)
+        for index, title in enumerate(titles)
+    )
+    _carry_over(meeting)
+    members = list(group.members.active() if invite is None else invite)
+    _invite(meeting, members)
+    audit.record(
+        user=by, unit=unit, action=audit.Action.CREATE, patient=group.patient_id, obj=meeting
+    )
+    _send_invitations(meeting, by=by, method="REQUEST")
+    return meeting
+
+
+@transaction.atomic
+def meeting_change(
+    *,
+    meeting,
+    by,
+    unit,
+    version: int,
+    starts_at,
+    duration_minutes: int,
+    place: str,
+    digital_link: str,
+    agenda: Iterable[str] | None = None,
+    invite: Iterable[GroupMember] | None = None,
+) -> Meeting:
+    """Move or change a planned meeting; the calendar SEQUENCE goes up and invitations go again."""
+    _require_edit(by, unit, meeting.patient_id)
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.state != Meeting.State.PLANNED:
+        raise ValidationError(_("Only planned meetings can be changed."))
+    if current.version != version:
+        raise StaleMeeting(current)
+    current.starts_at = starts_at
+    current.duration_minutes = duration_minutes
+    current.place = place.strip()
+    current.digital_link = digital_link.strip()
+    _validate_meeting(current)
+    current.sequence += 1
+    current.version += 1
+    current.save()
+    if agenda is not None:
+        titles = [t.strip() for t in agenda if t and t.strip()]
+        current.agenda.filter(follow_up_of__isnull=True).delete()
+        start = current.agenda.count()
+        AgendaItem.objects.bulk_create(
+            AgendaItem(meeting=current, title=title[:300], position=start + index)
+            for index, title in enumerate(titles)
+        )
+    _carry_over(current)
+    if invite is not None:
+        keep = [m.pk for m in invite]
+        current.invitations.exclude(member_id__in=keep).delete()
+        _invite(current, invite)
+    audit.record(
+        user=by,
+        unit=unit,
+        action=audit.Action.UPDATE,
+        patient=current.patient_id,
+        obj=current,
+        detail=_("Meeting changed (version %(n)s)") % {"n": current.sequence},
+    )
+    _send_invitations(current, by=by, method="REQUEST")
+    meeting.__dict__.update(current.__dict__)
+    return current
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting, by, unit, reason: str = "") -> Meeting:
+    """Cancel a planned meeting; invitees get a calendar cancellation (METHOD:CANCEL)."""
+    _require_edit(by, unit, meeting.patient_id)
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.state != Meeting.State.PLANNED:
+        raise ValidationError(_("Only planned meetings can be cancelled."))
+    current.state = Meeting.State.CANCELLED
+    current.cancel_reason = reason.strip()[:300]
+    current.sequence += 1
+    current.version += 1
+    current.save(update_fields=["state", "cancel_reason", "sequence", "version"])
+    audit.record(
+        user=by,
+        unit=unit,
+        action=audit.Action.UPDATE,
+        patient=current.patient_id,
+        obj=current,
+        detail=_("Meeting cancelled"),
+    )
+    _send_invitations(current, by=by, method="CANCEL")
+    meeting.__dict__.update(current.__dict__)
+    return current
+
+
+# --- minutes ---------------------------------------------------------------------------------
+
+
+def _lock_for_minutes(meeting, version: int | None = None) -> Meeting:
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.published_at is not None:
+        raise MinutesLocked
+    if current.state == Meeting.State.CANCELLED:
+        raise ValidationError(_("The meeting is cancelled."))
+    if version is not None and current.version != version:
+        raise StaleMeeting(current)
+    return current
+
+
+@transaction.atomic
+def minutes_record(
+    *,
+    meeting,
+    by,
+    unit,
+    version: int,
+    attendance: dict[int, str],
+    agenda_notes: dict[int, tuple[str, str]],
+    general_notes: str = "",
+) -> Meeting:
+    """Save the minutes draft: attendance per member, notes and decision per agenda item.
+
+    Saving minutes marks the meeting as held. Published minutes refuse every change.
+    """
+    _require_edit(by, unit, meeting.patient_id)
+    current = _lock_for_minutes(meeting, version)
+    valid_status = set(Attendance.Status.values)
+    member_ids = set(current.group.members.values_list("pk", flat=True))
+    for member_id, status in attendance.items():
+        if member_id not in member_ids:
+            continue
+        if status not in valid_status:
+            Attendance.objects.filter(meeting=current, member_id=member_id).delete()
+            continue
+        Attendance.objects.update_or_create(
+            meeting=current, member_id=member_id, defaults={"status": status}
+        )
+    items = {a.pk: a for a in current.agenda.all()}
+    changed = []
+    for agenda_id, (notes, decision) in agenda_notes.items():
+        item = items.get(agenda_id)
+        if item is None:
+            continue
+        item.notes, item.decision = notes.strip(), decision.strip()
+        changed.append(item)
+    AgendaItem.objects.bulk_update(changed, ["notes", "decision"])
+    current.general_notes = general_notes.strip()
+    current.state = Meeting.State.HELD
+    current.version += 1
+    current.save(update_fields=["general_notes", "state", "version"])
+    audit.record(
+        user=by,
+        unit=unit,
+        action=audit.Action.UPDATE,
+        patient=current.patient_id,
+        obj=current,
+        detail=_("Minutes saved"),
+    )
+    meeting.__dict__.update(current.__dict__)
+    return current
+
+
+@transaction.atomic
+def action_item_add(
+    *,
+    meeting,
+    by,
+    unit,
+    what: str,
+    due_date: datetime.date,
+    responsible_user=None,
+    responsible_external: GroupMember | None = None,
+) -> ActionItem:
+    """Record an agreed action in the minutes; it is tracked until done."""
+    _require_edit(by, unit, meeting.patient_id)
+    current = _lock_for_minutes(meeting)
+    responsible_unit = None
+    if responsible_user is not None:
+        member = current.group.members.active().filter(user=responsible_user).first()
+        if member is None:
+            raise ValidationError({"responsible": _("Choose someone in the group.")})
+        responsible_unit = member.unit
+    elif responsible_external is not None and (
+        responsible_external.group_id != current.group_id or responsible_external.is_internal
+    ):
+        raise ValidationError({"responsible": _("Choose someone in the group.")})
+    item = ActionItem(
+        meeting=current,
+        patient_id=current.patient_id,
+        what=what.strip(),
+        due_date=due_date,
+        responsible_user=responsible_user,
+        responsible_unit=responsible_unit,
+        responsible_external=responsible_external,
+        created_by=by,
+    )
+    if responsible_user is None and responsible_external is None:
+        raise ValidationError({"responsible": _("Choose who is responsible.")})
+    item.full_clean()
+    item.save()
+    audit.record(
+        user=by, unit=unit, action=audit.Action.CREATE, patient=current.patient_id, obj=item
+    )
+    return item
+
+
+@transaction.atomic
+def action_item_delete(*, item, by, unit) -> None:
+    """Remove an action from unpublished minutes (a slip of the pen)."""
+    _require_edit(by, unit, item.patient_id)
+    _lock_for_minutes(item.meeting)
+    audit.record(user=by, unit=unit, action=audit.Action.DELETE, patient=item.patient_id, obj=item)
+    item.delete()
+
+
+@transaction.atomic
+def action_item_set_status(*, item, by, unit, status: str) -> bool:
+    """Mark an open action done or cancelled; False when it was no longer open."""
+    _require_edit(by, unit, item.patient_id)
+    if status not in (ActionItem.Status.DONE, ActionItem.Status.CANCELLED):
+        raise ValidationError({"status": _("Unknown status.")})
+    done_on = timezone.localdate() if status == ActionItem.Status.DONE else None
+    updated = ActionItem.objects.filter(pk=item.pk, status=ActionItem.Status.OPEN).update(
+        status=status, done_on=done_on, done_by=by
+    )
+    if updated:
+        item.status, item.done_on, item.done_by = status, done_on, by
+        audit.record(
+            user=by,
+            unit=unit,
+            action=audit.Action.UPDATE,
+            patient=item.patient_id,
+            obj=item,
+            detail=_("Action item: %(status)s") % {"status": item.get_status_display()},
+        )
+    return bool(updated)
+
+
+def action_item_done(*, item, by, unit) -> bool:
+    return action_item_set_status(item=item, by=by, unit=unit, status=ActionItem.Status.DONE)
+
+
+def propose_next_meeting(meeting) -> datetime.date:
+    """The proposed date of the next meeting: a quarter on, moved off the weekend."""
+    day = timezone.localtime(meeting.starts_at).date() + NEXT_MEETING_AFTER
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+@transaction.atomic
+def minutes_publish(
+    *, meeting, by, unit, version: int, next_meeting_proposed: datetime.date | None = None
+) -> Meeting:
+    """Lock the minutes and send them: internal participants are notified, externals get a PDF."""
+    _require_edit(by, unit, meeting.patient_id)
+    current = _lock_for_minutes(meeting, version)
+    if current.state != Meeting.State.HELD:
+        raise ValidationError(_("Record the minutes before publishing them."))
+    current.published_at = timezone.now()
+    current.published_by = by
+    current.next_meeting_proposed = next_meeting_proposed or propose_next_meeting(current)
+    current.version += 1
+    current.save(update_fields=["published_at", "published_by", "next_meeting_proposed", "version"])
+    audit.record(
+        user=by,
+        unit=unit,
+        action=audit.Action.UPDATE,
+        patient=current.patient_id,
+        obj=current,
+        detail=_("Minutes published"),
+    )
+    # Open actions go on the agenda of a meeting already planned after this one.
+    for later in Meeting.objects.filter(
+        group_id=current.group_id, state=Meeting.State.PLANNED, starts_at__gt=current.starts_at
+    ):
+        _carry_over(later)
+    members = list(current.group.members.active().select_related("user", "unit"))
+    internal = [m.user for m in members if m.is_internal and m.user_id != by.pk]
+    notify(
+        users=internal,
+        kind="minutes_published",
+        title=_("Minutes from the responsibility group meeting %(date)s")
+        % {"date": timezone.localtime(current.starts_at).strftime("%d.%m.%Y")},
+        url=meeting_url(current),
+        patient=current.patient,
+    )
+    externals = [m.pk for m in members if not m.is_internal and m.email]
+    if externals:
+        meeting_id = current.pk
+        transaction.on_commit(lambda: _email_minutes(meeting_id, externals), robust=True)
+    meeting.__dict__.update(current.__dict__)
+    return current
+
+
+@transaction.atomic
+def minutes_addendum(*, meeting, by, unit, text: str) -> Addendum:
+    """Correct published minutes: the addendum is kept with who wrote it and when."""
+    _require_edit(by, unit, meeting.patient_id)
+    if not meeting.is_published:
+        raise ValidationError(_("Change the minutes directly until they are published."))
+    addendum = Addendum(meeting=meeting, text=text.strip(), added_by=by)
+    addendum.full_clean()
+    addendum.save()
+    audit.record(
+        user=by,
+        unit=unit,
+        action=audit.Action.UPDATE,
+        patient=meeting.patient_id,
+        obj=meeting,
+        detail=_("Addendum to the minutes"),
+    )
+    return addendum
+
+
+# --- calendar and email ----------------------------------------------------------------------
+
+
+def meeting_ics(meeting: Meeting, *, method: str | None = None) -> bytes:
+    """The meeting as an RFC 5545 calendar (CRLF lines, UTC times, stable UID, SEQUENCE)."""
+    from icalendar import Calendar, Event, vCalAddress, vText
+
+    method = method or ("CANCEL" if meeting.state == Meeting.State.CANCELLED else "REQUEST")
+    cal = Calendar()
+    cal.add("prodid", "-//Samhandling//Ansvarsgruppe//NO")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    event = Event()
+    event.add("uid", f"{meeting.uid}@samhandling")
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
+    event.add("dtstart", meeting.starts_at.astimezone(datetime.UTC))
+    event.add("dtend", meeting.ends_at.astimezone(datetime.UTC))
+    # No patient name: invitations travel by ordinary email and sit in shared calendars.
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = _("Responsibility group meeting")
+        description = [_("Responsibility group meeting in Samhandling.")]
+        if meeting.digital_link:
+            description.append(_("Digital link: %(link)s") % {"link": meeting.digital_link})
+        description.append(_site(meeting_url(meeting)))
+    event.add("summary", summary)
+    event.add("description", "\n".join(description))
+    if meeting.place:
+        event.add("location", meeting.place)
+    elif meeting.digital_link:
+        event.add("location", meeting.digital_link)
+    if meeting.digital_link:
+        event.add("url", meeting.digital_link)
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    leader = meeting.group.leader
+    organizer = vCalAddress(f"mailto:{leader.email or settings.DEFAULT_FROM_EMAIL}")
+    organizer.params["cn"] = vText(leader.get_full_name() or leader.username)
+    event.add("organizer", organizer)
+    invitations = meeting.invitations.select_related("member__user").order_by("id")
+    for invitation in invitations:
+        member = invitation.member
+        email = member.contact_email
+        if not email:
+            continue
+        attendee = vCalAddress(f"mailto:{email}")
+        attendee.params["cn"] = vText(member.display_name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("NEEDS-ACTION")
+        attendee.params["rsvp"] = vText("FALSE")
+        event.add("attendee", attendee, encode=0)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def _send_invitations(meeting: Meeting, *, by, method: str) -> None:
+    """Notify internal invitees; email everyone with an address the .ics (after commit)."""
+    invitations = list(meeting.invitations.select_related("member__user"))
+    internal = [i.member.user for i in invitations if i.member.is_internal]
+    local = timezone.localtime(meeting.starts_at)
+    if method == "CANCEL":
+        title = _("Meeting %(when)s is cancelled") % {"when": local.strftime("%d.%m.%Y %H:%M")}
+    elif meeting.sequence:
+        title = _("Meeting %(when)s is changed") % {"when": local.strftime("%d.%m.%Y %H:%M")}
+    else:
+        title = _("Invitation to responsibility group meeting %(when)s") % {
+            "when": local.strftime("%d.%m.%Y %H:%M")
+        }
+    notify(
+        users=[u for u in internal if u.pk != by.pk],
+        kind="meeting_invitation",
+        title=title,
+        url=meeting_url(meeting),
+        patient=meeting.patient,
+    )
+    ids = [i.pk for i in invitations if i.member.contact_email]
+    if ids:
+        meeting_id = meeting.pk
+        transaction.on_commit(
+            lambda: _email_invitations(meeting_id, ids, method, title), robust=True
+        )
+
+
+def _email_invitations(meeting_id: int, invitation_ids: list[int], method: str, title: str):
+    meeting = Meeting.objects.select_related("group__leader").get(pk=meeting_id)
+    ics = meeting_ics(meeting, method=method)
+    local = timezone.localtime(meeting.starts_at)
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [
+            _("Time: %(when)s (%(minutes)s minutes)")
+            % {"when": local.strftime("%d.%m.%Y %H:%M"), "minutes": meeting.duration_minutes},
+        ]
+        if meeting.place:
+            lines.append(_("Place: %(place)s") % {"place": meeting.place})
+        if meeting.digital_link:
+            lines.append(_("Digital link: %(link)s") % {"link": meeting.digital_link})
+        if method == "CANCEL" and meeting.cancel_reason:
+            lines.append(_("Reason: %(reason)s") % {"reason": meeting.cancel_reason})
+        lines.append("")
+        lines.append(_("The calendar invitation is attached."))
+    invitations = Invitation.objects.filter(pk__in=invitation_ids).select_related("member__user")
+    for invitation in invitations:
+        message = EmailMessage(
+            subject=title,
+            body="\n".join(lines),
+            to=[invitation.member.contact_email],
+        )
+        message.attach("invitasjon.ics", ics, f"text/calendar; charset=utf-8; method={method}")
+        message.send()
+    Invitation.objects.filter(pk__in=invitation_ids).update(
+        emailed_at=timezone.now(), sent_sequence=meeting.sequence
+    )
+
+
+def minutes_context(meeting: Meeting) -> dict:
+    """Everything the minutes page and PDF show, in a fixed number of queries."""
+    attendance = {
+        a.member_id: a for a in meeting.attendance.select_related("member__user", "member__unit")
+    }
+    agenda = list(
+        meeting.agenda.select_related(
+            "follow_up_of__responsible_user", "follow_up_of__responsible_external"
+        )
+    )
+    leader, leader_is_coordinator = group_leader(meeting.group)
+    return {
+        "meeting": meeting,
+        "leader": leader,
+        "leader_is_coordinator": leader_is_coordinator,
+        "attendance": list(attendance.values()),
+        "agenda": agenda,
+        "follow_ups": [a for a in agenda if a.follow_up_of_id is not None],
+        "own_agenda": [a for a in agenda if a.follow_up_of_id is None],
+        "action_items": list(
+            meeting.action_items.select_related(
+                "responsible_user", "responsible_external", "responsible_unit"
+            )
+        ),
+        "addenda": list(meeting.addenda.select_related("added_by")),
+    }
+
+
+def _email_minutes(meeting_id: int, member_ids: list[int]) -> None:
+    from pathways.pdf import render_pdf_bytes
+
+    meeting = Meeting.objects.select_related("group__leader", "patient", "published_by").get(
+        pk=meeting_id
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        pdf = render_pdf_bytes("pdf/minutes.html", minutes_context(meeting))
+        local = timezone.localtime(meeting.starts_at)
+        subject = _("Minutes from the responsibility group meeting %(date)s") % {
+            "date": local.strftime("%d.%m.%Y")
+        }
+        body = _(
+            "The minutes from the responsibility group meeting are attached. "
+            "Contact the koordinator if something is wrong."
+        )
+    for member in GroupMember.objects.filter(pk__in=member_ids):
+        message = EmailMessage(subject=subject, body=body, to=[member.email])
+        message.attach(f"referat-{local:%Y-%m-%d}.pdf", pdf, "application/pdf")
+        message.send()

@@ -1,0 +1,290 @@
+"""Notifications by email: urgent ones at once, the rest in a daily digest at 07:00 Oslo time.
+
+Mail never leaves from a web request: the ON_NOTIFIED hook queues a task after commit and a
+broker outage is only logged, because the sweep picks unsent urgent mail up again. Each
+notification is claimed for mail with a conditional update of ``emailed_at``, so two workers
+never send the same mail; a failed send gives the claim back for the next attempt.
+Subjects carry a reference only, never a patient's name.
+"""
+
+import logging
+import socket
+from collections import defaultdict
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from pathways.models import Notification, NotificationPreference
+
+log = logging.getLogger(__name__)
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+# Preferences ----------------------------------------------------------------------------
+
+
+def preference_for(user) -> NotificationPreference:
+    """The user's settings; an unsaved row with the defaults when they never chose."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
+        user=user
+    )
+
+
+@transaction.atomic
+def preferences_update(*, user, email_enabled: bool, digest_enabled: bool):
+    pref, _created = NotificationPreference.objects.update_or_create(
+        user=user,
+        defaults={"email_enabled": bool(email_enabled), "digest_enabled": bool(digest_enabled)},
+    )
+    return pref
+
+
+# In-app state ---------------------------------------------------------------------------
+
+
+def notification_mark_read(*, user, notification_id: int) -> bool:
+    return bool(
+        Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+    )
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# Selecting what to mail -----------------------------------------------------------------
+
+
+def _email_off():
+    return Exists(
+        NotificationPreference.objects.filter(user_id=OuterRef("user_id"), email_enabled=False)
+    )
+
+
+def mailable(queryset: QuerySet, *, now) -> QuerySet:
+    """Unread, unmailed, recent notifications of active users with an address and mail on."""
+    since = now - timedelta(hours=settings.NOTIFICATION_EMAIL_RETRY_HOURS)
+    return (
+        queryset.filter(
+            emailed_at__isnull=True,
+            read_at__isnull=True,
+            created_at__gte=since,
+            created_at__lte=now,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .exclude(_email_off())
+    )
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + (path or "/varsler/")
+
+
+def reference(notification) -> str:
+    return f"V-{notification.pk}"
+
+
+# Urgent mail ----------------------------------------------------------------------------
+
+
+def broker_reachable(timeout: float = 0.5) -> bool:
+    """A quick TCP probe of the Redis broker.
+
+    The Redis client retries a refused connection with back-off (about three seconds, twice
+    over through kombu); a request must not wait for that when Redis is down.
+    """
+    from config.celery import app
+
+    if app.conf.task_always_eager:
+        return True
+    url = urlsplit(app.conf.broker_url or "")
+    if url.scheme not in ("redis", "rediss"):
+        return True
+    try:
+        socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout).close()
+    except OSError:
+        return False
+    return True
+
+
+def queue_urgent_email(ids: list[int]) -> None:
+    """ON_NOTIFIED hook (after commit): queue mail for the urgent ones; never raise."""
+    try:
+        urgent = list(
+            Notification.objects.filter(pk__in=ids, urgent=True).values_list("pk", flat=True)
+        )
+        if not urgent:
+            return
+        if not broker_reachable():
+            raise ConnectionRefusedError("the broker does not answer")
+        from pathways.notifications.tasks import send_urgent_email
+
+        # retry=False: a failing broker raises at once instead of holding up the caller.
+        send_urgent_email.apply_async(args=[urgent], retry=False)
+    except Exception:
+        log.warning(
+            "Could not queue urgent mail for notifications %s; the sweep will send it.",
+            ids,
+            exc_info=True,
+        )
+
+
+def _send(subject: str, body: str, to: str) -> None:
+    EmailMessage(subject=subject, body=body, to=[to]).send()
+
+
+def send_urgent(ids: list[int], *, now=None) -> int:
+    """Mail each urgent notification once; return how many went out."""
+    now = now or timezone.now()
+    sent = 0
+    candidates = mailable(Notification.objects.filter(pk__in=ids, urgent=True), now=now)
+    for note in candidates.select_related("user"):
+        stamp = timezone.now()
+        if not Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(
+            emailed_at=stamp
+        ):
+            continue  # another worker has it
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = _("Samhandling: urgent notification (ref. %(ref)s)") % {
+                    "ref": reference(note)
+                }
+                body = render_to_string(
+                    "pathways/notifications/email_urgent.txt",
+                    {
+                        "note": note,
+                        "ref": reference(note),
+                        "link": absolute_url(note.url),
+                        "list_link": absolute_url("/varsler/"),
+                        "settings_link": absolute_url("/varsler/innstillinger/"),
+                    },
+                )
+            _send(subject, body, note.user.email)
+        except Exception:
+            Notification.objects.filter(pk=note.pk, emailed_at=stamp).update(emailed_at=None)
+            log.exception("Urgent mail for notification %s failed; it will be retried.", note.pk)
+            continue
+        sent += 1
+    return sent
+
+
+def email_pending_urgent(*, now=None) -> int:
+    """Urgent mail not sent yet (queue lost, Redis down, SMTP error): send it now."""
+    now = now or timezone.now()
+    ids = list(
+        mailable(Notification.objects.filter(urgent=True), now=now).values_list("pk", flat=True)
+    )
+    return send_urgent(ids, now=now) if ids else 0
+
+
+# Daily digest ---------------------------------------------------------------------------
+
+
+def digest_day(now) -> datetime.date:
+    return timezone.localtime(now, OSLO).date()
+
+
+def digest_is_due(now) -> bool:
+    return timezone.localtime(now, OSLO).hour >= settings.DIGEST_HOUR
+
+
+def _digest_pending(now) -> QuerySet:
+    return mailable(Notification.objects.filter(urgent=False), now=now).exclude(
+        Exists(
+            NotificationPreference.objects.filter(user_id=OuterRef("user_id"), digest_enabled=False)
+        )
+    )
+
+
+def digest_groups(notes) -> list[tuple[str, list]]:
+    """Notifications grouped by kind under a readable heading, groups in order of first entry."""
+    from pathways.notifications.reminders import KIND_LABELS
+
+    groups: dict[str, list] = defaultdict(list)
+    for note in sorted(notes, key=lambda n: (n.created_at, n.pk)):
+        groups[note.kind].append(note)
+    return [
+        (str(KIND_LABELS.get(kind, _("Other notifications"))), items)
+        for kind, items in groups.items()
+    ]
+
+
+def digest_send_due(*, now=None) -> int:
+    """From 07:00 Oslo time: one digest per user per day with what is pending. Digests sent."""
+    now = now or timezone.now()
+    if not digest_is_due(now):
+        return 0
+    user_ids = list(_digest_pending(now).values_list("user_id", flat=True).distinct())
+    return sum(digest_send_for(user_id, now=now) for user_id in user_ids)
+
+
+def digest_send_for(user_id: int, *, now) -> int:
+    today = digest_day(now)
+    # get_or_create re-reads the row when a concurrent run created it first.
+    pref, _created = NotificationPreference.objects.get_or_create(user_id=user_id)
+    previous = pref.last_digest_on
+    # Claim today's digest for this user: only one process wins the update.
+    claimed = (
+        NotificationPreference.objects.filter(pk=pref.pk, email_enabled=True, digest_enabled=True)
+        .filter(Q(last_digest_on__isnull=True) | Q(last_digest_on__lt=today))
+        .update(last_digest_on=today)
+    )
+    if not claimed:
+        return 0
+    stamp = timezone.now()
+    _digest_pending(now).filter(user_id=user_id).update(emailed_at=stamp)
+    notes = list(
+        Notification.objects.filter(user_id=user_id, urgent=False, emailed_at=stamp).select_related(
+            "user"
+        )
+    )
+    if not notes:
+        return 0
+    user = notes[0].user
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = ngettext(
+                "Samhandling: daily summary %(day)s (%(count)s notification)",
+                "Samhandling: daily summary %(day)s (%(count)s notifications)",
+                len(notes),
+            ) % {
+                "day": today.strftime("%d.%m.%Y"),
+                "count": len(notes),
+            }
+            body = render_to_string(
+                "pathways/notifications/email_digest.txt",
+                {
+                    "groups": [
+                        (heading, [(n, reference(n), absolute_url(n.url)) for n in items])
+                        for heading, items in digest_groups(notes)
+                    ],
+                    "count": len(notes),
+                    "list_link": absolute_url("/varsler/"),
+                    "settings_link": absolute_url("/varsler/innstillinger/"),
+                },
+            )
+        _send(subject, body, user.email)
+    except Exception:
+        Notification.objects.filter(pk__in=[n.pk for n in notes], emailed_at=stamp).update(
+            emailed_at=None
+        )
+        NotificationPreference.objects.filter(pk=pref.pk, last_digest_on=today).update(
+            last_digest_on=previous
+        )
+        log.exception("Digest for user %s failed; it will be retried.", user_id)
+        return 0
+    return 1

@@ -1,0 +1,104 @@
+"""The user's own notifications: list, open (marks read), mark read, email settings."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from pathways.models import Notification, NotificationPreference
+from pathways.notifications import services as service
+
+
+class NotificationPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = ["email_enabled", "digest_enabled"]
+        labels = {
+            "email_enabled": gettext_lazy("Send me notifications by email"),
+            "digest_enabled": gettext_lazy(
+                "Collect notifications that are not urgent in one email each morning at 07:00"
+            ),
+        }
+        help_texts = {
+            "email_enabled": gettext_lazy(
+                "Urgent notifications are emailed at once. The email holds a reference and a "
+                "link, never the patient's name."
+            ),
+        }
+
+
+@login_required
+def notification_list(request):
+    unread_only = request.GET.get("vis") == "uleste"
+    notes = Notification.objects.filter(user=request.user).select_related("patient")
+    if unread_only:
+        notes = notes.filter(read_at__isnull=True)
+    page = Paginator(notes, settings.PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "pathways/notifications/list.html",
+        {"page": page, "unread_only": unread_only},
+    )
+
+
+@login_required
+def notification_open(request, notification_id):
+    """Follow a notification to its object; opening it marks it read."""
+    note = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    service.notification_mark_read(user=request.user, notification_id=note.pk)
+    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):
+        return redirect(note.url)
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_id):
+    note = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    service.notification_mark_read(user=request.user, notification_id=note.pk)
+    return redirect(_back(request))
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    count = service.notifications_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect(_back(request))
+
+
+@login_required
+def notification_settings(request):
+    pref = service.preference_for(request.user)
+    # Both boxes unticked posts nothing, so bind on the method, not on the data.
+    data = request.POST if request.method == "POST" else None
+    form = NotificationPreferenceForm(data, instance=pref)
+    if request.method == "POST" and form.is_valid():
+        service.preferences_update(
+            user=request.user,
+            email_enabled=form.cleaned_data["email_enabled"],
+            digest_enabled=form.cleaned_data["digest_enabled"],
+        )
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notifications:settings")
+    return render(
+        request,
+        "pathways/notifications/settings.html",
+        {"form": form, "has_email": bool(request.user.email)},
+    )
+
+
+def _back(request) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "notifications:list"

@@ -1,0 +1,302 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, ServiceUnit
+from pathways import nationalid
+from pathways.models import BreakGlassAccess, CareTeamMember, Consent, NextOfKin, Patient
+
+
+class NoBlankCharField(forms.CharField):
+    """A required text field where whitespace alone does not count."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("strip", True)
+        super().__init__(*args, **kwargs)
+
+
+def _not_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+
+
+class PatientDetailsForm(forms.ModelForm):
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        validators=[_not_future],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Filled in from the national id when there is one."),
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "home_kommune",
+            "phone",
+            "address",
+            "fastlege_name",
+            "fastlege_practice",
+            "needs_interpreter",
+            "interpreter_language",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["home_kommune"].queryset = Organisation.objects.filter(
+            level=Organisation.Level.KOMMUNE
+        )
+        self.fields["first_name"].widget.attrs["autocomplete"] = "off"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "off"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("needs_interpreter") and not cleaned.get("interpreter_language"):
+            self.add_error("interpreter_language", _("Which language?"))
+        return cleaned
+
+
+class PatientRegisterForm(PatientDetailsForm):
+    national_id = forms.CharField(
+        label=_("National id (fødselsnummer or D-number)"),
+        required=False,
+        max_length=20,
+        help_text=_("11 digits. Leave empty for a person without a Norwegian id."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    no_national_id = forms.BooleanField(
+        label=_("The person has no Norwegian national id"), required=False
+    )
+
+    field_order = ["national_id", "no_national_id", "first_name", "last_name", "birth_date"]
+
+    def clean_national_id(self):
+        raw = self.cleaned_data.get("national_id", "")
+        if not raw.strip():
+            return None
+        return nationalid.parse(raw)
+
+    def clean(self):
+        cleaned = super().clean()
+        parsed = cleaned.get("national_id")
+        if parsed is None and "national_id" not in self.errors:
+            if not cleaned.get("no_national_id"):
+                self.add_error(
+                    "national_id",
+                    _("Enter the national id, or tick that the person has none."),
+                )
+            elif not cleaned.get("birth_date") and "birth_date" not in self.errors:
+                self.add_error("birth_date", _("Enter the date of birth."))
+        if parsed is not None:
+            if parsed.birth_date > timezone.localdate():
+                self.add_error("national_id", _("The date of birth is in the future."))
+            given = cleaned.get("birth_date")
+            if given and given != parsed.birth_date:
+                self.add_error("birth_date", _("The date of birth does not match the national id."))
+            cleaned["birth_date"] = parsed.birth_date
+        return cleaned
+
+    def patient_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in PatientDetailsForm.Meta.fields}
+        parsed = self.cleaned_data.get("national_id")
+        data["national_id"] = parsed.number if parsed else None
+        data["id_kind"] = parsed.kind if parsed else Patient.IdKind.NONE
+        return data
+
+
+class PatientEditForm(PatientDetailsForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.has_national_id:
+            # The birth date follows from the national id.
+            self.fields["birth_date"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        missing = not cleaned.get("birth_date") and "birth_date" not in self.errors
+        if not self.instance.has_national_id and missing:
+            self.add_error("birth_date", _("Enter the date of birth."))
+        return cleaned
+
+    def patient_data(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in PatientDetailsForm.Meta.fields
+            if not self.fields[name].disabled
+        }
+
+
+class NextOfKinForm(forms.ModelForm):
+    class Meta:
+        model = NextOfKin
+        fields = ["name", "relation", "phone", "may_receive_information"]
+        labels = {
+            "name": _("Name"),
+            "relation": _("Relation to the patient"),
+            "phone": _("Phone"),
+            "may_receive_information": _("May receive information about the patient"),
+        }
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search by name or national id"), required=False, max_length=100)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.organisation.name})"
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.organisation.name})"
+
+
+def _units_outside_team(patient):
+    return (
+        ServiceUnit.objects.exclude(
+            pk__in=CareTeamMember.objects.active().filter(patient=patient).values("unit_id")
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+
+
+class ConsentForm(forms.Form):
+    """The patient's consent, for sharing with named units or for another purpose."""
+
+    scope = forms.ChoiceField(
+        label=_("What the consent covers"),
+        choices=Consent.Scope.choices,
+        initial=Consent.Scope.SHARING,
+    )
+    units = UnitMultipleChoiceField(
+        label=_("Units the patient agrees to share with"),
+        queryset=ServiceUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each unit joins the care team and sees the pathway."),
+    )
+    role = forms.ChoiceField(
+        label=_("Their role in the care"),
+        choices=[
+            (CareTeamMember.Role.TREATING, CareTeamMember.Role.TREATING.label),
+            (CareTeamMember.Role.COORDINATING, CareTeamMember.Role.COORDINATING.label),
+            (CareTeamMember.Role.INFORMED, CareTeamMember.Role.INFORMED.label),
+        ],
+        initial=CareTeamMember.Role.TREATING,
+    )
+    given_on = forms.DateField(
+        label=_("Consent given on"),
+        validators=[_not_future],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty when the consent has no end date."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, patient, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = _units_outside_team(patient)
+
+    def clean(self):
+        cleaned = super().clean()
+        sharing = cleaned.get("scope") == Consent.Scope.SHARING
+        if sharing and not cleaned.get("units") and "units" not in self.errors:
+            self.add_error("units", _("Choose at least one unit to share with."))
+        given, until = cleaned.get("given_on"), cleaned.get("valid_until")
+        if given and until and until < given:
+            self.add_error("valid_until", _("Valid until cannot be before the date given."))
+        return cleaned
+
+
+class CareTeamAddForm(forms.Form):
+    """Add one unit to the care team on the basis of the patient's consent."""
+
+    unit = UnitChoiceField(label=_("Unit"), queryset=ServiceUnit.objects.none())
+    role = ConsentForm.base_fields["role"]
+    given_on = ConsentForm.base_fields["given_on"]
+    valid_until = ConsentForm.base_fields["valid_until"]
+    note = ConsentForm.base_fields["note"]
+
+    def __init__(self, *args, patient, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _units_outside_team(patient)
+
+    def clean(self):
+        cleaned = super().clean()
+        given, until = cleaned.get("given_on"), cleaned.get("valid_until")
+        if given and until and until < given:
+            self.add_error("valid_until", _("Valid until cannot be before the date given."))
+        return cleaned
+
+
+class CareTeamEndForm(forms.Form):
+    reason = NoBlankCharField(label=_("Why does the unit leave the care team?"), max_length=200)
+
+
+class NationalIdLookupForm(forms.Form):
+    national_id = forms.CharField(
+        label=_("National id"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_national_id(self):
+        return nationalid.parse(self.cleaned_data["national_id"]).number
+
+
+class BreakGlassForm(NationalIdLookupForm):
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=BreakGlassAccess.Reason.choices, widget=forms.RadioSelect
+    )
+    explanation = NoBlankCharField(
+        label=_("Explain why you need access now"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class BreakGlassReviewForm(forms.Form):
+    note = forms.CharField(label=_("Review note"), required=False, max_length=500)
+
+
+class AccessLogFilterForm(forms.Form):
+    """Narrow the access log to a period and a unit. Field names are the query parameters."""
+
+    fra = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    til = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    enhet = forms.ModelChoiceField(
+        label=_("Unit"), required=False, queryset=ServiceUnit.objects.none(), empty_label=_("All")
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["enhet"].queryset = units
+        self.fields["enhet"].label_from_instance = lambda u: f"{u.name} ({u.organisation.name})"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("fra"), cleaned.get("til")
+        if start and end and end < start:
+            self.add_error("til", _("The end is before the start."))
+        return cleaned

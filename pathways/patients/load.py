@@ -1,0 +1,309 @@
+"""Load data for benchmarks (``manage.py seed_load``): many patients, fast.
+
+``seed`` builds the demo organisations and people (``base.seed``), then bulk-inserts patients
+with consent, care teams and their guardian permissions, and about fifty audit events per
+patient (COPY on PostgreSQL). Each feature adds its own objects through a function in
+LOAD_EXTENSIONS, called with the ``Load`` object: referrals in all states, plans with
+measures, meetings with action items, discharge plans, notifications. Those functions must
+insert in bulk (``bulk_create`` in chunks); names that do not import yet are skipped.
+"""
+
+import datetime
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Permission
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from accounts.models import AuditEvent, Membership
+from pathways.models import CareTeamMember, Consent, Patient, PatientGroupObjectPermission
+from pathways.patients import demo as base
+from pathways.patients.demo_ids import synthetic_id
+
+LOAD_EXTENSIONS = [
+    "referrals.load.seed",
+    "pathways.plan.load.seed",
+    "pathways.meetings.load.seed",
+]
+
+# Timed by bench/run.py after the load phases: functions returning a dict of figures.
+# Load extensions should leave about 100,000 open items for the sweep to go through.
+BENCH_TIMINGS = [
+    "pathways.patients.load.time_reminder_sweep",
+    "pathways.plan.load.time_plan_pdf",
+]
+
+CHUNK = 5000
+
+
+@dataclass
+class Load:
+    """What the load seeders share. ``patient_ids`` are the bulk patients (not the demo's)."""
+
+    demo: base.Demo
+    rng: random.Random
+    patient_ids: list[int] = field(default_factory=list)
+    # unit key (as in base.ORGANISATIONS) -> ids of the bulk patients on that unit's care team
+    by_unit: dict[str, list[int]] = field(default_factory=dict)
+    # unit key -> ids of users with an active membership there
+    unit_users: dict[str, list[int]] = field(default_factory=dict)
+    log: Callable[[str], None] = print
+
+    @property
+    def today(self) -> datetime.date:
+        return self.demo.today
+
+
+def chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _bulk(model, objects: Iterable) -> int:
+    count = 0
+    for batch in chunks(objects):
+        model.objects.bulk_create(batch)
+        count += len(batch)
+    return count
+
+
+def _patients(load: Load, n: int) -> None:
+    demo, rng = load.demo, load.rng
+    start = datetime.date(1950, 1, 1)
+    span = (datetime.date(2004, 12, 31) - start).days
+    plan = base.PATIENT_PLAN
+    creators = {key: demo.first_user(key).pk for key in demo.units}
+    now = timezone.now()
+    rows, teams = [], []
+    for i in range(n):
+        home, unit_keys = plan[i % len(plan)]
+        birth = start + datetime.timedelta(days=(i * 7919) % span)
+        # Serial numbers from 60 keep clear of the demo patients' numbers.
+        serial = 60 + (i * 7919) // span % 300
+        no_id = i % 33 == 0
+        first = base.FIRST_NAMES[rng.randrange(len(base.FIRST_NAMES))]
+        last = base.LAST_NAMES[rng.randrange(len(base.LAST_NAMES))]
+        rows.append(
+            Patient(
+                national_id=None if no_id else synthetic_id(birth, serial=serial),
+                id_kind=Patient.IdKind.NONE if no_id else Patient.IdKind.SYNTHETIC,
+                first_name=first,
+                last_name=last,
+                birth_date=birth,
+                home_kommune=demo.orgs[home] if home else None,
+                phone=f"9{rng.randrange(10**7):07d}",
+                fastlege_name=rng.choice(["Dr. Aas", "Dr. Sivertsen", "Dr. Lund", ""]),
+                registered_by_unit=demo.units[unit_keys[0]],
+                created_by_id=creators[unit_keys[0]],
+                created_at=now - datetime.timedelta(days=rng.randrange(1, 900)),
+            )
+        )
+        teams.append(unit_keys)
+    seen = set(Patient.objects.exclude(national_id=None).values_list("national_id", flat=True))
+    keep = []
+    for row, unit_keys in zip(rows, teams, strict=True):
+        if row.national_id and row.national_id in seen:
+            continue
+        seen.add(row.national_id)
+        keep.append((row, unit_keys))
+    for batch in chunks(keep):
+        Patient.objects.bulk_create([row for row, _ in batch])
+    for row, unit_keys in keep:
+        load.patient_ids.append(row.pk)
+        for key in unit_keys:
+            load.by_unit.setdefault(key, []).append(row.pk)
+    load.log(f"  patients: {len(keep)}")
+    _care_teams(load, keep)
+
+
+def _care_teams(load: Load, patients: list) -> None:
+    demo = load.demo
+    view = Permission.objects.get(codename="view_patient", content_type__app_label="pathways")
+    change = Permission.objects.get(codename="change_patient", content_type__app_label="pathways")
+    consents = []
+    for patient, unit_keys in patients:
+        for key in unit_keys[1:]:
+            consents.append(
+                Consent(
+                    patient=patient,
+                    unit=demo.units[key],
+                    scope=Consent.Scope.SHARING,
+                    given_on=patient.created_at.date(),
+                    recorded_by_id=patient.created_by_id,
+                    recorded_at=patient.created_at,
+                )
+            )
+    _bulk(Consent, consents)
+    consent_of = {(c.patient_id, c.unit_id): c.pk for c in consents}
+    members, grants = [], []
+    for patient, unit_keys in patients:
+        for index, key in enumerate(unit_keys):
+            unit = demo.units[key]
+            members.append(
+                CareTeamMember(
+                    patient=patient,
+                    unit=unit,
+                    role=CareTeamMember.Role.REGISTERING if index == 0 else "treating",
+                    basis=CareTeamMember.Basis.REGISTERED if index == 0 else "consent",
+                    consent_id=consent_of.get((patient.pk, unit.pk)),
+                    started_at=patient.created_at,
+                    added_by_id=patient.created_by_id,
+                )
+            )
+            for permission in (view, change):
+                grants.append(
+                    PatientGroupObjectPermission(
+                        group_id=unit.group_id, permission=permission, content_object=patient
+                    )
+                )
+    load.log(f"  consents: {len(consents)}, care team members: {_bulk(CareTeamMember, members)}")
+    _bulk(PatientGroupObjectPermission, grants)
+
+
+AUDIT_COLUMNS = (
+    "at",
+    "user_id",
+    "unit_id",
+    "patient_id",
+    "action",
+    "object_type",
+    "object_id",
+    "basis",
+    "detail",
+    "ip_address",
+    "request_id",
+)
+
+
+def _audit_rows(load: Load, total: int) -> Iterator[tuple]:
+    rng = load.rng
+    now = timezone.now()
+    units = {key: unit.pk for key, unit in load.demo.units.items()}
+    pairs = [(key, pid) for key, ids in load.by_unit.items() for pid in ids]
+    actions = ["view"] * 16 + ["update"] * 2 + ["create", "print"]
+    for _ in range(total):
+        key, patient_id = pairs[rng.randrange(len(pairs))]
+        users = load.unit_users.get(key) or [None]
+        action = actions[rng.randrange(len(actions))]
+        yield (
+            now - datetime.timedelta(seconds=rng.randrange(2 * 365 * 86400)),
+            users[rng.randrange(len(users))],
+            units[key],
+            patient_id,
+            action,
+            "pathways.patient",
+            str(patient_id),
+            "care_team",
+            f"/pasienter/{patient_id}/" if action == "view" else "",
+            f"10.0.0.{rng.randrange(1, 250)}",
+            str(uuid.UUID(int=rng.getrandbits(128))),
+        )
+
+
+def _audit(load: Load, total: int) -> None:
+    if not total or not load.by_unit:
+        return
+    started = time.monotonic()
+    rows = _audit_rows(load, total)
+    if connection.vendor == "postgresql":
+        table = AuditEvent._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {table} ({', '.join(AUDIT_COLUMNS)}) FROM STDIN"  # noqa: S608 - constants
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        _bulk(AuditEvent, (AuditEvent(**dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in rows))
+    load.log(f"  audit events: {total} in {time.monotonic() - started:.1f} s")
+
+
+def seed(patients: int, audit_events: int, *, seed_value: int = 20261123, log=print) -> Load:
+    started = time.monotonic()
+    with transaction.atomic():
+        demo = base.seed()
+    load = Load(demo=demo, rng=random.Random(seed_value), log=log)  # noqa: S311 - test data
+    for key, unit in demo.units.items():
+        load.unit_users[key] = list(
+            Membership.objects.active().filter(unit=unit).values_list("user_id", flat=True)
+        )
+    with transaction.atomic():
+        _patients(load, patients)
+    with transaction.atomic():
+        _audit(load, audit_events)
+    for path in LOAD_EXTENSIONS:
+        extension = optional(path)
+        if extension is None:
+            log(f"  {path}: not there yet, skipped")
+            continue
+        step = time.monotonic()
+        with transaction.atomic():
+            extension(load)
+        log(f"  {path}: {time.monotonic() - step:.1f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    log(f"Load data ready in {time.monotonic() - started:.0f} s.")
+    return load
+
+
+def optional(path: str):
+    """The function at ``path``, or None when its module does not exist (yet)."""
+    module = path.rsplit(".", 1)[0]
+    try:
+        return import_string(path)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return None
+        raise
+
+
+def time_reminder_sweep() -> dict:
+    """One sweep over everything due, then a second one that must send nothing."""
+    from pathways.notifications.reminders import RULES, sweep
+
+    if not RULES:
+        return {"skipped": "no reminder rules yet"}
+    open_items = _open_items()
+    started = time.monotonic()
+    sent = sweep()
+    first = time.monotonic() - started
+    started = time.monotonic()
+    again = sweep()
+    return {
+        "rules": len(RULES),
+        "open_items": open_items,
+        "sent": sent,
+        "first_sweep_s": round(first, 2),
+        "second_sweep_s": round(time.monotonic() - started, 2),
+        "sent_again": again,
+    }
+
+
+def _open_items() -> dict:
+    """What the sweep's rules look at: the objects that can still fall due."""
+    from pathways.models import ActionItem, IndividualPlan, Meeting
+    from referrals.models import Referral
+
+    counts = {
+        "action_items": ActionItem.objects.open().count(),
+        "consents": Consent.objects.in_force().count(),
+        "plans": IndividualPlan.objects.exclude(status=IndividualPlan.Status.CLOSED).count(),
+        "meetings": Meeting.objects.filter(state=Meeting.State.PLANNED).count(),
+        "referrals": Referral.objects.filter(state__in=Referral.ACTIVE).count(),
+    }
+    counts["total"] = sum(counts.values())
+    return counts

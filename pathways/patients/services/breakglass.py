@@ -1,0 +1,60 @@
+"""Break-the-glass: emergency read access for a limited time, always reviewed."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from pathways.models import BreakGlassAccess
+
+
+@transaction.atomic
+def break_glass_open(*, patient, by, unit, reason, explanation) -> BreakGlassAccess:
+    explanation = (explanation or "").strip()
+    if not explanation:
+        raise ValidationError({"explanation": _("Explain why you need access.")})
+    if unit is None:
+        raise ValidationError(_("You must act for a unit to use emergency access."))
+    now = timezone.now()
+    grant = BreakGlassAccess.objects.create(
+        user=by,
+        unit=unit,
+        patient=patient,
+        reason=reason,
+        explanation=explanation,
+        granted_at=now,
+        expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
+    )
+    audit.record(
+        user=by,
+        unit=unit,
+        action=audit.Action.BREAK_GLASS,
+        patient=patient,
+        obj=grant,
+        basis=audit.Basis.BREAK_GLASS,
+        detail=f"{grant.get_reason_display()}: {explanation}",
+    )
+    return grant
+
+
+@transaction.atomic
+def break_glass_review(*, grant, by, note="") -> bool:
+    """Mark a grant as reviewed by the leader; False when someone already did."""
+    updated = BreakGlassAccess.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
+        reviewed_at=timezone.now(), reviewed_by=by, review_note=note[:500]
+    )
+    if updated:
+        audit.record(
+            user=by,
+            unit=grant.unit,
+            action=audit.Action.UPDATE,
+            patient=grant.patient_id,
+            obj=grant,
+            basis=audit.Basis.ADMIN,
+            detail=_("Emergency access reviewed"),
+        )
+    return bool(updated)

@@ -1,0 +1,140 @@
+"""Care team and consent: the only place unit access to a patient is granted or removed."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from pathways import access
+from pathways.models import CareTeamMember, Consent
+
+
+@transaction.atomic
+def care_team_add(*, patient, unit, role, basis, by, acting_unit=None, consent=None):
+    """Put a unit on the care team (or return its active membership) and grant access."""
+    member = (
+        CareTeamMember.objects.select_for_update()
+        .filter(patient=patient, unit=unit, ended_at__isnull=True)
+        .first()
+    )
+    if member is None:
+        member = CareTeamMember.objects.create(
+            patient=patient, unit=unit, role=role, basis=basis, consent=consent, added_by=by
+        )
+        audit.record(
+            user=by,
+            unit=acting_unit,
+            action=audit.Action.CREATE,
+            patient=patient,
+            obj=member,
+            basis=audit.Basis.SYSTEM if by is None else audit.Basis.CARE_TEAM,
+            detail=_("%(unit)s joined the care team") % {"unit": unit.name},
+        )
+    access.sync_unit_access(patient, unit)
+    return member
+
+
+@transaction.atomic
+def care_team_end(*, member, by, acting_unit=None, reason: str) -> None:
+    """Take a unit off the care team; its access ends at once. History is kept."""
+    updated = CareTeamMember.objects.filter(pk=member.pk, ended_at__isnull=True).update(
+        ended_at=timezone.now(), end_reason=reason[:200]
+    )
+    if updated:
+        audit.record(
+            user=by,
+            unit=acting_unit,
+            action=audit.Action.UPDATE,
+            patient=member.patient_id,
+            obj=member,
+            basis=audit.Basis.SYSTEM if by is None else audit.Basis.CARE_TEAM,
+            detail=_("%(unit)s left the care team: %(reason)s")
+            % {"unit": member.unit.name, "reason": reason},
+        )
+    access.sync_unit_access(member.patient, member.unit)
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    patient,
+    by,
+    acting_unit,
+    scope,
+    given_on,
+    units=(),
+    valid_until=None,
+    note="",
+    role=CareTeamMember.Role.TREATING,
+) -> list[Consent]:
+    """Record consent; for sharing, each named unit joins the care team on that basis."""
+    if valid_until and valid_until < given_on:
+        raise ValidationError({"valid_until": _("Valid until cannot be before the date given.")})
+    if given_on > timezone.localdate():
+        raise ValidationError({"given_on": _("The date cannot be in the future.")})
+    targets = list(units) or [None]
+    consents = []
+    for unit in targets:
+        consent = Consent.objects.create(
+            patient=patient,
+            unit=unit,
+            scope=scope,
+            given_on=given_on,
+            valid_until=valid_until,
+            note=note,
+            recorded_by=by,
+        )
+        audit.record(
+            user=by, unit=acting_unit, action=audit.Action.CREATE, patient=patient, obj=consent
+        )
+        if unit is not None and scope == Consent.Scope.SHARING:
+            care_team_add(
+                patient=patient,
+                unit=unit,
+                role=role,
+                basis=CareTeamMember.Basis.CONSENT,
+                by=by,
+                acting_unit=acting_unit,
+                consent=consent,
+            )
+        consents.append(consent)
+    return consents
+
+
+@transaction.atomic
+def consent_withdraw(*, consent, by, acting_unit) -> None:
+    """Withdraw consent: units that are on the care team by this consent lose access at once."""
+    updated = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(), withdrawn_by=by
+    )
+    if not updated:
+        return
+    audit.record(
+        user=by,
+        unit=acting_unit,
+        action=audit.Action.UPDATE,
+        patient=consent.patient_id,
+        obj=consent,
+        detail=_("Consent withdrawn"),
+    )
+    for member in (
+        CareTeamMember.objects.active().filter(consent=consent).select_related("unit", "patient")
+    ):
+        care_team_end(member=member, by=by, acting_unit=acting_unit, reason=_("Consent withdrawn"))
+
+
+@transaction.atomic
+def consent_expire_due(now=None) -> int:
+    """End care-team membership whose consent has run out (called by the sweep)."""
+    today = timezone.localdate(now)
+    members = (
+        CareTeamMember.objects.active()
+        .filter(basis=CareTeamMember.Basis.CONSENT, consent__valid_until__lt=today)
+        .select_related("unit", "patient")
+    )
+    count = 0
+    for member in members:
+        care_team_end(member=member, by=None, reason=_("Consent expired"))
+        count += 1
+    return count

@@ -1,0 +1,76 @@
+"""The patient's access log: who has read or changed the record, when, what and on what basis."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.models import AuditEvent, ServiceUnit
+from pathways.access import patient_view
+from pathways.patients.auditlog import described
+from pathways.patients.forms import AccessLogFilterForm
+from pathways.pdf import pdf_response
+
+
+def _filtered(request, patient):
+    """The log's events narrowed by the filter in the query string, with the bound form.
+
+    An invalid filter shows the whole log beside the errors rather than nothing.
+    """
+    logged_units = ServiceUnit.objects.filter(
+        pk__in=AuditEvent.objects.filter(patient_id=patient.pk, unit__isnull=False).values(
+            "unit_id"
+        )
+    ).select_related("organisation")
+    form = AccessLogFilterForm(request.GET or None, units=logged_units.order_by("name"))
+    events = AuditEvent.objects.filter(patient_id=patient.pk).select_related(
+        "user", "unit__organisation"
+    )
+    if form.is_bound and form.is_valid():
+        start, end, unit = (form.cleaned_data[k] for k in ("fra", "til", "enhet"))
+        tz = timezone.get_current_timezone()
+        if start:
+            events = events.filter(at__gte=datetime.datetime.combine(start, datetime.time(), tz))
+        if end:
+            day_after = end + datetime.timedelta(days=1)
+            events = events.filter(at__lt=datetime.datetime.combine(day_after, datetime.time(), tz))
+        if unit:
+            events = events.filter(unit=unit)
+    return form, events
+
+
+def _pdf_query(form) -> str:
+    """The valid filter, carried over to the PDF link."""
+    if not form.is_bound or not form.is_valid():
+        return ""
+    return urlencode({name: form.data[name] for name in form.fields if form.data.get(name)})
+
+
+@patient_view()
+def access_log(request, patient):
+    form, events = _filtered(request, patient)
+    page = Paginator(events, settings.PAGE_SIZE).get_page(request.GET.get("side"))
+    page.object_list = list(described(page.object_list))
+    return render(
+        request,
+        "pathways/patients/access_log.html",
+        {"patient": patient, "page": page, "form": form, "pdf_query": _pdf_query(form)},
+    )
+
+
+@patient_view(action=AuditEvent.Action.PRINT)
+def access_log_pdf(request, patient):
+    form, events = _filtered(request, patient)
+    return pdf_response(
+        "pdf/access_log.html",
+        {
+            "patient": patient,
+            "form": form,
+            "events": described(events.iterator(chunk_size=500)),
+        },
+        request=request,
+        filename=f"tilgangslogg-{patient.pk}.pdf",
+    )

@@ -1,0 +1,148 @@
+"""Consent and the care team: who shares the pathway, and on what basis."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pathways.access import patient_view
+from pathways.models import CareTeamMember, Consent
+from pathways.patients import selectors
+from pathways.patients.forms import CareTeamAddForm, CareTeamEndForm, ConsentForm
+from pathways.patients.services.careteam import care_team_end, consent_record, consent_withdraw
+from pathways.web import form_action
+
+
+@patient_view()
+def consent_list(request, patient):
+    return render(
+        request,
+        "pathways/patients/consent_list.html",
+        {"patient": patient, "consents": list(selectors.consents_for(patient))},
+    )
+
+
+@patient_view(for_edit=True)
+def consent_new(request, patient):
+    form = ConsentForm(request.POST or None, patient=patient)
+    return form_action(
+        request,
+        form,
+        save=lambda data: consent_record(
+            patient=patient,
+            by=request.user,
+            acting_unit=request.active_unit,
+            scope=data["scope"],
+            given_on=data["given_on"],
+            units=list(data["units"]),
+            valid_until=data["valid_until"],
+            note=data["note"],
+            role=data["role"],
+        ),
+        success=_("The consent is recorded."),
+        redirect_to=reverse("pathways:patient_overview", args=[patient.pk]),
+        template="pathways/patients/consent_form.html",
+        context={"patient": patient},
+    )
+
+
+@require_POST
+@patient_view(for_edit=True)
+def consent_withdraw_view(request, patient, consent_id):
+    try:
+        consent = Consent.objects.get(patient=patient, pk=consent_id)
+    except Consent.DoesNotExist:
+        raise Http404 from None
+    consent_withdraw(consent=consent, by=request.user, acting_unit=request.active_unit)
+    messages.success(
+        request,
+        _("The consent is withdrawn. Units that shared by it no longer have access."),
+    )
+    return redirect("pathways:consent_list", patient_id=patient.pk)
+
+
+@patient_view()
+def care_team(request, patient):
+    members = list(selectors.care_team_for(patient))
+    return render(
+        request,
+        "pathways/patients/care_team.html",
+        {
+            "patient": patient,
+            "active": [m for m in members if m.ended_at is None],
+            "history": [m for m in members if m.ended_at is not None],
+        },
+    )
+
+
+@patient_view(for_edit=True)
+def care_team_add(request, patient):
+    form = CareTeamAddForm(request.POST or None, patient=patient)
+    return form_action(
+        request,
+        form,
+        save=lambda data: consent_record(
+            patient=patient,
+            by=request.user,
+            acting_unit=request.active_unit,
+            scope=Consent.Scope.SHARING,
+            given_on=data["given_on"],
+            units=[data["unit"]],
+            valid_until=data["valid_until"],
+            note=data["note"],
+            role=data["role"],
+        ),
+        success=lambda consent: (
+            _("%(unit)s is on the care team.") % {"unit": form.cleaned_data["unit"].name}
+        ),
+        redirect_to=reverse("pathways:care_team", args=[patient.pk]),
+        template="includes/patient_form_page.html",
+        context={
+            "patient": patient,
+            "heading": _("Add unit to the care team"),
+            "intro": _(
+                "A unit is added with the patient's consent to share the pathway with it. "
+                "The consent is recorded with the date it was given."
+            ),
+            "submit": _("Add unit"),
+            "cancel_url": reverse("pathways:care_team", args=[patient.pk]),
+        },
+    )
+
+
+@patient_view(for_edit=True)
+def care_team_end_view(request, patient, member_id):
+    try:
+        member = (
+            CareTeamMember.objects.active()
+            .select_related("unit__organisation")
+            .get(patient=patient, pk=member_id)
+        )
+    except CareTeamMember.DoesNotExist:
+        raise Http404 from None
+    form = CareTeamEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        others = CareTeamMember.objects.active().filter(patient=patient).exclude(pk=member.pk)
+        if not others.exists():
+            form.add_error(None, _("The last unit cannot leave the care team."))
+        else:
+            care_team_end(
+                member=member,
+                by=request.user,
+                acting_unit=request.active_unit,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(
+                request, _("%(unit)s has left the care team.") % {"unit": member.unit.name}
+            )
+            if member.unit == request.active_unit:
+                # Our own unit just gave up its access.
+                return redirect("pathways:patient_list")
+            return redirect("pathways:care_team", patient_id=patient.pk)
+    return render(
+        request,
+        "pathways/patients/care_team_end.html",
+        {"patient": patient, "member": member, "form": form},
+    )

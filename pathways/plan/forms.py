@@ -1,0 +1,410 @@
+"""Forms for the koordinator and the individual plan. Every plan form carries the version it
+was opened at, so a save over a newer version can be caught."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership, ServiceUnit
+from pathways.models import (
+    CareTeamMember,
+    CrisisContact,
+    CrisisPlan,
+    Evaluation,
+    Goal,
+    IndividualPlan,
+    LifeArea,
+    Measure,
+    Participant,
+    PlanComment,
+    SelfRating,
+)
+from pathways.models.plan import default_revision_date
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _not_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+
+
+def care_team_units(patient):
+    return ServiceUnit.objects.filter(
+        pk__in=CareTeamMember.objects.active().filter(patient=patient).values("unit_id")
+    ).select_related("organisation")
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class VersionedModelForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def data_for_service(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class CoordinatorForm(forms.Form):
+    membership = forms.ModelChoiceField(
+        label=_("Koordinator"),
+        queryset=None,
+        empty_label=_("Choose a person"),
+        help_text=_("A person in a unit on the patient's care team."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = candidates
+        self.fields["membership"].label_from_instance = lambda m: (
+            f"{m.user.get_full_name() or m.user.username} – {m.unit.name}"
+            + (f" ({m.title})" if m.title else "")
+        )
+
+
+class PlanCreateForm(forms.Form):
+    consent_given_on = forms.DateField(
+        label=_("The patient consented to an individual plan on"),
+        required=False,
+        widget=DateInput,
+        validators=[_not_future],
+        error_messages={"required": _("Enter the date the patient consented.")},
+    )
+    consent_covers_sharing = forms.BooleanField(
+        label=_("The consent also covers sharing the plan with the participants listed in it"),
+        required=False,
+        initial=True,
+    )
+    owner_unit = forms.ModelChoiceField(
+        label=_("Owner unit"),
+        queryset=None,
+        help_text=_("The kommune owns the plan when both levels are involved."),
+    )
+    period_start = forms.DateField(
+        label=_("Plan period from"), widget=DateInput, initial=timezone.localdate
+    )
+    period_end = forms.DateField(label=_("Plan period to"), required=False, widget=DateInput)
+    next_revision_on = forms.DateField(
+        label=_("Next revision"),
+        widget=DateInput,
+        initial=default_revision_date,
+        help_text=_("Normally six months ahead."),
+    )
+    what_matters = forms.CharField(
+        label=_("What is important to you?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("In the patient's own words."),
+    )
+
+    def __init__(self, *args, patient, consent, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consent = consent
+        self.fields["owner_unit"].queryset = care_team_units(patient)
+        if consent is None:
+            self.fields["consent_given_on"].required = True
+        else:
+            del self.fields["consent_given_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The end cannot be before the start."))
+        revision = cleaned.get("next_revision_on")
+        if revision and revision < timezone.localdate():
+            self.add_error("next_revision_on", _("The revision date cannot be in the past."))
+        return cleaned
+
+
+class PlanBasicsForm(VersionedModelForm):
+    class Meta:
+        model = IndividualPlan
+        fields = ["status", "owner_unit", "period_start", "period_end", "next_revision_on"]
+        widgets = {
+            "period_start": DateInput,
+            "period_end": DateInput,
+            "next_revision_on": DateInput,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_unit"].queryset = care_team_units(self.instance.patient)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The end cannot be before the start."))
+        return cleaned
+
+    def _post_clean(self):
+        # The service validates and saves; the instance must not change before that.
+        pass
+
+
+class WhatMattersForm(VersionedModelForm):
+    class Meta:
+        model = IndividualPlan
+        fields = ["what_matters"]
+        widgets = {"what_matters": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"what_matters": _("In the patient's own words.")}
+
+    def _post_clean(self):
+        pass
+
+
+class CooperationForm(VersionedModelForm):
+    class Meta:
+        model = IndividualPlan
+        fields = ["cooperation"]
+        widgets = {"cooperation": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"cooperation": _("Other agencies and services the plan depends on, and how.")}
+
+    def _post_clean(self):
+        pass
+
+
+class ParticipationForm(VersionedModelForm):
+    class Meta:
+        model = IndividualPlan
+        fields = ["patient_reviewed_on", "patient_agreed", "participation_note"]
+        widgets = {
+            "patient_reviewed_on": DateInput,
+            "participation_note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient_reviewed_on"].required = True
+        self.fields["patient_reviewed_on"].validators.append(_not_future)
+
+    def _post_clean(self):
+        pass
+
+
+class GoalForm(VersionedModelForm):
+    class Meta:
+        model = Goal
+        fields = ["is_main", "life_area", "text", "status", "target_date"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3}), "target_date": DateInput}
+        help_texts = {"text": _("Write the goal as the patient says it.")}
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("is_main") and not cleaned.get("life_area"):
+            self.add_error("life_area", _("Choose the life area the goal belongs to."))
+        return cleaned
+
+    def _post_clean(self):
+        pass
+
+
+class GoalProgressForm(forms.Form):
+    noted_on = forms.DateField(
+        label=_("Date"), widget=DateInput, initial=timezone.localdate, validators=[_not_future]
+    )
+    text = forms.CharField(label=_("Progress note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AreaForm(VersionedForm):
+    resources = forms.CharField(
+        label=_("Resources (what works, what I am good at)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    needs = forms.CharField(
+        label=_("Needs (what I need help with)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    score = forms.TypedChoiceField(
+        label=_("Self-rating now"),
+        choices=[("", _("Not rated this time")), *SelfRating.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "The patient's answer to: How are things for you in this area now? "
+            "1 very hard, 2 hard, 3 so-so, 4 good, 5 very good."
+        ),
+    )
+    rated_on = forms.DateField(
+        label=_("Date of the rating"),
+        widget=DateInput,
+        initial=timezone.localdate,
+        required=False,
+        validators=[_not_future],
+    )
+
+
+class ParticipantForm(VersionedModelForm):
+    class Meta:
+        model = Participant
+        fields = ["kind", "unit", "next_of_kin", "name", "role", "phone", "contribution"]
+        widgets = {"contribution": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = care_team_units(patient)
+        self.fields["next_of_kin"].queryset = patient.next_of_kin.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == Participant.Kind.UNIT and not cleaned.get("unit"):
+            self.add_error("unit", _("Choose the service."))
+        if (
+            kind in (Participant.Kind.PERSON, Participant.Kind.NEXT_OF_KIN)
+            and not cleaned.get("name")
+            and not cleaned.get("next_of_kin")
+        ):
+            self.add_error("name", _("Enter the name."))
+        return cleaned
+
+    def _post_clean(self):
+        pass
+
+
+def _people_by_unit(units, users, empty_label):
+    """The person choices grouped by care-team unit, each named "Name (Unit)" (one query)."""
+    memberships = (
+        Membership.objects.active()
+        .filter(unit__in=units, user__in=users)
+        .select_related("user", "unit")
+        .order_by("unit__name", "user__first_name", "user__last_name")
+    )
+    groups: dict[str, list] = {}
+    for m in memberships:
+        name = m.user.get_full_name() or m.user.username
+        groups.setdefault(m.unit.name, []).append((m.user_id, f"{name} ({m.unit.name})"))
+    return [("", empty_label), *groups.items()]
+
+
+class MeasureForm(VersionedModelForm):
+    class Meta:
+        model = Measure
+        fields = [
+            "title",
+            "life_area",
+            "goals",
+            "responsible_unit",
+            "responsible_user",
+            "responsible_name",
+            "scope",
+            "how",
+            "start_on",
+            "end_on",
+            "status",
+        ]
+        widgets = {
+            "how": forms.Textarea(attrs={"rows": 3}),
+            "start_on": DateInput,
+            "end_on": DateInput,
+            "goals": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, plan, units, users, limited=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goals"].queryset = plan.goals.all()
+        self.fields["responsible_unit"].queryset = units
+        self.fields["responsible_user"].queryset = users
+        self.fields["responsible_user"].choices = _people_by_unit(
+            units, users, self.fields["responsible_user"].empty_label
+        )
+        if limited:
+            # A member of the responsible unit changes how the measure is carried out.
+            for name in ("title", "life_area", "goals", "responsible_unit", "responsible_name"):
+                self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_on"), cleaned.get("end_on")
+        if start and end and end < start:
+            self.add_error("end_on", _("The end cannot be before the start."))
+        if (
+            not (
+                cleaned.get("responsible_unit")
+                or cleaned.get("responsible_user")
+                or cleaned.get("responsible_name")
+            )
+            and not self.fields["responsible_unit"].disabled
+        ):
+            self.add_error("responsible_unit", _("Say who is responsible for the measure."))
+        return cleaned
+
+    def _post_clean(self):
+        pass
+
+
+class CrisisForm(VersionedModelForm):
+    class Meta:
+        model = CrisisPlan
+        fields = ["warning_signs", "triggers", "what_helps", "wishes", "emergency"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
+
+    def _post_clean(self):
+        pass
+
+
+class CrisisContactForm(forms.ModelForm):
+    class Meta:
+        model = CrisisContact
+        fields = ["name", "role", "phone", "when"]
+
+    def _post_clean(self):
+        pass
+
+
+class EvaluationForm(forms.ModelForm):
+    class Meta:
+        model = Evaluation
+        fields = ["held_on", "participants", "what_worked", "what_changes", "next_revision_on"]
+        widgets = {
+            "held_on": DateInput,
+            "next_revision_on": DateInput,
+            "what_worked": forms.Textarea(attrs={"rows": 3}),
+            "what_changes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].validators.append(_not_future)
+
+    def clean(self):
+        cleaned = super().clean()
+        held, nxt = cleaned.get("held_on"), cleaned.get("next_revision_on")
+        if held and nxt and nxt <= held:
+            self.add_error(
+                "next_revision_on", _("The next revision must come after the evaluation.")
+            )
+        return cleaned
+
+    def _post_clean(self):
+        pass
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = PlanComment
+        fields = ["section", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def _post_clean(self):
+        pass
+
+
+class CompareForm(forms.Form):
+    a = forms.IntegerField(label=_("From version"), min_value=1)
+    b = forms.IntegerField(label=_("To version"), min_value=1)
+
+
+LIFE_AREA_CHOICES = LifeArea.choices

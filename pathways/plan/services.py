@@ -1,0 +1,842 @@
+"""Koordinator and individuell plan: every change with a rule goes through here.
+
+Each save of any part of a plan locks the plan row, checks the version the user's form was
+opened at, writes the change, raises the version and stores a revision with a full snapshot.
+A stale form is refused only when the same part changed meanwhile (``PlanConflict`` carries
+what changed); edits to other parts go through, so people working on different measures do
+not block each other.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.models import Membership
+from pathways import access
+from pathways.meetings.services import group_leader_follow_coordinator
+from pathways.models import (
+    AreaAssessment,
+    AreaRating,
+    CareTeamMember,
+    Consent,
+    CoordinatorAssignment,
+    CrisisContact,
+    CrisisPlan,
+    Evaluation,
+    Goal,
+    GoalProgress,
+    IndividualPlan,
+    LifeArea,
+    Measure,
+    Participant,
+    PlanComment,
+    PlanRevision,
+)
+from pathways.notifications.reminders import notify
+from pathways.plan import diff as plan_diff
+
+# --- reading helpers ---
+
+
+def active_coordinator(patient) -> CoordinatorAssignment | None:
+    return (
+        CoordinatorAssignment.objects.active()
+        .filter(patient=patient)
+        .select_related("user", "unit")
+        .first()
+    )
+
+
+def open_plan(patient) -> IndividualPlan | None:
+    return (
+        IndividualPlan.objects.filter(patient=patient)
+        .exclude(status=IndividualPlan.Status.CLOSED)
+        .select_related("owner_unit", "consent__recorded_by")
+        .first()
+    )
+
+
+def plan_consent(patient) -> Consent | None:
+    """The patient's consent to an individual plan, if one is in force."""
+    return (
+        Consent.objects.in_force()
+        .filter(patient=patient, scope=Consent.Scope.INDIVIDUAL_PLAN)
+        .select_related("recorded_by")
+        .first()
+    )
+
+
+# --- who may do what ---
+
+
+@dataclass
+class PlanRights:
+    """What the user, acting for ``unit_id``, may do with the patient's plan."""
+
+    unit_id: int | None = None
+    may_write: bool = False  # the unit may change the patient's record
+    is_coordinator: bool = False
+    is_specialist: bool = False
+
+    @property
+    def can_edit_all(self) -> bool:
+        return self.may_write and self.is_coordinator
+
+    @property
+    def can_comment(self) -> bool:
+        # Kommune units comment; specialist units see the plan (and edit their own measures).
+        return self.may_write and not self.can_edit_all and not self.is_specialist
+
+    @property
+    def can_start(self) -> bool:
+        """Appoint a koordinator and start a plan: anyone who may change the record."""
+        return self.may_write
+
+    def can_edit_measure(self, measure) -> bool:
+        if self.can_edit_all:
+            return True
+        return (
+            self.may_write
+            and self.unit_id is not None
+            and measure.responsible_unit_id == self.unit_id
+        )
+
+
+def plan_rights(user, unit, patient, coordinator=None) -> PlanRights:
+    """Rights from the access policy plus the koordinator role.
+
+    ``patient.can_edit`` is used when set (the view's gate already computed it).
+    """
+    may_write = getattr(patient, "can_edit", None)
+    if may_write is None:
+        found = access.access_basis(user, unit, patient.pk)
+        may_write = bool(found and found[1])
+    if coordinator is None:
+        coordinator = active_coordinator(patient)
+    return PlanRights(
+        unit_id=unit.pk if unit else None,
+        may_write=bool(may_write),
+        is_coordinator=coordinator is not None and coordinator.user_id == user.pk,
+        is_specialist=bool(unit and unit.is_specialist),
+    )
+
+
+# --- snapshots, versions and revisions ---
+
+
+class PlanConflict(Exception):
+    """The part being saved was changed by someone else after the form was opened."""
+
+    def __init__(self, plan, changes):
+        super().__init__("plan changed meanwhile")
+        self.plan = plan
+        self.current_version = plan.version
+        self.changes = changes
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def build_snapshot(plan) -> dict:
+    """The whole plan as plain data: stored with each revision, rendered by the PDF."""
+    coordinator = active_coordinator(plan.patient_id)
+    goals = list(
+        plan.goals.prefetch_related(
+            Prefetch("progress", queryset=GoalProgress.objects.select_related("by"))
+        )
+    )
+    measures = list(
+        plan.measures.select_related("responsible_unit", "responsible_user").prefetch_related(
+            Prefetch("goals", queryset=Goal.objects.only("id"))
+        )
+    )
+    ratings: dict[str, list] = {}
+    for rating in plan.ratings.all():
+        ratings.setdefault(rating.life_area, []).append(
+            {"on": _iso(rating.rated_on), "score": rating.score}
+        )
+    areas = {a.life_area: a for a in plan.areas.all()}
+    crisis = CrisisPlan.objects.filter(plan=plan).prefetch_related("contacts").first()
+    consent = plan.consent
+    return {
+        "version": plan.version,
+        "plan": {
+            "status": plan.status,
+            "owner_unit": plan.owner_unit.name,
+            "period_start": _iso(plan.period_start),
+            "period_end": _iso(plan.period_end),
+            "next_revision_on": _iso(plan.next_revision_on),
+            "what_matters": plan.what_matters,
+            "cooperation": plan.cooperation,
+            "patient_reviewed_on": _iso(plan.patient_reviewed_on),
+            "patient_agreed": plan.patient_agreed,
+            "participation_note": plan.participation_note,
+            "consent_given_on": _iso(consent.given_on),
+            "consent_valid_until": _iso(consent.valid_until),
+            "consent_covers_sharing": plan.consent_covers_sharing,
+            "coordinator": _person(coordinator.user) if coordinator else "",
+            "coordinator_unit": coordinator.unit.name if coordinator else "",
+            "coordinator_phone": coordinator.unit.phone if coordinator else "",
+        },
+        "goals": [
+            {
+                "id": g.pk,
+                "is_main": g.is_main,
+                "life_area": g.life_area,
+                "text": g.text,
+                "status": g.status,
+                "target_date": _iso(g.target_date),
+                "progress": [
+                    {"on": _iso(p.noted_on), "text": p.text, "by": _person(p.by)}
+                    for p in g.progress.all()
+                ],
+            }
+            for g in goals
+        ],
+        "areas": [
+            {
+                "life_area": code,
+                "resources": areas[code].resources if code in areas else "",
+                "needs": areas[code].needs if code in areas else "",
+                "ratings": ratings.get(code, []),
+            }
+            for code in LifeArea.values
+            if code in areas or code in ratings
+        ],
+        "participants": [
+            {
+                "id": p.pk,
+                "kind": p.kind,
+                "name": p.display_name,
+                "role": p.role,
+                "phone": p.phone,
+                "contribution": p.contribution,
+            }
+            for p in plan.participants.select_related("unit", "next_of_kin")
+        ],
+        "measures": [
+            {
+                "id": m.pk,
+                "title": m.title,
+                "life_area": m.life_area,
+                "goals": sorted(g.pk for g in m.goals.all()),
+                "responsible": m.responsible_display,
+                "scope": m.scope,
+                "how": m.how,
+                "start_on": _iso(m.start_on),
+                "end_on": _iso(m.end_on),
+                "status": m.status,
+            }
+            for m in measures
+        ],
+        "crisis": {
+            "warning_signs": crisis.warning_signs if crisis else "",
+            "triggers": crisis.triggers if crisis else "",
+            "what_helps": crisis.what_helps if crisis else "",
+            "wishes": crisis.wishes if crisis else "",
+            "emergency": crisis.emergency if crisis else "",
+            "contacts": [
+                {"id": c.pk, "name": c.name, "role": c.role, "phone": c.phone, "when": c.when}
+                for c in (crisis.contacts.all() if crisis else [])
+            ],
+        },
+        "evaluations": [
+            {
+                "held_on": _iso(e.held_on),
+                "participants": e.participants,
+                "what_worked": e.what_worked,
+                "what_changes": e.what_changes,
+                "next_revision_on": _iso(e.next_revision_on),
+            }
+            for e in plan.evaluations.all()
+        ],
+    }
+
+
+def _lock(plan) -> IndividualPlan:
+    return (
+        IndividualPlan.objects.select_for_update()
+        .select_related("patient", "owner_unit", "consent")
+        .get(pk=plan.pk)
+    )
+
+
+def snapshot_at(plan, version: int) -> dict | None:
+    revision = PlanRevision.objects.filter(plan=plan, version=version).only("snapshot").first()
+    return revision.snapshot if revision else None
+
+
+def _check(plan, base_version: int | None, keys: list[str]) -> None:
+    """Refuse when any of ``keys`` was touched by a save after ``base_version``."""
+    if base_version is None or base_version >= plan.version or not keys:
+        return
+    touched = set()
+    for revision_keys in PlanRevision.objects.filter(
+        plan=plan, version__gt=base_version
+    ).values_list("keys", flat=True):
+        touched.update(revision_keys)
+    clashing = touched & set(keys)
+    if clashing:
+        old = snapshot_at(plan, base_version) or {}
+        new = build_snapshot(plan)
+        changes = [c for c in plan_diff.diff(old, new) if c.key in clashing]
+        raise PlanConflict(plan, changes)
+
+
+def _record(plan, *, by, unit, keys: list[str], summary: str, action=audit.Action.UPDATE, obj=None):
+    """Raise the version, store the revision and audit the change (the plan row is locked)."""
+    plan.version += 1
+    IndividualPlan.objects.filter(pk=plan.pk).update(version=plan.version)
+    PlanRevision.objects.create(
+        plan=plan,
+        version=plan.version,
+        by=by,
+        by_unit=unit,
+        summary=summary[:300],
+        keys=keys,
+        snapshot=build_snapshot(plan),
+    )
+    audit.record(
+        user=by,
+        unit=unit,
+        action=action,
+        patient=plan.patient_id,
+        obj=obj if obj is not None else plan,
+        detail=summary,
+    )
+    return plan
+
+
+def _clean(instance, exclude=None):
+    instance.full_clean(exclude=exclude)
+    return instance
+
+
+def _require(condition: bool):
+    if not condition:
+        raise PermissionDenied(_("You may not change this part of the plan."))
+
+
+# --- koordinator ---
+
+
+def coordinator_candidates(patient):
+    """Active memberships in units on the patient's care team that may change the record."""
+    units = (
+        CareTeamMember.objects.active()
+        .filter(patient=patient)
+        .exclude(role=CareTeamMember.Role.INFORMED)
+    )
+    return (
+        Membership.objects.active()
+        .filter(unit_id__in=units.values("unit_id"), user__is_active=True)
+        .select_related("user", "unit__organisation")
+        .order_by("unit__name", "user__first_name", "user__last_name")
+    )
+
+
+@transaction.atomic
+def coordinator_appoint(*, patient, membership, by, unit, note: str = "") -> CoordinatorAssignment:
+    """Make ``membership.user`` the koordinator (for ``membership.unit``); ends the previous one."""
+    _require(plan_rights(by, unit, patient).can_start)
+    if not coordinator_candidates(patient).filter(pk=membership.pk).exists():
+        raise ValidationError(
+            {"membership": _("The koordinator must work in a unit on the patient's care team.")}
+        )
+    # Lock the patient's row so two appointments at once cannot both end the same assignment.
+    type(patient).objects.select_for_update().filter(pk=patient.pk).first()
+    previous = CoordinatorAssignment.objects.active().filter(patient=patient).first()
+    if (
+        previous
+        and previous.user_id == membership.user_id
+        and previous.unit_id == membership.unit_id
+    ):
+        return previous
+    now = timezone.now()
+    if previous:
+        previous.ended_at = now
+        previous.end_reason = _("New koordinator appointed")
+        previous.save(update_fields=["ended_at", "end_reason"])
+    assignment = _clean(
+        CoordinatorAssignment(
+            patient=patient,
+            user=membership.user,
+            unit=membership.unit,
+            started_at=now,
+            note=note[:300],
+            appointed_by=by,
+        )
+    )
+    assignment.save()
+    name = _person(membership.user)
+    audit.record(
+        user=by,
+        unit=unit,
+        action=audit.Action.CREATE,
+        patient=patient,
+        obj=assignment,
+        detail=_("Koordinator: %(name)s") % {"name": name},
+    )
+    if membership.user_id != by.pk:
+        notify(
+            users=[membership.user],
+            kind="coordinator_appointed",
+            title=_("You are koordinator for a patient"),
+            url=reverse("pathways:plan", args=[patient.pk]),
+            patient=patient,
+        )
+    plan = open_plan(patient)
+    if plan is not None:
+        plan = _lock(plan)
+        _record(
+            plan,
+            by=by,
+            unit=unit,
+            keys=["plan:coordinator"],
+            summary=_("New koordinator: %(name)s") % {"name": name},
+        )
+    # The ansvarsgruppe is led by the koordinator.
+    group_leader_follow_coordinator(patient=patient, by=by, unit=unit)
+    return assignment
+
+
+# --- the plan ---
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    patient,
+    by,
+    unit,
+    owner_unit,
+    next_revision_on: datetime.date,
+    period_start: datetime.date,
+    period_end: datetime.date | None = None,
+    what_matters: str = "",
+    consent_covers_sharing: bool = True,
+) -> IndividualPlan:
+    """Start the plan. Needs the patient's consent to an IP; the creator becomes koordinator
+    when nobody holds that role yet."""
+    rights = plan_rights(by, unit, patient)
+    _require(rights.can_start)
+    consent = plan_consent(patient)
+    if consent is None:
+        raise ValidationError(
+            _("The patient's consent to an individual plan must be recorded before the plan.")
+        )
+    if open_plan(patient) is not None:
+        raise ValidationError(_("The patient already has an individual plan."))
+    plan = _clean(
+        IndividualPlan(
+            patient=patient,
+            owner_unit=owner_unit,
+            consent=consent,
+            consent_covers_sharing=consent_covers_sharing,
+            period_start=period_start,
+            period_end=period_end,
+            next_revision_on=next_revision_on,
+            what_matters=what_matters,
+            created_by=by,
+            version=0,
+        ),
+        exclude=["version"],
+    )
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        raise ValidationError(_("The patient already has an individual plan.")) from None
+    CrisisPlan.objects.create(plan=plan)
+    Participant.objects.create(plan=plan, kind=Participant.Kind.PATIENT, name=patient.full_name)
+    if active_coordinator(patient) is None:
+        membership = Membership.objects.active().filter(user=by, unit=unit).first()
+        if membership is not None:
+            CoordinatorAssignment.objects.create(
+                patient=patient, user=by, unit=unit, appointed_by=by
+            )
+            group_leader_follow_coordinator(patient=patient, by=by, unit=unit)
+    _record(
+        plan,
+        by=by,
+        unit=unit,
+        keys=["plan:basics"],
+        summary=_("Plan started"),
+        action=audit.Action.CREATE,
+    )
+    # TSB may start a plan; the kommune that owns it is told.
+    if unit is not None and owner_unit.pk != unit.pk:
+        from pathways.notifications.reminders import unit_users
+
+        notify(
+            users=unit_users([owner_unit]),
+            kind="plan_started",
+            title=_("An individual plan was started for a patient of your unit"),
+            url=reverse("pathways:plan", args=[patient.pk]),
+            patient=patient,
+        )
+    return plan
+
+
+SECTION_FIELDS = {
+    "basics": ["status", "owner_unit", "period_start", "period_end", "next_revision_on"],
+    "what_matters": ["what_matters"],
+    "cooperation": ["cooperation"],
+    "participation": ["patient_reviewed_on", "patient_agreed", "participation_note"],
+}
+SECTION_SUMMARY = {
+    "basics": "Plan period, status and revision date changed",
+    "what_matters": "'What is important to you?' changed",
+    "cooperation": "Cooperation changed",
+    "participation": "The patient's participation recorded",
+}
+
+
+@transaction.atomic
+def plan_update_section(
+    *, plan, by, unit, section: str, data: dict, base_version
+) -> IndividualPlan:
+    plan = _lock(plan)
+    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    _require(plan.is_open)
+    fields = SECTION_FIELDS[section]
+    _check(plan, base_version, [f"plan:{section}"])
+    for name in fields:
+        setattr(plan, name, data[name])
+    if section == "basics" and plan.status == IndividualPlan.Status.CLOSED:
+        plan.closed_at = timezone.now()
+        fields = [*fields, "closed_at"]
+    _clean(plan)
+    plan.save(update_fields=fields)
+    return _record(
+        plan, by=by, unit=unit, keys=[f"plan:{section}"], summary=_(SECTION_SUMMARY[section])
+    )
+
+
+# --- goals ---
+
+
+@transaction.atomic
+def goal_save(*, plan, by, unit, data: dict, base_version, goal=None) -> Goal:
+    plan = _lock(plan)
+    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    if goal is not None:
+        _check(plan, base_version, [f"goal:{goal.pk}"])
+        goal = Goal.objects.get(pk=goal.pk, plan=plan)
+    else:
+        goal = Goal(plan=plan)
+    for name, value in data.items():
+        setattr(goal, name, value)
+    if goal.is_main and plan.goals.filter(is_main=True).exclude(pk=goal.pk).exists():
+        raise ValidationError({"is_main": _("The plan already has a main goal.")})
+    _clean(goal)
+    creating = goal.pk is None
+    goal.save()
+    _record(
+        plan,
+        by=by,
+        unit=unit,
+        keys=[f"goal:{goal.pk}"],
+        summary=(_("Goal added: %(text)s") if creating else _("Goal changed: %(text)s"))
+        % {"text": goal.text[:80]},
+        obj=goal,
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_progress_add(*, goal, by, unit, noted_on, text: str) -> GoalProgress:
+    plan = _lock(goal.plan)
+    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    note = _clean(GoalProgress(goal=goal, noted_on=noted_on, text=text, by=by))
+    note.save()
+    _record(
+        plan,
+        by=by,
+        unit=unit,
+        keys=[f"goal:{goal.pk}"],
+        summary=_("Progress noted: %(text)s") % {"text": goal.text[:80]},
+        obj=goal,
+    )
+    return note
+
+
+# --- resources and needs, self-rating ---
+
+
+@transaction.atomic
+def area_save(
+    *, plan, by, unit, life_area, resources, needs, score=None, rated_on=None, base_version
+) -> AreaAssessment:
+    plan = _lock(plan)
+    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    _check(plan, base_version, [f"area:{life_area}"])
+    area, _created = AreaAssessment.objects.get_or_create(plan=plan, life_area=life_area)
+    area.resources, area.needs = resources, needs
+    _clean(area)
+    area.save()
+    if score:
+        AreaRating.objects.create(
+            plan=plan,
+            life_area=life_area,
+            score=score,
+            rated_on=rated_on or timezone.localdate(),
+            by=by,
+        )
+    _record(
+        plan,
+        by=by,
+        unit=unit,
+        keys=[f"area:{life_area}"],
+        summary=_("Resources and needs: %(area)s") % {"area": LifeArea(life_area).label},
+        obj=area,
+    )
+    return area
+
+
+# --- participants ---
+
+
+@transaction.atomic
+def participant_save(*, plan, by, unit, data: dict, base_version, participant=None) -> Participant:
+    plan = _lock(plan)
+    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    if participant is not None:
+        _check(plan, base_version, [f"participant:{participant.pk}"])
+        participant = Participant.objects.get(pk=participant.pk, plan=plan)
+    else:
+        participant = Participant(plan=plan)
+    for name, value in data.items():
+        setattr(participant, name, value)
+    _clean(participant)
+    participant.save()
+    _record(
+        plan,
+        by=by,
+        unit=unit,
+        keys=[f"participant:{participant.pk}"],
+        summary=_("Participant: %(name)s") % {"name": participant.display_name},
+        obj=participant,
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_remove(*, participant, by, unit) -> None:
+    plan = _lock(participant.plan)
+    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    name = participant.display_name
+    key = f"participant:{participant.pk}"
+    participant.delete()
+    _record(
+        plan,
+        by=by,
+        unit=unit,
+        keys=[key],
+        summary=_("Participant removed: %(name)s") % {"name": name},
+        action=audit.Action.DELETE,
+    )
+
+
+# --- measures ---
+
+# What a member of the responsible unit (not the koordinator) may change in its measure.
+MEASURE_UNIT_FIELDS = ["status", "scope", "how", "start_on", "end_on", "responsible_user"]
+
+
+@transaction.atomic
+def measure_save(*, plan, by, unit, data: dict, base_version, measure=None) -> Measure:
+    plan = _lock(plan)
+    rights = plan_rights(by, unit, plan.patient)
+    goals = data.pop("goals", None)
+    if measure is None:
+        _require(rights.can_edit_all)
+        measure = Measure(plan=plan)
+    else:
+        measure = Measure.objects.select_related("responsible_unit").get(pk=measure.pk, plan=plan)
+        _require(rights.can_edit_measure(measure))
+        _check(plan, base_version, [f"measure:{measure.pk}"])
+        if not rights.can_edit_all:
+            data = {k: v for k, v in data.items() if k in MEASURE_UNIT_FIELDS}
+            goals = None
+    for name, value in data.items():
+        setattr(measure, name, value)
+    if (
+        measure.responsible_unit_id
+        and "responsible_unit" in data
+        and not CareTeamMember.objects.active()
+        .filter(patient_id=plan.patient_id, unit_id=measure.responsible_unit_id)
+        .exists()
+    ):
+        raise ValidationError(
+            {"responsible_unit": _("The responsible unit must be on the patient's care team.")}
+        )
+    if measure.status == Measure.Status.COMPLETED and measure.completed_at is None:
+        measure.completed_at, measure.completed_by = timezone.now(), by
+    elif measure.status != Measure.Status.COMPLETED:
+        measure.completed_at = measure.completed_by = None
+    _clean(measure)
+    creating = measure.pk is None
+    measure.save()
+    if goals is not None:
+        measure.goals.set([g for g in goals if g.plan_id == plan.pk])
+    _record(
+        plan,
+        by=by,
+        unit=unit,
+        keys=[f"measure:{measure.pk}"],
+        summary=(_("Measure added: %(title)s") if creating else _("Measure changed: %(title)s"))
+        % {"title": measure.title},
+        obj=measure,
+    )
+    if creating and measure.responsible_user_id and measure.responsible_user_id != by.pk:
+        notify(
+            users=[measure.responsible_user],
+            kind="measure_assigned",
+            title=_("A measure in an individual plan is assigned to you"),
+            url=reverse("pathways:plan", args=[plan.patient_id]) + f"#measure-{measure.pk}",
+            patient=plan.patient,
+        )
+    return measure
+
+
+@transaction.atomic
+def measure_complete(*, measure, by, unit) -> bool:
+    """Mark the measure completed; False when it already was."""
+    plan = _lock(measure.plan)
+    measure = Measure.objects.select_related("responsible_unit").get(pk=measure.pk)
+    _require(plan_rights(by, unit, plan.patient).can_edit_measure(measure))
+    updated = (
+        Measure.objects.filter(pk=measure.pk)
+        .exclude(status=Measure.Status.COMPLETED)
+        .update(status=Measure.Status.COMPLETED, completed_at=timezone.now(), completed_by=by)
+    )
+    if updated:
+        _record(
+            plan,
+            by=by,
+            unit=unit,
+            keys=[f"measure:{measure.pk}"],
+            summary=_("Measure completed: %(title)s") % {"title": measure.title},
+            obj=measure,
+        )
+    return bool(updated)
+
+
+# --- crisis plan ---
+
+CRISIS_FIELDS = ["warning_signs", "triggers", "what_helps", "wishes", "emergency"]
+
+
+@transaction.atomic
+def crisis_save(*, plan, by, unit, data: dict, base_version) -> CrisisPlan:
+    plan = _lock(plan)
+    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    _check(plan, base_version, ["crisis"])
+    crisis, _created = CrisisPlan.objects.get_or_create(plan=plan)
+    for name in CRISIS_FIELDS:
+        setattr(crisis, name, data[name])
+    _clean(crisis)
+    crisis.save()
+    _record(plan, by=by, unit=unit, keys=["crisis"], summary=_("Crisis plan changed"), obj=crisis)
+    return crisis
+
+
+@transaction.atomic
+def crisis_contact_add(*, plan, by, unit, data: dict) -> CrisisContact:
+    plan = _lock(plan)
+    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    crisis, _created = CrisisPlan.objects.get_or_create(plan=plan)
+    contact = _clean(CrisisContact(crisis=crisis, **data))
+    contact.save()
+    _record(
+        plan,
+        by=by,
+        unit=unit,
+        keys=[f"contact:{contact.pk}"],
+        summary=_("Crisis contact added: %(name)s") % {"name": contact.name},
+        obj=contact,
+    )
+    return contact
+
+
+@transaction.atomic
+def crisis_contact_remove(*, contact, by, unit) -> None:
+    plan = _lock(contact.crisis.plan)
+    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    key, name = f"contact:{contact.pk}", contact.name
+    contact.delete()
+    _record(
+        plan,
+        by=by,
+        unit=unit,
+        keys=[key],
+        summary=_("Crisis contact removed: %(name)s") % {"name": name},
+        action=audit.Action.DELETE,
+    )
+
+
+# --- evaluations and comments ---
+
+
+@transaction.atomic
+def evaluation_add(*, plan, by, unit, data: dict) -> Evaluation:
+    """Record an evaluation; it sets the next revision date."""
+    plan = _lock(plan)
+    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    evaluation = _clean(Evaluation(plan=plan, by=by, **data))
+    if evaluation.next_revision_on <= evaluation.held_on:
+        raise ValidationError(
+            {"next_revision_on": _("The next revision must come after the evaluation.")}
+        )
+    evaluation.save()
+    plan.next_revision_on = evaluation.next_revision_on
+    plan.save(update_fields=["next_revision_on"])
+    _record(
+        plan,
+        by=by,
+        unit=unit,
+        keys=["plan:basics", f"evaluation:{evaluation.pk}"],
+        summary=_("Evaluation %(date)s; next revision %(next)s")
+        % {
+            "date": evaluation.held_on.strftime("%d.%m.%Y"),
+            "next": evaluation.next_revision_on.strftime("%d.%m.%Y"),
+        },
+        obj=evaluation,
+    )
+    return evaluation
+
+
+@transaction.atomic
+def comment_add(*, plan, by, unit, section: str, text: str) -> PlanComment:
+    """A remark on the plan. It changes no content, so the version stays."""
+    coordinator = active_coordinator(plan.patient)
+    rights = plan_rights(by, unit, plan.patient, coordinator)
+    _require(rights.can_comment or rights.can_edit_all)
+    comment = _clean(PlanComment(plan=plan, section=section, text=text, by=by, unit=unit))
+    comment.save()
+    audit.record(
+        user=by, unit=unit, action=audit.Action.CREATE, patient=plan.patient_id, obj=comment
+    )
+    if coordinator and coordinator.user_id != by.pk:
+        notify(
+            users=[coordinator.user],
+            kind="plan_comment",
+            title=_("New comment on an individual plan"),
+            url=reverse("pathways:plan", args=[plan.patient_id]) + "#comments",
+            body=text[:500],
+            patient=plan.patient,
+        )
+    return comment

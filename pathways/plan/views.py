@@ -1,0 +1,1014 @@
+"""Koordinator and individual plan pages. Inline add/edit of goals and measures with htmx;
+every action also works as a plain form post with a full page and a redirect."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import AuditEvent, Membership
+from pathways.access import patient_view
+from pathways.models import (
+    Consent,
+    CoordinatorAssignment,
+    CrisisContact,
+    Goal,
+    GoalProgress,
+    IndividualPlan,
+    LifeArea,
+    Measure,
+    Participant,
+    PatientGroupObjectPermission,
+    PlanRevision,
+)
+from pathways.patients.services.careteam import consent_record
+from pathways.pdf import pdf_response
+from pathways.plan import diff as plan_diff
+from pathways.plan import forms as f
+from pathways.plan import services as svc
+
+PRINT = AuditEvent.Action.PRINT
+
+
+# --- helpers ---
+
+
+def _unit(request):
+    return request.active_unit or None
+
+
+def _plan_url(patient, anchor: str = "") -> str:
+    url = reverse("pathways:plan", args=[patient.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _open_plan_or_404(patient) -> IndividualPlan:
+    plan = svc.open_plan(patient)
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def _rights(request, patient, coordinator=None):
+    return svc.plan_rights(request.user, _unit(request), patient, coordinator)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            target = name if name in form.fields else None
+            for e in errors:
+                form.add_error(target, e)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _rebase(form, version: int) -> None:
+    """Keep what the user typed; the next save applies it over the version now stored."""
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = version
+
+
+def _form_response(request, patient, *, template: str, context: dict, title: str):
+    context = {"patient": patient, "title": title, "form_template": template, **context}
+    if request.htmx:
+        return render(request, template, context)
+    return render(request, "pathways/plan/form_page.html", context)
+
+
+def _oob_version(plan) -> str:
+    return (
+        f'<span id="plan-version" hx-swap-oob="true">{plan.version}</span>'
+        if plan is not None
+        else ""
+    )
+
+
+def _oob_first_item(empty_id: str) -> str:
+    """After an item is added inline, the "none yet" text beside it goes."""
+    return f'<p id="{empty_id}" hx-swap-oob="delete"></p>'
+
+
+def _coordinator_context(coordinator) -> dict:
+    return {"plan_coordinator": coordinator}
+
+
+def _measure_people(patient):
+    units = f.care_team_units(patient)
+    users = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            pk__in=Membership.objects.active().filter(unit__in=units).values("user_id"),
+        )
+        .order_by("first_name", "last_name")
+    )
+    return units, users
+
+
+def _measure_for_display(measure_pk, rights):
+    measure = (
+        Measure.objects.select_related("responsible_unit", "responsible_user")
+        .prefetch_related("goals")
+        .get(pk=measure_pk)
+    )
+    measure.can_edit = rights.can_edit_measure(measure)
+    return measure
+
+
+def _goal_for_display(goal_pk):
+    return Goal.objects.prefetch_related(
+        Prefetch("progress", queryset=GoalProgress.objects.select_related("by"))
+    ).get(pk=goal_pk)
+
+
+# --- the plan page ---
+
+
+def _closed_plans(patient) -> list:
+    return list(
+        IndividualPlan.objects.filter(patient=patient, status=IndividualPlan.Status.CLOSED)
+        .only("id", "patient_id", "status", "period_start", "closed_at", "version")
+        .order_by("-closed_at", "-id")
+    )
+
+
+def _closed_plan_or_404(patient, plan_id) -> IndividualPlan:
+    """An earlier (closed) plan of the patient: read and printed, never changed."""
+    return get_object_or_404(
+        IndividualPlan.objects.select_related("owner_unit", "consent__recorded_by"),
+        pk=plan_id,
+        patient=patient,
+        status=IndividualPlan.Status.CLOSED,
+    )
+
+
+def plan_page_context(request, patient, closed=None) -> dict:
+    """Everything the plan page shows, in a fixed number of queries however big the plan.
+    With ``closed`` (an earlier plan) the page is read-only."""
+    coordinator = svc.active_coordinator(patient)
+    if closed is not None:
+        plan = closed
+    else:
+        # svc.open_plan with the crisis plan joined (one query less).
+        plan = (
+            IndividualPlan.objects.filter(patient=patient)
+            .exclude(status=IndividualPlan.Status.CLOSED)
+            .select_related("owner_unit", "consent__recorded_by", "crisis")
+            .first()
+        )
+    rights = svc.PlanRights() if closed else _rights(request, patient, coordinator)
+    context = {
+        "patient": patient,
+        "plan": plan,
+        "rights": rights,
+        "plan_coordinator": coordinator,
+        "consent": None,
+        "closed_plans": _closed_plans(patient),
+        "earlier": closed,
+    }
+    if plan is None:
+        context["consent"] = svc.plan_consent(patient)
+        return context
+    if closed is not None:
+        # Who was koordinator when the plan was last saved, not who is now.
+        latest = PlanRevision.objects.filter(plan=closed).order_by("-version").first()
+        plan_snapshot = latest.snapshot.get("plan", {}) if latest else {}
+        context["plan_coordinator"] = None
+        context["earlier_coordinator"] = ", ".join(
+            v
+            for v in (plan_snapshot.get("coordinator"), plan_snapshot.get("coordinator_unit"))
+            if v
+        )
+    goals = list(
+        plan.goals.prefetch_related(
+            Prefetch("progress", queryset=GoalProgress.objects.select_related("by"))
+        )
+    )
+    measures = list(
+        plan.measures.select_related("responsible_unit", "responsible_user").prefetch_related(
+            Prefetch("goals", queryset=Goal.objects.only("id", "text", "plan_id"))
+        )
+    )
+    by_area: dict[str, list] = {}
+    for measure in measures:
+        measure.can_edit = rights.can_edit_measure(measure)
+        by_area.setdefault(measure.life_area, []).append(measure)
+    assessments = {a.life_area: a for a in plan.areas.all()}
+    ratings: dict[str, list] = {}
+    for rating in plan.ratings.all():
+        ratings.setdefault(rating.life_area, []).append(rating)
+    crisis = plan.crisis if hasattr(plan, "crisis") else None
+    context.update(
+        {
+            "main_goal": next((g for g in goals if g.is_main), None),
+            "sub_goals": [g for g in goals if not g.is_main],
+            "measure_groups": [
+                (LifeArea(code).label, by_area[code]) for code in LifeArea.values if code in by_area
+            ],
+            "measure_count": len(measures),
+            "areas": [
+                {
+                    "code": code,
+                    "label": label,
+                    "assessment": assessments.get(code),
+                    "ratings": ratings.get(code, []),
+                }
+                for code, label in LifeArea.choices
+            ],
+            "participants": list(plan.participants.select_related("unit", "next_of_kin")),
+            "crisis": crisis,
+            "contacts": list(crisis.contacts.all()) if crisis else [],
+            "evaluations": list(plan.evaluations.select_related("by")[:5]),
+            "comments": list(plan.comments.select_related("by", "unit")),
+            "comment_form": f.CommentForm(),
+            "revision_state": plan.revision_state() if plan.is_open else "",
+        }
+    )
+    return context
+
+
+@patient_view()
+def plan_page(request, patient):
+    return render(request, "pathways/plan/plan.html", plan_page_context(request, patient))
+
+
+@patient_view()
+def plan_earlier(request, patient, plan_id):
+    closed = _closed_plan_or_404(patient, plan_id)
+    return render(
+        request, "pathways/plan/plan.html", plan_page_context(request, patient, closed=closed)
+    )
+
+
+# --- koordinator and starting the plan ---
+
+
+@patient_view(for_edit=True)
+def coordinator_edit(request, patient):
+    rights = _rights(request, patient)
+    if not rights.can_start:
+        raise PermissionDenied
+    current = svc.active_coordinator(patient)
+    form = f.CoordinatorForm(request.POST or None, candidates=svc.coordinator_candidates(patient))
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.coordinator_appoint(
+                patient=patient,
+                membership=form.cleaned_data["membership"],
+                by=request.user,
+                unit=_unit(request),
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The koordinator is appointed."))
+            return redirect(_plan_url(patient))
+    history = CoordinatorAssignment.objects.filter(patient=patient).select_related(
+        "user", "unit", "appointed_by"
+    )
+    return render(
+        request,
+        "pathways/plan/coordinator.html",
+        {"patient": patient, "form": form, "plan_coordinator": current, "history": history},
+    )
+
+
+@patient_view(for_edit=True)
+def plan_new(request, patient):
+    rights = _rights(request, patient)
+    if not rights.can_start:
+        raise PermissionDenied
+    if svc.open_plan(patient) is not None:
+        messages.info(request, _("The patient already has an individual plan."))
+        return redirect(_plan_url(patient))
+    consent = svc.plan_consent(patient)
+    coordinator = svc.active_coordinator(patient)
+    unit = _unit(request)
+    default_owner = coordinator.unit if coordinator else unit
+    form = f.PlanCreateForm(
+        request.POST or None,
+        patient=patient,
+        consent=consent,
+        initial={"owner_unit": default_owner},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if consent is None:
+                consent_record(
+                    patient=patient,
+                    by=request.user,
+                    acting_unit=unit,
+                    scope=Consent.Scope.INDIVIDUAL_PLAN,
+                    given_on=data["consent_given_on"],
+                    note=_("Consent to an individual plan")
+                    + (
+                        _(", including sharing with the participants")
+                        if data["consent_covers_sharing"]
+                        else ""
+                    ),
+                )
+            svc.plan_create(
+                patient=patient,
+                by=request.user,
+                unit=unit,
+                owner_unit=data["owner_unit"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                next_revision_on=data["next_revision_on"],
+                what_matters=data["what_matters"],
+                consent_covers_sharing=data["consent_covers_sharing"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The individual plan is started."))
+            return redirect(_plan_url(patient))
+    return render(
+        request,
+        "pathways/plan/plan_new.html",
+        {"patient": patient, "form": form, "consent": consent, "plan_coordinator": coordinator},
+    )
+
+
+# --- sections of the plan itself ---
+
+SECTIONS = {
+    "grunnlag": ("basics", f.PlanBasicsForm, "Plan period, status and revision"),
+    "viktig": ("what_matters", f.WhatMattersForm, "What is important to you?"),
+    "samarbeid": ("cooperation", f.CooperationForm, "Cooperation with other services"),
+    "medvirkning": ("participation", f.ParticipationForm, "The patient's participation"),
+}
+
+
+@patient_view(for_edit=True)
+def plan_section(request, patient, section):
+    if section not in SECTIONS and section != "kriseplan":
+        raise Http404
+    plan = _open_plan_or_404(patient)
+    if not _rights(request, patient).can_edit_all:
+        raise PermissionDenied
+    conflict = None
+    if section == "kriseplan":
+        crisis = plan.crisis
+        form = f.CrisisForm(
+            request.POST or None, instance=crisis, initial={"version": plan.version}
+        )
+        title, anchor = _("Crisis plan"), "crisis"
+    else:
+        key, form_class, title = SECTIONS[section]
+        title, anchor = _(title), f"section-{key}"
+        form = form_class(request.POST or None, instance=plan, initial={"version": plan.version})
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form._meta.fields}
+        base = form.cleaned_data["version"]
+        try:
+            if section == "kriseplan":
+                svc.crisis_save(
+                    plan=plan, by=request.user, unit=_unit(request), data=data, base_version=base
+                )
+            else:
+                svc.plan_update_section(
+                    plan=plan,
+                    by=request.user,
+                    unit=_unit(request),
+                    section=SECTIONS[section][0],
+                    data=data,
+                    base_version=base,
+                )
+        except svc.PlanConflict as c:
+            conflict = c
+            _rebase(form, c.current_version)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_plan_url(patient, anchor))
+    return _form_response(
+        request,
+        patient,
+        template="pathways/plan/_form.html",
+        title=title,
+        context={
+            "form": form,
+            "conflict": conflict,
+            "action_url": request.path,
+            "target_id": f"edit-{section}",
+            "cancel_url": _plan_url(patient, anchor),
+            "htmx_enabled": False,
+        },
+    )
+
+
+# --- goals ---
+
+
+@patient_view(for_edit=True)
+def goal_edit(request, patient, goal_id=None):
+    plan = _open_plan_or_404(patient)
+    rights = _rights(request, patient)
+    if not rights.can_edit_all:
+        raise PermissionDenied
+    goal = get_object_or_404(Goal, pk=goal_id, plan=plan) if goal_id else None
+    target = f"goal-{goal.pk}" if goal else "goal-new"
+    form = f.GoalForm(
+        request.POST or None, instance=goal, initial={"version": plan.version}, prefix=target
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = svc.goal_save(
+                plan=plan,
+                by=request.user,
+                unit=_unit(request),
+                data=form.data_for_service(),
+                base_version=form.cleaned_data["version"],
+                goal=goal,
+            )
+        except svc.PlanConflict as c:
+            conflict = c
+            _rebase(form, c.current_version)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if request.htmx:
+                html = render_to_string(
+                    "pathways/plan/_goal.html",
+                    {"goal": _goal_for_display(saved.pk), "patient": patient, "rights": rights},
+                    request=request,
+                )
+                if goal is None:
+                    html += '<div id="goal-new"></div>' + _oob_first_item("goals-empty")
+                return HttpResponse(html + _oob_version(svc.open_plan(patient)))
+            messages.success(request, _("The goal is saved."))
+            return redirect(_plan_url(patient, f"goal-{saved.pk}"))
+    return _form_response(
+        request,
+        patient,
+        template="pathways/plan/_form.html",
+        title=_("Change goal") if goal else _("New goal"),
+        context={
+            "form": form,
+            "conflict": conflict,
+            "action_url": request.path,
+            "target_id": target,
+            "cancel_url": _plan_url(patient, target if goal else "goals"),
+            "htmx_enabled": True,
+        },
+    )
+
+
+@patient_view(for_edit=True)
+def goal_progress(request, patient, goal_id):
+    plan = _open_plan_or_404(patient)
+    if not _rights(request, patient).can_edit_all:
+        raise PermissionDenied
+    goal = get_object_or_404(Goal, pk=goal_id, plan=plan)
+    form = f.GoalProgressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.goal_progress_add(
+                goal=goal, by=request.user, unit=_unit(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The progress note is saved."))
+            return redirect(_plan_url(patient, f"goal-{goal.pk}"))
+    return _form_response(
+        request,
+        patient,
+        template="pathways/plan/_form.html",
+        title=_("Progress note"),
+        context={
+            "form": form,
+            "lead": goal.text,
+            "action_url": request.path,
+            "target_id": f"progress-{goal.pk}",
+            "cancel_url": _plan_url(patient, f"goal-{goal.pk}"),
+            "htmx_enabled": False,
+        },
+    )
+
+
+# --- resources and needs ---
+
+
+@patient_view(for_edit=True)
+def area_edit(request, patient, area):
+    if area not in LifeArea.values:
+        raise Http404
+    plan = _open_plan_or_404(patient)
+    if not _rights(request, patient).can_edit_all:
+        raise PermissionDenied
+    assessment = plan.areas.filter(life_area=area).first()
+    form = f.AreaForm(
+        request.POST or None,
+        initial={
+            "version": plan.version,
+            "resources": assessment.resources if assessment else "",
+            "needs": assessment.needs if assessment else "",
+            "rated_on": timezone.localdate(),
+        },
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            svc.area_save(
+                plan=plan,
+                by=request.user,
+                unit=_unit(request),
+                life_area=area,
+                resources=data["resources"],
+                needs=data["needs"],
+                score=data["score"],
+                rated_on=data["rated_on"],
+                base_version=data["version"],
+            )
+        except svc.PlanConflict as c:
+            conflict = c
+            _rebase(form, c.current_version)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_plan_url(patient, f"area-{area}"))
+    ratings = plan.ratings.filter(life_area=area)
+    return _form_response(
+        request,
+        patient,
+        template="pathways/plan/_form.html",
+        title=_("Resources and needs: %(area)s") % {"area": LifeArea(area).label},
+        context={
+            "form": form,
+            "conflict": conflict,
+            "ratings": ratings,
+            "action_url": request.path,
+            "target_id": f"area-{area}",
+            "cancel_url": _plan_url(patient, f"area-{area}"),
+            "htmx_enabled": False,
+        },
+    )
+
+
+# --- participants ---
+
+
+@patient_view(for_edit=True)
+def participant_edit(request, patient, participant_id=None):
+    plan = _open_plan_or_404(patient)
+    if not _rights(request, patient).can_edit_all:
+        raise PermissionDenied
+    participant = (
+        get_object_or_404(Participant, pk=participant_id, plan=plan) if participant_id else None
+    )
+    form = f.ParticipantForm(
+        request.POST or None,
+        instance=participant,
+        patient=patient,
+        initial={"version": plan.version},
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = svc.participant_save(
+                plan=plan,
+                by=request.user,
+                unit=_unit(request),
+                data=form.data_for_service(),
+                base_version=form.cleaned_data["version"],
+                participant=participant,
+            )
+        except svc.PlanConflict as c:
+            conflict = c
+            _rebase(form, c.current_version)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(_plan_url(patient, f"participant-{saved.pk}"))
+    return _form_response(
+        request,
+        patient,
+        template="pathways/plan/_form.html",
+        title=_("Change participant") if participant else _("New participant"),
+        context={
+            "form": form,
+            "conflict": conflict,
+            "action_url": request.path,
+            "target_id": "participant",
+            "cancel_url": _plan_url(patient, "participants"),
+            "htmx_enabled": False,
+        },
+    )
+
+
+@require_POST
+@patient_view(for_edit=True)
+def participant_remove(request, patient, participant_id):
+    plan = _open_plan_or_404(patient)
+    participant = get_object_or_404(Participant, pk=participant_id, plan=plan)
+    svc.participant_remove(participant=participant, by=request.user, unit=_unit(request))
+    messages.success(request, _("The participant is removed."))
+    return redirect(_plan_url(patient, "participants"))
+
+
+# --- measures ---
+
+
+@patient_view(for_edit=True)
+def measure_edit(request, patient, measure_id=None):
+    plan = _open_plan_or_404(patient)
+    rights = _rights(request, patient)
+    measure = None
+    if measure_id:
+        measure = get_object_or_404(
+            Measure.objects.select_related("responsible_unit"), pk=measure_id, plan=plan
+        )
+        if not rights.can_edit_measure(measure):
+            raise PermissionDenied
+    elif not rights.can_edit_all:
+        raise PermissionDenied
+    target = f"measure-{measure.pk}" if measure else "measure-new"
+    units, users = _measure_people(patient)
+    form = f.MeasureForm(
+        request.POST or None,
+        instance=measure,
+        plan=plan,
+        units=units,
+        users=users,
+        limited=not rights.can_edit_all,
+        initial={"version": plan.version},
+        prefix=target,
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.data_for_service()
+        try:
+            saved = svc.measure_save(
+                plan=plan,
+                by=request.user,
+                unit=_unit(request),
+                data=data,
+                base_version=form.cleaned_data["version"],
+                measure=measure,
+            )
+        except svc.PlanConflict as c:
+            conflict = c
+            _rebase(form, c.current_version)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if request.htmx:
+                html = render_to_string(
+                    "pathways/plan/_measure.html",
+                    {
+                        "measure": _measure_for_display(saved.pk, rights),
+                        "patient": patient,
+                        "rights": rights,
+                    },
+                    request=request,
+                )
+                if measure is None:
+                    html += '<div id="measure-new"></div>' + _oob_first_item("measures-empty")
+                    html += (
+                        f'<span class="muted" id="measure-count" hx-swap-oob="true">'
+                        f"({plan.measures.count()})</span>"
+                    )
+                return HttpResponse(html + _oob_version(svc.open_plan(patient)))
+            messages.success(request, _("The measure is saved."))
+            return redirect(_plan_url(patient, f"measure-{saved.pk}"))
+    return _form_response(
+        request,
+        patient,
+        template="pathways/plan/_form.html",
+        title=_("Change measure") if measure else _("New measure"),
+        context={
+            "form": form,
+            "conflict": conflict,
+            "action_url": request.path,
+            "target_id": target,
+            "cancel_url": _plan_url(patient, target if measure else "measures"),
+            "htmx_enabled": True,
+        },
+    )
+
+
+@require_POST
+@patient_view(for_edit=True)
+def measure_done(request, patient, measure_id):
+    plan = _open_plan_or_404(patient)
+    measure = get_object_or_404(Measure, pk=measure_id, plan=plan)
+    if svc.measure_complete(measure=measure, by=request.user, unit=_unit(request)):
+        messages.success(request, _("The measure is marked as completed."))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(_plan_url(patient, f"measure-{measure.pk}"))
+
+
+# --- crisis contacts, evaluations, comments ---
+
+
+@patient_view(for_edit=True)
+def contact_new(request, patient):
+    plan = _open_plan_or_404(patient)
+    if not _rights(request, patient).can_edit_all:
+        raise PermissionDenied
+    form = f.CrisisContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.crisis_contact_add(
+                plan=plan,
+                by=request.user,
+                unit=_unit(request),
+                data={name: form.cleaned_data[name] for name in form._meta.fields},
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The contact is added to the crisis plan."))
+            return redirect(_plan_url(patient, "crisis"))
+    return _form_response(
+        request,
+        patient,
+        template="pathways/plan/_form.html",
+        title=_("New crisis contact"),
+        context={
+            "form": form,
+            "action_url": request.path,
+            "target_id": "contact",
+            "cancel_url": _plan_url(patient, "crisis"),
+            "htmx_enabled": False,
+        },
+    )
+
+
+@require_POST
+@patient_view(for_edit=True)
+def contact_remove(request, patient, contact_id):
+    plan = _open_plan_or_404(patient)
+    contact = get_object_or_404(CrisisContact, pk=contact_id, crisis__plan=plan)
+    svc.crisis_contact_remove(contact=contact, by=request.user, unit=_unit(request))
+    messages.success(request, _("The contact is removed from the crisis plan."))
+    return redirect(_plan_url(patient, "crisis"))
+
+
+@patient_view(for_edit=True)
+def evaluation_new(request, patient):
+    plan = _open_plan_or_404(patient)
+    if not _rights(request, patient).can_edit_all:
+        raise PermissionDenied
+    form = f.EvaluationForm(
+        request.POST or None,
+        initial={"held_on": timezone.localdate(), "next_revision_on": f.default_revision_date()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.evaluation_add(
+                plan=plan,
+                by=request.user,
+                unit=_unit(request),
+                data={name: form.cleaned_data[name] for name in form._meta.fields},
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The evaluation is saved and the next revision set."))
+            return redirect(_plan_url(patient, "evaluations"))
+    return _form_response(
+        request,
+        patient,
+        template="pathways/plan/_form.html",
+        title=_("Evaluate the plan"),
+        context={
+            "form": form,
+            "action_url": request.path,
+            "target_id": "evaluation",
+            "cancel_url": _plan_url(patient, "evaluations"),
+            "htmx_enabled": False,
+        },
+    )
+
+
+@patient_view(for_edit=True)
+def comment_new(request, patient):
+    plan = _open_plan_or_404(patient)
+    rights = _rights(request, patient)
+    if not (rights.can_comment or rights.can_edit_all):
+        raise PermissionDenied
+    form = f.CommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.comment_add(
+                plan=plan,
+                by=request.user,
+                unit=_unit(request),
+                section=form.cleaned_data["section"],
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The comment is saved."))
+            return redirect(_plan_url(patient, "comments"))
+    return _form_response(
+        request,
+        patient,
+        template="pathways/plan/_form.html",
+        title=_("Comment on the plan"),
+        context={
+            "form": form,
+            "action_url": request.path,
+            "target_id": "comment",
+            "cancel_url": _plan_url(patient, "comments"),
+            "htmx_enabled": False,
+        },
+    )
+
+
+# --- history and diff ---
+
+
+@patient_view()
+def plan_history(request, patient, plan_id=None):
+    plan = _closed_plan_or_404(patient, plan_id) if plan_id else _open_plan_or_404(patient)
+    revisions = list(
+        PlanRevision.objects.filter(plan=plan).select_related("by", "by_unit").defer("snapshot")
+    )
+    latest = plan.version
+    form = f.CompareForm(request.GET or None)
+    a, b = max(latest - 1, 1), latest
+    if form.is_valid():
+        a, b = sorted((form.cleaned_data["a"], form.cleaned_data["b"]))
+    snapshots = dict(
+        PlanRevision.objects.filter(plan=plan, version__in=[a, b]).values_list(
+            "version", "snapshot"
+        )
+    )
+    changes = None
+    if a in snapshots and b in snapshots and a != b:
+        changes = plan_diff.diff(snapshots[a], snapshots[b])
+    elif form.is_bound and form.is_valid() and (a not in snapshots or b not in snapshots):
+        form.add_error(None, _("There is no such version."))
+    return render(
+        request,
+        "pathways/plan/history.html",
+        {
+            "patient": patient,
+            "plan": plan,
+            "revisions": revisions,
+            "form": form,
+            "a": a,
+            "b": b,
+            "changes": changes,
+            "plan_coordinator": svc.active_coordinator(patient),
+            "earlier": plan if plan_id else None,
+        },
+    )
+
+
+# --- PDF ---
+
+
+@patient_view(action=PRINT)
+def plan_pdf(request, patient, version=None, plan_id=None):
+    plan = _closed_plan_or_404(patient, plan_id) if plan_id else _open_plan_or_404(patient)
+    if version is None and not plan.is_open:
+        # A closed plan prints as it was last saved (with the koordinator of that time).
+        version = plan.version
+    if version is None:
+        snapshot = svc.build_snapshot(plan)
+        revision_no = plan.version
+    else:
+        snapshot = svc.snapshot_at(plan, version)
+        if snapshot is None:
+            raise Http404
+        revision_no = version
+    return pdf_response(
+        "pdf/plan.html",
+        plan_pdf_context(patient, snapshot, revision_no),
+        request=request,
+        filename=f"individuell-plan-{patient.pk}-v{revision_no}.pdf",
+    )
+
+
+def plan_pdf_context(patient, snapshot: dict, revision_no: int) -> dict:
+    """The snapshot made printable: labels for codes, dates as people write them."""
+    d = plan_diff.format_date
+    goals = snapshot.get("goals", [])
+    goal_numbers = {g["id"]: i for i, g in enumerate(goals, start=1)}
+    groups: dict[str, list] = {}
+    for measure in snapshot.get("measures", []):
+        groups.setdefault(measure["life_area"], []).append(
+            {
+                **measure,
+                "goal_numbers": [goal_numbers[g] for g in measure["goals"] if g in goal_numbers],
+                "status_label": plan_diff.show_status("measure", measure["status"]),
+                "start_on": d(measure["start_on"], ""),
+                "end_on": d(measure["end_on"], ""),
+            }
+        )
+    plan = snapshot["plan"]
+    dates = ["period_start", "period_end", "next_revision_on", "patient_reviewed_on"]
+    return {
+        "patient": patient,
+        "s": snapshot,
+        "p": {
+            **plan,
+            **{name: d(plan.get(name), "") for name in dates},
+            "consent_given_on": d(plan.get("consent_given_on")),
+            "status_label": plan_diff.show_status("plan", plan["status"]),
+        },
+        "revision_no": revision_no,
+        "goals": [
+            {
+                **g,
+                "number": goal_numbers[g["id"]],
+                "area_label": plan_diff.show("life_area", g["life_area"]),
+                "status_label": plan_diff.show_status("goal", g["status"]),
+                "progress": [{**n, "on": d(n["on"])} for n in g["progress"]],
+            }
+            for g in goals
+        ],
+        "areas": [
+            {
+                **a,
+                "label": plan_diff.show("life_area", a["life_area"]),
+                "ratings": [{**r, "on": d(r["on"])} for r in a["ratings"]],
+            }
+            for a in snapshot.get("areas", [])
+        ],
+        "measure_groups": [
+            (LifeArea(code).label, groups[code]) for code in LifeArea.values if code in groups
+        ],
+        "participants": [
+            {**x, "kind_label": plan_diff.kind_label(x["kind"])}
+            for x in snapshot.get("participants", [])
+        ],
+        "evaluations": [
+            {**e, "held_on": d(e["held_on"]), "next_revision_on": d(e["next_revision_on"])}
+            for e in snapshot.get("evaluations", [])
+        ],
+    }
+
+
+# --- my plans ---
+
+
+@login_required
+def my_plans(request):
+    """Plans where the user is koordinator, revision dates first (overdue, due soon)."""
+    has_access = Exists(
+        PatientGroupObjectPermission.objects.filter(
+            group_id=OuterRef("unit__group_id"),
+            content_object_id=OuterRef("patient_id"),
+            permission__codename="view_patient",
+        )
+    )
+    assignments = list(
+        CoordinatorAssignment.objects.active()
+        .filter(user=request.user)
+        .filter(has_access)
+        .select_related("patient", "unit")
+        .prefetch_related(
+            Prefetch(
+                "patient__plans",
+                queryset=IndividualPlan.objects.exclude(status=IndividualPlan.Status.CLOSED),
+                to_attr="open_plans",
+            )
+        )
+    )
+    today = timezone.localdate()
+    order = {"overdue": 0, "soon": 1, "ok": 2, "none": 3}
+    rows = []
+    for assignment in assignments:
+        plan = assignment.patient.open_plans[0] if assignment.patient.open_plans else None
+        state = plan.revision_state(today) if plan else "none"
+        rows.append(
+            {"assignment": assignment, "patient": assignment.patient, "plan": plan, "state": state}
+        )
+    rows.sort(
+        key=lambda r: (
+            order[r["state"]],
+            r["plan"].next_revision_on if r["plan"] else today,
+            r["patient"].last_name,
+        )
+    )
+    counts = {state: sum(1 for r in rows if r["state"] == state) for state in order}
+    return render(request, "pathways/plan/my_plans.html", {"rows": rows, "counts": counts})

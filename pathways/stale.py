@@ -1,0 +1,39 @@
+"""Stale writes: the one exception a service raises when what the user saw has changed since.
+
+Every object two people may edit at once carries a ``version``; its form sends the version it
+was opened with and the service compares it under a row lock. A mismatch writes nothing and
+raises ``StaleWrite``; the form path (``pathways.web.form_action``) shows what is stored now
+beside what the user typed, and only a save from that screen (carrying the new version) applies.
+"""
+
+
+class StaleWrite(Exception):
+    """Someone saved this after the form was opened; nothing was written.
+
+    ``current`` is the object as stored now. ``changes`` may carry a richer description of
+    what changed (the plan's per-item diff); without it the conflict screen compares the
+    stored fields with what was typed.
+    """
+
+    def __init__(self, current, *, changes=None, message: str = ""):
+        super().__init__(message or "changed by someone else meanwhile")
+        self.current = current
+        self.current_version = getattr(current, "version", None)
+        self.changes = changes
+        self.message = message
+
+
+def check_version(obj, base_version, *, changes=None) -> None:
+    """Raise ``StaleWrite`` unless ``base_version`` is the version stored in ``obj``.
+
+    Call it on a row read with ``select_for_update()`` inside the writing transaction. A form
+    that sent no version (an old page, a client that does not know) is stale as well.
+    """
+    if base_version is None or int(base_version) != obj.version:
+        raise StaleWrite(obj, changes=changes)
+
+
+def save_new_version(obj, fields) -> None:
+    """Save ``fields`` and raise the version by one (the caller holds the row lock)."""
+    obj.version += 1
+    obj.save(update_fields=[*fields, "version"])

@@ -1,0 +1,139 @@
+"""The one form path: bound form → service → message and redirect, or the form again.
+
+Every view that saves a form reads::
+
+    form = SomeForm(request.POST or None, ...)
+    return form_action(
+        request, form,
+        save=lambda data: service(..., actor=request.actor, **data),
+        success=_("Saved."),
+        redirect_to=url,
+        template="...", context={...},
+    )
+
+On GET, or when the form does not validate, the page is shown with the form (what was typed is
+kept). A ``ValidationError`` from the service is shown beside the fields it names. A
+``StaleWrite`` shows the conflict screen: what is stored now beside what was typed; the form
+is re-based on the stored version, so only a save made after seeing it applies.
+"""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
+
+from pathways.stale import StaleWrite
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError beside the fields it names (the rest on top)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            target = name if name in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def rebase(form, version) -> None:
+    """Keep what the user typed; the next save applies it over the version now stored."""
+    if version is None or "version" not in form.fields:
+        return
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = version
+
+
+def display(value) -> str:
+    """A stored or typed value as a person reads it: no "True", "None" or ids."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        return ", ".join(display(v) for v in value) or "–"
+    return str(localize(value))
+
+
+def _stored(current, name: str, field):
+    value = getattr(current, name, None)
+    if isinstance(value, models.Manager):
+        value = list(value.all())
+    choices = dict(getattr(field, "choices", None) or ())
+    if choices and not isinstance(value, list):
+        return choices.get(value, value)
+    return value
+
+
+def _typed(form, name: str, field):
+    value = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
+    choices = dict(getattr(field, "choices", None) or ())
+    if choices and not isinstance(value, list | models.QuerySet | models.Model):
+        return choices.get(value, value)
+    return value
+
+
+def field_differences(form, current) -> list[tuple[str, str, str]]:
+    """(label, stored now, typed) for each field of the form where the two differ."""
+    rows = []
+    for name, field in form.fields.items():
+        if name == "version" or field.widget.is_hidden:
+            continue
+        stored, typed = display(_stored(current, name, field)), display(_typed(form, name, field))
+        if stored != typed:
+            rows.append((field.label or name, stored, typed))
+    return rows
+
+
+def conflict_context(form, stale: StaleWrite) -> dict:
+    """What the conflict screen shows: the plan's own diff when the service gave one, else
+    the form's fields stored now beside what was typed."""
+    return {
+        "changes": stale.changes,
+        "fields": None if stale.changes is not None else field_differences(form, stale.current),
+        "message": stale.message,
+    }
+
+
+def form_action(
+    request,
+    form,
+    *,
+    save: Callable,
+    template: str,
+    context: dict | None = None,
+    success: str | Callable | None = None,
+    redirect_to: str | Callable | None = None,
+    respond: Callable | None = None,
+) -> HttpResponse:
+    """Show ``form`` on ``template``; on a valid POST call ``save(form.cleaned_data)``.
+
+    After a save: ``respond(result)`` when given (an htmx fragment, a file), else the
+    ``success`` message (text, or ``f(result)``) and a redirect to ``redirect_to`` (a URL,
+    or ``f(result)``).
+    """
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except StaleWrite as stale:
+            conflict = conflict_context(form, stale)
+            rebase(form, stale.current_version)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            if respond is not None:
+                return respond(result)
+            message = success(result) if callable(success) else success
+            if message:
+                messages.success(request, message)
+            return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+    return render(request, template, {**(context or {}), "form": form, "conflict": conflict})

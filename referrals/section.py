@@ -1,0 +1,26 @@
+"""The referrals section of the patient overview (a fixed number of queries)."""
+
+from referrals import permissions as perms
+from referrals.models import Referral
+from referrals.selectors import referrals_for_patient
+
+
+def section(request, patient) -> dict:
+    unit = request.active_unit or None
+    actor = perms.Actor.of_request(request)
+    return {
+        "referrals": list(referrals_for_patient(patient, unit)),
+        "can_refer": bool(getattr(patient, "can_edit", False)) and perms.can_refer(actor),
+    }
+
+
+def episode_section(request, episode) -> dict | None:
+    """The referral a treatment episode came from (one query), for the episode page."""
+    referral = (
+        Referral.objects.filter(treatment_episode=episode)
+        .select_related("referring_unit__organisation", "receiving_unit")
+        .first()
+    )
+    if referral is None:
+        return None
+    return {"template": "referrals/_episode_referral.html", "referral": referral}
