@@ -13,14 +13,18 @@ from accounts.models import Membership
 class Actor:
     __slots__ = ("user", "unit", "__dict__")
 
-    def __init__(self, user, unit=None):
+    def __init__(self, user, unit=None, *, memberships=None):
         self.user = user
         # An unset lazy active unit (no membership) counts as no unit.
         self.unit = unit or None
+        if memberships is not None and self.unit is not None:
+            # The request's memberships are loaded already: the roles cost no query.
+            self.roles = frozenset(m.role for m in memberships if m.unit_id == self.unit.pk)
 
     @classmethod
     def of(cls, request) -> "Actor":
-        return cls(request.user, getattr(request, "active_unit", None))
+        unit = getattr(request, "active_unit", None) or None
+        return cls(request.user, unit, memberships=getattr(request, "memberships", None))
 
     def __repr__(self) -> str:
         return f"Actor({self.user!r}, {self.unit!r})"
@@ -57,6 +61,15 @@ class Actor:
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 
+    def has(self, roles) -> bool:
+        """Any of a set of roles (``ASSESS_ROLES`` and the like)."""
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_system(self) -> bool:
+        """A change made by the system (a periodic job), not by a person."""
+        return self.user is None
+
     @property
     def is_leader(self) -> bool:
         return self.has_role(Membership.Role.LEADER)
@@ -68,3 +81,7 @@ class Actor:
     @property
     def is_kommune(self) -> bool:
         return self.unit is not None and self.unit.is_kommune
+
+
+# Changes made by periodic jobs and data migrations: no person, no unit.
+SYSTEM = Actor(None)

@@ -9,6 +9,7 @@ import datetime
 
 from django.db.models import F
 
+from accounts.acting import Actor
 from pathways.workdays import add_working_days
 from referrals import services
 from referrals.models import Referral, ReferralEvent
@@ -79,8 +80,7 @@ def _send(demo, index, from_key, to_key, content=0, urgent=False, days_ago=0):
     data["consent_given_on"] = demo.today
     referral = services.referral_create(
         patient=patient,
-        by=by,
-        unit=demo.units[from_key],
+        actor=Actor(by, demo.units[from_key]),
         receiving_unit=demo.units[to_key],
         data=data,
         send=True,
@@ -94,8 +94,7 @@ def _send(demo, index, from_key, to_key, content=0, urgent=False, days_ago=0):
 def _grant(demo, referral, to_key, frist_days, kind="inpatient"):
     return services.referral_grant(
         referral=referral,
-        by=demo.first_user(to_key),
-        unit=demo.units[to_key],
+        actor=Actor(demo.first_user(to_key), demo.units[to_key]),
         start_deadline=demo.today + datetime.timedelta(days=max(frist_days, 0)),
         help_kind=kind,
         planned_appointment=None,
@@ -114,14 +113,13 @@ def seed(demo) -> None:
     # Ola: received three days ago, under assessment at UNN's intake team.
     ola = _send(demo, 0, "vadso_rus", "unn_inntak", days_ago=3)
     services.referral_start_assessment(
-        referral=ola, by=demo.first_user("unn_inntak"), unit=demo.units["unn_inntak"]
+        referral=ola, actor=Actor(demo.first_user("unn_inntak"), demo.units["unn_inntak"])
     )
 
     # A draft Vadsø has not sent yet.
     services.referral_create(
         patient=demo.patients[1],
-        by=kari,
-        unit=vadso,
+        actor=Actor(kari, vadso),
         receiving_unit=demo.units["unn_lar"],
         data=dict(CONTENT[1], urgency="ordinary", consent_given_on=None),
         send=False,
@@ -134,22 +132,21 @@ def seed(demo) -> None:
     asked = _send(demo, 3, "vadso_rus", "unn_inntak", content=1, days_ago=8)
     services.referral_request_information(
         referral=asked,
-        by=demo.first_user("unn_inntak"),
-        unit=demo.units["unn_inntak"],
+        actor=Actor(demo.first_user("unn_inntak"), demo.units["unn_inntak"]),
         question="Kan dere legge ved siste epikrise og si noe om nåværende LAR-status?",
     )
 
     # Waiting with rett and kommune follow-up.
     waiting = _send(demo, 4, "vadso_rus", "unn_inntak", days_ago=20)
     waiting = _grant(demo, waiting, "unn_inntak", 25)
-    services.referral_record_follow_up(referral=waiting, by=kari, unit=vadso, data=FOLLOW_UP)
+    services.referral_record_follow_up(referral=waiting, actor=Actor(kari, vadso), data=FOLLOW_UP)
 
     # Fristbrudd: the frist passed three days ago; Helfo has been notified.
     breach = _send(demo, 5, "vadso_rus", "unn_inntak", days_ago=70)
     breach = _grant(demo, breach, "unn_inntak", 1)
     Referral.objects.filter(pk=breach.pk).update(start_deadline=today - datetime.timedelta(days=3))
     services.referral_record_helfo_notified(
-        referral=breach, by=demo.users["unn.inntak"], unit=demo.units["unn_inntak"], on=today
+        referral=breach, actor=Actor(demo.users["unn.inntak"], demo.units["unn_inntak"]), on=today
     )
 
     # Under 23, waiting, with follow-up.
@@ -157,8 +154,7 @@ def seed(demo) -> None:
     young = _grant(demo, young, "unn_inntak", 40, kind="outpatient")
     services.referral_record_follow_up(
         referral=young,
-        by=kari,
-        unit=vadso,
+        actor=Actor(kari, vadso),
         data=dict(FOLLOW_UP, contact_frequency="Samtale hver uke på skolen"),
     )
 
@@ -166,8 +162,7 @@ def seed(demo) -> None:
     bounced = _send(demo, 7, "vadso_rus", "unn_inntak", days_ago=9)
     services.referral_reject(
         referral=bounced,
-        by=demo.users["unn.inntak"],
-        unit=demo.units["unn_inntak"],
+        actor=Actor(demo.users["unn.inntak"], demo.units["unn_inntak"]),
         reason="Hovedproblemet er en alvorlig psykisk lidelse; rusbruken er sekundær. "
         "Pasienten hører hjemme i psykisk helsevern.",
         forward_to=demo.units["vv_dps"],
@@ -178,8 +173,7 @@ def seed(demo) -> None:
     at_risk = _grant(demo, at_risk, "unn_dogn", 6)
     services.referral_mark_frist_at_risk(
         referral=at_risk,
-        by=demo.users["unn.behandler"],
-        unit=demo.units["unn_dogn"],
+        actor=Actor(demo.users["unn.behandler"], demo.units["unn_dogn"]),
         note="Ingen ledig døgnplass før om tre uker.",
     )
 
@@ -188,35 +182,31 @@ def seed(demo) -> None:
     started = _grant(demo, started, "unn_dogn", 10)
     services.referral_start_treatment(
         referral=started,
-        by=demo.users["unn.behandler"],
-        unit=demo.units["unn_dogn"],
+        actor=Actor(demo.users["unn.behandler"], demo.units["unn_dogn"]),
         on=today - datetime.timedelta(days=1),
     )
     closed = _send(demo, 10, "vadso_rus", "unn_dogn", days_ago=90)
     closed = _grant(demo, closed, "unn_dogn", 5)
     closed = services.referral_start_treatment(
         referral=closed,
-        by=demo.users["unn.behandler"],
-        unit=demo.units["unn_dogn"],
+        actor=Actor(demo.users["unn.behandler"], demo.units["unn_dogn"]),
         on=today - datetime.timedelta(days=35),
     )
     services.referral_close(
         referral=closed,
-        by=demo.users["unn.behandler"],
-        unit=demo.units["unn_dogn"],
+        actor=Actor(demo.users["unn.behandler"], demo.units["unn_dogn"]),
         reason="Behandlingen er avsluttet etter plan; videre oppfølging i kommunen.",
     )
 
     # Withdrawn by Vadsø, and a plain rejection without forwarding.
     withdrawn = _send(demo, 11, "vadso_rus", "unn_inntak", days_ago=4)
     services.referral_withdraw(
-        referral=withdrawn, by=kari, unit=vadso, reason="Pasienten har flyttet til Tromsø."
+        referral=withdrawn, actor=Actor(kari, vadso), reason="Pasienten har flyttet til Tromsø."
     )
     rejected = _send(demo, 13, "vadso_rus", "unn_inntak", content=1, days_ago=11)
     services.referral_reject(
         referral=rejected,
-        by=demo.users["unn.inntak"],
-        unit=demo.units["unn_inntak"],
+        actor=Actor(demo.users["unn.inntak"], demo.units["unn_inntak"]),
         reason="Pasienten følges allerede i LAR ved UNN; behovet dekkes der.",
     )
 
@@ -227,11 +217,10 @@ def seed(demo) -> None:
     waiting_so = _grant(demo, waiting_so, "so_tsb", 35, kind="outpatient")
     services.referral_record_follow_up(
         referral=waiting_so,
-        by=demo.first_user("sarpsborg_rus"),
-        unit=sarpsborg,
+        actor=Actor(demo.first_user("sarpsborg_rus"), sarpsborg),
         data=dict(FOLLOW_UP, responsible="Ingrid Berg, koordinator"),
     )
     young_so = _send(demo, 18, "sarpsborg_rus", "so_tsb", content=2, urgent=True, days_ago=7)
     services.referral_start_assessment(
-        referral=young_so, by=demo.first_user("so_tsb"), unit=demo.units["so_tsb"]
+        referral=young_so, actor=Actor(demo.first_user("so_tsb"), demo.units["so_tsb"])
     )

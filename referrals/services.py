@@ -18,6 +18,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.acting import SYSTEM
 from accounts.models import Membership, ServiceUnit
 from pathways.episodes.services import episode_start
 from pathways.models import CareTeamMember, Consent, TreatmentEpisode
@@ -123,18 +124,20 @@ def _save(referral: Referral, fields: list[str]) -> None:
     referral.refresh_from_db(fields=["version"])
 
 
-def _event(referral, kind, *, by=None, unit=None, text="") -> ReferralEvent:
-    return ReferralEvent.objects.create(referral=referral, kind=kind, user=by, unit=unit, text=text)
+def _event(referral, kind, *, actor=SYSTEM, text="") -> ReferralEvent:
+    return ReferralEvent.objects.create(
+        referral=referral, kind=kind, user=actor.user, unit=actor.unit, text=text
+    )
 
 
-def _audit(referral, *, by, unit, detail, action=audit.Action.UPDATE, obj=None):
+def _audit(referral, *, actor, detail, action=audit.Action.UPDATE, obj=None):
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=action,
         patient=referral.patient_id,
         obj=obj or referral,
-        basis=audit.Basis.SYSTEM if by is None else audit.Basis.CARE_TEAM,
+        basis=audit.Basis.SYSTEM if actor.user is None else audit.Basis.CARE_TEAM,
         detail=detail,
     )
 
@@ -160,7 +163,7 @@ def _is_under_23(patient, on) -> bool:
     return patient.age(on) < 23
 
 
-def _receive(referral: Referral, *, by, unit, on: datetime.date, seniority_date=None) -> None:
+def _receive(referral: Referral, *, actor, on: datetime.date, seniority_date=None) -> None:
     """The receiving unit gets the referral: dates, deadline, care team, notification."""
     referral.state = State.RECEIVED
     referral.received_on = on
@@ -172,8 +175,7 @@ def _receive(referral: Referral, *, by, unit, on: datetime.date, seniority_date=
         unit=referral.receiving_unit,
         role=CareTeamMember.Role.TREATING,
         basis=CareTeamMember.Basis.REFERRAL,
-        by=by,
-        acting_unit=unit,
+        actor=actor,
     )
     _event(referral, Kind.RECEIVED, unit=referral.receiving_unit)
     _notify_unit(
@@ -203,58 +205,57 @@ def _validate_content(referral: Referral, *, sending: bool) -> None:
 
 
 @transaction.atomic
-def referral_create(*, patient, by, unit, receiving_unit, data: dict, send: bool) -> Referral:
+def referral_create(*, patient, actor, receiving_unit, data: dict, send: bool) -> Referral:
     """Create a referral as a draft, or create and send it at once."""
-    actor = perms.Actor.of(by, unit)
+    actor = perms.Actor.of(actor.user, actor.unit)
     _require(perms.can_refer(actor))
     referral = Referral(
         patient=patient,
-        referring_unit=unit,
-        referred_by=by,
+        referring_unit=actor.unit,
+        referred_by=actor.user,
         receiving_unit=receiving_unit,
         **{k: v for k, v in data.items() if k in EDITABLE_FIELDS},
     )
     _validate_content(referral, sending=send)
     referral.save()
-    _event(referral, Kind.CREATED, by=by, unit=unit)
-    _audit(referral, by=by, unit=unit, action=audit.Action.CREATE, detail=_("Referral created"))
+    _event(referral, Kind.CREATED, actor=actor)
+    _audit(referral, actor=actor, action=audit.Action.CREATE, detail=_("Referral created"))
     if send:
-        referral = referral_send(referral=referral, by=by, unit=unit)
+        referral = referral_send(referral=referral, actor=actor)
     return referral
 
 
 @transaction.atomic
-def referral_update_draft(*, referral, by, unit, receiving_unit, data: dict, version: int):
+def referral_update_draft(*, referral, actor, receiving_unit, data: dict, version: int):
     current = _lock(referral, version=version)
-    _require(perms.can_edit_draft(perms.Actor.of(by, unit), current))
+    _require(perms.can_edit_draft(perms.Actor.of(actor.user, actor.unit), current))
     for key in EDITABLE_FIELDS:
         if key in data:
             setattr(current, key, data[key])
     current.receiving_unit = receiving_unit
     _validate_content(current, sending=False)
     _save(current, [*EDITABLE_FIELDS, "receiving_unit"])
-    _audit(current, by=by, unit=unit, detail=_("Draft changed"))
+    _audit(current, actor=actor, detail=_("Draft changed"))
     return current
 
 
 @transaction.atomic
-def referral_send(*, referral, by, unit, version: int | None = None) -> Referral:
+def referral_send(*, referral, actor, version: int | None = None) -> Referral:
     current = _lock(referral, version=version)
-    _require(perms.can_edit_draft(perms.Actor.of(by, unit), current))
+    _require(perms.can_edit_draft(perms.Actor.of(actor.user, actor.unit), current))
     _validate_content(current, sending=True)
     today = timezone.localdate()
     consent = consent_record(
         patient=current.patient,
-        by=by,
-        acting_unit=unit,
+        actor=actor,
         scope=Consent.Scope.REFERRAL,
         given_on=current.consent_given_on,
         units=[current.receiving_unit],
     )[0]
     current.consent = consent
     current.sent_at = timezone.now()
-    _event(current, Kind.SENT, by=by, unit=unit, text=current.receiving_unit.name)
-    _receive(current, by=by, unit=unit, on=today)
+    _event(current, Kind.SENT, actor=actor, text=current.receiving_unit.name)
+    _receive(current, actor=actor, on=today)
     _save(
         current,
         [
@@ -269,21 +270,20 @@ def referral_send(*, referral, by, unit, version: int | None = None) -> Referral
     )
     _audit(
         current,
-        by=by,
-        unit=unit,
+        actor=actor,
         detail=_("Referral sent to %(unit)s") % {"unit": current.receiving_unit.name},
     )
     return current
 
 
 @transaction.atomic
-def referral_withdraw(*, referral, by, unit, reason: str, version: int | None = None):
+def referral_withdraw(*, referral, actor, reason: str, version: int | None = None):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for withdrawing the referral.")})
     current = _lock(referral, version=version)
     _refuse_state(current, (State.RECEIVED, State.UNDER_ASSESSMENT, State.GRANTED))
-    _require(perms.can_withdraw(perms.Actor.of(by, unit), current))
+    _require(perms.can_withdraw(perms.Actor.of(actor.user, actor.unit), current))
     current.state = State.WITHDRAWN
     current.withdrawn_reason = reason
     current.ended_at = timezone.now()
@@ -291,8 +291,8 @@ def referral_withdraw(*, referral, by, unit, reason: str, version: int | None = 
         days=settings.REFERRAL_REJECTED_ACCESS_DAYS
     )
     _save(current, ["state", "withdrawn_reason", "ended_at", "access_ends_on"])
-    _event(current, Kind.WITHDRAWN, by=by, unit=unit, text=reason)
-    _audit(current, by=by, unit=unit, detail=_("Referral withdrawn"))
+    _event(current, Kind.WITHDRAWN, actor=actor, text=reason)
+    _audit(current, actor=actor, detail=_("Referral withdrawn"))
     _notify_unit(
         current.receiving_unit,
         current,
@@ -303,21 +303,21 @@ def referral_withdraw(*, referral, by, unit, reason: str, version: int | None = 
 
 
 @transaction.atomic
-def referral_answer_information(*, info_request, by, unit, answer: str) -> InformationRequest:
+def referral_answer_information(*, info_request, actor, answer: str) -> InformationRequest:
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": _("Write the answer.")})
     current = _lock(info_request.referral)
-    _require(perms.can_answer(perms.Actor.of(by, unit), current))
+    _require(perms.can_answer(perms.Actor.of(actor.user, actor.unit), current))
     updated = InformationRequest.objects.filter(
         pk=info_request.pk, referral=current, answered_at__isnull=True
-    ).update(answer=answer, answered_at=timezone.now(), answered_by=by)
+    ).update(answer=answer, answered_at=timezone.now(), answered_by=actor.user)
     if not updated:
         raise ReferralConflict(_("This question has already been answered."), current)
     info_request.refresh_from_db()
     _save(current, [])
-    _event(current, Kind.INFO_ANSWERED, by=by, unit=unit, text=answer)
-    _audit(current, by=by, unit=unit, obj=info_request, detail=_("Information given"))
+    _event(current, Kind.INFO_ANSWERED, actor=actor, text=answer)
+    _audit(current, actor=actor, obj=info_request, detail=_("Information given"))
     _notify_unit(
         current.receiving_unit,
         current,
@@ -328,25 +328,23 @@ def referral_answer_information(*, info_request, by, unit, answer: str) -> Infor
 
 
 @transaction.atomic
-def referral_record_follow_up(*, referral, by, unit, data: dict) -> WaitingFollowUp:
+def referral_record_follow_up(*, referral, actor, data: dict) -> WaitingFollowUp:
     current = _lock(referral)
     _refuse_state(current, (State.GRANTED,))
-    _require(perms.can_follow_up(perms.Actor.of(by, unit), current))
-    follow_up = WaitingFollowUp(referral=current, recorded_by=by, unit=unit, **data)
+    _require(perms.can_follow_up(perms.Actor.of(actor.user, actor.unit), current))
+    follow_up = WaitingFollowUp(referral=current, recorded_by=actor.user, unit=actor.unit, **data)
     follow_up.full_clean()
     follow_up.save()
     _save(current, [])
     _event(
         current,
         Kind.FOLLOW_UP,
-        by=by,
-        unit=unit,
+        actor=actor,
         text=f"{follow_up.contact_frequency} – {follow_up.responsible}",
     )
     _audit(
         current,
-        by=by,
-        unit=unit,
+        actor=actor,
         obj=follow_up,
         action=audit.Action.CREATE,
         detail=_("Waiting-time follow-up recorded"),
@@ -358,36 +356,35 @@ def referral_record_follow_up(*, referral, by, unit, data: dict) -> WaitingFollo
 
 
 @transaction.atomic
-def referral_start_assessment(*, referral, by, unit) -> Referral:
+def referral_start_assessment(*, referral, actor) -> Referral:
     current = _lock(referral)
     _refuse_state(current, (State.RECEIVED,))
-    _require(perms.can_assess(perms.Actor.of(by, unit), current))
+    _require(perms.can_assess(perms.Actor.of(actor.user, actor.unit), current))
     current.state = State.UNDER_ASSESSMENT
     current.assessment_started_at = timezone.now()
     _save(current, ["state", "assessment_started_at"])
-    _event(current, Kind.ASSESSMENT_STARTED, by=by, unit=unit)
-    _audit(current, by=by, unit=unit, detail=_("Assessment started"))
+    _event(current, Kind.ASSESSMENT_STARTED, actor=actor)
+    _audit(current, actor=actor, detail=_("Assessment started"))
     return current
 
 
 @transaction.atomic
-def referral_request_information(*, referral, by, unit, question: str) -> InformationRequest:
+def referral_request_information(*, referral, actor, question: str) -> InformationRequest:
     """Ask the referrer for more. The assessment clock keeps running."""
     question = (question or "").strip()
     if not question:
         raise ValidationError({"question": _("Say what information is missing.")})
     current = _lock(referral)
     _refuse_state(current, Referral.AWAITING_ASSESSMENT)
-    _require(perms.can_assess(perms.Actor.of(by, unit), current))
+    _require(perms.can_assess(perms.Actor.of(actor.user, actor.unit), current))
     info_request = InformationRequest.objects.create(
-        referral=current, question=question, asked_by=by
+        referral=current, question=question, asked_by=actor.user
     )
     _save(current, [])
-    _event(current, Kind.INFO_REQUESTED, by=by, unit=unit, text=question)
+    _event(current, Kind.INFO_REQUESTED, actor=actor, text=question)
     _audit(
         current,
-        by=by,
-        unit=unit,
+        actor=actor,
         obj=info_request,
         action=audit.Action.CREATE,
         detail=_("More information requested"),
@@ -437,8 +434,7 @@ def under_23_frist_warning(referral, start_deadline) -> bool:
 def referral_grant(
     *,
     referral,
-    by,
-    unit,
+    actor,
     start_deadline: datetime.date,
     help_kind: str,
     planned_appointment: datetime.datetime | None = None,
@@ -448,7 +444,7 @@ def referral_grant(
     """Rett til nødvendig helsehjelp with a binding frist."""
     current = _lock(referral, version=version)
     _refuse_state(current, Referral.AWAITING_ASSESSMENT)
-    _require(perms.can_assess(perms.Actor.of(by, unit), current))
+    _require(perms.can_assess(perms.Actor.of(actor.user, actor.unit), current))
     validate_grant(
         referral=current,
         start_deadline=start_deadline,
@@ -460,7 +456,7 @@ def referral_grant(
     current.help_kind = help_kind
     current.planned_appointment = planned_appointment
     current.assessed_at = timezone.now()
-    current.assessed_by = by
+    current.assessed_by = actor.user
     _save(
         current,
         [
@@ -478,11 +474,10 @@ def referral_grant(
     }
     if note:
         text = f"{text}. {note.strip()}"
-    _event(current, Kind.GRANTED, by=by, unit=unit, text=text)
+    _event(current, Kind.GRANTED, actor=actor, text=text)
     _audit(
         current,
-        by=by,
-        unit=unit,
+        actor=actor,
         detail=_("Right to necessary care granted; %(text)s") % {"text": text},
     )
     _notify_unit(
@@ -498,8 +493,7 @@ def referral_grant(
 def referral_reject(
     *,
     referral,
-    by,
-    unit,
+    actor,
     reason: str,
     forward_to: ServiceUnit | None = None,
     version: int | None = None,
@@ -513,13 +507,13 @@ def referral_reject(
         raise ValidationError({"rejection_reason": _("Give the reason for the rejection.")})
     current = _lock(referral, version=version)
     _refuse_state(current, Referral.AWAITING_ASSESSMENT)
-    _require(perms.can_assess(perms.Actor.of(by, unit), current))
+    _require(perms.can_assess(perms.Actor.of(actor.user, actor.unit), current))
     if forward_to is not None:
         _validate_forward_target(current, forward_to)
     current.state = State.REJECTED
     current.rejection_reason = reason
     current.assessed_at = timezone.now()
-    current.assessed_by = by
+    current.assessed_by = actor.user
     current.ended_at = current.assessed_at
     fields = ["state", "rejection_reason", "assessed_at", "assessed_by", "ended_at"]
     if forward_to is None:
@@ -528,10 +522,10 @@ def referral_reject(
         )
         fields.append("access_ends_on")
     _save(current, fields)
-    _event(current, Kind.REJECTED, by=by, unit=unit, text=reason)
-    _audit(current, by=by, unit=unit, detail=_("Referral rejected"))
+    _event(current, Kind.REJECTED, actor=actor, text=reason)
+    _audit(current, actor=actor, detail=_("Referral rejected"))
     if forward_to is not None:
-        return _forward(current, by=by, unit=unit, to_unit=forward_to)
+        return _forward(current, actor=actor, to_unit=forward_to)
     _notify_unit(
         current.referring_unit,
         current,
@@ -554,21 +548,21 @@ def _validate_forward_target(current: Referral, to_unit: ServiceUnit) -> None:
 
 
 @transaction.atomic
-def referral_forward(*, referral, by, unit, to_unit: ServiceUnit) -> Referral:
+def referral_forward(*, referral, actor, to_unit: ServiceUnit) -> Referral:
     """Forward an already rejected referral (within the access window)."""
     current = _lock(referral)
     _refuse_state(current, (State.REJECTED,))
     if Referral.objects.filter(forwarded_from=current).exists():
         raise ReferralConflict(_("The referral has already been forwarded."), current)
-    _require(perms.can_forward(perms.Actor.of(by, unit), current))
+    _require(perms.can_forward(perms.Actor.of(actor.user, actor.unit), current))
     _validate_forward_target(current, to_unit)
     if current.access_ends_on is not None:
         current.access_ends_on = None
         _save(current, ["access_ends_on"])
-    return _forward(current, by=by, unit=unit, to_unit=to_unit)
+    return _forward(current, actor=actor, to_unit=to_unit)
 
 
-def _forward(current: Referral, *, by, unit, to_unit: ServiceUnit) -> Referral:
+def _forward(current: Referral, *, actor, to_unit: ServiceUnit) -> Referral:
     """A new referral at ``to_unit``: same content, same seniority date, the history kept."""
     new = Referral(
         patient=current.patient,
@@ -596,16 +590,15 @@ def _forward(current: Referral, *, by, unit, to_unit: ServiceUnit) -> Referral:
             uploaded_by=attachment.uploaded_by,
             uploaded_by_unit=attachment.uploaded_by_unit,
         )
-    _event(current, Kind.FORWARDED, by=by, unit=unit, text=to_unit.name)
-    _receive(new, by=by, unit=unit, on=timezone.localdate(), seniority_date=current.seniority_date)
+    _event(current, Kind.FORWARDED, actor=actor, text=to_unit.name)
+    _receive(new, actor=actor, on=timezone.localdate(), seniority_date=current.seniority_date)
     new.save(update_fields=["state", "received_on", "seniority_date", "assessment_due", "under_23"])
     _audit(
         current,
-        by=by,
-        unit=unit,
+        actor=actor,
         detail=_("Referral forwarded to %(unit)s") % {"unit": to_unit.name},
     )
-    _audit(new, by=by, unit=unit, action=audit.Action.CREATE, detail=_("Forwarded referral"))
+    _audit(new, actor=actor, action=audit.Action.CREATE, detail=_("Forwarded referral"))
     _notify_unit(
         current.referring_unit,
         new,
@@ -620,7 +613,7 @@ def _forward(current: Referral, *, by, unit, to_unit: ServiceUnit) -> Referral:
     return new
 
 
-def _start_episode(referral, *, by, unit, on: datetime.date) -> TreatmentEpisode | None:
+def _start_episode(referral, *, actor, on: datetime.date) -> TreatmentEpisode | None:
     """The treatment episode at the receiving unit, of the granted kind of help. Started today:
     now; started on an earlier day: the start of that day."""
     kind = EPISODE_KIND.get(referral.help_kind)
@@ -630,17 +623,15 @@ def _start_episode(referral, *, by, unit, on: datetime.date) -> TreatmentEpisode
         started_at = timezone.now()
     else:
         started_at = timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
-    return episode_start(
-        patient=referral.patient, by=by, unit=unit, kind=kind, started_at=started_at
-    )
+    return episode_start(patient=referral.patient, actor=actor, kind=kind, started_at=started_at)
 
 
 @transaction.atomic
-def referral_start_treatment(*, referral, by, unit, on: datetime.date) -> Referral:
+def referral_start_treatment(*, referral, actor, on: datetime.date) -> Referral:
     """Treatment has started: the treatment episode starts at the receiving unit, linked here."""
     current = _lock(referral)
     _refuse_state(current, (State.GRANTED,))
-    _require(perms.can_start_treatment(perms.Actor.of(by, unit), current))
+    _require(perms.can_start_treatment(perms.Actor.of(actor.user, actor.unit), current))
     if on is None:
         raise ValidationError({"on": _("Enter the date treatment started.")})
     _not_future(on, "on")
@@ -648,10 +639,10 @@ def referral_start_treatment(*, referral, by, unit, on: datetime.date) -> Referr
         raise ValidationError({"on": _("Treatment cannot start before the referral was received.")})
     current.state = State.TREATMENT_STARTED
     current.treatment_started_on = on
-    current.treatment_episode = _start_episode(current, by=by, unit=unit, on=on)
+    current.treatment_episode = _start_episode(current, actor=actor, on=on)
     _save(current, ["state", "treatment_started_on", "treatment_episode"])
-    _event(current, Kind.TREATMENT_STARTED, by=by, unit=unit, text=on.strftime("%d.%m.%Y"))
-    _audit(current, by=by, unit=unit, detail=_("Treatment started"))
+    _event(current, Kind.TREATMENT_STARTED, actor=actor, text=on.strftime("%d.%m.%Y"))
+    _audit(current, actor=actor, detail=_("Treatment started"))
     _notify_unit(
         current.referring_unit,
         current,
@@ -662,19 +653,19 @@ def referral_start_treatment(*, referral, by, unit, on: datetime.date) -> Referr
 
 
 @transaction.atomic
-def referral_close(*, referral, by, unit, reason: str) -> Referral:
+def referral_close(*, referral, actor, reason: str) -> Referral:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for closing.")})
     current = _lock(referral)
     _refuse_state(current, (State.GRANTED, State.TREATMENT_STARTED))
-    _require(perms.can_close(perms.Actor.of(by, unit), current))
+    _require(perms.can_close(perms.Actor.of(actor.user, actor.unit), current))
     current.state = State.CLOSED
     current.closed_reason = reason[:300]
     current.ended_at = timezone.now()
     _save(current, ["state", "closed_reason", "ended_at"])
-    _event(current, Kind.CLOSED, by=by, unit=unit, text=reason)
-    _audit(current, by=by, unit=unit, detail=_("Referral closed"))
+    _event(current, Kind.CLOSED, actor=actor, text=reason)
+    _audit(current, actor=actor, detail=_("Referral closed"))
     _notify_unit(
         current.referring_unit,
         current,
@@ -685,15 +676,15 @@ def referral_close(*, referral, by, unit, reason: str) -> Referral:
 
 
 @transaction.atomic
-def referral_mark_frist_at_risk(*, referral, by, unit, note: str = "") -> Referral:
+def referral_mark_frist_at_risk(*, referral, actor, note: str = "") -> Referral:
     current = _lock(referral)
     _refuse_state(current, (State.GRANTED,))
-    _require(perms.can_mark_frist_at_risk(perms.Actor.of(by, unit), current))
+    _require(perms.can_mark_frist_at_risk(perms.Actor.of(actor.user, actor.unit), current))
     current.frist_at_risk_at = timezone.now()
-    current.frist_at_risk_by = by
+    current.frist_at_risk_by = actor.user
     _save(current, ["frist_at_risk_at", "frist_at_risk_by"])
-    _event(current, Kind.FRIST_AT_RISK, by=by, unit=unit, text=note.strip())
-    _audit(current, by=by, unit=unit, detail=_("Frist likely to be missed"))
+    _event(current, Kind.FRIST_AT_RISK, actor=actor, text=note.strip())
+    _audit(current, actor=actor, detail=_("Frist likely to be missed"))
     _notify_unit(
         current.receiving_unit,
         current,
@@ -712,19 +703,19 @@ def referral_mark_frist_at_risk(*, referral, by, unit, note: str = "") -> Referr
 
 
 @transaction.atomic
-def referral_record_helfo_notified(*, referral, by, unit, on: datetime.date) -> Referral:
+def referral_record_helfo_notified(*, referral, actor, on: datetime.date) -> Referral:
     if on is None:
         raise ValidationError({"on": _("Enter the date Helfo was notified.")})
     _not_future(on, "on")
     current = _lock(referral)
     if current.helfo_notified_on is not None:
         raise ReferralConflict(_("Helfo has already been recorded as notified."), current)
-    _require(perms.can_record_helfo(perms.Actor.of(by, unit), current))
+    _require(perms.can_record_helfo(perms.Actor.of(actor.user, actor.unit), current))
     current.helfo_notified_on = on
-    current.helfo_notified_by = by
+    current.helfo_notified_by = actor.user
     _save(current, ["helfo_notified_on", "helfo_notified_by"])
-    _event(current, Kind.HELFO_NOTIFIED, by=by, unit=unit, text=on.strftime("%d.%m.%Y"))
-    _audit(current, by=by, unit=unit, detail=_("Helfo notified"))
+    _event(current, Kind.HELFO_NOTIFIED, actor=actor, text=on.strftime("%d.%m.%Y"))
+    _audit(current, actor=actor, detail=_("Helfo notified"))
     return current
 
 
@@ -750,7 +741,7 @@ def sniff_content_type(head: bytes) -> str | None:
 
 
 @transaction.atomic
-def attachment_add(*, referral, by, unit, upload, description: str = "") -> Attachment:
+def attachment_add(*, referral, actor, upload, description: str = "") -> Attachment:
     """Store a PDF or image (at most 10 MB, type read from the content, never the name)."""
     if upload is None:
         raise ValidationError({"file": _("Choose a file.")})
@@ -772,24 +763,23 @@ def attachment_add(*, referral, by, unit, upload, description: str = "") -> Atta
             }
         )
     current = _lock(referral)
-    _require(perms.can_attach(perms.Actor.of(by, unit), current))
+    _require(perms.can_attach(perms.Actor.of(actor.user, actor.unit), current))
     attachment = Attachment(
         referral=current,
         filename=filename[:200],
         content_type=content_type,
         size=upload.size,
         description=(description or "").strip()[:200],
-        uploaded_by=by,
-        uploaded_by_unit=unit,
+        uploaded_by=actor.user,
+        uploaded_by_unit=actor.unit,
     )
     attachment.file.save(filename, upload, save=False)
     attachment.save()
     _save(current, [])
-    _event(current, Kind.ATTACHMENT, by=by, unit=unit, text=filename)
+    _event(current, Kind.ATTACHMENT, actor=actor, text=filename)
     _audit(
         current,
-        by=by,
-        unit=unit,
+        actor=actor,
         obj=attachment,
         action=audit.Action.CREATE,
         detail=_("Attachment added"),
@@ -839,7 +829,7 @@ def referral_end_access_due(now=None) -> int:
                 continue
             care_team_end(
                 member=member,
-                by=None,
+                actor=SYSTEM,
                 reason=_("Referral rejected or withdrawn; access period ended"),
             )
             _event(referral, Kind.ACCESS_ENDED, unit=referral.receiving_unit)

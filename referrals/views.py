@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import audit
+from accounts.acting import Actor
 from pathways.access import get_patient_for_user
 from pathways.pagination import KnownCountPaginator
 from pathways.pdf import pdf_response
@@ -124,8 +125,7 @@ def referral_new(request):
         try:
             referral = services.referral_create(
                 patient=patient,
-                by=request.user,
-                unit=unit,
+                actor=Actor(request.user, unit),
                 receiving_unit=form.cleaned_data["receiving_unit"],
                 data=form.referral_data(),
                 send=send,
@@ -162,14 +162,15 @@ def referral_edit(request, pk):
         try:
             referral = services.referral_update_draft(
                 referral=referral,
-                by=request.user,
-                unit=unit,
+                actor=Actor(request.user, unit),
                 receiving_unit=form.cleaned_data["receiving_unit"],
                 data=form.referral_data(),
                 version=form.cleaned_data.get("version") or referral.version,
             )
             if send:
-                referral = services.referral_send(referral=referral, by=request.user, unit=unit)
+                referral = services.referral_send(
+                    referral=referral, actor=Actor(request.user, unit)
+                )
         except ValidationError as error:
             _apply_errors(form, error)
         except services.ReferralConflict as error:
@@ -196,7 +197,7 @@ def referral_send(request, pk):
         request.user, unit, pk, for_edit=True, record_read=False
     )
     try:
-        services.referral_send(referral=referral, by=request.user, unit=unit)
+        services.referral_send(referral=referral, actor=Actor(request.user, unit))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -337,7 +338,7 @@ ASSESS = Spec(
 def start_assessment(request, pk):
     referral, actor, state_ok = _authorize(request, pk, ASSESS)
     try:
-        services.referral_start_assessment(referral=referral, by=request.user, unit=actor.unit)
+        services.referral_start_assessment(referral=referral, actor=Actor(request.user, actor.unit))
     except services.ReferralConflict as error:
         messages.warning(request, error.message)
     else:
@@ -361,8 +362,7 @@ def assess(request, pk):
             if data["decision"] == forms.AssessForm.GRANT:
                 result = services.referral_grant(
                     referral=referral,
-                    by=request.user,
-                    unit=actor.unit,
+                    actor=Actor(request.user, actor.unit),
                     start_deadline=data["start_deadline"],
                     help_kind=data["help_kind"],
                     planned_appointment=data.get("planned_appointment"),
@@ -373,8 +373,7 @@ def assess(request, pk):
             else:
                 result = services.referral_reject(
                     referral=referral,
-                    by=request.user,
-                    unit=actor.unit,
+                    actor=Actor(request.user, actor.unit),
                     reason=data["rejection_reason"],
                     forward_to=data.get("forward_to"),
                     version=data["version"],
@@ -432,7 +431,7 @@ def forward(request, pk):
         FORWARD,
         forms.ForwardForm,
         lambda r, a, d: services.referral_forward(
-            referral=r, by=request.user, unit=a.unit, to_unit=d["forward_to"]
+            referral=r, actor=Actor(request.user, a.unit), to_unit=d["forward_to"]
         ),
         _("The referral is forwarded."),
         lambda referral: {"referral": referral},
@@ -456,7 +455,7 @@ def ask(request, pk):
         ASK,
         forms.QuestionForm,
         lambda r, a, d: services.referral_request_information(
-            referral=r, by=request.user, unit=a.unit, question=d["question"]
+            referral=r, actor=Actor(request.user, a.unit), question=d["question"]
         ),
         _("The question is sent to the referrer."),
     )
@@ -486,8 +485,7 @@ def answer(request, pk, request_id):
         try:
             services.referral_answer_information(
                 info_request=info_request,
-                by=request.user,
-                unit=actor.unit,
+                actor=Actor(request.user, actor.unit),
                 answer=form.cleaned_data["answer"],
             )
         except ValidationError as error:
@@ -519,7 +517,7 @@ def withdraw(request, pk):
         WITHDRAW,
         forms.ReasonForm,
         lambda r, a, d: services.referral_withdraw(
-            referral=r, by=request.user, unit=a.unit, reason=d["reason"]
+            referral=r, actor=Actor(request.user, a.unit), reason=d["reason"]
         ),
         _("The referral is withdrawn."),
     )
@@ -542,7 +540,7 @@ def start_treatment(request, pk):
         START,
         forms.DateForm,
         lambda r, a, d: services.referral_start_treatment(
-            referral=r, by=request.user, unit=a.unit, on=d["on"]
+            referral=r, actor=Actor(request.user, a.unit), on=d["on"]
         ),
         _("Treatment start is recorded."),
         {"label": _("Treatment started on"), "initial": {"on": timezone.localdate()}},
@@ -566,7 +564,7 @@ def close(request, pk):
         CLOSE,
         forms.ReasonForm,
         lambda r, a, d: services.referral_close(
-            referral=r, by=request.user, unit=a.unit, reason=d["reason"]
+            referral=r, actor=Actor(request.user, a.unit), reason=d["reason"]
         ),
         _("The referral is closed."),
     )
@@ -593,7 +591,7 @@ def frist_risk(request, pk):
         FRIST_RISK,
         forms.NoteForm,
         lambda r, a, d: services.referral_mark_frist_at_risk(
-            referral=r, by=request.user, unit=a.unit, note=d.get("note") or ""
+            referral=r, actor=Actor(request.user, a.unit), note=d.get("note") or ""
         ),
         _("The referral is marked with fristbrudd. Remember to notify Helfo."),
     )
@@ -616,7 +614,7 @@ def helfo(request, pk):
         HELFO,
         forms.DateForm,
         lambda r, a, d: services.referral_record_helfo_notified(
-            referral=r, by=request.user, unit=a.unit, on=d["on"]
+            referral=r, actor=Actor(request.user, a.unit), on=d["on"]
         ),
         _("The Helfo notification is recorded."),
         {"label": _("Helfo was notified on"), "initial": {"on": timezone.localdate()}},
@@ -641,7 +639,7 @@ def follow_up(request, pk):
         FOLLOW_UP,
         forms.FollowUpForm,
         lambda r, a, d: services.referral_record_follow_up(
-            referral=r, by=request.user, unit=a.unit, data=d
+            referral=r, actor=Actor(request.user, a.unit), data=d
         ),
         _("The follow-up is saved."),
     )
@@ -664,8 +662,7 @@ def attachment_new(request, pk):
         try:
             services.attachment_add(
                 referral=referral,
-                by=request.user,
-                unit=unit,
+                actor=Actor(request.user, unit),
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data.get("description") or "",
             )

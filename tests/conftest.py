@@ -4,6 +4,7 @@ Sarpsborg is another kommune; UNN runs TSB; a stranger helseforetak never sees t
 import pytest
 from django.conf import settings
 
+from accounts.acting import Actor
 from accounts.models import Membership, Organisation, ServiceUnit
 from pathways.models import CareTeamMember, Consent
 from pathways.patients.services.careteam import consent_record
@@ -103,8 +104,7 @@ def shared_patient(patient, coordinator, vadso_rus, unn_tsb):
     """The patient with UNN TSB døgn on the care team by consent."""
     consent_record(
         patient=patient,
-        by=coordinator,
-        acting_unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         scope=Consent.Scope.SHARING,
         given_on=patient.created_at.date(),
         units=[unn_tsb],

@@ -6,6 +6,7 @@ import itertools
 
 from django.contrib.auth import get_user_model
 
+from accounts.acting import Actor
 from accounts.models import Membership, Organisation, ServiceUnit
 from accounts.services import membership_add, unit_create
 from pathways.models import Patient
@@ -54,4 +55,4 @@ def make_patient(unit, by=None, **data):
         "birth_date": birth,
     }
     fields.update(data)
-    return patient_register(by=by, unit=unit, data=fields)
+    return patient_register(actor=Actor(by, unit), data=fields)

@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from accounts.acting import Actor
 from pathways.episodes import services as svc
 from pathways.models import EttervernPlan, KommuneMessage, TreatmentEpisode
 
@@ -53,8 +54,7 @@ def _fill(plan, *, clinician, unit, kommune_user, kommune_unit, spec=True, kom=T
         svc.plan_save_part(
             plan=plan,
             part="specialist",
-            by=clinician,
-            unit=unit,
+            actor=Actor(clinician, unit),
             data=data,
             version=plan.specialist_version,
         )
@@ -69,8 +69,7 @@ def _fill(plan, *, clinician, unit, kommune_user, kommune_unit, spec=True, kom=T
         svc.plan_save_part(
             plan=plan,
             part="kommune",
-            by=kommune_user,
-            unit=kommune_unit,
+            actor=Actor(kommune_user, kommune_unit),
             data=data,
             version=plan.kommune_version,
         )
@@ -78,8 +77,7 @@ def _fill(plan, *, clinician, unit, kommune_user, kommune_unit, spec=True, kom=T
         svc.plan_save_part(
             plan=plan,
             part="crisis",
-            by=kommune_user,
-            unit=kommune_unit,
+            actor=Actor(kommune_user, kommune_unit),
             data=CRISIS,
             version=plan.crisis_version,
         )
@@ -90,20 +88,18 @@ def _fill(plan, *, clinician, unit, kommune_user, kommune_unit, spec=True, kom=T
 def _ready(episode, *, clinician, unit):
     svc.episode_assess(
         episode=episode,
-        by=clinician,
-        unit=unit,
+        actor=Actor(clinician, unit),
         assessment="Stabil, motivert og uten behov for videre døgnbehandling.",
     )
     svc.planning_meeting_call(
         episode=episode,
-        by=clinician,
-        unit=unit,
+        actor=Actor(clinician, unit),
         starts_at=_at(2, 13),
         place="Teams (video)",
         participants="Pasienten\nKari Nilsen, ruskonsulent Vadsø\nSara Eriksen, lege UNN",
     )
     return svc.episode_declare_ready(
-        episode=episode, by=clinician, unit=unit, text="Planlagt utreise om to dager."
+        episode=episode, actor=Actor(clinician, unit), text="Planlagt utreise om to dager."
     )
 
 
@@ -116,8 +112,7 @@ def _start(*, patient, by, unit, kind, started_at, planned_end=None, send_admiss
     if episode is None:
         return svc.episode_start(
             patient=patient,
-            by=by,
-            unit=unit,
+            actor=Actor(by, unit),
             kind=kind,
             started_at=started_at,
             planned_end=planned_end,
@@ -131,7 +126,7 @@ def _start(*, patient, by, unit, kind, started_at, planned_end=None, send_admiss
     )
     episode.refresh_from_db()
     if send_admission_message and kind == Kind.DOGN:
-        svc.admission_message_send(episode=episode, by=by, unit=unit)
+        svc.admission_message_send(episode=episode, actor=Actor(by, unit))
     return episode
 
 
@@ -154,14 +149,13 @@ def seed(demo) -> None:
         planned_end=today + datetime.timedelta(days=5),
         send_admission_message=True,
     )
-    svc.messages_mark_read(episode=e1, by=kari, unit=vadso)
-    plan = svc.plan_start(episode=e1, by=sara, unit=unn)
+    svc.messages_mark_read(episode=e1, actor=Actor(kari, vadso))
+    plan = svc.plan_start(episode=e1, actor=Actor(sara, unn))
     _fill(plan, clinician=sara, unit=unn, kommune_user=kari, kommune_unit=vadso, kom=False)
     svc.plan_save_part(
         plan=plan,
         part="kommune",
-        by=kari,
-        unit=vadso,
+        actor=Actor(kari, vadso),
         data={"housing": KOMMUNE["housing"]},
         version=plan.kommune_version,
     )
@@ -187,19 +181,18 @@ def seed(demo) -> None:
         send_admission_message=True,
     )
     plan = _fill(
-        svc.plan_start(episode=e3, by=kari, unit=vadso),
+        svc.plan_start(episode=e3, actor=Actor(kari, vadso)),
         clinician=sara,
         unit=unn,
         kommune_user=kari,
         kommune_unit=vadso,
     )
-    svc.plan_sign(plan=plan, by=sara, unit=unn)
-    svc.plan_sign(plan=plan, by=kari, unit=vadso)
+    svc.plan_sign(plan=plan, actor=Actor(sara, unn))
+    svc.plan_sign(plan=plan, actor=Actor(kari, vadso))
     for message in _ready(e3, clinician=sara, unit=unn):
         svc.message_answer(
             message=message,
-            by=kari,
-            unit=vadso,
+            actor=Actor(kari, vadso),
             answer=KommuneMessage.Answer.CAN_RECEIVE,
             can_receive_from=today + datetime.timedelta(days=2),
         )
@@ -215,17 +208,17 @@ def seed(demo) -> None:
         send_admission_message=True,
     )
     plan = _fill(
-        svc.plan_start(episode=e4, by=sara, unit=unn),
+        svc.plan_start(episode=e4, actor=Actor(sara, unn)),
         clinician=sara,
         unit=unn,
         kommune_user=kari,
         kommune_unit=vadso,
     )
-    svc.plan_sign(plan=plan, by=sara, unit=unn)
-    svc.plan_sign(plan=plan, by=kari, unit=vadso)
+    svc.plan_sign(plan=plan, actor=Actor(sara, unn))
+    svc.plan_sign(plan=plan, actor=Actor(kari, vadso))
     _ready(e4, clinician=sara, unit=unn)
     ended = _at(10, 12)
-    svc.episode_end(episode=e4, by=sara, unit=unn, end_kind="planned", ended_at=ended)
+    svc.episode_end(episode=e4, actor=Actor(sara, unn), end_kind="planned", ended_at=ended)
     # Backdate what happened during the stay, as it would have been recorded then.
     TreatmentEpisode.objects.filter(pk=e4.pk).update(
         ready_at=ended - datetime.timedelta(days=9), assessed_at=ended - datetime.timedelta(days=9)
@@ -241,11 +234,11 @@ def seed(demo) -> None:
     if first is not None:
         first.at = ended + datetime.timedelta(days=2)
         first.save(update_fields=["at"])
-        svc.follow_up_record(appointment=first, by=kari, unit=vadso, attended=True)
+        svc.follow_up_record(appointment=first, actor=Actor(kari, vadso), attended=True)
     missed = svc.follow_up_add(
-        episode=e4, by=kari, unit=vadso, at=_at(1, 10), with_whom="Kari Nilsen, ruskonsulent"
+        episode=e4, actor=Actor(kari, vadso), at=_at(1, 10), with_whom="Kari Nilsen, ruskonsulent"
     )
-    svc.follow_up_record(appointment=missed, by=kari, unit=vadso, attended=False)
+    svc.follow_up_record(appointment=missed, actor=Actor(kari, vadso), attended=False)
 
     # 5. Left Finnmarkskollektivet unplanned four days ago; no kommune appointment yet.
     fk, fk_user = units["fk_dogn"], users["fk.dogn.ansatt"]
@@ -260,8 +253,7 @@ def seed(demo) -> None:
     )
     svc.episode_end(
         episode=e5,
-        by=fk_user,
-        unit=fk,
+        actor=Actor(fk_user, fk),
         end_kind="unplanned",
         ended_at=_at(4, 22),
         note="Reiste fra kollektivet på kvelden etter konflikt. Ble hentet av en kamerat.",
@@ -281,8 +273,7 @@ def seed(demo) -> None:
     e7 = _start(patient=p[22], by=so_user, unit=so, kind=Kind.POLIKLINIKK, started_at=_at(60))
     svc.episode_transfer(
         episode=e7,
-        by=so_user,
-        unit=so,
+        actor=Actor(so_user, so),
         to_unit=units["vv_dogn"],
         kind=Kind.DOGN,
         consent_given_on=today - datetime.timedelta(days=1),
@@ -299,14 +290,13 @@ def seed(demo) -> None:
         planned_end=today + datetime.timedelta(days=10),
     )
     plan = svc.plan_start(
-        episode=e8, by=ingrid, unit=sarpsborg, variant=EttervernPlan.Variant.PRISON
+        episode=e8, actor=Actor(ingrid, sarpsborg), variant=EttervernPlan.Variant.PRISON
     )
     plan = _fill(plan, clinician=so_user, unit=so, kommune_user=ingrid, kommune_unit=sarpsborg)
     svc.plan_save_part(
         plan=plan,
         part="kommune",
-        by=ingrid,
-        unit=sarpsborg,
+        actor=Actor(ingrid, sarpsborg),
         data={
             "release_date": today + datetime.timedelta(days=10),
             "prison": "Halden fengsel",

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.acting import SYSTEM
 from accounts.models import Membership, Organisation, ServiceUnit
 from pathways.models import (
     CareTeamMember,
@@ -149,15 +150,14 @@ def _audit(by, unit, action, episode, obj, detail=""):
 def episode_start(
     *,
     patient,
-    by,
-    unit,
+    actor,
     kind: str,
     started_at: datetime.datetime,
     planned_end: datetime.date | None = None,
     send_admission_message: bool = False,
 ) -> TreatmentEpisode:
     """Start treatment at the acting specialist unit."""
-    if unit is None or not unit.is_specialist or not _on_team(patient, unit):
+    if actor.unit is None or not actor.unit.is_specialist or not _on_team(patient, actor.unit):
         raise PermissionDenied(_("Only a specialist unit on the care team can start treatment."))
     if started_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"started_at": _("The start cannot be in the future.")})
@@ -165,34 +165,38 @@ def episode_start(
         raise ValidationError({"planned_end": _("The planned discharge is before the start.")})
     episode = TreatmentEpisode(
         patient=patient,
-        unit=unit,
+        unit=actor.unit,
         kind=kind,
         started_at=started_at,
         planned_end=planned_end,
         # The pathway's first attendance; the unit corrects it on the episode page.
         first_attendance_on=timezone.localdate(started_at),
-        created_by=by,
+        created_by=actor.user,
     )
     episode.full_clean()
     episode.save()
-    _audit(by, unit, audit.Action.CREATE, episode, episode, episode.get_kind_display())
+    _audit(
+        actor.user, actor.unit, audit.Action.CREATE, episode, episode, episode.get_kind_display()
+    )
     if send_admission_message and kind == Kind.DOGN:
-        admission_message_send(episode=episode, by=by, unit=unit)
+        admission_message_send(episode=episode, actor=actor)
     return episode
 
 
 @transaction.atomic
-def episode_set_planned_end(*, episode, by, unit, planned_end: datetime.date | None) -> None:
-    _require_episode_unit(episode, unit)
+def episode_set_planned_end(*, episode, actor, planned_end: datetime.date | None) -> None:
+    _require_episode_unit(episode, actor.unit)
     _require_open(episode)
     if planned_end and planned_end < timezone.localdate(episode.started_at):
         raise ValidationError({"planned_end": _("The planned discharge is before the start.")})
     TreatmentEpisode.objects.filter(pk=episode.pk).update(planned_end=planned_end)
     episode.planned_end = planned_end
-    _audit(by, unit, audit.Action.UPDATE, episode, episode, f"planned_end={planned_end}")
+    _audit(
+        actor.user, actor.unit, audit.Action.UPDATE, episode, episode, f"planned_end={planned_end}"
+    )
 
 
-def _send(*, episode, by, unit, kind, text="", urgent=False, only_new=False) -> list:
+def _send(*, episode, actor, kind, text="", urgent=False, only_new=False) -> list:
     """One message per kommune unit on the care team, with a notification to its users."""
     recipients = kommune_units_on_team(episode.patient)
     if only_new:
@@ -209,20 +213,28 @@ def _send(*, episode, by, unit, kind, text="", urgent=False, only_new=False) -> 
             episode=episode,
             patient_id=episode.patient_id,
             kind=kind,
-            from_unit=unit,
+            from_unit=actor.unit,
             to_unit=to_unit,
             text=text,
             urgent=urgent,
             sent_at=now,
-            sent_by=by,
+            sent_by=actor.user,
         )
-        _audit(by, unit, audit.Action.CREATE, episode, message, message.get_kind_display())
+        _audit(
+            actor.user,
+            actor.unit,
+            audit.Action.CREATE,
+            episode,
+            message,
+            message.get_kind_display(),
+        )
         sent.append(message)
     if sent:
         notify(
             users=kommune_recipients(episode.patient, [m.to_unit for m in sent]),
             kind=f"discharge_{kind}",
-            title=_("%(kind)s: %(unit)s") % {"kind": sent[0].get_kind_display(), "unit": unit.name},
+            title=_("%(kind)s: %(unit)s")
+            % {"kind": sent[0].get_kind_display(), "unit": actor.unit.name},
             body=text,
             url=episode_url(episode),
             patient=episode.patient,
@@ -232,9 +244,9 @@ def _send(*, episode, by, unit, kind, text="", urgent=False, only_new=False) -> 
 
 
 @transaction.atomic
-def admission_message_send(*, episode, by, unit, text: str = "") -> list[KommuneMessage]:
+def admission_message_send(*, episode, actor, text: str = "") -> list[KommuneMessage]:
     """'Melding om innlagt pasient' to the kommune; due within 24 hours of a døgn admission."""
-    _require_episode_unit(episode, unit)
+    _require_episode_unit(episode, actor.unit)
     _require_open(episode)
     if not kommune_units_on_team(episode.patient):
         raise ValidationError(
@@ -243,49 +255,47 @@ def admission_message_send(*, episode, by, unit, text: str = "") -> list[Kommune
                 "patient's consent first."
             )
         )
-    sent = _send(
-        episode=episode, by=by, unit=unit, kind=MsgKind.ADMISSION, text=text, only_new=True
-    )
+    sent = _send(episode=episode, actor=actor, kind=MsgKind.ADMISSION, text=text, only_new=True)
     if not sent:
         raise ValidationError(_("The notice of admission has already been sent."))
     return sent
 
 
 @transaction.atomic
-def episode_assess(*, episode, by, unit, assessment: str) -> None:
+def episode_assess(*, episode, actor, assessment: str) -> None:
     """Record the clinician's assessment that the patient is ready for discharge."""
-    _require_episode_unit(episode, unit)
+    _require_episode_unit(episode, actor.unit)
     _require_open(episode)
-    if not _is_clinician(by, unit):
+    if not _is_clinician(actor.user, actor.unit):
         raise PermissionDenied(_("Only a clinician can record the assessment."))
     assessment = (assessment or "").strip()
     if not assessment:
         raise ValidationError({"assessment": _("Write the assessment.")})
     now = timezone.now()
     TreatmentEpisode.objects.filter(pk=episode.pk).update(
-        assessment=assessment, assessed_at=now, assessed_by=by
+        assessment=assessment, assessed_at=now, assessed_by=actor.user
     )
-    episode.assessment, episode.assessed_at, episode.assessed_by = assessment, now, by
-    _audit(by, unit, audit.Action.UPDATE, episode, episode, _("Assessment recorded"))
+    episode.assessment, episode.assessed_at, episode.assessed_by = assessment, now, actor.user
+    _audit(actor.user, actor.unit, audit.Action.UPDATE, episode, episode, _("Assessment recorded"))
 
 
 @transaction.atomic
 def planning_meeting_call(
-    *, episode, by, unit, starts_at: datetime.datetime, place: str, participants: str
+    *, episode, actor, starts_at: datetime.datetime, place: str, participants: str
 ) -> PlanningMeeting:
     """Call the partners to a joint planning meeting for the follow-up."""
-    _require_episode_unit(episode, unit)
+    _require_episode_unit(episode, actor.unit)
     _require_open(episode)
     meeting = PlanningMeeting(
         episode=episode,
         starts_at=starts_at,
         place=(place or "").strip(),
         participants=(participants or "").strip(),
-        called_by=by,
+        called_by=actor.user,
     )
     meeting.full_clean()
     meeting.save()
-    _audit(by, unit, audit.Action.CREATE, episode, meeting, str(meeting))
+    _audit(actor.user, actor.unit, audit.Action.CREATE, episode, meeting, str(meeting))
     notify(
         users=kommune_recipients(episode.patient),
         kind="discharge_planning_meeting",
@@ -363,18 +373,25 @@ def ready_refusal_reasons(episode) -> list[str]:
 
 
 @transaction.atomic
-def episode_declare_ready(*, episode, by, unit, text: str = "") -> list[KommuneMessage]:
+def episode_declare_ready(*, episode, actor, text: str = "") -> list[KommuneMessage]:
     """Declare 'utskrivningsklar' and tell the kommune; refused with the reasons otherwise."""
-    _require_episode_unit(episode, unit)
+    _require_episode_unit(episode, actor.unit)
     episode = TreatmentEpisode.objects.select_for_update().select_related("unit").get(pk=episode.pk)
     reasons = ready_refusal_reasons(episode)
     if reasons:
         raise ValidationError(reasons)
     now = timezone.now()
-    TreatmentEpisode.objects.filter(pk=episode.pk).update(ready_at=now, ready_by=by)
-    episode.ready_at, episode.ready_by = now, by
-    _audit(by, unit, audit.Action.UPDATE, episode, episode, _("Declared ready for discharge"))
-    return _send(episode=episode, by=by, unit=unit, kind=MsgKind.READY, text=text)
+    TreatmentEpisode.objects.filter(pk=episode.pk).update(ready_at=now, ready_by=actor.user)
+    episode.ready_at, episode.ready_by = now, actor.user
+    _audit(
+        actor.user,
+        actor.unit,
+        audit.Action.UPDATE,
+        episode,
+        episode,
+        _("Declared ready for discharge"),
+    )
+    return _send(episode=episode, actor=actor, kind=MsgKind.READY, text=text)
 
 
 def _copy_first_appointment(episode, by) -> None:
@@ -401,8 +418,7 @@ def _copy_first_appointment(episode, by) -> None:
 def episode_end(
     *,
     episode,
-    by,
-    unit,
+    actor,
     end_kind: str,
     ended_at: datetime.datetime | None = None,
     note: str = "",
@@ -410,7 +426,7 @@ def episode_end(
 ) -> TreatmentEpisode:
     """Discharge. Unplanned: the kommune is told at once, urgent. Planned døgn: needs the
     'utskrivningsklar' notice and a signed plan (or a written reason for going without)."""
-    _require_episode_unit(episode, unit)
+    _require_episode_unit(episode, actor.unit)
     episode = TreatmentEpisode.objects.select_for_update().select_related("unit").get(pk=episode.pk)
     _require_open(episode)
     ended_at = ended_at or timezone.now()
@@ -446,22 +462,29 @@ def episode_end(
         without_plan_reason=without_plan_reason[:500],
     )
     episode.refresh_from_db()
-    _audit(by, unit, audit.Action.UPDATE, episode, episode, episode.get_end_kind_display())
+    _audit(
+        actor.user,
+        actor.unit,
+        audit.Action.UPDATE,
+        episode,
+        episode,
+        episode.get_end_kind_display(),
+    )
     if end_kind == EndKind.UNPLANNED:
-        _send(episode=episode, by=by, unit=unit, kind=MsgKind.UNPLANNED, text=note, urgent=True)
-    _copy_first_appointment(episode, by)
+        _send(episode=episode, actor=actor, kind=MsgKind.UNPLANNED, text=note, urgent=True)
+    _copy_first_appointment(episode, actor.user)
     return episode
 
 
 @transaction.atomic
 def episode_transfer(
-    *, episode, by, unit, to_unit, kind: str, consent_given_on: datetime.date | None = None
+    *, episode, actor, to_unit, kind: str, consent_given_on: datetime.date | None = None
 ) -> TreatmentEpisode:
     """Transfer to another specialist unit: this episode ends, a new one starts there, the
     ettervern plan moves along, and the kommune is told."""
-    _require_episode_unit(episode, unit)
+    _require_episode_unit(episode, actor.unit)
     _require_open(episode)
-    if to_unit is None or not to_unit.is_specialist or to_unit.pk == unit.pk:
+    if to_unit is None or not to_unit.is_specialist or to_unit.pk == actor.unit.pk:
         raise ValidationError({"to_unit": _("Choose another specialist unit.")})
     patient = episode.patient
     if not _on_team(patient, to_unit):
@@ -475,8 +498,7 @@ def episode_transfer(
             )
         consent_record(
             patient=patient,
-            by=by,
-            acting_unit=unit,
+            actor=actor,
             scope=Consent.Scope.SHARING,
             given_on=consent_given_on,
             units=[to_unit],
@@ -490,7 +512,7 @@ def episode_transfer(
         started_at=now,
         planned_end=episode.planned_end,
         first_attendance_on=timezone.localdate(now),
-        created_by=by,
+        created_by=actor.user,
     )
     new.full_clean()
     new.save()
@@ -499,19 +521,25 @@ def episode_transfer(
     )
     EttervernPlan.objects.filter(episode=episode).update(episode=new)
     episode.refresh_from_db()
-    _audit(by, unit, audit.Action.UPDATE, episode, episode, _("Transferred to %s") % to_unit.name)
-    _audit(by, unit, audit.Action.CREATE, new, new, new.get_kind_display())
+    _audit(
+        actor.user,
+        actor.unit,
+        audit.Action.UPDATE,
+        episode,
+        episode,
+        _("Transferred to %s") % to_unit.name,
+    )
+    _audit(actor.user, actor.unit, audit.Action.CREATE, new, new, new.get_kind_display())
     _send(
         episode=episode,
-        by=by,
-        unit=unit,
+        actor=actor,
         kind=MsgKind.TRANSFER,
         text=_("Transferred to %(unit)s") % {"unit": str(to_unit)},
     )
     notify(
         users=unit_users([to_unit]),
         kind="discharge_transfer",
-        title=_("Patient transferred from %(unit)s") % {"unit": unit.name},
+        title=_("Patient transferred from %(unit)s") % {"unit": actor.unit.name},
         url=episode_url(new),
         patient=patient,
     )
@@ -521,21 +549,21 @@ def episode_transfer(
 # --- messages -----------------------------------------------------------------------------
 
 
-def messages_mark_read(*, episode, by, unit) -> int:
+def messages_mark_read(*, episode, actor) -> int:
     """The kommune unit has opened its messages about the episode."""
-    if unit is None:
+    if actor.unit is None:
         return 0
     with transaction.atomic():
         messages = list(
-            KommuneMessage.objects.filter(episode=episode, to_unit=unit, read_at__isnull=True)
+            KommuneMessage.objects.filter(episode=episode, to_unit=actor.unit, read_at__isnull=True)
         )
         if not messages:
             return 0
         count = KommuneMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
-            read_at=timezone.now(), read_by=by
+            read_at=timezone.now(), read_by=actor.user
         )
         for message in messages:
-            _audit(by, unit, audit.Action.UPDATE, episode, message, _("Read"))
+            _audit(actor.user, actor.unit, audit.Action.UPDATE, episode, message, _("Read"))
     return count
 
 
@@ -543,14 +571,13 @@ def messages_mark_read(*, episode, by, unit) -> int:
 def message_answer(
     *,
     message,
-    by,
-    unit,
+    actor,
     answer: str,
     can_receive_from: datetime.date | None = None,
     reason: str = "",
 ) -> KommuneMessage:
     """The kommune answers 'can receive from <date>' or 'cannot receive yet' (with reason)."""
-    if unit is None or unit.pk != message.to_unit_id:
+    if actor.unit is None or actor.unit.pk != message.to_unit_id:
         raise PermissionDenied(_("Only the receiving unit can answer."))
     if not message.expects_answer:
         raise ValidationError(_("This message does not ask for an answer."))
@@ -570,20 +597,22 @@ def message_answer(
         can_receive_from=can_receive_from,
         answer_reason=reason,
         answered_at=now,
-        answered_by=by,
+        answered_by=actor.user,
         read_at=message.read_at or now,
-        read_by=message.read_by or by,
+        read_by=message.read_by or actor.user,
     )
     message.refresh_from_db()
     episode = message.episode
-    _audit(by, unit, audit.Action.UPDATE, episode, message, message.get_answer_display())
+    _audit(
+        actor.user, actor.unit, audit.Action.UPDATE, episode, message, message.get_answer_display()
+    )
     if answer == KommuneMessage.Answer.CAN_RECEIVE:
         title = _("%(unit)s can receive the patient from %(date)s") % {
-            "unit": unit.name,
+            "unit": actor.unit.name,
             "date": can_receive_from.strftime("%d.%m.%Y"),
         }
     else:
-        title = _("%(unit)s cannot receive the patient yet") % {"unit": unit.name}
+        title = _("%(unit)s cannot receive the patient yet") % {"unit": actor.unit.name}
     notify(
         users=unit_users([message.from_unit]),
         kind="discharge_answer",
@@ -599,16 +628,18 @@ def message_answer(
 
 
 @transaction.atomic
-def plan_start(*, episode, by, unit, variant: str = EttervernPlan.Variant.STANDARD):
+def plan_start(*, episode, actor, variant: str = EttervernPlan.Variant.STANDARD):
     """Start the plan during the stay (either side); returns the existing one if there is one."""
-    if not _on_team(episode.patient, unit):
+    if not _on_team(episode.patient, actor.unit):
         raise PermissionDenied(_("Only units on the care team can write the plan."))
     _require_open(episode)
     plan, created = EttervernPlan.objects.get_or_create(
         episode=episode, defaults={"patient_id": episode.patient_id, "variant": variant}
     )
     if created:
-        _audit(by, unit, audit.Action.CREATE, episode, plan, plan.get_variant_display())
+        _audit(
+            actor.user, actor.unit, audit.Action.CREATE, episode, plan, plan.get_variant_display()
+        )
     return plan
 
 
@@ -643,9 +674,9 @@ def may_edit_part(plan, unit, part) -> bool:
 
 
 @transaction.atomic
-def plan_save_part(*, plan, part: str, by, unit, data: dict, version: int) -> EttervernPlan:
+def plan_save_part(*, plan, part: str, actor, data: dict, version: int) -> EttervernPlan:
     """Save one part; refuses (StalePlan) when it was saved by someone else meanwhile."""
-    if part not in PART_FIELDS or not may_edit_part(plan, unit, part):
+    if part not in PART_FIELDS or not may_edit_part(plan, actor.unit, part):
         raise PermissionDenied(_("This part of the plan is written by the other side."))
     _require_open(plan.episode)
     fields = PART_FIELDS[part]
@@ -678,8 +709,8 @@ def plan_save_part(*, plan, part: str, by, unit, data: dict, version: int) -> Et
         raise StalePlan(EttervernPlan.objects.get(pk=plan.pk))
     plan.refresh_from_db()
     _audit(
-        by,
-        unit,
+        actor.user,
+        actor.unit,
         audit.Action.UPDATE,
         plan.episode,
         plan,
@@ -791,19 +822,19 @@ def sign_refusal_reasons(plan, by, unit) -> list[str]:
 
 
 @transaction.atomic
-def plan_sign(*, plan, by, unit) -> EttervernPlan:
+def plan_sign(*, plan, actor) -> EttervernPlan:
     """Sign the acting side's part; both sides sign before the discharge."""
     plan = EttervernPlan.objects.select_for_update().select_related("episode").get(pk=plan.pk)
-    reasons = sign_refusal_reasons(plan, by, unit)
+    reasons = sign_refusal_reasons(plan, actor.user, actor.unit)
     if reasons:
         raise ValidationError(reasons)
-    side = plan_side(plan, unit)
+    side = plan_side(plan, actor.unit)
     now = timezone.now()
     EttervernPlan.objects.filter(pk=plan.pk).update(
-        **{f"{side}_signed_at": now, f"{side}_signed_by": by}
+        **{f"{side}_signed_at": now, f"{side}_signed_by": actor.user}
     )
     plan.refresh_from_db()
-    _audit(by, unit, audit.Action.UPDATE, plan.episode, plan, _("Signed (%s)") % side)
+    _audit(actor.user, actor.unit, audit.Action.UPDATE, plan.episode, plan, _("Signed (%s)") % side)
     if side == "kommune":
         other = unit_users([plan.episode.unit])
     else:
@@ -811,7 +842,7 @@ def plan_sign(*, plan, by, unit) -> EttervernPlan:
     notify(
         users=other,
         kind="discharge_plan_signed",
-        title=_("The ettervern plan is signed by %(unit)s") % {"unit": unit.name},
+        title=_("The ettervern plan is signed by %(unit)s") % {"unit": actor.unit.name},
         url=reverse("pathways:ettervern_plan", args=[plan.patient_id, plan.episode_id]),
         patient=plan.patient,
     )
@@ -823,38 +854,38 @@ def plan_sign(*, plan, by, unit) -> EttervernPlan:
 
 @transaction.atomic
 def follow_up_add(
-    *, episode, by, unit, at: datetime.datetime, with_whom: str, is_first_kommune=False
+    *, episode, actor, at: datetime.datetime, with_whom: str, is_first_kommune=False
 ) -> FollowUpAppointment:
-    _require_kommune(episode.patient, unit)
+    _require_kommune(episode.patient, actor.unit)
     appointment = FollowUpAppointment(
         episode=episode,
         patient_id=episode.patient_id,
         at=at,
         with_whom=(with_whom or "").strip(),
-        unit=unit,
+        unit=actor.unit,
         is_first_kommune=is_first_kommune,
-        created_by=by,
+        created_by=actor.user,
     )
     appointment.full_clean()
     appointment.save()
-    _audit(by, unit, audit.Action.CREATE, episode, appointment, str(appointment))
+    _audit(actor.user, actor.unit, audit.Action.CREATE, episode, appointment, str(appointment))
     return appointment
 
 
 @transaction.atomic
-def follow_up_record(*, appointment, by, unit, attended: bool) -> FollowUpAppointment:
+def follow_up_record(*, appointment, actor, attended: bool) -> FollowUpAppointment:
     """The kommune records whether the appointment happened; a no-show alerts the koordinator."""
     episode = appointment.episode
-    _require_kommune(episode.patient, unit)
+    _require_kommune(episode.patient, actor.unit)
     if appointment.at > timezone.now():
         raise ValidationError(_("The appointment has not taken place yet."))
     FollowUpAppointment.objects.filter(pk=appointment.pk).update(
-        attended=attended, recorded_at=timezone.now(), recorded_by=by
+        attended=attended, recorded_at=timezone.now(), recorded_by=actor.user
     )
     appointment.refresh_from_db()
     _audit(
-        by,
-        unit,
+        actor.user,
+        actor.unit,
         audit.Action.UPDATE,
         episode,
         appointment,
@@ -881,27 +912,36 @@ def follow_up_record(*, appointment, by, unit, attended: bool) -> FollowUpAppoin
 
 @transaction.atomic
 def kommune_move_start(
-    *, patient, by, unit, to_unit, handover_date: datetime.date, consent_given_on: datetime.date
+    *, patient, actor, to_unit, handover_date: datetime.date, consent_given_on: datetime.date
 ) -> KommuneMove:
     """The new kommune joins the care team with consent; the old one leaves after handover."""
-    _require_kommune(patient, unit)
-    if to_unit is None or not to_unit.is_kommune or to_unit.organisation_id == unit.organisation_id:
+    _require_kommune(patient, actor.unit)
+    if (
+        to_unit is None
+        or not to_unit.is_kommune
+        or to_unit.organisation_id == actor.unit.organisation_id
+    ):
         raise ValidationError({"to_unit": _("Choose a unit in the new municipality.")})
     if handover_date < timezone.localdate():
         raise ValidationError({"handover_date": _("The handover date cannot be in the past.")})
     consent_record(
         patient=patient,
-        by=by,
-        acting_unit=unit,
+        actor=actor,
         scope=Consent.Scope.SHARING,
         given_on=consent_given_on,
         units=[to_unit],
         role=CareTeamMember.Role.COORDINATING,
     )
     move = KommuneMove.objects.create(
-        patient=patient, from_unit=unit, to_unit=to_unit, handover_date=handover_date, created_by=by
+        patient=patient,
+        from_unit=actor.unit,
+        to_unit=to_unit,
+        handover_date=handover_date,
+        created_by=actor.user,
     )
-    audit.record(user=by, unit=unit, action=audit.Action.CREATE, patient=patient, obj=move)
+    audit.record(
+        user=actor.user, unit=actor.unit, action=audit.Action.CREATE, patient=patient, obj=move
+    )
     notify(
         users=unit_users([to_unit]),
         kind="discharge_kommune_move",
@@ -914,7 +954,7 @@ def kommune_move_start(
 
 
 @transaction.atomic
-def kommune_move_complete(*, move, by=None, unit=None, today=None) -> bool:
+def kommune_move_complete(*, move, actor=SYSTEM, today=None) -> bool:
     """After the handover date: the old kommune's units leave the care team."""
     if move.handover_date > (today or timezone.localdate()):
         raise ValidationError(_("The handover date has not come yet."))
@@ -928,9 +968,7 @@ def kommune_move_complete(*, move, by=None, unit=None, today=None) -> bool:
         .filter(patient_id=move.patient_id, unit__organisation_id=old_org)
         .select_related("unit", "patient")
     ):
-        care_team_end(
-            member=member, by=by, acting_unit=unit, reason=_("Moved to another municipality")
-        )
+        care_team_end(member=member, actor=actor, reason=_("Moved to another municipality"))
     Patient.objects.filter(pk=move.patient_id).update(
         home_kommune_id=move.to_unit.organisation_id, version=F("version") + 1
     )

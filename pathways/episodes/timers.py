@@ -155,13 +155,12 @@ def _latest_day(episode) -> datetime.date:
 def milestones_save(
     *,
     episode,
-    by,
-    unit,
+    actor,
     first_attendance_on: datetime.date | None,
     clinical_decision_on: datetime.date | None,
 ) -> TreatmentEpisode:
     """The treating unit records the first attendance and the clinical decision."""
-    _require_episode_unit(episode, unit)
+    _require_episode_unit(episode, actor.unit)
     episode = TreatmentEpisode.objects.select_for_update().get(pk=episode.pk)
     latest = _latest_day(episode)
     errors = {}
@@ -186,8 +185,8 @@ def milestones_save(
     episode.first_attendance_on = first_attendance_on
     episode.clinical_decision_on = clinical_decision_on
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.UPDATE,
         patient=episode.patient_id,
         obj=episode,
@@ -198,9 +197,9 @@ def milestones_save(
 
 
 @transaction.atomic
-def evaluation_add(*, episode, by, unit, held_on: datetime.date, note: str = ""):
+def evaluation_add(*, episode, actor, held_on: datetime.date, note: str = ""):
     """Record an evaluation of the treatment; the next one is due within the interval."""
-    _require_episode_unit(episode, unit)
+    _require_episode_unit(episode, actor.unit)
     episode = TreatmentEpisode.objects.select_for_update().get(pk=episode.pk)
     if episode.clinical_decision_on is None:
         raise ValidationError(_("Record the clinical decision first."))
@@ -213,15 +212,15 @@ def evaluation_add(*, episode, by, unit, held_on: datetime.date, note: str = "")
             {"held_on": _("The evaluation cannot be before the clinical decision.")}
         )
     evaluation = EpisodeEvaluation(
-        episode=episode, held_on=held_on, note=(note or "").strip()[:500], by=by
+        episode=episode, held_on=held_on, note=(note or "").strip()[:500], by=actor.user
     )
     evaluation.full_clean()
     evaluation.save()
     if episode.last_evaluation_on is None or held_on > episode.last_evaluation_on:
         TreatmentEpisode.objects.filter(pk=episode.pk).update(last_evaluation_on=held_on)
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.CREATE,
         patient=episode.patient_id,
         obj=evaluation,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import audit
+from accounts.acting import Actor
 from pathways.access import patient_view
 from pathways.dates import short_date
 from pathways.episodes import forms, timers
@@ -157,8 +158,7 @@ def episode_new(request, patient):
         try:
             episode = svc.episode_start(
                 patient=patient,
-                by=request.user,
-                unit=unit,
+                actor=Actor(request.user, unit),
                 kind=data["kind"],
                 started_at=data["started_at"],
                 planned_end=data["planned_end"],
@@ -178,7 +178,7 @@ def episode_detail(request, patient, episode_id):
     roles = _roles(request, patient, episode)
     unit = request.active_unit or None
     if unit is not None and unit.is_kommune and patient.can_edit:
-        svc.messages_mark_read(episode=episode, by=request.user, unit=unit)
+        svc.messages_mark_read(episode=episode, actor=Actor(request.user, unit))
     notices = list(
         KommuneMessage.objects.filter(episode=episode).select_related(
             "to_unit", "sent_by", "read_by", "answered_by"
@@ -243,8 +243,7 @@ def episode_planned_end(request, patient, episode_id):
     try:
         svc.episode_set_planned_end(
             episode=episode,
-            by=request.user,
-            unit=request.active_unit or None,
+            actor=request.actor,
             planned_end=form.cleaned_data["planned_end"],
         )
     except ValidationError as exc:
@@ -259,9 +258,7 @@ def episode_planned_end(request, patient, episode_id):
 def episode_admission_message(request, patient, episode_id):
     episode = _episode(patient, episode_id)
     try:
-        sent = svc.admission_message_send(
-            episode=episode, by=request.user, unit=request.active_unit or None
-        )
+        sent = svc.admission_message_send(episode=episode, actor=request.actor)
     except ValidationError as exc:
         _flash(request, exc)
     else:
@@ -281,8 +278,7 @@ def episode_assess(request, patient, episode_id):
         try:
             svc.episode_assess(
                 episode=episode,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 assessment=form.cleaned_data["assessment"],
             )
         except ValidationError as exc:
@@ -356,8 +352,7 @@ def planning_meeting_new(request, patient, episode_id):
         try:
             svc.planning_meeting_call(
                 episode=episode,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -390,8 +385,7 @@ def episode_ready(request, patient, episode_id):
         try:
             sent = svc.episode_declare_ready(
                 episode=episode,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
@@ -426,8 +420,7 @@ def episode_end(request, patient, episode_id):
         try:
             svc.episode_end(
                 episode=episode,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 end_kind=data["end_kind"],
                 ended_at=data["ended_at"],
                 note=data["note"],
@@ -465,8 +458,7 @@ def episode_transfer(request, patient, episode_id):
         try:
             new = svc.episode_transfer(
                 episode=episode,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 to_unit=data["to_unit"],
                 kind=data["kind"],
                 consent_given_on=data["consent_given_on"],
@@ -515,8 +507,7 @@ def message_answer(request, patient, episode_id, message_id):
         try:
             svc.message_answer(
                 message=message,
-                by=request.user,
-                unit=unit,
+                actor=Actor(request.user, unit),
                 answer=data["answer"],
                 can_receive_from=data["can_receive_from"],
                 reason=data["answer_reason"],
@@ -581,9 +572,7 @@ def ettervern_start(request, patient, episode_id):
     form = forms.PlanStartForm(request.POST)
     variant = form.cleaned_data["variant"] if form.is_valid() else EttervernPlan.Variant.STANDARD
     try:
-        svc.plan_start(
-            episode=episode, by=request.user, unit=request.active_unit or None, variant=variant
-        )
+        svc.plan_start(episode=episode, actor=request.actor, variant=variant)
     except ValidationError as exc:
         _flash(request, exc)
     return redirect("pathways:ettervern_plan", patient_id=patient.pk, episode_id=episode.pk)
@@ -612,8 +601,7 @@ def ettervern_edit(request, patient, episode_id, part):
             svc.plan_save_part(
                 plan=plan,
                 part=part,
-                by=request.user,
-                unit=unit,
+                actor=Actor(request.user, unit),
                 data=form.part_data(),
                 version=form.cleaned_data["version"],
             )
@@ -668,7 +656,7 @@ def ettervern_sign(request, patient, episode_id):
     if plan is None:
         raise Http404
     try:
-        svc.plan_sign(plan=plan, by=request.user, unit=request.active_unit or None)
+        svc.plan_sign(plan=plan, actor=request.actor)
     except ValidationError as exc:
         _flash(request, exc)
     else:
@@ -687,8 +675,7 @@ def follow_up_new(request, patient, episode_id):
         try:
             svc.follow_up_add(
                 episode=episode,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 at=form.cleaned_data["at"],
                 with_whom=form.cleaned_data["with_whom"],
             )
@@ -722,8 +709,7 @@ def follow_up_record(request, patient, episode_id, appointment_id):
     try:
         svc.follow_up_record(
             appointment=appointment,
-            by=request.user,
-            unit=request.active_unit or None,
+            actor=request.actor,
             attended=attended == "ja",
         )
     except ValidationError as exc:
@@ -741,7 +727,9 @@ def kommune_move(request, patient):
     form = forms.KommuneMoveForm(request.POST or None, current_unit=unit)
     if request.method == "POST" and form.is_valid():
         try:
-            svc.kommune_move_start(patient=patient, by=request.user, unit=unit, **form.cleaned_data)
+            svc.kommune_move_start(
+                patient=patient, actor=Actor(request.user, unit), **form.cleaned_data
+            )
         except ValidationError as exc:
             _to_form(form, exc)
         else:
@@ -774,7 +762,7 @@ def kommune_move_complete(request, patient, move_id):
     if unit is None or not unit.is_kommune:
         raise PermissionDenied
     try:
-        done = svc.kommune_move_complete(move=move, by=request.user, unit=unit)
+        done = svc.kommune_move_complete(move=move, actor=Actor(request.user, unit))
     except ValidationError as exc:
         _flash(request, exc)
         return redirect("pathways:episode_list", patient_id=patient.pk)

@@ -6,6 +6,7 @@ import datetime
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from accounts.acting import Actor
 from pathways.meetings import services as svc
 from pathways.models import GroupMember, ResponsibilityGroup
 
@@ -49,18 +50,16 @@ def _local(day: datetime.date, hour: int):
 def _seed_group(demo, patient, specialist_user, specialist_unit, say):
     koordinator = demo.users["vadso.ruskonsulent"]
     vadso = demo.units["vadso_rus"]
-    group = svc.group_create(patient=patient, by=koordinator, unit=vadso, patient_say=say)
+    group = svc.group_create(patient=patient, actor=Actor(koordinator, vadso), patient_say=say)
     specialist = svc.group_member_add(
         group=group,
-        by=koordinator,
-        unit=vadso,
+        actor=Actor(koordinator, vadso),
         user=demo.users[specialist_user],
         member_unit=demo.units[specialist_unit],
     )
     svc.group_member_add(
         group=group,
-        by=koordinator,
-        unit=vadso,
+        actor=Actor(koordinator, vadso),
         name=patient.full_name,
         role=GroupMember.Role.PATIENT,
         basis=GroupMember.Basis.PATIENT,
@@ -68,15 +67,15 @@ def _seed_group(demo, patient, specialist_user, specialist_unit, say):
         patient_view=GroupMember.PatientView.AGREED,
     )
     externals = [
-        svc.group_member_add(group=group, by=koordinator, unit=vadso, **data) for data in EXTERNALS
+        svc.group_member_add(group=group, actor=Actor(koordinator, vadso), **data)
+        for data in EXTERNALS
     ]
     today = demo.today
 
     # A meeting about ten weeks ago, minutes published, three actions agreed.
     past = svc.meeting_plan(
         group=group,
-        by=koordinator,
-        unit=vadso,
+        actor=Actor(koordinator, vadso),
         starts_at=_local(today - datetime.timedelta(days=70), 10),
         duration_minutes=90,
         place="Vadsø rådhus, møterom 3",
@@ -99,8 +98,7 @@ def _seed_group(demo, patient, specialist_user, specialist_unit, say):
     attendance[externals[0].pk] = "excused"
     past = svc.minutes_record(
         meeting=past,
-        by=koordinator,
-        unit=vadso,
+        actor=Actor(koordinator, vadso),
         version=past.version,
         attendance=attendance,
         agenda_notes=agenda,
@@ -108,45 +106,40 @@ def _seed_group(demo, patient, specialist_user, specialist_unit, say):
     )
     svc.action_item_add(
         meeting=past,
-        by=koordinator,
-        unit=vadso,
+        actor=Actor(koordinator, vadso),
         what="Sende søknad om kommunal bolig",
         due_date=today - datetime.timedelta(days=12),
         responsible_user=koordinator,
     )
     done = svc.action_item_add(
         meeting=past,
-        by=koordinator,
-        unit=vadso,
+        actor=Actor(koordinator, vadso),
         what="Sende epikrise og medisinliste til fastlege",
         due_date=today - datetime.timedelta(days=40),
         responsible_user=specialist.user,
     )
     svc.action_item_add(
         meeting=past,
-        by=koordinator,
-        unit=vadso,
+        actor=Actor(koordinator, vadso),
         what="Fornye resepter og avtale blodprøver",
         due_date=today + datetime.timedelta(days=9),
         responsible_external=externals[1],
     )
     svc.action_item_add(
         meeting=past,
-        by=koordinator,
-        unit=vadso,
+        actor=Actor(koordinator, vadso),
         what="Vurdere videre poliklinisk oppfølging etter utskrivning",
         due_date=today - datetime.timedelta(days=3),
         responsible_user=specialist.user,
     )
     past.refresh_from_db()
-    svc.minutes_publish(meeting=past, by=koordinator, unit=vadso, version=past.version)
-    svc.action_item_done(item=done, by=specialist.user, unit=specialist.unit)
+    svc.minutes_publish(meeting=past, actor=Actor(koordinator, vadso), version=past.version)
+    svc.action_item_done(item=done, actor=Actor(specialist.user, specialist.unit))
 
     # The next meeting in about three weeks; open actions are carried onto its agenda.
     svc.meeting_plan(
         group=group,
-        by=koordinator,
-        unit=vadso,
+        actor=Actor(koordinator, vadso),
         starts_at=_local(today + datetime.timedelta(days=18), 13),
         duration_minutes=60,
         place="Vadsø rådhus, møterom 3",

@@ -91,28 +91,30 @@ def group_leader(group) -> tuple:
 
 
 @transaction.atomic
-def group_create(*, patient, by, unit, leader=None, patient_say: str = "") -> ResponsibilityGroup:
+def group_create(*, patient, actor, leader=None, patient_say: str = "") -> ResponsibilityGroup:
     """Start the patient's group. It is led by the koordinator when there is one (else by
     ``leader``, default the creator); the leader joins as its first member."""
-    _require_edit(by, unit, patient.pk)
+    _require_edit(actor.user, actor.unit, patient.pk)
     if ResponsibilityGroup.objects.filter(patient=patient).exists():
         raise ValidationError(_("The patient already has a responsibility group."))
     assignment = active_coordinator(patient.pk)
-    leader = assignment.user if assignment is not None else (leader or by)
+    leader = assignment.user if assignment is not None else (leader or actor.user)
     group = ResponsibilityGroup(
-        patient=patient, leader=leader, patient_say=patient_say.strip(), created_by=by
+        patient=patient, leader=leader, patient_say=patient_say.strip(), created_by=actor.user
     )
     group.full_clean()
     group.save()
-    audit.record(user=by, unit=unit, action=audit.Action.CREATE, patient=patient, obj=group)
-    leader_unit = unit if leader == by else _care_team_unit_of(patient, leader)
+    audit.record(
+        user=actor.user, unit=actor.unit, action=audit.Action.CREATE, patient=patient, obj=group
+    )
+    leader_unit = actor.unit if leader == actor.user else _care_team_unit_of(patient, leader)
     if leader_unit is not None:
-        group_member_add(group=group, by=by, unit=unit, user=leader, member_unit=leader_unit)
+        group_member_add(group=group, actor=actor, user=leader, member_unit=leader_unit)
     return group
 
 
 @transaction.atomic
-def group_leader_follow_coordinator(*, patient, by, unit) -> ResponsibilityGroup | None:
+def group_leader_follow_coordinator(*, patient, actor) -> ResponsibilityGroup | None:
     """The group is led by the koordinator: after the koordinator changes, the new one becomes
     the leader (and a member, when their unit is on the care team). The old leader stays a
     member until removed."""
@@ -124,8 +126,8 @@ def group_leader_follow_coordinator(*, patient, by, unit) -> ResponsibilityGroup
     group.save(update_fields=["leader"])
     name = assignment.user.get_full_name() or assignment.user.username
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.UPDATE,
         patient=patient.pk,
         obj=group,
@@ -138,7 +140,7 @@ def group_leader_follow_coordinator(*, patient, by, unit) -> ResponsibilityGroup
     already = group.members.active().filter(user=assignment.user_id)
     if on_team.exists() and works_there.exists() and not already.exists():
         group_member_add(
-            group=group, by=by, unit=unit, user=assignment.user, member_unit=assignment.unit
+            group=group, actor=actor, user=assignment.user, member_unit=assignment.unit
         )
     return group
 
@@ -155,13 +157,13 @@ def _care_team_unit_of(patient, user):
 
 
 @transaction.atomic
-def group_update(*, group, by, unit, patient_say: str) -> ResponsibilityGroup:
-    _require_edit(by, unit, group.patient_id)
+def group_update(*, group, actor, patient_say: str) -> ResponsibilityGroup:
+    _require_edit(actor.user, actor.unit, group.patient_id)
     group.patient_say = patient_say.strip()
     group.save(update_fields=["patient_say"])
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.UPDATE,
         patient=group.patient_id,
         obj=group,
@@ -174,8 +176,7 @@ def group_update(*, group, by, unit, patient_say: str) -> ResponsibilityGroup:
 def group_member_add(
     *,
     group,
-    by,
-    unit,
+    actor,
     user=None,
     member_unit=None,
     name: str = "",
@@ -191,7 +192,7 @@ def group_member_add(
 
     External participants get no login: they are a name and contact details only.
     """
-    _require_edit(by, unit, group.patient_id)
+    _require_edit(actor.user, actor.unit, group.patient_id)
     if user is not None:
         if member_unit is None:
             raise ValidationError({"user": _("Choose the unit the person takes part for.")})
@@ -227,13 +228,13 @@ def group_member_add(
         basis=basis,
         basis_note=basis_note.strip(),
         patient_view=patient_view,
-        added_by=by,
+        added_by=actor.user,
     )
     member.full_clean()
     member.save()
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.CREATE,
         patient=group.patient_id,
         obj=member,
@@ -243,17 +244,17 @@ def group_member_add(
 
 
 @transaction.atomic
-def group_member_remove(*, member, by, unit) -> None:
-    _require_edit(by, unit, member.group.patient_id)
+def group_member_remove(*, member, actor) -> None:
+    _require_edit(actor.user, actor.unit, member.group.patient_id)
     if member.user_id is not None and member.user_id == member.group.leader_id:
         raise ValidationError(_("The leader of the group cannot be removed."))
     updated = GroupMember.objects.filter(pk=member.pk, removed_at__isnull=True).update(
-        removed_at=timezone.now(), removed_by=by
+        removed_at=timezone.now(), removed_by=actor.user
     )
     if updated:
         audit.record(
-            user=by,
-            unit=unit,
+            user=actor.user,
+            unit=actor.unit,
             action=audit.Action.UPDATE,
             patient=member.group.patient_id,
             obj=member,
@@ -318,8 +319,7 @@ def _invite(meeting: Meeting, members: Iterable[GroupMember]) -> None:
 def meeting_plan(
     *,
     group,
-    by,
-    unit,
+    actor,
     starts_at: datetime.datetime,
     duration_minutes: int = 60,
     place: str = "",
@@ -328,7 +328,7 @@ def meeting_plan(
     invite: Iterable[GroupMember] | None = None,
 ) -> Meeting:
     """Call a meeting: agenda (with follow-ups carried over), invitations, email with .ics."""
-    _require_edit(by, unit, group.patient_id)
+    _require_edit(actor.user, actor.unit, group.patient_id)
     meeting = Meeting(
         group=group,
         patient_id=group.patient_id,
@@ -336,7 +336,7 @@ def meeting_plan(
         duration_minutes=duration_minutes,
         place=place.strip(),
         digital_link=digital_link.strip(),
-        created_by=by,
+        created_by=actor.user,
     )
     _validate_meeting(meeting)
     meeting.save()
@@ -349,9 +349,13 @@ def meeting_plan(
     members = list(group.members.active() if invite is None else invite)
     _invite(meeting, members)
     audit.record(
-        user=by, unit=unit, action=audit.Action.CREATE, patient=group.patient_id, obj=meeting
+        user=actor.user,
+        unit=actor.unit,
+        action=audit.Action.CREATE,
+        patient=group.patient_id,
+        obj=meeting,
     )
-    _send_invitations(meeting, by=by, method="REQUEST")
+    _send_invitations(meeting, actor=actor, method="REQUEST")
     return meeting
 
 
@@ -359,8 +363,7 @@ def meeting_plan(
 def meeting_change(
     *,
     meeting,
-    by,
-    unit,
+    actor,
     version: int,
     starts_at,
     duration_minutes: int,
@@ -370,7 +373,7 @@ def meeting_change(
     invite: Iterable[GroupMember] | None = None,
 ) -> Meeting:
     """Move or change a planned meeting; the calendar SEQUENCE goes up and invitations go again."""
-    _require_edit(by, unit, meeting.patient_id)
+    _require_edit(actor.user, actor.unit, meeting.patient_id)
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.state != Meeting.State.PLANNED:
         raise ValidationError(_("Only planned meetings can be changed."))
@@ -398,22 +401,22 @@ def meeting_change(
         current.invitations.exclude(member_id__in=keep).delete()
         _invite(current, invite)
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.UPDATE,
         patient=current.patient_id,
         obj=current,
         detail=_("Meeting changed (version %(n)s)") % {"n": current.sequence},
     )
-    _send_invitations(current, by=by, method="REQUEST")
+    _send_invitations(current, actor=actor, method="REQUEST")
     meeting.__dict__.update(current.__dict__)
     return current
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting, by, unit, reason: str = "") -> Meeting:
+def meeting_cancel(*, meeting, actor, reason: str = "") -> Meeting:
     """Cancel a planned meeting; invitees get a calendar cancellation (METHOD:CANCEL)."""
-    _require_edit(by, unit, meeting.patient_id)
+    _require_edit(actor.user, actor.unit, meeting.patient_id)
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.state != Meeting.State.PLANNED:
         raise ValidationError(_("Only planned meetings can be cancelled."))
@@ -423,14 +426,14 @@ def meeting_cancel(*, meeting, by, unit, reason: str = "") -> Meeting:
     current.version += 1
     current.save(update_fields=["state", "cancel_reason", "sequence", "version"])
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.UPDATE,
         patient=current.patient_id,
         obj=current,
         detail=_("Meeting cancelled"),
     )
-    _send_invitations(current, by=by, method="CANCEL")
+    _send_invitations(current, actor=actor, method="CANCEL")
     meeting.__dict__.update(current.__dict__)
     return current
 
@@ -453,8 +456,7 @@ def _lock_for_minutes(meeting, version: int | None = None) -> Meeting:
 def minutes_record(
     *,
     meeting,
-    by,
-    unit,
+    actor,
     version: int,
     attendance: dict[int, str],
     agenda_notes: dict[int, tuple[str, str]],
@@ -464,7 +466,7 @@ def minutes_record(
 
     Saving minutes marks the meeting as held. Published minutes refuse every change.
     """
-    _require_edit(by, unit, meeting.patient_id)
+    _require_edit(actor.user, actor.unit, meeting.patient_id)
     current = _lock_for_minutes(meeting, version)
     valid_status = set(Attendance.Status.values)
     member_ids = set(current.group.members.values_list("pk", flat=True))
@@ -491,8 +493,8 @@ def minutes_record(
     current.version += 1
     current.save(update_fields=["general_notes", "state", "version"])
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.UPDATE,
         patient=current.patient_id,
         obj=current,
@@ -506,15 +508,14 @@ def minutes_record(
 def action_item_add(
     *,
     meeting,
-    by,
-    unit,
+    actor,
     what: str,
     due_date: datetime.date,
     responsible_user=None,
     responsible_external: GroupMember | None = None,
 ) -> ActionItem:
     """Record an agreed action in the minutes; it is tracked until done."""
-    _require_edit(by, unit, meeting.patient_id)
+    _require_edit(actor.user, actor.unit, meeting.patient_id)
     current = _lock_for_minutes(meeting)
     responsible_unit = None
     if responsible_user is not None:
@@ -534,42 +535,52 @@ def action_item_add(
         responsible_user=responsible_user,
         responsible_unit=responsible_unit,
         responsible_external=responsible_external,
-        created_by=by,
+        created_by=actor.user,
     )
     if responsible_user is None and responsible_external is None:
         raise ValidationError({"responsible": _("Choose who is responsible.")})
     item.full_clean()
     item.save()
     audit.record(
-        user=by, unit=unit, action=audit.Action.CREATE, patient=current.patient_id, obj=item
+        user=actor.user,
+        unit=actor.unit,
+        action=audit.Action.CREATE,
+        patient=current.patient_id,
+        obj=item,
     )
     return item
 
 
 @transaction.atomic
-def action_item_delete(*, item, by, unit) -> None:
+def action_item_delete(*, item, actor) -> None:
     """Remove an action from unpublished minutes (a slip of the pen)."""
-    _require_edit(by, unit, item.patient_id)
+    _require_edit(actor.user, actor.unit, item.patient_id)
     _lock_for_minutes(item.meeting)
-    audit.record(user=by, unit=unit, action=audit.Action.DELETE, patient=item.patient_id, obj=item)
+    audit.record(
+        user=actor.user,
+        unit=actor.unit,
+        action=audit.Action.DELETE,
+        patient=item.patient_id,
+        obj=item,
+    )
     item.delete()
 
 
 @transaction.atomic
-def action_item_set_status(*, item, by, unit, status: str) -> bool:
+def action_item_set_status(*, item, actor, status: str) -> bool:
     """Mark an open action done or cancelled; False when it was no longer open."""
-    _require_edit(by, unit, item.patient_id)
+    _require_edit(actor.user, actor.unit, item.patient_id)
     if status not in (ActionItem.Status.DONE, ActionItem.Status.CANCELLED):
         raise ValidationError({"status": _("Unknown status.")})
     done_on = timezone.localdate() if status == ActionItem.Status.DONE else None
     updated = ActionItem.objects.filter(pk=item.pk, status=ActionItem.Status.OPEN).update(
-        status=status, done_on=done_on, done_by=by
+        status=status, done_on=done_on, done_by=actor.user
     )
     if updated:
-        item.status, item.done_on, item.done_by = status, done_on, by
+        item.status, item.done_on, item.done_by = status, done_on, actor.user
         audit.record(
-            user=by,
-            unit=unit,
+            user=actor.user,
+            unit=actor.unit,
             action=audit.Action.UPDATE,
             patient=item.patient_id,
             obj=item,
@@ -578,8 +589,8 @@ def action_item_set_status(*, item, by, unit, status: str) -> bool:
     return bool(updated)
 
 
-def action_item_done(*, item, by, unit) -> bool:
-    return action_item_set_status(item=item, by=by, unit=unit, status=ActionItem.Status.DONE)
+def action_item_done(*, item, actor) -> bool:
+    return action_item_set_status(item=item, actor=actor, status=ActionItem.Status.DONE)
 
 
 def propose_next_meeting(meeting) -> datetime.date:
@@ -592,21 +603,21 @@ def propose_next_meeting(meeting) -> datetime.date:
 
 @transaction.atomic
 def minutes_publish(
-    *, meeting, by, unit, version: int, next_meeting_proposed: datetime.date | None = None
+    *, meeting, actor, version: int, next_meeting_proposed: datetime.date | None = None
 ) -> Meeting:
     """Lock the minutes and send them: internal participants are notified, externals get a PDF."""
-    _require_edit(by, unit, meeting.patient_id)
+    _require_edit(actor.user, actor.unit, meeting.patient_id)
     current = _lock_for_minutes(meeting, version)
     if current.state != Meeting.State.HELD:
         raise ValidationError(_("Record the minutes before publishing them."))
     current.published_at = timezone.now()
-    current.published_by = by
+    current.published_by = actor.user
     current.next_meeting_proposed = next_meeting_proposed or propose_next_meeting(current)
     current.version += 1
     current.save(update_fields=["published_at", "published_by", "next_meeting_proposed", "version"])
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.UPDATE,
         patient=current.patient_id,
         obj=current,
@@ -618,7 +629,7 @@ def minutes_publish(
     ):
         _carry_over(later)
     members = list(current.group.members.active().select_related("user", "unit"))
-    internal = [m.user for m in members if m.is_internal and m.user_id != by.pk]
+    internal = [m.user for m in members if m.is_internal and m.user_id != actor.user.pk]
     notify(
         users=internal,
         kind="minutes_published",
@@ -636,17 +647,17 @@ def minutes_publish(
 
 
 @transaction.atomic
-def minutes_addendum(*, meeting, by, unit, text: str) -> Addendum:
+def minutes_addendum(*, meeting, actor, text: str) -> Addendum:
     """Correct published minutes: the addendum is kept with who wrote it and when."""
-    _require_edit(by, unit, meeting.patient_id)
+    _require_edit(actor.user, actor.unit, meeting.patient_id)
     if not meeting.is_published:
         raise ValidationError(_("Change the minutes directly until they are published."))
-    addendum = Addendum(meeting=meeting, text=text.strip(), added_by=by)
+    addendum = Addendum(meeting=meeting, text=text.strip(), added_by=actor.user)
     addendum.full_clean()
     addendum.save()
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.UPDATE,
         patient=meeting.patient_id,
         obj=meeting,
@@ -710,7 +721,7 @@ def meeting_ics(meeting: Meeting, *, method: str | None = None) -> bytes:
     return cal.to_ical()
 
 
-def _send_invitations(meeting: Meeting, *, by, method: str) -> None:
+def _send_invitations(meeting: Meeting, *, actor, method: str) -> None:
     """Notify internal invitees; email everyone with an address the .ics (after commit)."""
     invitations = list(meeting.invitations.select_related("member__user"))
     internal = [i.member.user for i in invitations if i.member.is_internal]
@@ -724,7 +735,7 @@ def _send_invitations(meeting: Meeting, *, by, method: str) -> None:
             "when": local.strftime("%d.%m.%Y %H:%M")
         }
     notify(
-        users=[u for u in internal if u.pk != by.pk],
+        users=[u for u in internal if u.pk != actor.user.pk],
         kind="meeting_invitation",
         title=title,
         url=meeting_url(meeting),

@@ -343,8 +343,7 @@ def group_create(request, patient):
         try:
             svc.group_create(
                 patient=patient,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 patient_say=form.cleaned_data["patient_say"],
             )
         except ValidationError as exc:
@@ -361,8 +360,7 @@ def group_edit(request, patient):
     if request.method == "POST" and form.is_valid():
         svc.group_update(
             group=group,
-            by=request.user,
-            unit=request.active_unit or None,
+            actor=request.actor,
             patient_say=form.cleaned_data["patient_say"],
         )
         messages.success(request, _("Saved."))
@@ -379,8 +377,7 @@ def member_add_internal(request, patient):
         try:
             svc.group_member_add(
                 group=group,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 user=membership.user,
                 member_unit=membership.unit,
                 role_note=membership.title,
@@ -405,9 +402,7 @@ def member_add_external(request, patient):
     form = ExternalMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            svc.group_member_add(
-                group=group, by=request.user, unit=request.active_unit or None, **form.cleaned_data
-            )
+            svc.group_member_add(group=group, actor=request.actor, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -428,7 +423,7 @@ def member_remove(request, patient, member_id):
         GroupMember.objects.select_related("user"), pk=member_id, group=group
     )
     try:
-        svc.group_member_remove(member=member, by=request.user, unit=request.active_unit or None)
+        svc.group_member_remove(member=member, actor=request.actor)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -453,8 +448,7 @@ def meeting_new(request, patient):
         try:
             meeting = svc.meeting_plan(
                 group=group,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 starts_at=data["starts_at"],
                 duration_minutes=data["duration_minutes"],
                 place=data["place"],
@@ -517,8 +511,7 @@ def meeting_edit(request, patient, meeting_id):
         try:
             svc.meeting_change(
                 meeting=meeting,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 version=data["version"] or 0,
                 starts_at=data["starts_at"],
                 duration_minutes=data["duration_minutes"],
@@ -558,8 +551,7 @@ def meeting_cancel(request, patient, meeting_id):
         try:
             svc.meeting_cancel(
                 meeting=meeting,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
@@ -623,8 +615,7 @@ def minutes_edit(request, patient, meeting_id):
         try:
             svc.minutes_record(
                 meeting=meeting,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 version=form.cleaned_data["version"],
                 attendance=form.attendance(),
                 agenda_notes=form.agenda_notes(),
@@ -661,8 +652,7 @@ def action_item_add(request, patient, meeting_id):
         try:
             svc.action_item_add(
                 meeting=meeting,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 what=form.cleaned_data["what"],
                 due_date=form.cleaned_data["due_date"],
                 **form.responsible_kwargs(),
@@ -685,7 +675,7 @@ def action_item_delete(request, patient, meeting_id, item_id):
     meeting = _meeting(patient, meeting_id)
     item = get_object_or_404(ActionItem, pk=item_id, meeting=meeting)
     try:
-        svc.action_item_delete(item=item, by=request.user, unit=request.active_unit or None)
+        svc.action_item_delete(item=item, actor=request.actor)
     except svc.MinutesLocked:
         return _locked(request, patient, meeting)
     messages.success(request, _("The action item is removed."))
@@ -708,8 +698,7 @@ def minutes_publish(request, patient, meeting_id):
         try:
             svc.minutes_publish(
                 meeting=meeting,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 version=form.cleaned_data["version"],
                 next_meeting_proposed=form.cleaned_data["next_meeting_proposed"],
             )
@@ -740,8 +729,7 @@ def addendum_add(request, patient, meeting_id):
         try:
             svc.minutes_addendum(
                 meeting=meeting,
-                by=request.user,
-                unit=request.active_unit or None,
+                actor=request.actor,
                 text=form.cleaned_data["text"],
             )
         except ValidationError as exc:
@@ -757,7 +745,7 @@ def addendum_add(request, patient, meeting_id):
 @patient_view(for_edit=True)
 def action_item_done(request, patient, item_id):
     item = get_object_or_404(ActionItem, pk=item_id, patient=patient)
-    if svc.action_item_done(item=item, by=request.user, unit=request.active_unit or None):
+    if svc.action_item_done(item=item, actor=request.actor):
         messages.success(request, _("“%(what)s” is marked as done.") % {"what": item.what})
     else:
         messages.info(request, _("The action item was already closed."))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from accounts.acting import Actor
 from accounts.models import Membership, Organisation, ServiceUnit
 from accounts.services import membership_add, unit_create
 from pathways.models import BreakGlassAccess, CareTeamMember, Consent, NextOfKin, Patient
@@ -266,8 +267,7 @@ def _patients(demo: Demo) -> None:
             registering = demo.units[unit_keys[0]]
             by = demo.first_user(unit_keys[0])
             patient = patient_register(
-                by=by,
-                unit=registering,
+                actor=Actor(by, registering),
                 data={
                     "national_id": number,
                     "id_kind": Patient.IdKind.SYNTHETIC,
@@ -288,8 +288,7 @@ def _patients(demo: Demo) -> None:
             if others:
                 consent_record(
                     patient=patient,
-                    by=by,
-                    acting_unit=registering,
+                    actor=Actor(by, registering),
                     scope=Consent.Scope.SHARING,
                     given_on=demo.today - datetime.timedelta(days=30 + index),
                     units=others,
@@ -315,8 +314,7 @@ def _next_of_kin(demo: Demo) -> None:
         unit = patient.registered_by_unit
         next_of_kin_save(
             patient=patient,
-            by=demo.first_user(next(k for k, u in demo.units.items() if u == unit)),
-            unit=unit,
+            actor=Actor(demo.first_user(next(k for k, u in demo.units.items() if u == unit)), unit),
             instance=NextOfKin(
                 name=name, relation=relation, phone=phone, may_receive_information=informed
             ),
@@ -333,8 +331,7 @@ def _break_glass(demo: Demo) -> None:
     patient = next(p for p, (home, _) in plan if home == "sarpsborg")
     grant = break_glass_open(
         patient=patient,
-        by=user,
-        unit=demo.units["vadso_rus"],
+        actor=Actor(user, demo.units["vadso_rus"]),
         reason=BreakGlassAccess.Reason.NEW_CONTACT,
         explanation=(
             "Pasienten møtte opp i Vadsø på besøk hos familie og ba om hjelp med LAR-medisin."

@@ -3,6 +3,7 @@ would write them. Idempotent: a patient who already has a koordinator or plan is
 
 import datetime
 
+from accounts.acting import Actor
 from accounts.models import Membership
 from pathways.models import (
     Consent,
@@ -169,8 +170,7 @@ def _consent(patient, by, unit, given_on):
     if consent is None:
         consent = consent_record(
             patient=patient,
-            by=by,
-            acting_unit=unit,
+            actor=Actor(by, unit),
             scope=Consent.Scope.INDIVIDUAL_PLAN,
             given_on=given_on,
             note="Samtykke til individuell plan, også deling med deltakerne i planen",
@@ -186,12 +186,11 @@ def _plan(demo, patient, username, unit_key, *, started_days_ago, revision_in_da
     _consent(patient, by, unit, today - datetime.timedelta(days=started_days_ago))
     if not CoordinatorAssignment.objects.filter(patient=patient).exists():
         svc.coordinator_appoint(
-            patient=patient, membership=_membership(demo, username, unit_key), by=by, unit=unit
+            patient=patient, membership=_membership(demo, username, unit_key), actor=Actor(by, unit)
         )
     plan = svc.plan_create(
         patient=patient,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         owner_unit=unit,
         period_start=today - datetime.timedelta(days=started_days_ago),
         period_end=today + datetime.timedelta(days=365 - started_days_ago),
@@ -211,8 +210,7 @@ def _goal(plan, by, unit, text, area, status="active", main=False):
     plan.refresh_from_db()
     return svc.goal_save(
         plan=plan,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         data={
             "is_main": main,
             "life_area": area,
@@ -228,8 +226,7 @@ def _measure(plan, by, unit, demo, area, title, scope, how, unit_key, other, sta
     plan.refresh_from_db()
     measure = svc.measure_save(
         plan=plan,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         data={
             "title": title,
             "life_area": area,
@@ -266,8 +263,7 @@ def _ola(demo):
     # Ola agreed to share his pathway with NAV and TSB døgn at UNN (journey step 4).
     consent_record(
         patient=patient,
-        by=by,
-        acting_unit=unit,
+        actor=Actor(by, unit),
         scope=Consent.Scope.SHARING,
         given_on=demo.today - datetime.timedelta(days=60),
         units=[demo.units["vadso_nav"], demo.units["unn_dogn"]],
@@ -288,8 +284,7 @@ def _ola(demo):
     family = _goal(plan, by, unit, "Møte datteren min én gang i måneden.", A.FAMILY)
     svc.goal_progress_add(
         goal=housing,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         noted_on=demo.today - datetime.timedelta(days=10),
         text="Søknaden om kommunal bolig er sendt; svar ventes innen fire uker.",
     )
@@ -349,8 +344,7 @@ def _ola(demo):
             plan.refresh_from_db()
             svc.area_save(
                 plan=plan,
-                by=by,
-                unit=unit,
+                actor=Actor(by, unit),
                 life_area=area,
                 resources=resources,
                 needs=needs,
@@ -384,8 +378,7 @@ def _ola(demo):
         plan.refresh_from_db()
         svc.participant_save(
             plan=plan,
-            by=by,
-            unit=unit,
+            actor=Actor(by, unit),
             base_version=plan.version,
             data={
                 "kind": kind,
@@ -400,8 +393,7 @@ def _ola(demo):
     plan.refresh_from_db()
     svc.plan_update_section(
         plan=plan,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         section="participation",
         base_version=plan.version,
         data={
@@ -413,8 +405,7 @@ def _ola(demo):
     plan.refresh_from_db()
     svc.plan_update_section(
         plan=plan,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         section="cooperation",
         base_version=plan.version,
         data={
@@ -426,8 +417,7 @@ def _ola(demo):
     plan.refresh_from_db()
     svc.crisis_save(
         plan=plan,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         base_version=plan.version,
         data={
             "warning_signs": "Sover dårlig flere netter på rad, trekker meg unna, slutter å svare "
@@ -446,15 +436,13 @@ def _ola(demo):
     ]:
         svc.crisis_contact_add(
             plan=plan,
-            by=by,
-            unit=unit,
+            actor=Actor(by, unit),
             data={"name": name, "role": role, "phone": phone, "when": when},
         )
     plan.refresh_from_db()
     svc.plan_update_section(
         plan=plan,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         section="basics",
         base_version=plan.version,
         data={
@@ -503,8 +491,7 @@ def _forty(demo):
     plan.refresh_from_db()
     svc.evaluation_add(
         plan=plan,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         data={
             "held_on": demo.today - datetime.timedelta(days=20),
             "participants": "Pasienten, LAR UNN, NAV Vadsø, koordinator",
@@ -516,8 +503,7 @@ def _forty(demo):
     plan.refresh_from_db()
     svc.plan_update_section(
         plan=plan,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         section="basics",
         base_version=plan.version,
         data={
@@ -578,8 +564,7 @@ def _simple(
         plan.refresh_from_db()
         svc.plan_update_section(
             plan=plan,
-            by=by,
-            unit=unit,
+            actor=Actor(by, unit),
             section="basics",
             base_version=plan.version,
             data={
@@ -601,8 +586,7 @@ def _coordinators_only(demo, indexes, username, unit_key):
         svc.coordinator_appoint(
             patient=patient,
             membership=membership,
-            by=demo.users[username],
-            unit=demo.units[unit_key],
+            actor=Actor(demo.users[username], demo.units[unit_key]),
             note="Pasienten ønsker ikke individuell plan nå, men har takket ja til koordinator.",
         )
 

@@ -295,22 +295,22 @@ def _check(plan, base_version: int | None, keys: list[str]) -> None:
         raise PlanConflict(plan, changes)
 
 
-def _record(plan, *, by, unit, keys: list[str], summary: str, action=audit.Action.UPDATE, obj=None):
+def _record(plan, *, actor, keys: list[str], summary: str, action=audit.Action.UPDATE, obj=None):
     """Raise the version, store the revision and audit the change (the plan row is locked)."""
     plan.version += 1
     IndividualPlan.objects.filter(pk=plan.pk).update(version=plan.version)
     PlanRevision.objects.create(
         plan=plan,
         version=plan.version,
-        by=by,
-        by_unit=unit,
+        by=actor.user,
+        by_unit=actor.unit,
         summary=summary[:300],
         keys=keys,
         snapshot=build_snapshot(plan),
     )
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=action,
         patient=plan.patient_id,
         obj=obj if obj is not None else plan,
@@ -348,9 +348,9 @@ def coordinator_candidates(patient):
 
 
 @transaction.atomic
-def coordinator_appoint(*, patient, membership, by, unit, note: str = "") -> CoordinatorAssignment:
+def coordinator_appoint(*, patient, membership, actor, note: str = "") -> CoordinatorAssignment:
     """Make ``membership.user`` the koordinator (for ``membership.unit``); ends the previous one."""
-    _require(plan_rights(by, unit, patient).can_start)
+    _require(plan_rights(actor.user, actor.unit, patient).can_start)
     if not coordinator_candidates(patient).filter(pk=membership.pk).exists():
         raise ValidationError(
             {"membership": _("The koordinator must work in a unit on the patient's care team.")}
@@ -376,20 +376,20 @@ def coordinator_appoint(*, patient, membership, by, unit, note: str = "") -> Coo
             unit=membership.unit,
             started_at=now,
             note=note[:300],
-            appointed_by=by,
+            appointed_by=actor.user,
         )
     )
     assignment.save()
     name = _person(membership.user)
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.CREATE,
         patient=patient,
         obj=assignment,
         detail=_("Koordinator: %(name)s") % {"name": name},
     )
-    if membership.user_id != by.pk:
+    if membership.user_id != actor.user.pk:
         notify(
             users=[membership.user],
             kind="coordinator_appointed",
@@ -402,13 +402,12 @@ def coordinator_appoint(*, patient, membership, by, unit, note: str = "") -> Coo
         plan = _lock(plan)
         _record(
             plan,
-            by=by,
-            unit=unit,
+            actor=actor,
             keys=["plan:coordinator"],
             summary=_("New koordinator: %(name)s") % {"name": name},
         )
     # The ansvarsgruppe is led by the koordinator.
-    group_leader_follow_coordinator(patient=patient, by=by, unit=unit)
+    group_leader_follow_coordinator(patient=patient, actor=actor)
     return assignment
 
 
@@ -419,8 +418,7 @@ def coordinator_appoint(*, patient, membership, by, unit, note: str = "") -> Coo
 def plan_create(
     *,
     patient,
-    by,
-    unit,
+    actor,
     owner_unit,
     next_revision_on: datetime.date,
     period_start: datetime.date,
@@ -430,7 +428,7 @@ def plan_create(
 ) -> IndividualPlan:
     """Start the plan. Needs the patient's consent to an IP; the creator becomes koordinator
     when nobody holds that role yet."""
-    rights = plan_rights(by, unit, patient)
+    rights = plan_rights(actor.user, actor.unit, patient)
     _require(rights.can_start)
     consent = plan_consent(patient)
     if consent is None:
@@ -449,7 +447,7 @@ def plan_create(
             period_end=period_end,
             next_revision_on=next_revision_on,
             what_matters=what_matters,
-            created_by=by,
+            created_by=actor.user,
             version=0,
         ),
         exclude=["version"],
@@ -462,22 +460,21 @@ def plan_create(
     CrisisPlan.objects.create(plan=plan)
     Participant.objects.create(plan=plan, kind=Participant.Kind.PATIENT, name=patient.full_name)
     if active_coordinator(patient) is None:
-        membership = Membership.objects.active().filter(user=by, unit=unit).first()
+        membership = Membership.objects.active().filter(user=actor.user, unit=actor.unit).first()
         if membership is not None:
             CoordinatorAssignment.objects.create(
-                patient=patient, user=by, unit=unit, appointed_by=by
+                patient=patient, user=actor.user, unit=actor.unit, appointed_by=actor.user
             )
-            group_leader_follow_coordinator(patient=patient, by=by, unit=unit)
+            group_leader_follow_coordinator(patient=patient, actor=actor)
     _record(
         plan,
-        by=by,
-        unit=unit,
+        actor=actor,
         keys=["plan:basics"],
         summary=_("Plan started"),
         action=audit.Action.CREATE,
     )
     # TSB may start a plan; the kommune that owns it is told.
-    if unit is not None and owner_unit.pk != unit.pk:
+    if actor.unit is not None and owner_unit.pk != actor.unit.pk:
         from pathways.notifications.reminders import unit_users
 
         notify(
@@ -505,11 +502,9 @@ SECTION_SUMMARY = {
 
 
 @transaction.atomic
-def plan_update_section(
-    *, plan, by, unit, section: str, data: dict, base_version
-) -> IndividualPlan:
+def plan_update_section(*, plan, actor, section: str, data: dict, base_version) -> IndividualPlan:
     plan = _lock(plan)
-    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
     _require(plan.is_open)
     fields = SECTION_FIELDS[section]
     _check(plan, base_version, [f"plan:{section}"])
@@ -520,18 +515,16 @@ def plan_update_section(
         fields = [*fields, "closed_at"]
     _clean(plan)
     plan.save(update_fields=fields)
-    return _record(
-        plan, by=by, unit=unit, keys=[f"plan:{section}"], summary=_(SECTION_SUMMARY[section])
-    )
+    return _record(plan, actor=actor, keys=[f"plan:{section}"], summary=_(SECTION_SUMMARY[section]))
 
 
 # --- goals ---
 
 
 @transaction.atomic
-def goal_save(*, plan, by, unit, data: dict, base_version, goal=None) -> Goal:
+def goal_save(*, plan, actor, data: dict, base_version, goal=None) -> Goal:
     plan = _lock(plan)
-    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
     if goal is not None:
         _check(plan, base_version, [f"goal:{goal.pk}"])
         goal = Goal.objects.get(pk=goal.pk, plan=plan)
@@ -546,8 +539,7 @@ def goal_save(*, plan, by, unit, data: dict, base_version, goal=None) -> Goal:
     goal.save()
     _record(
         plan,
-        by=by,
-        unit=unit,
+        actor=actor,
         keys=[f"goal:{goal.pk}"],
         summary=(_("Goal added: %(text)s") if creating else _("Goal changed: %(text)s"))
         % {"text": goal.text[:80]},
@@ -557,15 +549,14 @@ def goal_save(*, plan, by, unit, data: dict, base_version, goal=None) -> Goal:
 
 
 @transaction.atomic
-def goal_progress_add(*, goal, by, unit, noted_on, text: str) -> GoalProgress:
+def goal_progress_add(*, goal, actor, noted_on, text: str) -> GoalProgress:
     plan = _lock(goal.plan)
-    _require(plan_rights(by, unit, plan.patient).can_edit_all)
-    note = _clean(GoalProgress(goal=goal, noted_on=noted_on, text=text, by=by))
+    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
+    note = _clean(GoalProgress(goal=goal, noted_on=noted_on, text=text, by=actor.user))
     note.save()
     _record(
         plan,
-        by=by,
-        unit=unit,
+        actor=actor,
         keys=[f"goal:{goal.pk}"],
         summary=_("Progress noted: %(text)s") % {"text": goal.text[:80]},
         obj=goal,
@@ -578,10 +569,10 @@ def goal_progress_add(*, goal, by, unit, noted_on, text: str) -> GoalProgress:
 
 @transaction.atomic
 def area_save(
-    *, plan, by, unit, life_area, resources, needs, score=None, rated_on=None, base_version
+    *, plan, actor, life_area, resources, needs, score=None, rated_on=None, base_version
 ) -> AreaAssessment:
     plan = _lock(plan)
-    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
     _check(plan, base_version, [f"area:{life_area}"])
     area, _created = AreaAssessment.objects.get_or_create(plan=plan, life_area=life_area)
     area.resources, area.needs = resources, needs
@@ -593,12 +584,11 @@ def area_save(
             life_area=life_area,
             score=score,
             rated_on=rated_on or timezone.localdate(),
-            by=by,
+            by=actor.user,
         )
     _record(
         plan,
-        by=by,
-        unit=unit,
+        actor=actor,
         keys=[f"area:{life_area}"],
         summary=_("Resources and needs: %(area)s") % {"area": LifeArea(life_area).label},
         obj=area,
@@ -610,9 +600,9 @@ def area_save(
 
 
 @transaction.atomic
-def participant_save(*, plan, by, unit, data: dict, base_version, participant=None) -> Participant:
+def participant_save(*, plan, actor, data: dict, base_version, participant=None) -> Participant:
     plan = _lock(plan)
-    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
     if participant is not None:
         _check(plan, base_version, [f"participant:{participant.pk}"])
         participant = Participant.objects.get(pk=participant.pk, plan=plan)
@@ -624,8 +614,7 @@ def participant_save(*, plan, by, unit, data: dict, base_version, participant=No
     participant.save()
     _record(
         plan,
-        by=by,
-        unit=unit,
+        actor=actor,
         keys=[f"participant:{participant.pk}"],
         summary=_("Participant: %(name)s") % {"name": participant.display_name},
         obj=participant,
@@ -634,16 +623,15 @@ def participant_save(*, plan, by, unit, data: dict, base_version, participant=No
 
 
 @transaction.atomic
-def participant_remove(*, participant, by, unit) -> None:
+def participant_remove(*, participant, actor) -> None:
     plan = _lock(participant.plan)
-    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
     name = participant.display_name
     key = f"participant:{participant.pk}"
     participant.delete()
     _record(
         plan,
-        by=by,
-        unit=unit,
+        actor=actor,
         keys=[key],
         summary=_("Participant removed: %(name)s") % {"name": name},
         action=audit.Action.DELETE,
@@ -657,9 +645,9 @@ MEASURE_UNIT_FIELDS = ["status", "scope", "how", "start_on", "end_on", "responsi
 
 
 @transaction.atomic
-def measure_save(*, plan, by, unit, data: dict, base_version, measure=None) -> Measure:
+def measure_save(*, plan, actor, data: dict, base_version, measure=None) -> Measure:
     plan = _lock(plan)
-    rights = plan_rights(by, unit, plan.patient)
+    rights = plan_rights(actor.user, actor.unit, plan.patient)
     goals = data.pop("goals", None)
     if measure is None:
         _require(rights.can_edit_all)
@@ -684,7 +672,7 @@ def measure_save(*, plan, by, unit, data: dict, base_version, measure=None) -> M
             {"responsible_unit": _("The responsible unit must be on the patient's care team.")}
         )
     if measure.status == Measure.Status.COMPLETED and measure.completed_at is None:
-        measure.completed_at, measure.completed_by = timezone.now(), by
+        measure.completed_at, measure.completed_by = timezone.now(), actor.user
     elif measure.status != Measure.Status.COMPLETED:
         measure.completed_at = measure.completed_by = None
     _clean(measure)
@@ -694,14 +682,13 @@ def measure_save(*, plan, by, unit, data: dict, base_version, measure=None) -> M
         measure.goals.set([g for g in goals if g.plan_id == plan.pk])
     _record(
         plan,
-        by=by,
-        unit=unit,
+        actor=actor,
         keys=[f"measure:{measure.pk}"],
         summary=(_("Measure added: %(title)s") if creating else _("Measure changed: %(title)s"))
         % {"title": measure.title},
         obj=measure,
     )
-    if creating and measure.responsible_user_id and measure.responsible_user_id != by.pk:
+    if creating and measure.responsible_user_id and measure.responsible_user_id != actor.user.pk:
         notify(
             users=[measure.responsible_user],
             kind="measure_assigned",
@@ -713,21 +700,22 @@ def measure_save(*, plan, by, unit, data: dict, base_version, measure=None) -> M
 
 
 @transaction.atomic
-def measure_complete(*, measure, by, unit) -> bool:
+def measure_complete(*, measure, actor) -> bool:
     """Mark the measure completed; False when it already was."""
     plan = _lock(measure.plan)
     measure = Measure.objects.select_related("responsible_unit").get(pk=measure.pk)
-    _require(plan_rights(by, unit, plan.patient).can_edit_measure(measure))
+    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_measure(measure))
     updated = (
         Measure.objects.filter(pk=measure.pk)
         .exclude(status=Measure.Status.COMPLETED)
-        .update(status=Measure.Status.COMPLETED, completed_at=timezone.now(), completed_by=by)
+        .update(
+            status=Measure.Status.COMPLETED, completed_at=timezone.now(), completed_by=actor.user
+        )
     )
     if updated:
         _record(
             plan,
-            by=by,
-            unit=unit,
+            actor=actor,
             keys=[f"measure:{measure.pk}"],
             summary=_("Measure completed: %(title)s") % {"title": measure.title},
             obj=measure,
@@ -741,30 +729,29 @@ CRISIS_FIELDS = ["warning_signs", "triggers", "what_helps", "wishes", "emergency
 
 
 @transaction.atomic
-def crisis_save(*, plan, by, unit, data: dict, base_version) -> CrisisPlan:
+def crisis_save(*, plan, actor, data: dict, base_version) -> CrisisPlan:
     plan = _lock(plan)
-    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
     _check(plan, base_version, ["crisis"])
     crisis, _created = CrisisPlan.objects.get_or_create(plan=plan)
     for name in CRISIS_FIELDS:
         setattr(crisis, name, data[name])
     _clean(crisis)
     crisis.save()
-    _record(plan, by=by, unit=unit, keys=["crisis"], summary=_("Crisis plan changed"), obj=crisis)
+    _record(plan, actor=actor, keys=["crisis"], summary=_("Crisis plan changed"), obj=crisis)
     return crisis
 
 
 @transaction.atomic
-def crisis_contact_add(*, plan, by, unit, data: dict) -> CrisisContact:
+def crisis_contact_add(*, plan, actor, data: dict) -> CrisisContact:
     plan = _lock(plan)
-    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
     crisis, _created = CrisisPlan.objects.get_or_create(plan=plan)
     contact = _clean(CrisisContact(crisis=crisis, **data))
     contact.save()
     _record(
         plan,
-        by=by,
-        unit=unit,
+        actor=actor,
         keys=[f"contact:{contact.pk}"],
         summary=_("Crisis contact added: %(name)s") % {"name": contact.name},
         obj=contact,
@@ -773,15 +760,14 @@ def crisis_contact_add(*, plan, by, unit, data: dict) -> CrisisContact:
 
 
 @transaction.atomic
-def crisis_contact_remove(*, contact, by, unit) -> None:
+def crisis_contact_remove(*, contact, actor) -> None:
     plan = _lock(contact.crisis.plan)
-    _require(plan_rights(by, unit, plan.patient).can_edit_all)
+    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
     key, name = f"contact:{contact.pk}", contact.name
     contact.delete()
     _record(
         plan,
-        by=by,
-        unit=unit,
+        actor=actor,
         keys=[key],
         summary=_("Crisis contact removed: %(name)s") % {"name": name},
         action=audit.Action.DELETE,
@@ -792,11 +778,11 @@ def crisis_contact_remove(*, contact, by, unit) -> None:
 
 
 @transaction.atomic
-def evaluation_add(*, plan, by, unit, data: dict) -> Evaluation:
+def evaluation_add(*, plan, actor, data: dict) -> Evaluation:
     """Record an evaluation; it sets the next revision date."""
     plan = _lock(plan)
-    _require(plan_rights(by, unit, plan.patient).can_edit_all)
-    evaluation = _clean(Evaluation(plan=plan, by=by, **data))
+    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
+    evaluation = _clean(Evaluation(plan=plan, by=actor.user, **data))
     if evaluation.next_revision_on <= evaluation.held_on:
         raise ValidationError(
             {"next_revision_on": _("The next revision must come after the evaluation.")}
@@ -806,8 +792,7 @@ def evaluation_add(*, plan, by, unit, data: dict) -> Evaluation:
     plan.save(update_fields=["next_revision_on"])
     _record(
         plan,
-        by=by,
-        unit=unit,
+        actor=actor,
         keys=["plan:basics", f"evaluation:{evaluation.pk}"],
         summary=_("Evaluation %(date)s; next revision %(next)s")
         % {
@@ -820,17 +805,23 @@ def evaluation_add(*, plan, by, unit, data: dict) -> Evaluation:
 
 
 @transaction.atomic
-def comment_add(*, plan, by, unit, section: str, text: str) -> PlanComment:
+def comment_add(*, plan, actor, section: str, text: str) -> PlanComment:
     """A remark on the plan. It changes no content, so the version stays."""
     coordinator = active_coordinator(plan.patient)
-    rights = plan_rights(by, unit, plan.patient, coordinator)
+    rights = plan_rights(actor.user, actor.unit, plan.patient, coordinator)
     _require(rights.can_comment or rights.can_edit_all)
-    comment = _clean(PlanComment(plan=plan, section=section, text=text, by=by, unit=unit))
+    comment = _clean(
+        PlanComment(plan=plan, section=section, text=text, by=actor.user, unit=actor.unit)
+    )
     comment.save()
     audit.record(
-        user=by, unit=unit, action=audit.Action.CREATE, patient=plan.patient_id, obj=comment
+        user=actor.user,
+        unit=actor.unit,
+        action=audit.Action.CREATE,
+        patient=plan.patient_id,
+        obj=comment,
     )
-    if coordinator and coordinator.user_id != by.pk:
+    if coordinator and coordinator.user_id != actor.user.pk:
         notify(
             users=[coordinator.user],
             kind="plan_comment",

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent, Membership
 from pathways.access import patient_view
 from pathways.models import (
@@ -266,8 +267,7 @@ def coordinator_edit(request, patient):
             svc.coordinator_appoint(
                 patient=patient,
                 membership=form.cleaned_data["membership"],
-                by=request.user,
-                unit=_unit(request),
+                actor=request.actor,
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
@@ -309,8 +309,7 @@ def plan_new(request, patient):
             if consent is None:
                 consent_record(
                     patient=patient,
-                    by=request.user,
-                    acting_unit=unit,
+                    actor=Actor(request.user, unit),
                     scope=Consent.Scope.INDIVIDUAL_PLAN,
                     given_on=data["consent_given_on"],
                     note=_("Consent to an individual plan")
@@ -322,8 +321,7 @@ def plan_new(request, patient):
                 )
             svc.plan_create(
                 patient=patient,
-                by=request.user,
-                unit=unit,
+                actor=Actor(request.user, unit),
                 owner_unit=data["owner_unit"],
                 period_start=data["period_start"],
                 period_end=data["period_end"],
@@ -376,14 +374,11 @@ def plan_section(request, patient, section):
         base = form.cleaned_data["version"]
         try:
             if section == "kriseplan":
-                svc.crisis_save(
-                    plan=plan, by=request.user, unit=_unit(request), data=data, base_version=base
-                )
+                svc.crisis_save(plan=plan, actor=request.actor, data=data, base_version=base)
             else:
                 svc.plan_update_section(
                     plan=plan,
-                    by=request.user,
-                    unit=_unit(request),
+                    actor=request.actor,
                     section=SECTIONS[section][0],
                     data=data,
                     base_version=base,
@@ -431,8 +426,7 @@ def goal_edit(request, patient, goal_id=None):
         try:
             saved = svc.goal_save(
                 plan=plan,
-                by=request.user,
-                unit=_unit(request),
+                actor=request.actor,
                 data=form.data_for_service(),
                 base_version=form.cleaned_data["version"],
                 goal=goal,
@@ -479,9 +473,7 @@ def goal_progress(request, patient, goal_id):
     form = f.GoalProgressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            svc.goal_progress_add(
-                goal=goal, by=request.user, unit=_unit(request), **form.cleaned_data
-            )
+            svc.goal_progress_add(goal=goal, actor=request.actor, **form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -529,8 +521,7 @@ def area_edit(request, patient, area):
         try:
             svc.area_save(
                 plan=plan,
-                by=request.user,
-                unit=_unit(request),
+                actor=request.actor,
                 life_area=area,
                 resources=data["resources"],
                 needs=data["needs"],
@@ -586,8 +577,7 @@ def participant_edit(request, patient, participant_id=None):
         try:
             saved = svc.participant_save(
                 plan=plan,
-                by=request.user,
-                unit=_unit(request),
+                actor=request.actor,
                 data=form.data_for_service(),
                 base_version=form.cleaned_data["version"],
                 participant=participant,
@@ -621,7 +611,7 @@ def participant_edit(request, patient, participant_id=None):
 def participant_remove(request, patient, participant_id):
     plan = _open_plan_or_404(patient)
     participant = get_object_or_404(Participant, pk=participant_id, plan=plan)
-    svc.participant_remove(participant=participant, by=request.user, unit=_unit(request))
+    svc.participant_remove(participant=participant, actor=request.actor)
     messages.success(request, _("The participant is removed."))
     return redirect(_plan_url(patient, "participants"))
 
@@ -660,8 +650,7 @@ def measure_edit(request, patient, measure_id=None):
         try:
             saved = svc.measure_save(
                 plan=plan,
-                by=request.user,
-                unit=_unit(request),
+                actor=request.actor,
                 data=data,
                 base_version=form.cleaned_data["version"],
                 measure=measure,
@@ -712,7 +701,7 @@ def measure_edit(request, patient, measure_id=None):
 def measure_done(request, patient, measure_id):
     plan = _open_plan_or_404(patient)
     measure = get_object_or_404(Measure, pk=measure_id, plan=plan)
-    if svc.measure_complete(measure=measure, by=request.user, unit=_unit(request)):
+    if svc.measure_complete(measure=measure, actor=request.actor):
         messages.success(request, _("The measure is marked as completed."))
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
@@ -735,8 +724,7 @@ def contact_new(request, patient):
         try:
             svc.crisis_contact_add(
                 plan=plan,
-                by=request.user,
-                unit=_unit(request),
+                actor=request.actor,
                 data={name: form.cleaned_data[name] for name in form._meta.fields},
             )
         except ValidationError as error:
@@ -764,7 +752,7 @@ def contact_new(request, patient):
 def contact_remove(request, patient, contact_id):
     plan = _open_plan_or_404(patient)
     contact = get_object_or_404(CrisisContact, pk=contact_id, crisis__plan=plan)
-    svc.crisis_contact_remove(contact=contact, by=request.user, unit=_unit(request))
+    svc.crisis_contact_remove(contact=contact, actor=request.actor)
     messages.success(request, _("The contact is removed from the crisis plan."))
     return redirect(_plan_url(patient, "crisis"))
 
@@ -782,8 +770,7 @@ def evaluation_new(request, patient):
         try:
             svc.evaluation_add(
                 plan=plan,
-                by=request.user,
-                unit=_unit(request),
+                actor=request.actor,
                 data={name: form.cleaned_data[name] for name in form._meta.fields},
             )
         except ValidationError as error:
@@ -817,8 +804,7 @@ def comment_new(request, patient):
         try:
             svc.comment_add(
                 plan=plan,
-                by=request.user,
-                unit=_unit(request),
+                actor=request.actor,
                 section=form.cleaned_data["section"],
                 text=form.cleaned_data["text"],
             )

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.acting import Actor
 from accounts.models import Membership, ServiceUnit
 from referrals import services
 from referrals.models import Referral
@@ -79,8 +80,7 @@ def test_unn_rejects_and_forwards_to_the_dps_which_sees_the_original_seniority_d
     dps_user = make_user(dps, Membership.Role.CLINICIAN, username="dpsbehandler")
     referral = services.referral_create(
         patient=patient,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         receiving_unit=unn_intake,
         data={
             "reason": "Stemmehøring og isolasjon, noe cannabis.",

@@ -1,5 +1,6 @@
 import pytest
 
+from accounts.acting import Actor
 from pathways.access import sync_unit_access
 from pathways.models import BreakGlassAccess, CareTeamMember, NextOfKin
 from pathways.patients.services.breakglass import break_glass_open
@@ -27,8 +28,7 @@ def break_glass_user(patient, other_kommune_user, sarpsborg_rus) -> BreakGlassAc
     """Sarpsborg's coordinator opened the patient through emergency access."""
     break_glass_open(
         patient=patient,
-        by=other_kommune_user,
-        unit=sarpsborg_rus,
+        actor=Actor(other_kommune_user, sarpsborg_rus),
         reason=BreakGlassAccess.Reason.EMERGENCY,
         explanation="Innlagt akutt på legevakten, trenger kriseplan",
     )

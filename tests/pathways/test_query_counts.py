@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.acting import Actor
 from pathways.models import CareTeamMember, Consent
 from pathways.patients.services.careteam import consent_record
 from tests.factories import make_patient, make_unit
@@ -29,8 +30,7 @@ def test_the_patient_list_costs_the_same_for_1_and_30_patients(
         patient = make_patient(vadso_rus, by=coordinator)
         consent_record(
             patient=patient,
-            by=coordinator,
-            acting_unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             scope=Consent.Scope.SHARING,
             given_on=patient.created_at.date(),
             units=[unn_tsb],
@@ -50,8 +50,7 @@ def test_the_overview_costs_the_same_for_1_and_30_care_team_members(
     units = [make_unit() for _ in range(29)]
     consent_record(
         patient=patient,
-        by=coordinator,
-        acting_unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         scope=Consent.Scope.SHARING,
         given_on=patient.created_at.date(),
         units=units,
@@ -71,8 +70,7 @@ def test_patient_lists_cost_the_same_for_1_and_30_rows(
     one = count_queries(client, url)
     consent_record(
         patient=patient,
-        by=coordinator,
-        acting_unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         scope=Consent.Scope.SHARING,
         given_on=patient.created_at.date(),
         units=[make_unit() for _ in range(29)],

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.episodes import services as dsvc
 from pathways.meetings import services as msvc
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def group_of(patient, by, unit):
-    return msvc.group_create(patient=patient, by=by, unit=unit)
+    return msvc.group_create(patient=patient, actor=Actor(by, unit))
 
 
 # --- the group is led by the koordinator ----------------------------------------------------
@@ -53,10 +54,10 @@ def test_the_leader_follows_a_new_koordinator(patient, coordinator, colleague, v
     ).exists()
     # The old leader may now be removed; the new one may not.
     old = group.members.active().get(user=coordinator)
-    msvc.group_member_remove(member=old, by=colleague, unit=vadso_rus)
+    msvc.group_member_remove(member=old, actor=Actor(colleague, vadso_rus))
     new = group.members.active().get(user=colleague)
     with pytest.raises(ValidationError):
-        msvc.group_member_remove(member=new, by=colleague, unit=vadso_rus)
+        msvc.group_member_remove(member=new, actor=Actor(colleague, vadso_rus))
 
 
 def test_starting_a_plan_makes_its_creator_koordinator_and_leader(
@@ -71,8 +72,7 @@ def test_starting_a_plan_makes_its_creator_koordinator_and_leader(
     today = timezone.localdate()
     psvc.plan_create(
         patient=patient,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         owner_unit=vadso_rus,
         period_start=today,
         next_revision_on=today + datetime.timedelta(days=100),
@@ -87,8 +87,7 @@ def test_the_meeting_pages_show_the_koordinator_as_leader(
     group = group_of(shared_patient, coordinator, vadso_rus)
     meeting = msvc.meeting_plan(
         group=group,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         starts_at=timezone.now() + datetime.timedelta(days=5),
         place="Vadsø rådhus",
     )
@@ -116,7 +115,7 @@ def episode(shared_patient, tsb_clinician, unn_tsb):
 def test_without_a_koordinator_the_kommune_units_users_are_told(
     episode, tsb_clinician, unn_tsb, coordinator, colleague
 ):
-    dsvc.admission_message_send(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    dsvc.admission_message_send(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     told = set(
         Notification.objects.filter(kind="discharge_admission").values_list("user_id", flat=True)
     )
@@ -127,7 +126,7 @@ def test_with_a_koordinator_the_notices_go_to_the_koordinator(
     episode, tsb_clinician, unn_tsb, coordinator, colleague, leader, vadso_rus
 ):
     appoint(episode.patient, colleague, vadso_rus, by=coordinator)
-    dsvc.admission_message_send(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    dsvc.admission_message_send(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     make_ready(episode, tsb_clinician, unn_tsb)
     for kind in ("discharge_admission", "discharge_planning_meeting", "discharge_ready"):
         told = list(Notification.objects.filter(kind=kind).values_list("user_id", flat=True))
@@ -140,7 +139,7 @@ def test_an_unplanned_discharge_alerts_the_koordinator_at_once(
     episode, tsb_clinician, unn_tsb, coordinator, colleague, vadso_rus
 ):
     appoint(episode.patient, colleague, vadso_rus, by=coordinator)
-    dsvc.episode_end(episode=episode, by=tsb_clinician, unit=unn_tsb, end_kind="unplanned")
+    dsvc.episode_end(episode=episode, actor=Actor(tsb_clinician, unn_tsb), end_kind="unplanned")
     alert = Notification.objects.get(kind="discharge_unplanned")
     assert alert.user == colleague and alert.urgent
 
@@ -149,15 +148,16 @@ def test_a_no_show_alerts_the_koordinator(
     episode, tsb_clinician, unn_tsb, coordinator, colleague, leader, vadso_rus
 ):
     appoint(episode.patient, colleague, vadso_rus, by=coordinator)
-    dsvc.episode_end(episode=episode, by=tsb_clinician, unit=unn_tsb, end_kind="unplanned")
+    dsvc.episode_end(episode=episode, actor=Actor(tsb_clinician, unn_tsb), end_kind="unplanned")
     appointment = dsvc.follow_up_add(
         episode=episode,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         at=timezone.now() - datetime.timedelta(hours=2),
         with_whom="Kari, ruskonsulent",
     )
-    dsvc.follow_up_record(appointment=appointment, by=coordinator, unit=vadso_rus, attended=False)
+    dsvc.follow_up_record(
+        appointment=appointment, actor=Actor(coordinator, vadso_rus), attended=False
+    )
     told = list(
         Notification.objects.filter(kind="discharge_no_show").values_list("user_id", flat=True)
     )
@@ -168,7 +168,7 @@ def test_the_first_appointment_reminder_goes_to_the_koordinator(
     episode, tsb_clinician, unn_tsb, coordinator, colleague, vadso_rus
 ):
     appoint(episode.patient, colleague, vadso_rus, by=coordinator)
-    dsvc.episode_end(episode=episode, by=tsb_clinician, unit=unn_tsb, end_kind="unplanned")
+    dsvc.episode_end(episode=episode, actor=Actor(tsb_clinician, unn_tsb), end_kind="unplanned")
     reminders.sweep(rules=["discharge_no_first_appointment"])
     told = list(
         Notification.objects.filter(kind="discharge_no_first_appointment").values_list(

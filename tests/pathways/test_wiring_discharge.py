@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.acting import Actor
 from pathways.episodes import services as dsvc
 from pathways.meetings import services as meeting_svc
 from pathways.models import Meeting
@@ -26,7 +27,7 @@ def episode(shared_patient, tsb_clinician, unn_tsb):
 
 def plan_meeting(group, by, unit, days):
     return meeting_svc.meeting_plan(
-        group=group, by=by, unit=unit, starts_at=at(days), place="Vadsø rådhus"
+        group=group, actor=Actor(by, unit), starts_at=at(days), place="Vadsø rådhus"
     )
 
 
@@ -68,7 +69,7 @@ def test_a_meeting_before_the_stay_does_not_count(episode, group, coordinator, v
 
 def test_a_cancelled_meeting_does_not_count(episode, group, coordinator, vadso_rus):
     meeting = plan_meeting(group, coordinator, vadso_rus, days=3)
-    meeting_svc.meeting_cancel(meeting=meeting, by=coordinator, unit=vadso_rus, reason="Syk")
+    meeting_svc.meeting_cancel(meeting=meeting, actor=Actor(coordinator, vadso_rus), reason="Syk")
     assert not dsvc.joint_planning_meeting_called(episode)
 
 
@@ -78,7 +79,7 @@ def test_a_meeting_of_another_patient_does_not_count(
     from tests.factories import make_patient
 
     other = make_patient(vadso_rus, by=coordinator, first_name="Per")
-    other_group = meeting_svc.group_create(patient=other, by=coordinator, unit=vadso_rus)
+    other_group = meeting_svc.group_create(patient=other, actor=Actor(coordinator, vadso_rus))
     plan_meeting(other_group, coordinator, vadso_rus, days=3)
     assert not dsvc.joint_planning_meeting_called(episode)
 
@@ -87,14 +88,14 @@ def test_the_meeting_lets_the_patient_be_declared_ready_and_is_listed(
     login, episode, group, coordinator, vadso_rus, tsb_clinician, unn_tsb
 ):
     meeting = plan_meeting(group, coordinator, vadso_rus, days=3)
-    dsvc.episode_assess(episode=episode, by=tsb_clinician, unit=unn_tsb, assessment="Klar.")
+    dsvc.episode_assess(episode=episode, actor=Actor(tsb_clinician, unn_tsb), assessment="Klar.")
     page = login(tsb_clinician).get(
         reverse("pathways:episode_detail", args=[episode.patient_id, episode.pk])
     )
     assert reverse("pathways:meeting_detail", args=[episode.patient_id, meeting.pk]) in (
         page.content.decode()
     )
-    sent = dsvc.episode_declare_ready(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    sent = dsvc.episode_declare_ready(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     assert sent and sent[0].kind == "ready"
 
 
@@ -103,7 +104,7 @@ def test_the_meeting_lets_the_patient_be_declared_ready_and_is_listed(
 
 @pytest.fixture
 def ettervern(episode, tsb_clinician, unn_tsb):
-    plan = dsvc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    plan = dsvc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     plan.crisis_warning_signs = "Egen tekst i ettervernsplanen."
     plan.crisis_contacts = "Vakttelefon 78 00 00 00"
     plan.save()
@@ -114,8 +115,7 @@ def write_crisis(ip, coordinator, unit):
     ip.refresh_from_db()
     plan_svc.crisis_save(
         plan=ip,
-        by=coordinator,
-        unit=unit,
+        actor=Actor(coordinator, unit),
         base_version=ip.version,
         data={
             "warning_signs": "Slutter å svare på telefon, sover lite.",
@@ -128,8 +128,7 @@ def write_crisis(ip, coordinator, unit):
     ip.refresh_from_db()
     plan_svc.crisis_contact_add(
         plan=ip,
-        by=coordinator,
-        unit=unit,
+        actor=Actor(coordinator, unit),
         data={"name": "Lise", "role": "søster", "phone": "91234567", "when": "hele døgnet"},
     )
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from accounts.acting import Actor
 from accounts.models import Membership, ServiceUnit
 from referrals import services
 from tests.factories import make_unit, make_user
@@ -31,8 +32,7 @@ def referral_data(**overrides) -> dict:
 def send_referral(patient, by, unit, to, **overrides):
     return services.referral_create(
         patient=patient,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         receiving_unit=to,
         data=referral_data(**overrides),
         send=True,
@@ -64,8 +64,7 @@ def referral(patient, coordinator, vadso_rus, unn_intake, tsb_intake):
 def granted(referral, tsb_intake, unn_intake):
     return services.referral_grant(
         referral=referral,
-        by=tsb_intake,
-        unit=unn_intake,
+        actor=Actor(tsb_intake, unn_intake),
         start_deadline=timezone.localdate() + datetime.timedelta(days=30),
         help_kind="inpatient",
     )

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent
 from referrals import services
 from referrals.models import Attachment
@@ -23,7 +24,7 @@ def media(settings, tmp_path):
 
 def add(referral, user, unit, name, content):
     return services.attachment_add(
-        referral=referral, by=user, unit=unit, upload=SimpleUploadedFile(name, content)
+        referral=referral, actor=Actor(user, unit), upload=SimpleUploadedFile(name, content)
     )
 
 
@@ -91,7 +92,7 @@ def test_a_forwarded_referral_carries_its_attachments(
 ):
     add(referral, coordinator, vadso_rus, "epikrise.pdf", PDF)
     new = services.referral_reject(
-        referral=referral, by=tsb_intake, unit=unn_intake, reason="DPS", forward_to=unn_dps
+        referral=referral, actor=Actor(tsb_intake, unn_intake), reason="DPS", forward_to=unn_dps
     )
     copied = new.attachments.get()
     assert copied.filename == "epikrise.pdf"

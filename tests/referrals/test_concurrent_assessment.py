@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.acting import Actor
 from referrals import services
 from referrals.models import Referral, ReferralEvent
 from tests.factories import make_user
@@ -28,8 +29,7 @@ def test_two_simultaneous_assessments_one_wins_and_the_other_is_told(
             barrier.wait()
             results["grant"] = services.referral_grant(
                 referral=referral,
-                by=tsb_intake,
-                unit=unn_intake,
+                actor=Actor(tsb_intake, unn_intake),
                 start_deadline=timezone.localdate() + datetime.timedelta(days=20),
                 help_kind="outpatient",
                 version=version,
@@ -43,7 +43,7 @@ def test_two_simultaneous_assessments_one_wins_and_the_other_is_told(
         try:
             barrier.wait()
             results["reject"] = services.referral_reject(
-                referral=referral, by=second, unit=unn_intake, reason="Avslag", version=version
+                referral=referral, actor=Actor(second, unn_intake), reason="Avslag", version=version
             )
         except Exception as error:  # noqa: BLE001
             results["reject"] = error

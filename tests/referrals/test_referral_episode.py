@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.acting import Actor
 from pathways.models import TreatmentEpisode
 from referrals import services
 from referrals.models import Referral
@@ -16,7 +17,9 @@ today = timezone.localdate
 
 
 def start(referral, by, unit, on=None):
-    return services.referral_start_treatment(referral=referral, by=by, unit=unit, on=on or today())
+    return services.referral_start_treatment(
+        referral=referral, actor=Actor(by, unit), on=on or today()
+    )
 
 
 def test_starting_treatment_creates_the_episode_of_the_granted_kind_and_links_it(
@@ -45,8 +48,7 @@ def test_the_episode_kind_follows_the_kind_of_help(
 ):
     granted = services.referral_grant(
         referral=referral,
-        by=tsb_intake,
-        unit=unn_intake,
+        actor=Actor(tsb_intake, unn_intake),
         start_deadline=today() + datetime.timedelta(days=20),
         help_kind=help_kind,
     )
@@ -90,8 +92,7 @@ def test_an_episode_without_a_referral_shows_no_referral(
 
     episode = episode_start(
         patient=shared_patient,
-        by=tsb_clinician,
-        unit=unn_tsb,
+        actor=Actor(tsb_clinician, unn_tsb),
         kind=TreatmentEpisode.Kind.DOGN,
         started_at=timezone.now(),
     )

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.acting import Actor
 from pathways.access import access_basis
 from pathways.models import CareTeamMember, Notification
 from pathways.workdays import add_working_days
@@ -39,8 +40,7 @@ def test_sending_starts_the_ten_working_day_clock_and_puts_the_unit_on_the_care_
 def test_a_draft_does_not_reach_the_receiving_unit(patient, coordinator, vadso_rus, unn_intake):
     draft = services.referral_create(
         patient=patient,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         receiving_unit=unn_intake,
         data=referral_data(),
         send=False,
@@ -83,10 +83,13 @@ def test_only_intake_or_clinicians_of_the_receiving_unit_may_assess(request, ref
     unit = user.memberships.get().unit
     with pytest.raises(PermissionDenied):
         services.referral_grant(
-            referral=referral, by=user, unit=unit, start_deadline=future(), help_kind="outpatient"
+            referral=referral,
+            actor=Actor(user, unit),
+            start_deadline=future(),
+            help_kind="outpatient",
         )
     with pytest.raises(PermissionDenied):
-        services.referral_reject(referral=referral, by=user, unit=unit, reason="Ikke aktuelt")
+        services.referral_reject(referral=referral, actor=Actor(user, unit), reason="Ikke aktuelt")
     referral.refresh_from_db()
     assert referral.state == State.RECEIVED
 
@@ -95,7 +98,9 @@ def test_a_clinician_of_the_receiving_unit_may_assess(referral, unn_intake):
     from tests.factories import make_user
 
     clinician = make_user(unn_intake)
-    result = services.referral_start_assessment(referral=referral, by=clinician, unit=unn_intake)
+    result = services.referral_start_assessment(
+        referral=referral, actor=Actor(clinician, unn_intake)
+    )
     assert result.state == State.UNDER_ASSESSMENT
 
 
@@ -104,8 +109,7 @@ def test_a_frist_in_the_past_is_refused(referral, tsb_intake, unn_intake):
     with pytest.raises(ValidationError) as error:
         services.referral_grant(
             referral=referral,
-            by=tsb_intake,
-            unit=unn_intake,
+            actor=Actor(tsb_intake, unn_intake),
             start_deadline=today() - datetime.timedelta(days=1),
             help_kind="outpatient",
         )
@@ -117,8 +121,7 @@ def test_a_frist_before_the_received_date_is_refused(referral, tsb_intake, unn_i
     with pytest.raises(ValidationError) as error:
         services.referral_grant(
             referral=referral,
-            by=tsb_intake,
-            unit=unn_intake,
+            actor=Actor(tsb_intake, unn_intake),
             start_deadline=future(2),
             help_kind="outpatient",
         )
@@ -129,8 +132,7 @@ def test_a_planned_appointment_after_the_frist_is_refused(referral, tsb_intake, 
     with pytest.raises(ValidationError) as error:
         services.referral_grant(
             referral=referral,
-            by=tsb_intake,
-            unit=unn_intake,
+            actor=Actor(tsb_intake, unn_intake),
             start_deadline=future(10),
             help_kind="outpatient",
             planned_appointment=timezone.now() + datetime.timedelta(days=20),
@@ -140,7 +142,9 @@ def test_a_planned_appointment_after_the_frist_is_refused(referral, tsb_intake, 
 
 def test_a_rejection_needs_a_reason(referral, tsb_intake, unn_intake):
     with pytest.raises(ValidationError):
-        services.referral_reject(referral=referral, by=tsb_intake, unit=unn_intake, reason="  ")
+        services.referral_reject(
+            referral=referral, actor=Actor(tsb_intake, unn_intake), reason="  "
+        )
 
 
 def test_a_rejection_without_forwarding_ends_access_after_the_grace_period(
@@ -148,7 +152,7 @@ def test_a_rejection_without_forwarding_ends_access_after_the_grace_period(
 ):
     settings.REFERRAL_REJECTED_ACCESS_DAYS = 30
     rejected = services.referral_reject(
-        referral=referral, by=tsb_intake, unit=unn_intake, reason="Ikke rusproblematikk."
+        referral=referral, actor=Actor(tsb_intake, unn_intake), reason="Ikke rusproblematikk."
     )
     assert rejected.access_ends_on == future(30)
     now = timezone.now()
@@ -169,12 +173,11 @@ def test_forwarding_keeps_the_seniority_date_and_the_whole_history(
         seniority_date=today() - datetime.timedelta(days=6)
     )
     services.referral_request_information(
-        referral=referral, by=tsb_intake, unit=unn_intake, question="Hvilke diagnoser er satt?"
+        referral=referral, actor=Actor(tsb_intake, unn_intake), question="Hvilke diagnoser er satt?"
     )
     new = services.referral_reject(
         referral=referral,
-        by=tsb_intake,
-        unit=unn_intake,
+        actor=Actor(tsb_intake, unn_intake),
         reason="Primært psykisk lidelse; hører hjemme i DPS.",
         forward_to=unn_dps,
     )
@@ -200,7 +203,10 @@ def test_forwarding_keeps_the_seniority_date_and_the_whole_history(
 def test_forwarding_to_the_same_unit_is_refused(referral, tsb_intake, unn_intake):
     with pytest.raises(ValidationError) as error:
         services.referral_reject(
-            referral=referral, by=tsb_intake, unit=unn_intake, reason="Feil", forward_to=unn_intake
+            referral=referral,
+            actor=Actor(tsb_intake, unn_intake),
+            reason="Feil",
+            forward_to=unn_intake,
         )
     assert "forward_to" in error.value.error_dict
     referral.refresh_from_db()
@@ -208,16 +214,18 @@ def test_forwarding_to_the_same_unit_is_refused(referral, tsb_intake, unn_intake
 
 
 def test_a_rejected_referral_can_be_forwarded_later(referral, tsb_intake, unn_intake, unn_dps):
-    services.referral_reject(referral=referral, by=tsb_intake, unit=unn_intake, reason="Feil sted")
+    services.referral_reject(
+        referral=referral, actor=Actor(tsb_intake, unn_intake), reason="Feil sted"
+    )
     new = services.referral_forward(
-        referral=referral, by=tsb_intake, unit=unn_intake, to_unit=unn_dps
+        referral=referral, actor=Actor(tsb_intake, unn_intake), to_unit=unn_dps
     )
     assert new.seniority_date == referral.seniority_date
     referral.refresh_from_db()
     assert referral.access_ends_on is None
     with pytest.raises(services.ReferralConflict):
         services.referral_forward(
-            referral=referral, by=tsb_intake, unit=unn_intake, to_unit=unn_dps
+            referral=referral, actor=Actor(tsb_intake, unn_intake), to_unit=unn_dps
         )
 
 
@@ -225,9 +233,11 @@ def test_only_the_referring_unit_withdraws(
     referral, tsb_intake, unn_intake, coordinator, vadso_rus
 ):
     with pytest.raises(PermissionDenied):
-        services.referral_withdraw(referral=referral, by=tsb_intake, unit=unn_intake, reason="x")
+        services.referral_withdraw(
+            referral=referral, actor=Actor(tsb_intake, unn_intake), reason="x"
+        )
     withdrawn = services.referral_withdraw(
-        referral=referral, by=coordinator, unit=vadso_rus, reason="Pasienten har flyttet."
+        referral=referral, actor=Actor(coordinator, vadso_rus), reason="Pasienten har flyttet."
     )
     assert withdrawn.state == State.WITHDRAWN
     assert Notification.objects.filter(
@@ -237,18 +247,21 @@ def test_only_the_referring_unit_withdraws(
 
 def test_a_withdrawal_needs_a_reason(referral, coordinator, vadso_rus):
     with pytest.raises(ValidationError):
-        services.referral_withdraw(referral=referral, by=coordinator, unit=vadso_rus, reason="")
+        services.referral_withdraw(
+            referral=referral, actor=Actor(coordinator, vadso_rus), reason=""
+        )
 
 
 def test_a_withdrawn_referral_cannot_be_assessed(
     referral, coordinator, vadso_rus, tsb_intake, unn_intake
 ):
-    services.referral_withdraw(referral=referral, by=coordinator, unit=vadso_rus, reason="Flyttet")
+    services.referral_withdraw(
+        referral=referral, actor=Actor(coordinator, vadso_rus), reason="Flyttet"
+    )
     with pytest.raises(services.ReferralConflict) as error:
         services.referral_grant(
             referral=referral,
-            by=tsb_intake,
-            unit=unn_intake,
+            actor=Actor(tsb_intake, unn_intake),
             start_deadline=future(),
             help_kind="outpatient",
         )
@@ -260,7 +273,7 @@ def test_asking_for_information_keeps_the_clock_and_the_referrer_answers(
 ):
     due = referral.assessment_due
     question = services.referral_request_information(
-        referral=referral, by=tsb_intake, unit=unn_intake, question="Legg ved epikrise."
+        referral=referral, actor=Actor(tsb_intake, unn_intake), question="Legg ved epikrise."
     )
     referral.refresh_from_db()
     assert referral.assessment_due == due
@@ -268,23 +281,23 @@ def test_asking_for_information_keeps_the_clock_and_the_referrer_answers(
     assert Notification.objects.filter(user=coordinator, body="Legg ved epikrise.").exists()
     with pytest.raises(PermissionDenied):
         services.referral_answer_information(
-            info_request=question, by=tsb_intake, unit=unn_intake, answer="Svar"
+            info_request=question, actor=Actor(tsb_intake, unn_intake), answer="Svar"
         )
     services.referral_answer_information(
-        info_request=question, by=coordinator, unit=vadso_rus, answer="Epikrise fra UNN 2024."
+        info_request=question, actor=Actor(coordinator, vadso_rus), answer="Epikrise fra UNN 2024."
     )
     question.refresh_from_db()
     assert question.answer == "Epikrise fra UNN 2024." and not question.is_open
     with pytest.raises(services.ReferralConflict):
         services.referral_answer_information(
-            info_request=question, by=coordinator, unit=vadso_rus, answer="Igjen"
+            info_request=question, actor=Actor(coordinator, vadso_rus), answer="Igjen"
         )
 
 
 def test_the_kommune_asks_nothing_of_the_intake_team(referral, coordinator, vadso_rus):
     with pytest.raises(PermissionDenied):
         services.referral_request_information(
-            referral=referral, by=coordinator, unit=vadso_rus, question="?"
+            referral=referral, actor=Actor(coordinator, vadso_rus), question="?"
         )
 
 
@@ -293,19 +306,19 @@ def test_treatment_start_is_recorded_by_the_receiving_unit(
 ):
     with pytest.raises(PermissionDenied):
         services.referral_start_treatment(
-            referral=granted, by=coordinator, unit=vadso_rus, on=today()
+            referral=granted, actor=Actor(coordinator, vadso_rus), on=today()
         )
     with pytest.raises(ValidationError):
         services.referral_start_treatment(
-            referral=granted, by=tsb_intake, unit=unn_intake, on=future(1)
+            referral=granted, actor=Actor(tsb_intake, unn_intake), on=future(1)
         )
     started = services.referral_start_treatment(
-        referral=granted, by=tsb_intake, unit=unn_intake, on=today()
+        referral=granted, actor=Actor(tsb_intake, unn_intake), on=today()
     )
     assert started.state == State.TREATMENT_STARTED
     assert started.treatment_started_on == today()
     closed = services.referral_close(
-        referral=started, by=tsb_intake, unit=unn_intake, reason="Utskrevet"
+        referral=started, actor=Actor(tsb_intake, unn_intake), reason="Utskrevet"
     )
     assert closed.state == State.CLOSED
 
@@ -314,15 +327,15 @@ def test_fristbrudd_is_marked_and_helfo_recorded(granted, tsb_intake, unn_intake
     assert not granted.frist_breach
     with pytest.raises(PermissionDenied):
         services.referral_record_helfo_notified(
-            referral=granted, by=tsb_intake, unit=unn_intake, on=today()
+            referral=granted, actor=Actor(tsb_intake, unn_intake), on=today()
         )
     marked = services.referral_mark_frist_at_risk(
-        referral=granted, by=tsb_intake, unit=unn_intake, note="Ingen ledig døgnplass"
+        referral=granted, actor=Actor(tsb_intake, unn_intake), note="Ingen ledig døgnplass"
     )
     assert marked.frist_breach
     assert Notification.objects.filter(user=intake_leader, urgent=True).exists()
     recorded = services.referral_record_helfo_notified(
-        referral=marked, by=intake_leader, unit=unn_intake, on=today()
+        referral=marked, actor=Actor(intake_leader, unn_intake), on=today()
     )
     assert recorded.helfo_notified_on == today()
     assert recorded.helfo_notified_by == intake_leader
@@ -349,10 +362,10 @@ def test_the_kommune_records_waiting_time_follow_up_on_a_granted_referral(
     }
     with pytest.raises(PermissionDenied):
         services.referral_record_follow_up(
-            referral=granted, by=tsb_intake, unit=unn_intake, data=data
+            referral=granted, actor=Actor(tsb_intake, unn_intake), data=data
         )
     follow_up = services.referral_record_follow_up(
-        referral=granted, by=coordinator, unit=vadso_rus, data=data
+        referral=granted, actor=Actor(coordinator, vadso_rus), data=data
     )
     assert follow_up.responsible == "Kari Nilsen, ruskonsulent"
     assert granted.events.filter(kind="follow_up").exists()
@@ -362,20 +375,18 @@ def test_follow_up_is_only_for_granted_referrals(referral, coordinator, vadso_ru
     with pytest.raises(services.ReferralConflict):
         services.referral_record_follow_up(
             referral=referral,
-            by=coordinator,
-            unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             data={"contact_frequency": "Ukentlig", "responsible": "Kari"},
         )
 
 
 def test_a_stale_form_is_refused_not_saved_over(referral, tsb_intake, unn_intake):
     version = referral.version
-    services.referral_start_assessment(referral=referral, by=tsb_intake, unit=unn_intake)
+    services.referral_start_assessment(referral=referral, actor=Actor(tsb_intake, unn_intake))
     with pytest.raises(services.ReferralConflict) as error:
         services.referral_grant(
             referral=referral,
-            by=tsb_intake,
-            unit=unn_intake,
+            actor=Actor(tsb_intake, unn_intake),
             start_deadline=future(),
             help_kind="outpatient",
             version=version,
@@ -390,15 +401,14 @@ def test_the_second_assessor_is_told_it_was_already_assessed(referral, tsb_intak
     version = referral.version
     services.referral_grant(
         referral=referral,
-        by=tsb_intake,
-        unit=unn_intake,
+        actor=Actor(tsb_intake, unn_intake),
         start_deadline=future(),
         help_kind="outpatient",
         version=version,
     )
     with pytest.raises(services.ReferralConflict):
         services.referral_reject(
-            referral=referral, by=other, unit=unn_intake, reason="Avslag", version=version
+            referral=referral, actor=Actor(other, unn_intake), reason="Avslag", version=version
         )
     referral.refresh_from_db()
     assert referral.state == State.GRANTED
@@ -419,7 +429,7 @@ def test_under_23_is_derived_from_the_birth_date(vadso_rus, coordinator, unn_int
 def test_every_change_is_audited(referral, tsb_intake, unn_intake):
     from accounts.models import AuditEvent
 
-    services.referral_start_assessment(referral=referral, by=tsb_intake, unit=unn_intake)
+    services.referral_start_assessment(referral=referral, actor=Actor(tsb_intake, unn_intake))
     event = AuditEvent.objects.filter(
         patient_id=referral.patient_id, object_type="referrals.referral", user=tsb_intake
     ).first()

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.models import CareTeamMember, Consent
 from pathways.patients.services.careteam import consent_record
@@ -59,8 +60,7 @@ def test_a_read_only_unit_sees_but_may_not_act(
 ):
     consent_record(
         patient=referral.patient,
-        by=coordinator,
-        acting_unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         scope=Consent.Scope.SHARING,
         given_on=timezone.localdate(),
         units=[unn_tsb],
@@ -84,8 +84,7 @@ def test_another_units_draft_is_hidden(
 ):
     draft = services.referral_create(
         patient=patient,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         receiving_unit=unn_intake,
         data={"reason": "Utkast", "question": "?"},
         send=False,
@@ -157,7 +156,7 @@ def test_a_stale_assessment_form_shows_a_conflict_and_keeps_the_text(
     login, tsb_intake, unn_intake, referral
 ):
     old_version = referral.version
-    services.referral_start_assessment(referral=referral, by=tsb_intake, unit=unn_intake)
+    services.referral_start_assessment(referral=referral, actor=Actor(tsb_intake, unn_intake))
     response = login(tsb_intake).post(
         assess_url(referral),
         {"decision": "reject", "rejection_reason": "Hører til DPS.", "version": old_version},
@@ -222,7 +221,7 @@ def test_the_forward_choices_leave_out_the_assessing_unit_and_the_referrer(
     choices = client.get(assess_url(referral)).context["form"].fields["forward_to"].queryset
     assert unn_dps in choices and unn_tsb in choices
     assert unn_intake not in choices and referral.referring_unit not in choices
-    services.referral_reject(referral=referral, by=tsb_intake, unit=unn_intake, reason="Feil")
+    services.referral_reject(referral=referral, actor=Actor(tsb_intake, unn_intake), reason="Feil")
     page = client.get(reverse("referrals:forward", args=[referral.pk]))
     choices = page.context["form"].fields["forward_to"].queryset
     assert unn_dps in choices and unn_intake not in choices
@@ -238,7 +237,9 @@ def test_the_forward_choices_leave_out_the_assessing_unit_and_the_referrer(
 def test_assessing_a_withdrawn_referral_sends_you_back_with_a_message(
     login, coordinator, vadso_rus, tsb_intake, referral
 ):
-    services.referral_withdraw(referral=referral, by=coordinator, unit=vadso_rus, reason="Flyttet")
+    services.referral_withdraw(
+        referral=referral, actor=Actor(coordinator, vadso_rus), reason="Flyttet"
+    )
     response = login(tsb_intake).get(assess_url(referral), follow=True)
     assert response.redirect_chain[-1][0] == detail(referral)
     assert list(response.context["messages"])
@@ -283,8 +284,7 @@ def _many(n, vadso_rus, coordinator, unn_intake, tsb_intake):
         r = send_referral(p, coordinator, vadso_rus, unn_intake)
         services.referral_grant(
             referral=r,
-            by=tsb_intake,
-            unit=unn_intake,
+            actor=Actor(tsb_intake, unn_intake),
             start_deadline=timezone.localdate() + datetime.timedelta(days=20),
             help_kind="outpatient",
         )

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent
 from referrals import services
 
@@ -33,8 +34,7 @@ def test_the_answer_letter_to_a_rejection_says_where_it_was_forwarded(
 ):
     services.referral_reject(
         referral=referral,
-        by=tsb_intake,
-        unit=unn_intake,
+        actor=Actor(tsb_intake, unn_intake),
         reason="Hører hjemme i psykisk helsevern.",
         forward_to=unn_dps,
     )

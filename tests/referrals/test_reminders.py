@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from accounts.acting import Actor
 from pathways.models import Notification
 from pathways.notifications.reminders import sweep
 from referrals.models import Referral
@@ -93,7 +94,7 @@ def test_the_periodic_sweep_ends_access_after_a_rejection(
 
     settings.REFERRAL_REJECTED_ACCESS_DAYS = 30
     services.referral_reject(
-        referral=referral, by=tsb_intake, unit=unn_intake, reason="Ikke rusproblematikk."
+        referral=referral, actor=Actor(tsb_intake, unn_intake), reason="Ikke rusproblematikk."
     )
     run_periodic()
     assert access_basis(tsb_intake, unn_intake, referral.patient_id) is not None

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 import pytest
 from django.apps import apps
 
+from accounts.acting import Actor
 from accounts.models import Membership
 from pathways.models import BreakGlassAccess
 from pathways.patients.services.breakglass import break_glass_open
@@ -39,8 +40,7 @@ def glass_user(other_hf_unit, shared_patient):
     user = make_user(other_hf_unit, Membership.Role.CLINICIAN, username="nødtilgang")
     break_glass_open(
         patient=shared_patient,
-        by=user,
-        unit=other_hf_unit,
+        actor=Actor(user, other_hf_unit),
         reason=BreakGlassAccess.Reason.EMERGENCY,
         explanation="Innlagt akutt, trenger oversikt over tiltak",
     )

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
+from accounts.acting import Actor
+
 # Namespaces and URL names that hold no patient data or are Django's own.
 EXCLUDED_NAMESPACES = {"admin"}
 
@@ -57,14 +59,13 @@ def _episode(cast: Cast):
 
         episode = discharge.episode_start(
             patient=cast.patient,
-            by=cast.tsb_clinician,
-            unit=cast.unn_tsb,
+            actor=Actor(cast.tsb_clinician, cast.unn_tsb),
             kind=TreatmentEpisode.Kind.DOGN,
             started_at=timezone.now() - datetime.timedelta(days=10),
             planned_end=timezone.localdate() + datetime.timedelta(days=5),
             send_admission_message=True,
         )
-        discharge.plan_start(episode=episode, by=cast.tsb_clinician, unit=cast.unn_tsb)
+        discharge.plan_start(episode=episode, actor=Actor(cast.tsb_clinician, cast.unn_tsb))
         cast.extra["episode"] = episode
     return cast.extra["episode"]
 
@@ -84,8 +85,7 @@ def _appointment(cast: Cast):
 
     return discharge.follow_up_add(
         episode=_episode(cast),
-        by=cast.coordinator,
-        unit=cast.vadso_rus,
+        actor=Actor(cast.coordinator, cast.vadso_rus),
         at=timezone.now() - datetime.timedelta(days=1),
         with_whom="Kari, ruskonsulent",
         is_first_kommune=True,
@@ -104,8 +104,7 @@ def _kommune_move(cast: Cast):
     today = timezone.localdate()
     return discharge.kommune_move_start(
         patient=cast.patient,
-        by=cast.coordinator,
-        unit=cast.vadso_rus,
+        actor=Actor(cast.coordinator, cast.vadso_rus),
         to_unit=nordkapp,
         handover_date=today + datetime.timedelta(days=7),
         consent_given_on=today,
@@ -138,8 +137,7 @@ def _next_of_kin(cast: Cast):
 
     return next_of_kin_save(
         patient=cast.patient,
-        by=cast.coordinator,
-        unit=cast.vadso_rus,
+        actor=Actor(cast.coordinator, cast.vadso_rus),
         instance=NextOfKin(name="Randi Nordmann", relation="Mor", phone="90000001"),
     ).pk
 
@@ -193,8 +191,7 @@ def _participant(cast: Cast):
     plan = _plan(cast)
     return plans.participant_save(
         plan=plan,
-        by=cast.coordinator,
-        unit=cast.vadso_rus,
+        actor=Actor(cast.coordinator, cast.vadso_rus),
         data={"kind": Participant.Kind.UNIT, "unit": cast.unn_tsb, "role": "Behandling"},
         base_version=plan.version,
     ).pk
@@ -205,8 +202,7 @@ def _crisis_contact(cast: Cast):
 
     return plans.crisis_contact_add(
         plan=_plan(cast),
-        by=cast.coordinator,
-        unit=cast.vadso_rus,
+        actor=Actor(cast.coordinator, cast.vadso_rus),
         data={"name": "Legevakt Vadsø", "phone": "116117", "when": "Hele døgnet"},
     ).pk
 
@@ -226,8 +222,7 @@ def _closed_plan(cast: Cast):
         del cast.extra["plan"]
         cast.extra["closed_plan"] = plans.plan_update_section(
             plan=plan,
-            by=cast.coordinator,
-            unit=cast.vadso_rus,
+            actor=Actor(cast.coordinator, cast.vadso_rus),
             section="basics",
             data={
                 "status": IndividualPlan.Status.CLOSED,
@@ -255,19 +250,19 @@ def _meeting(cast: Cast):
         from tests.pathways.meetings.fixtures import at, hold
 
         group = meetings.group_create(
-            patient=cast.patient, by=cast.coordinator, unit=cast.vadso_rus, patient_say="Mor med."
+            patient=cast.patient,
+            actor=Actor(cast.coordinator, cast.vadso_rus),
+            patient_say="Mor med.",
         )
         meetings.group_member_add(
             group=group,
-            by=cast.coordinator,
-            unit=cast.vadso_rus,
+            actor=Actor(cast.coordinator, cast.vadso_rus),
             user=cast.tsb_clinician,
             member_unit=cast.unn_tsb,
         )
         meeting = meetings.meeting_plan(
             group=group,
-            by=cast.coordinator,
-            unit=cast.vadso_rus,
+            actor=Actor(cast.coordinator, cast.vadso_rus),
             starts_at=at(-1),
             duration_minutes=60,
             place="Vadsø rådhus",
@@ -277,8 +272,7 @@ def _meeting(cast: Cast):
         meeting = hold(meeting, cast.coordinator, cast.vadso_rus)
         meetings.action_item_add(
             meeting=meeting,
-            by=cast.coordinator,
-            unit=cast.vadso_rus,
+            actor=Actor(cast.coordinator, cast.vadso_rus),
             what="Søke om bostøtte",
             due_date=timezone.localdate() + datetime.timedelta(days=10),
             responsible_user=cast.coordinator,
@@ -307,8 +301,7 @@ def _referral(cast: Cast):
 
         cast.extra["referral"] = services.referral_create(
             patient=cast.patient,
-            by=cast.coordinator,
-            unit=cast.vadso_rus,
+            actor=Actor(cast.coordinator, cast.vadso_rus),
             receiving_unit=cast.unn_tsb,
             data=referral_data(),
             send=True,
@@ -321,8 +314,7 @@ def _information_request(cast: Cast):
 
     return services.referral_request_information(
         referral=_referral(cast),
-        by=cast.tsb_clinician,
-        unit=cast.unn_tsb,
+        actor=Actor(cast.tsb_clinician, cast.unn_tsb),
         question="Hvilke legemidler bruker pasienten nå?",
     ).pk
 
@@ -335,8 +327,7 @@ def _attachment(cast: Cast):
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     return services.attachment_add(
         referral=_referral(cast),
-        by=cast.coordinator,
-        unit=cast.vadso_rus,
+        actor=Actor(cast.coordinator, cast.vadso_rus),
         upload=SimpleUploadedFile("epikrise.pdf", pdf),
     ).pk
 

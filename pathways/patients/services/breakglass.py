@@ -13,16 +13,16 @@ from pathways.models import BreakGlassAccess
 
 
 @transaction.atomic
-def break_glass_open(*, patient, by, unit, reason, explanation) -> BreakGlassAccess:
+def break_glass_open(*, patient, actor, reason, explanation) -> BreakGlassAccess:
     explanation = (explanation or "").strip()
     if not explanation:
         raise ValidationError({"explanation": _("Explain why you need access.")})
-    if unit is None:
+    if actor.unit is None:
         raise ValidationError(_("You must act for a unit to use emergency access."))
     now = timezone.now()
     grant = BreakGlassAccess.objects.create(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         patient=patient,
         reason=reason,
         explanation=explanation,
@@ -30,8 +30,8 @@ def break_glass_open(*, patient, by, unit, reason, explanation) -> BreakGlassAcc
         expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
     )
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.BREAK_GLASS,
         patient=patient,
         obj=grant,
@@ -42,14 +42,14 @@ def break_glass_open(*, patient, by, unit, reason, explanation) -> BreakGlassAcc
 
 
 @transaction.atomic
-def break_glass_review(*, grant, by, note="") -> bool:
+def break_glass_review(*, grant, actor, note="") -> bool:
     """Mark a grant as reviewed by the leader; False when someone already did."""
     updated = BreakGlassAccess.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
-        reviewed_at=timezone.now(), reviewed_by=by, review_note=note[:500]
+        reviewed_at=timezone.now(), reviewed_by=actor.user, review_note=note[:500]
     )
     if updated:
         audit.record(
-            user=by,
+            user=actor.user,
             unit=grant.unit,
             action=audit.Action.UPDATE,
             patient=grant.patient_id,

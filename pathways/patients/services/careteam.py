@@ -6,12 +6,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from accounts.acting import SYSTEM
 from pathways import access
 from pathways.models import CareTeamMember, Consent
 
 
 @transaction.atomic
-def care_team_add(*, patient, unit, role, basis, by, acting_unit=None, consent=None):
+def care_team_add(*, patient, unit, role, basis, actor, consent=None):
     """Put a unit on the care team (or return its active membership) and grant access."""
     member = (
         CareTeamMember.objects.select_for_update()
@@ -20,15 +21,15 @@ def care_team_add(*, patient, unit, role, basis, by, acting_unit=None, consent=N
     )
     if member is None:
         member = CareTeamMember.objects.create(
-            patient=patient, unit=unit, role=role, basis=basis, consent=consent, added_by=by
+            patient=patient, unit=unit, role=role, basis=basis, consent=consent, added_by=actor.user
         )
         audit.record(
-            user=by,
-            unit=acting_unit,
+            user=actor.user,
+            unit=actor.unit,
             action=audit.Action.CREATE,
             patient=patient,
             obj=member,
-            basis=audit.Basis.SYSTEM if by is None else audit.Basis.CARE_TEAM,
+            basis=audit.Basis.SYSTEM if actor.user is None else audit.Basis.CARE_TEAM,
             detail=_("%(unit)s joined the care team") % {"unit": unit.name},
         )
     access.sync_unit_access(patient, unit)
@@ -36,19 +37,19 @@ def care_team_add(*, patient, unit, role, basis, by, acting_unit=None, consent=N
 
 
 @transaction.atomic
-def care_team_end(*, member, by, acting_unit=None, reason: str) -> None:
+def care_team_end(*, member, actor, reason: str) -> None:
     """Take a unit off the care team; its access ends at once. History is kept."""
     updated = CareTeamMember.objects.filter(pk=member.pk, ended_at__isnull=True).update(
         ended_at=timezone.now(), end_reason=reason[:200]
     )
     if updated:
         audit.record(
-            user=by,
-            unit=acting_unit,
+            user=actor.user,
+            unit=actor.unit,
             action=audit.Action.UPDATE,
             patient=member.patient_id,
             obj=member,
-            basis=audit.Basis.SYSTEM if by is None else audit.Basis.CARE_TEAM,
+            basis=audit.Basis.SYSTEM if actor.user is None else audit.Basis.CARE_TEAM,
             detail=_("%(unit)s left the care team: %(reason)s")
             % {"unit": member.unit.name, "reason": reason},
         )
@@ -59,8 +60,7 @@ def care_team_end(*, member, by, acting_unit=None, reason: str) -> None:
 def consent_record(
     *,
     patient,
-    by,
-    acting_unit,
+    actor,
     scope,
     given_on,
     units=(),
@@ -83,10 +83,14 @@ def consent_record(
             given_on=given_on,
             valid_until=valid_until,
             note=note,
-            recorded_by=by,
+            recorded_by=actor.user,
         )
         audit.record(
-            user=by, unit=acting_unit, action=audit.Action.CREATE, patient=patient, obj=consent
+            user=actor.user,
+            unit=actor.unit,
+            action=audit.Action.CREATE,
+            patient=patient,
+            obj=consent,
         )
         if unit is not None and scope == Consent.Scope.SHARING:
             care_team_add(
@@ -94,8 +98,7 @@ def consent_record(
                 unit=unit,
                 role=role,
                 basis=CareTeamMember.Basis.CONSENT,
-                by=by,
-                acting_unit=acting_unit,
+                actor=actor,
                 consent=consent,
             )
         consents.append(consent)
@@ -103,16 +106,16 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, consent, by, acting_unit) -> None:
+def consent_withdraw(*, consent, actor) -> None:
     """Withdraw consent: units that are on the care team by this consent lose access at once."""
     updated = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
-        withdrawn_at=timezone.now(), withdrawn_by=by
+        withdrawn_at=timezone.now(), withdrawn_by=actor.user
     )
     if not updated:
         return
     audit.record(
-        user=by,
-        unit=acting_unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.UPDATE,
         patient=consent.patient_id,
         obj=consent,
@@ -121,7 +124,7 @@ def consent_withdraw(*, consent, by, acting_unit) -> None:
     for member in (
         CareTeamMember.objects.active().filter(consent=consent).select_related("unit", "patient")
     ):
-        care_team_end(member=member, by=by, acting_unit=acting_unit, reason=_("Consent withdrawn"))
+        care_team_end(member=member, actor=actor, reason=_("Consent withdrawn"))
 
 
 @transaction.atomic
@@ -135,6 +138,6 @@ def consent_expire_due(now=None) -> int:
     )
     count = 0
     for member in members:
-        care_team_end(member=member, by=None, reason=_("Consent expired"))
+        care_team_end(member=member, actor=SYSTEM, reason=_("Consent expired"))
         count += 1
     return count

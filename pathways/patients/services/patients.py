@@ -26,30 +26,31 @@ class DuplicatePatient(Exception):
 
 
 @transaction.atomic
-def patient_register(*, by, unit, data: dict) -> Patient:
+def patient_register(*, actor, data: dict) -> Patient:
     """Register a patient; the registering unit joins the care team."""
     national_id = data.get("national_id") or None
     if national_id:
         existing = Patient.objects.filter(national_id=national_id).first()
         if existing is not None:
             raise DuplicatePatient(existing)
-    patient = Patient(**data, registered_by_unit=unit, created_by=by)
+    patient = Patient(**data, registered_by_unit=actor.unit, created_by=actor.user)
     patient.full_clean()
     patient.save()
-    audit.record(user=by, unit=unit, action=audit.Action.CREATE, patient=patient, obj=patient)
+    audit.record(
+        user=actor.user, unit=actor.unit, action=audit.Action.CREATE, patient=patient, obj=patient
+    )
     care_team_add(
         patient=patient,
-        unit=unit,
+        unit=actor.unit,
         role=CareTeamMember.Role.REGISTERING,
         basis=CareTeamMember.Basis.REGISTERED,
-        by=by,
-        acting_unit=unit,
+        actor=actor,
     )
     return patient
 
 
 @transaction.atomic
-def patient_update(*, patient, by, unit, data: dict, version: int) -> Patient:
+def patient_update(*, patient, actor, data: dict, version: int) -> Patient:
     """Change details; refuses when another save happened since ``version`` was read."""
     fields = list(data)
     changed = Patient.objects.filter(pk=patient.pk, version=version).update(
@@ -59,8 +60,8 @@ def patient_update(*, patient, by, unit, data: dict, version: int) -> Patient:
         raise StaleVersion(Patient.objects.get(pk=patient.pk))
     patient.refresh_from_db()
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.UPDATE,
         patient=patient,
         obj=patient,
@@ -70,14 +71,14 @@ def patient_update(*, patient, by, unit, data: dict, version: int) -> Patient:
 
 
 @transaction.atomic
-def next_of_kin_save(*, patient, by, unit, instance: NextOfKin) -> NextOfKin:
+def next_of_kin_save(*, patient, actor, instance: NextOfKin) -> NextOfKin:
     creating = instance.pk is None
     instance.patient = patient
     instance.full_clean()
     instance.save()
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.CREATE if creating else audit.Action.UPDATE,
         patient=patient,
         obj=instance,
@@ -86,16 +87,18 @@ def next_of_kin_save(*, patient, by, unit, instance: NextOfKin) -> NextOfKin:
 
 
 @transaction.atomic
-def next_of_kin_delete(*, patient, by, unit, instance: NextOfKin) -> None:
-    audit.record(user=by, unit=unit, action=audit.Action.DELETE, patient=patient, obj=instance)
+def next_of_kin_delete(*, patient, actor, instance: NextOfKin) -> None:
+    audit.record(
+        user=actor.user, unit=actor.unit, action=audit.Action.DELETE, patient=patient, obj=instance
+    )
     instance.delete()
 
 
 @transaction.atomic
-def national_id_reveal(*, patient, by, unit, basis) -> str:
+def national_id_reveal(*, patient, actor, basis) -> str:
     audit.record(
-        user=by,
-        unit=unit,
+        user=actor.user,
+        unit=actor.unit,
         action=audit.Action.REVEAL_ID,
         patient=patient,
         obj=patient,

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.acting import Actor
 from accounts.models import Membership
 from pathways import access
 from pathways.models import BreakGlassAccess, Patient
@@ -69,8 +70,7 @@ def break_glass(request):
         else:
             break_glass_open(
                 patient=patient,
-                by=request.user,
-                unit=unit,
+                actor=Actor(request.user, unit),
                 reason=data["reason"],
                 explanation=data["explanation"],
             )
@@ -123,7 +123,7 @@ def review_mark(request, grant_id):
         raise Http404 from None
     form = BreakGlassReviewForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    if break_glass_review(grant=grant, by=request.user, note=note):
+    if break_glass_review(grant=grant, actor=request.actor, note=note):
         messages.success(request, _("Marked as reviewed."))
     else:
         messages.info(request, _("This access was already reviewed."))

@@ -32,8 +32,7 @@ def consent_new(request, patient):
         form,
         save=lambda data: consent_record(
             patient=patient,
-            by=request.user,
-            acting_unit=request.active_unit,
+            actor=request.actor,
             scope=data["scope"],
             given_on=data["given_on"],
             units=list(data["units"]),
@@ -55,7 +54,7 @@ def consent_withdraw_view(request, patient, consent_id):
         consent = Consent.objects.get(patient=patient, pk=consent_id)
     except Consent.DoesNotExist:
         raise Http404 from None
-    consent_withdraw(consent=consent, by=request.user, acting_unit=request.active_unit)
+    consent_withdraw(consent=consent, actor=request.actor)
     messages.success(
         request,
         _("The consent is withdrawn. Units that shared by it no longer have access."),
@@ -85,8 +84,7 @@ def care_team_add(request, patient):
         form,
         save=lambda data: consent_record(
             patient=patient,
-            by=request.user,
-            acting_unit=request.active_unit,
+            actor=request.actor,
             scope=Consent.Scope.SHARING,
             given_on=data["given_on"],
             units=[data["unit"]],
@@ -130,8 +128,7 @@ def care_team_end_view(request, patient, member_id):
         else:
             care_team_end(
                 member=member,
-                by=request.user,
-                acting_unit=request.active_unit,
+                actor=request.actor,
                 reason=form.cleaned_data["reason"],
             )
             messages.success(

@@ -40,9 +40,7 @@ def next_of_kin_edit(request, patient, nok_id):
 def _edit(request, patient, instance):
     form = NextOfKinForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        next_of_kin_save(
-            patient=patient, by=request.user, unit=request.active_unit, instance=form.instance
-        )
+        next_of_kin_save(patient=patient, actor=request.actor, instance=form.instance)
         messages.success(request, _("The next of kin is saved."))
         return redirect("pathways:next_of_kin_list", patient_id=patient.pk)
     return render(
@@ -56,9 +54,7 @@ def _edit(request, patient, instance):
 def next_of_kin_delete_view(request, patient, nok_id):
     instance = _next_of_kin(patient, nok_id)
     if request.method == "POST":
-        next_of_kin_delete(
-            patient=patient, by=request.user, unit=request.active_unit, instance=instance
-        )
+        next_of_kin_delete(patient=patient, actor=request.actor, instance=instance)
         messages.success(request, _("The next of kin is removed."))
         return redirect("pathways:next_of_kin_list", patient_id=patient.pk)
     return render(

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.acting import Actor
 from pathways import access, overview
 from pathways.access import patient_view
 from pathways.pagination import KnownCountPaginator
@@ -52,7 +53,7 @@ def patient_new(request):
     existing = None
     if request.method == "POST" and form.is_valid():
         try:
-            patient = patient_register(by=request.user, unit=unit, data=form.patient_data())
+            patient = patient_register(actor=Actor(request.user, unit), data=form.patient_data())
         except DuplicatePatient as dup:
             if access.access_basis(request.user, unit, dup.existing.pk) is not None:
                 messages.info(request, _("This person is already registered with your unit."))
@@ -97,8 +98,7 @@ def patient_edit(request, patient):
         try:
             patient_update(
                 patient=patient,
-                by=request.user,
-                unit=request.active_unit,
+                actor=request.actor,
                 data=form.patient_data(),
                 version=form.cleaned_data["version"],
             )
@@ -128,9 +128,7 @@ def patient_edit(request, patient):
 @patient_view()
 def national_id_reveal_view(request, patient):
     """Show the full national id; every reveal is audited."""
-    number = national_id_reveal(
-        patient=patient, by=request.user, unit=request.active_unit, basis=patient.access_basis
-    )
+    number = national_id_reveal(patient=patient, actor=request.actor, basis=patient.access_basis)
     return render(
         request, "pathways/patients/national_id.html", {"patient": patient, "number": number}
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.episodes import services as dsvc
 from pathways.episodes import timers
@@ -29,7 +30,10 @@ def timer(episode, key, **kw):
 
 def set_dates(episode, by, unit, first, decision=None):
     return timers.milestones_save(
-        episode=episode, by=by, unit=unit, first_attendance_on=first, clinical_decision_on=decision
+        episode=episode,
+        actor=Actor(by, unit),
+        first_attendance_on=first,
+        clinical_decision_on=decision,
     )
 
 
@@ -85,7 +89,7 @@ def test_the_first_evaluation_is_due_7_days_after_the_decision(dogn, tsb_clinici
     set_dates(dogn, tsb_clinician, unn_tsb, days_ago(12), days_ago(8))
     first = timer(dogn, "first_evaluation")
     assert (first.day, first.limit, first.state) == (8, 7, "overdue")
-    timers.evaluation_add(episode=dogn, by=tsb_clinician, unit=unn_tsb, held_on=days_ago(3))
+    timers.evaluation_add(episode=dogn, actor=Actor(tsb_clinician, unn_tsb), held_on=days_ago(3))
     first = timer(dogn, "first_evaluation")
     assert first.state == "met" and first.day == 5
 
@@ -95,15 +99,17 @@ def test_evaluations_are_due_every_42_days_inpatient_and_56_outpatient(
 ):
     for episode in (dogn, poli):
         set_dates(episode, tsb_clinician, unn_tsb, days_ago(29), days_ago(28))
-        timers.evaluation_add(episode=episode, by=tsb_clinician, unit=unn_tsb, held_on=days_ago(27))
+        timers.evaluation_add(
+            episode=episode, actor=Actor(tsb_clinician, unn_tsb), held_on=days_ago(27)
+        )
     dogn.refresh_from_db()
     assert dogn.last_evaluation_on == days_ago(27)
     assert timer(dogn, "evaluation").limit == 42
     assert timer(poli, "evaluation").limit == 56
     assert timer(dogn, "evaluation").text == "dag 27 av 42"
     # A newer evaluation restarts the interval; an older one does not.
-    timers.evaluation_add(episode=dogn, by=tsb_clinician, unit=unn_tsb, held_on=days_ago(2))
-    timers.evaluation_add(episode=dogn, by=tsb_clinician, unit=unn_tsb, held_on=days_ago(20))
+    timers.evaluation_add(episode=dogn, actor=Actor(tsb_clinician, unn_tsb), held_on=days_ago(2))
+    timers.evaluation_add(episode=dogn, actor=Actor(tsb_clinician, unn_tsb), held_on=days_ago(20))
     assert timer(dogn, "evaluation").day == 2
 
 
@@ -113,7 +119,7 @@ def test_before_any_evaluation_the_interval_has_not_started(dogn):
 
 
 def test_timers_stop_when_the_treatment_ends(dogn, tsb_clinician, unn_tsb):
-    dsvc.episode_end(episode=dogn, by=tsb_clinician, unit=unn_tsb, end_kind="unplanned")
+    dsvc.episode_end(episode=dogn, actor=Actor(tsb_clinician, unn_tsb), end_kind="unplanned")
     assert timer(dogn, "decision").state == "stopped"
 
 
@@ -127,8 +133,7 @@ def test_the_next_treatment_is_due_3_days_after_detoxification(
     assert timer(detox, "after_detox").state == "not_started"
     dsvc.episode_end(
         episode=detox,
-        by=tsb_clinician,
-        unit=unn_tsb,
+        actor=Actor(tsb_clinician, unn_tsb),
         end_kind="unplanned",
         ended_at=timezone.now() - datetime.timedelta(days=5),
     )
@@ -159,17 +164,23 @@ def test_the_dates_are_checked(dogn, tsb_clinician, unn_tsb):
     with pytest.raises(ValidationError):
         set_dates(dogn, tsb_clinician, unn_tsb, None, days_ago(1))
     with pytest.raises(ValidationError):
-        timers.evaluation_add(episode=dogn, by=tsb_clinician, unit=unn_tsb, held_on=days_ago(1))
+        timers.evaluation_add(
+            episode=dogn, actor=Actor(tsb_clinician, unn_tsb), held_on=days_ago(1)
+        )
     set_dates(dogn, tsb_clinician, unn_tsb, days_ago(10), days_ago(5))
     with pytest.raises(ValidationError):
-        timers.evaluation_add(episode=dogn, by=tsb_clinician, unit=unn_tsb, held_on=days_ago(6))
+        timers.evaluation_add(
+            episode=dogn, actor=Actor(tsb_clinician, unn_tsb), held_on=days_ago(6)
+        )
 
 
 def test_only_the_treating_unit_records_the_dates(dogn, coordinator, vadso_rus):
     with pytest.raises(PermissionDenied):
         set_dates(dogn, coordinator, vadso_rus, days_ago(5))
     with pytest.raises(PermissionDenied):
-        timers.evaluation_add(episode=dogn, by=coordinator, unit=vadso_rus, held_on=days_ago(1))
+        timers.evaluation_add(
+            episode=dogn, actor=Actor(coordinator, vadso_rus), held_on=days_ago(1)
+        )
 
 
 # --- the episode page ---------------------------------------------------------------------
@@ -255,7 +266,7 @@ def test_the_decision_reminder_warns_then_chases_once_each(poli, tsb_clinician, 
 def test_the_first_evaluation_reminder(dogn, tsb_clinician, unn_tsb):
     set_dates(dogn, tsb_clinician, unn_tsb, days_ago(12), days_ago(8))
     assert reminders.sweep(rules=["pathway_first_evaluation"]) == 1
-    timers.evaluation_add(episode=dogn, by=tsb_clinician, unit=unn_tsb, held_on=days_ago(1))
+    timers.evaluation_add(episode=dogn, actor=Actor(tsb_clinician, unn_tsb), held_on=days_ago(1))
     later = timezone.now() + datetime.timedelta(days=1)
     assert reminders.sweep(now=later, rules=["pathway_first_evaluation"]) == 0
 
@@ -263,7 +274,9 @@ def test_the_first_evaluation_reminder(dogn, tsb_clinician, unn_tsb):
 def test_the_evaluation_interval_reminder(dogn, poli, tsb_clinician, unn_tsb):
     for episode in (dogn, poli):
         set_dates(episode, tsb_clinician, unn_tsb, days_ago(29), days_ago(28))
-        timers.evaluation_add(episode=episode, by=tsb_clinician, unit=unn_tsb, held_on=days_ago(28))
+        timers.evaluation_add(
+            episode=episode, actor=Actor(tsb_clinician, unn_tsb), held_on=days_ago(28)
+        )
     in_14 = timezone.now() + datetime.timedelta(days=14)
     # Day 42 of 42 inpatient: warned; day 42 of 56 outpatient: not yet.
     assert reminders.sweep(now=in_14, rules=["pathway_evaluation"]) == 1
@@ -274,8 +287,7 @@ def test_the_after_detox_reminder(shared_patient, tsb_clinician, unn_tsb):
     detox = admit(shared_patient, tsb_clinician, unn_tsb, days_ago=12, kind=Kind.AVRUSNING)
     dsvc.episode_end(
         episode=detox,
-        by=tsb_clinician,
-        unit=unn_tsb,
+        actor=Actor(tsb_clinician, unn_tsb),
         end_kind="unplanned",
         ended_at=timezone.now() - datetime.timedelta(days=4),
     )
@@ -288,8 +300,7 @@ def test_no_after_detox_reminder_when_treatment_continued(shared_patient, tsb_cl
     detox = admit(shared_patient, tsb_clinician, unn_tsb, days_ago=12, kind=Kind.AVRUSNING)
     dsvc.episode_end(
         episode=detox,
-        by=tsb_clinician,
-        unit=unn_tsb,
+        actor=Actor(tsb_clinician, unn_tsb),
         end_kind="unplanned",
         ended_at=timezone.now() - datetime.timedelta(days=4),
     )

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent, ServiceUnit
 from pathways.episodes import services as svc
 from pathways.models import (
@@ -27,8 +28,7 @@ Kind = TreatmentEpisode.Kind
 def admit(patient, clinician, unit, *, days_ago=10, send=False, kind=Kind.DOGN, planned=5):
     return svc.episode_start(
         patient=patient,
-        by=clinician,
-        unit=unit,
+        actor=Actor(clinician, unit),
         kind=kind,
         started_at=timezone.now() - datetime.timedelta(days=days_ago),
         planned_end=timezone.localdate() + datetime.timedelta(days=planned),
@@ -37,24 +37,24 @@ def admit(patient, clinician, unit, *, days_ago=10, send=False, kind=Kind.DOGN, 
 
 
 def make_ready(episode, clinician, unit):
-    svc.episode_assess(episode=episode, by=clinician, unit=unit, assessment="Klar for utreise.")
+    svc.episode_assess(
+        episode=episode, actor=Actor(clinician, unit), assessment="Klar for utreise."
+    )
     svc.planning_meeting_call(
         episode=episode,
-        by=clinician,
-        unit=unit,
+        actor=Actor(clinician, unit),
         starts_at=timezone.now() + datetime.timedelta(days=1),
         place="Teams",
         participants="Kari, ruskonsulent\nSara, lege",
     )
-    return svc.episode_declare_ready(episode=episode, by=clinician, unit=unit)
+    return svc.episode_declare_ready(episode=episode, actor=Actor(clinician, unit))
 
 
 def fill_plan(plan, *, clinician, unit, coordinator, kommune_unit):
     svc.plan_save_part(
         plan=plan,
         part="specialist",
-        by=clinician,
-        unit=unit,
+        actor=Actor(clinician, unit),
         version=plan.specialist_version,
         data={
             "summary": "Stabil.",
@@ -67,8 +67,7 @@ def fill_plan(plan, *, clinician, unit, coordinator, kommune_unit):
     svc.plan_save_part(
         plan=plan,
         part="kommune",
-        by=coordinator,
-        unit=kommune_unit,
+        actor=Actor(coordinator, kommune_unit),
         version=plan.kommune_version,
         data={
             "housing": "Egen leilighet.",
@@ -81,8 +80,7 @@ def fill_plan(plan, *, clinician, unit, coordinator, kommune_unit):
     svc.plan_save_part(
         plan=plan,
         part="crisis",
-        by=coordinator,
-        unit=kommune_unit,
+        actor=Actor(coordinator, kommune_unit),
         version=plan.crisis_version,
         data={"crisis_warning_signs": "Isolerer seg.", "crisis_contacts": "Kari, 78 94 23 00"},
     )
@@ -114,9 +112,9 @@ def test_a_dogn_admission_sends_the_notice_to_the_kommune_and_notifies_its_users
 
 
 def test_the_admission_notice_is_not_sent_twice(episode, tsb_clinician, unn_tsb):
-    svc.admission_message_send(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    svc.admission_message_send(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     with pytest.raises(ValidationError, match="allerede|already"):
-        svc.admission_message_send(episode=episode, by=tsb_clinician, unit=unn_tsb)
+        svc.admission_message_send(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     assert KommuneMessage.objects.filter(episode=episode).count() == 1
 
 
@@ -131,7 +129,7 @@ def test_nav_on_the_care_team_does_not_get_the_notice(
         unit=nav,
         role=CareTeamMember.Role.TREATING,
         basis=CareTeamMember.Basis.CONSENT,
-        by=coordinator,
+        actor=Actor(coordinator),
     )
     episode = admit(shared_patient, tsb_clinician, unn_tsb, send=True)
     assert [m.to_unit for m in episode.messages.all()] == [vadso_rus]
@@ -156,7 +154,7 @@ def test_utskrivningsklar_is_refused_without_assessment_and_meeting(
     episode, tsb_clinician, unn_tsb
 ):
     with pytest.raises(ValidationError) as refused:
-        svc.episode_declare_ready(episode=episode, by=tsb_clinician, unit=unn_tsb)
+        svc.episode_declare_ready(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     text = " ".join(refused.value.messages)
     assert "assessment" in text or "vurdering" in text
     assert "planning meeting" in text or "planleggingsmøte" in text
@@ -168,12 +166,12 @@ def test_utskrivningsklar_is_refused_without_assessment_and_meeting(
 def test_utskrivningsklar_is_refused_with_assessment_but_no_meeting_for_tsb(
     episode, tsb_clinician, unn_tsb
 ):
-    svc.episode_assess(episode=episode, by=tsb_clinician, unit=unn_tsb, assessment="Klar.")
+    svc.episode_assess(episode=episode, actor=Actor(tsb_clinician, unn_tsb), assessment="Klar.")
     reasons = svc.ready_refusal_reasons(episode)
     assert len(reasons) == 1
     assert not svc.joint_planning_meeting_called(episode)
     with pytest.raises(ValidationError):
-        svc.episode_declare_ready(episode=episode, by=tsb_clinician, unit=unn_tsb)
+        svc.episode_declare_ready(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
 
 
 def test_utskrivningsklar_with_assessment_and_meeting_tells_the_kommune(
@@ -196,7 +194,7 @@ def test_a_joint_meeting_from_another_feature_counts(episode, tsb_clinician, unn
 def test_only_a_clinician_records_the_assessment(episode, unn_tsb):
     intake = make_user(unn_tsb, role="intake")
     with pytest.raises(PermissionDenied):
-        svc.episode_assess(episode=episode, by=intake, unit=unn_tsb, assessment="Klar.")
+        svc.episode_assess(episode=episode, actor=Actor(intake, unn_tsb), assessment="Klar.")
 
 
 # --- the kommune's answer -----------------------------------------------------------------
@@ -208,7 +206,10 @@ def test_the_kommune_answers_can_receive_from_a_date_and_the_specialist_is_told(
     message = make_ready(episode, tsb_clinician, unn_tsb)[0]
     day = timezone.localdate() + datetime.timedelta(days=3)
     svc.message_answer(
-        message=message, by=coordinator, unit=vadso_rus, answer="can_receive", can_receive_from=day
+        message=message,
+        actor=Actor(coordinator, vadso_rus),
+        answer="can_receive",
+        can_receive_from=day,
     )
     message.refresh_from_db()
     assert message.answer == "can_receive"
@@ -222,11 +223,12 @@ def test_the_kommune_answers_can_receive_from_a_date_and_the_specialist_is_told(
 def test_cannot_receive_needs_a_reason(episode, tsb_clinician, unn_tsb, coordinator, vadso_rus):
     message = make_ready(episode, tsb_clinician, unn_tsb)[0]
     with pytest.raises(ValidationError):
-        svc.message_answer(message=message, by=coordinator, unit=vadso_rus, answer="cannot_receive")
+        svc.message_answer(
+            message=message, actor=Actor(coordinator, vadso_rus), answer="cannot_receive"
+        )
     svc.message_answer(
         message=message,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         answer="cannot_receive",
         reason="Ingen bolig før 1. mars.",
     )
@@ -238,7 +240,9 @@ def test_cannot_receive_needs_a_reason(episode, tsb_clinician, unn_tsb, coordina
 def test_can_receive_needs_a_date(episode, tsb_clinician, unn_tsb, coordinator, vadso_rus):
     message = make_ready(episode, tsb_clinician, unn_tsb)[0]
     with pytest.raises(ValidationError):
-        svc.message_answer(message=message, by=coordinator, unit=vadso_rus, answer="can_receive")
+        svc.message_answer(
+            message=message, actor=Actor(coordinator, vadso_rus), answer="can_receive"
+        )
 
 
 def test_only_the_receiving_unit_answers(episode, tsb_clinician, unn_tsb):
@@ -246,8 +250,7 @@ def test_only_the_receiving_unit_answers(episode, tsb_clinician, unn_tsb):
     with pytest.raises(PermissionDenied):
         svc.message_answer(
             message=message,
-            by=tsb_clinician,
-            unit=unn_tsb,
+            actor=Actor(tsb_clinician, unn_tsb),
             answer="can_receive",
             can_receive_from=timezone.localdate(),
         )
@@ -256,9 +259,9 @@ def test_only_the_receiving_unit_answers(episode, tsb_clinician, unn_tsb):
 def test_opening_the_messages_marks_them_read(
     episode, tsb_clinician, unn_tsb, coordinator, vadso_rus
 ):
-    svc.admission_message_send(episode=episode, by=tsb_clinician, unit=unn_tsb)
-    assert svc.messages_mark_read(episode=episode, by=coordinator, unit=vadso_rus) == 1
-    assert svc.messages_mark_read(episode=episode, by=coordinator, unit=vadso_rus) == 0
+    svc.admission_message_send(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
+    assert svc.messages_mark_read(episode=episode, actor=Actor(coordinator, vadso_rus)) == 1
+    assert svc.messages_mark_read(episode=episode, actor=Actor(coordinator, vadso_rus)) == 0
     assert KommuneMessage.objects.get(episode=episode).read_by == coordinator
 
 
@@ -269,7 +272,7 @@ def test_an_unplanned_discharge_tells_the_kommune_at_once_marked_urgent(
     episode, tsb_clinician, unn_tsb, coordinator, vadso_rus
 ):
     svc.episode_end(
-        episode=episode, by=tsb_clinician, unit=unn_tsb, end_kind="unplanned", note="Reiste."
+        episode=episode, actor=Actor(tsb_clinician, unn_tsb), end_kind="unplanned", note="Reiste."
     )
     episode.refresh_from_db()
     assert episode.end_kind == "unplanned"
@@ -285,8 +288,7 @@ def test_a_planned_dogn_discharge_needs_utskrivningsklar_first(episode, tsb_clin
     with pytest.raises(ValidationError):
         svc.episode_end(
             episode=episode,
-            by=tsb_clinician,
-            unit=unn_tsb,
+            actor=Actor(tsb_clinician, unn_tsb),
             end_kind="planned",
             without_plan_reason="x",
         )
@@ -297,12 +299,11 @@ def test_a_planned_dogn_discharge_needs_utskrivningsklar_first(episode, tsb_clin
 def test_a_planned_discharge_without_a_signed_plan_needs_a_reason(episode, tsb_clinician, unn_tsb):
     make_ready(episode, tsb_clinician, unn_tsb)
     with pytest.raises(ValidationError) as refused:
-        svc.episode_end(episode=episode, by=tsb_clinician, unit=unn_tsb, end_kind="planned")
+        svc.episode_end(episode=episode, actor=Actor(tsb_clinician, unn_tsb), end_kind="planned")
     assert "without_plan_reason" in refused.value.message_dict
     svc.episode_end(
         episode=episode,
-        by=tsb_clinician,
-        unit=unn_tsb,
+        actor=Actor(tsb_clinician, unn_tsb),
         end_kind="planned",
         without_plan_reason="Pasienten ønsket å reise før planen var klar.",
     )
@@ -313,14 +314,14 @@ def test_a_planned_discharge_without_a_signed_plan_needs_a_reason(episode, tsb_c
 def test_a_planned_discharge_with_a_signed_plan_books_the_first_appointment(
     episode, tsb_clinician, unn_tsb, coordinator, vadso_rus
 ):
-    plan = svc.plan_start(episode=episode, by=coordinator, unit=vadso_rus)
+    plan = svc.plan_start(episode=episode, actor=Actor(coordinator, vadso_rus))
     fill_plan(
         plan, clinician=tsb_clinician, unit=unn_tsb, coordinator=coordinator, kommune_unit=vadso_rus
     )
-    svc.plan_sign(plan=plan, by=tsb_clinician, unit=unn_tsb)
-    svc.plan_sign(plan=plan, by=coordinator, unit=vadso_rus)
+    svc.plan_sign(plan=plan, actor=Actor(tsb_clinician, unn_tsb))
+    svc.plan_sign(plan=plan, actor=Actor(coordinator, vadso_rus))
     make_ready(episode, tsb_clinician, unn_tsb)
-    svc.episode_end(episode=episode, by=tsb_clinician, unit=unn_tsb, end_kind="planned")
+    svc.episode_end(episode=episode, actor=Actor(tsb_clinician, unn_tsb), end_kind="planned")
     first = FollowUpAppointment.objects.get(episode=episode)
     assert first.is_first_kommune
     assert first.unit == vadso_rus
@@ -328,20 +329,19 @@ def test_a_planned_discharge_with_a_signed_plan_books_the_first_appointment(
 
 def test_the_kommune_cannot_discharge(episode, coordinator, vadso_rus):
     with pytest.raises(PermissionDenied):
-        svc.episode_end(episode=episode, by=coordinator, unit=vadso_rus, end_kind="unplanned")
+        svc.episode_end(episode=episode, actor=Actor(coordinator, vadso_rus), end_kind="unplanned")
 
 
 # --- the ettervern plan -------------------------------------------------------------------
 
 
 def test_each_side_edits_only_its_own_part(episode, tsb_clinician, unn_tsb, coordinator, vadso_rus):
-    plan = svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    plan = svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     with pytest.raises(PermissionDenied):
         svc.plan_save_part(
             plan=plan,
             part="kommune",
-            by=tsb_clinician,
-            unit=unn_tsb,
+            actor=Actor(tsb_clinician, unn_tsb),
             data={"housing": "x"},
             version=1,
         )
@@ -349,8 +349,7 @@ def test_each_side_edits_only_its_own_part(episode, tsb_clinician, unn_tsb, coor
         svc.plan_save_part(
             plan=plan,
             part="specialist",
-            by=coordinator,
-            unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             data={"summary": "x"},
             version=1,
         )
@@ -358,16 +357,14 @@ def test_each_side_edits_only_its_own_part(episode, tsb_clinician, unn_tsb, coor
     svc.plan_save_part(
         plan=plan,
         part="crisis",
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         data={"crisis_contacts": "Kari"},
         version=1,
     )
     svc.plan_save_part(
         plan=plan,
         part="crisis",
-        by=tsb_clinician,
-        unit=unn_tsb,
+        actor=Actor(tsb_clinician, unn_tsb),
         data={"crisis_what_helps": "Tur"},
         version=2,
     )
@@ -378,16 +375,19 @@ def test_each_side_edits_only_its_own_part(episode, tsb_clinician, unn_tsb, coor
 def test_a_stale_save_is_refused_and_the_other_part_is_not_affected(
     episode, tsb_clinician, unn_tsb, coordinator, vadso_rus
 ):
-    plan = svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    plan = svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     svc.plan_save_part(
-        plan=plan, part="kommune", by=coordinator, unit=vadso_rus, data={"housing": "A"}, version=1
+        plan=plan,
+        part="kommune",
+        actor=Actor(coordinator, vadso_rus),
+        data={"housing": "A"},
+        version=1,
     )
     # The specialist part has its own version: no conflict across parts.
     svc.plan_save_part(
         plan=plan,
         part="specialist",
-        by=tsb_clinician,
-        unit=unn_tsb,
+        actor=Actor(tsb_clinician, unn_tsb),
         data={"summary": "S"},
         version=1,
     )
@@ -395,8 +395,7 @@ def test_a_stale_save_is_refused_and_the_other_part_is_not_affected(
         svc.plan_save_part(
             plan=plan,
             part="kommune",
-            by=coordinator,
-            unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             data={"housing": "B"},
             version=1,
         )
@@ -409,7 +408,7 @@ def test_a_stale_save_is_refused_and_the_other_part_is_not_affected(
 def test_the_checklist_counts_items_in_place(
     episode, tsb_clinician, unn_tsb, coordinator, vadso_rus
 ):
-    plan = svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    plan = svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     assert svc.plan_progress(plan) == (0, 10)
     plan = fill_plan(
         plan, clinician=tsb_clinician, unit=unn_tsb, coordinator=coordinator, kommune_unit=vadso_rus
@@ -421,14 +420,13 @@ def test_the_checklist_counts_items_in_place(
 def test_the_first_appointment_warns_when_later_than_the_setting(
     episode, tsb_clinician, unn_tsb, coordinator, vadso_rus, settings
 ):
-    plan = svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    plan = svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     assert svc.first_appointment_warning(plan)  # missing
     late = timezone.now() + datetime.timedelta(days=5 + 12)
     svc.plan_save_part(
         plan=plan,
         part="kommune",
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         data={"first_appointment_at": late},
         version=1,
     )
@@ -440,7 +438,7 @@ def test_the_first_appointment_warns_when_later_than_the_setting(
 
 def test_the_prison_variant_adds_the_release_item(episode, tsb_clinician, unn_tsb):
     plan = svc.plan_start(
-        episode=episode, by=tsb_clinician, unit=unn_tsb, variant=EttervernPlan.Variant.PRISON
+        episode=episode, actor=Actor(tsb_clinician, unn_tsb), variant=EttervernPlan.Variant.PRISON
     )
     keys = [item.key for item in svc.plan_checklist(plan)]
     assert keys[-1] == "release"
@@ -450,21 +448,21 @@ def test_the_prison_variant_adds_the_release_item(episode, tsb_clinician, unn_ts
 def test_sign_off_needs_each_side_complete_and_the_right_people(
     episode, tsb_clinician, unn_tsb, coordinator, vadso_rus
 ):
-    plan = svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    plan = svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     with pytest.raises(ValidationError):
-        svc.plan_sign(plan=plan, by=tsb_clinician, unit=unn_tsb)
+        svc.plan_sign(plan=plan, actor=Actor(tsb_clinician, unn_tsb))
     plan = fill_plan(
         plan, clinician=tsb_clinician, unit=unn_tsb, coordinator=coordinator, kommune_unit=vadso_rus
     )
     intake = make_user(unn_tsb, role="intake")
     with pytest.raises(ValidationError):
-        svc.plan_sign(plan=plan, by=intake, unit=unn_tsb)
-    svc.plan_sign(plan=plan, by=tsb_clinician, unit=unn_tsb)
+        svc.plan_sign(plan=plan, actor=Actor(intake, unn_tsb))
+    svc.plan_sign(plan=plan, actor=Actor(tsb_clinician, unn_tsb))
     with pytest.raises(ValidationError):
-        svc.plan_sign(plan=plan, by=tsb_clinician, unit=unn_tsb)
+        svc.plan_sign(plan=plan, actor=Actor(tsb_clinician, unn_tsb))
     plan.refresh_from_db()
     assert not plan.is_signed
-    svc.plan_sign(plan=plan, by=coordinator, unit=vadso_rus)
+    svc.plan_sign(plan=plan, actor=Actor(coordinator, vadso_rus))
     plan.refresh_from_db()
     assert plan.is_signed
     assert plan.kommune_signed_by == coordinator
@@ -475,20 +473,19 @@ def test_a_change_after_sign_off_clears_the_signatures(
     episode, tsb_clinician, unn_tsb, coordinator, vadso_rus
 ):
     plan = fill_plan(
-        svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb),
+        svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb)),
         clinician=tsb_clinician,
         unit=unn_tsb,
         coordinator=coordinator,
         kommune_unit=vadso_rus,
     )
-    svc.plan_sign(plan=plan, by=tsb_clinician, unit=unn_tsb)
-    svc.plan_sign(plan=plan, by=coordinator, unit=vadso_rus)
+    svc.plan_sign(plan=plan, actor=Actor(tsb_clinician, unn_tsb))
+    svc.plan_sign(plan=plan, actor=Actor(coordinator, vadso_rus))
     plan.refresh_from_db()
     svc.plan_save_part(
         plan=plan,
         part="kommune",
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         data={"housing": "Hos søster første uke."},
         version=plan.kommune_version,
     )
@@ -500,16 +497,16 @@ def test_a_plan_cannot_be_signed_after_discharge(
     episode, tsb_clinician, unn_tsb, coordinator, vadso_rus
 ):
     plan = fill_plan(
-        svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb),
+        svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb)),
         clinician=tsb_clinician,
         unit=unn_tsb,
         coordinator=coordinator,
         kommune_unit=vadso_rus,
     )
-    svc.episode_end(episode=episode, by=tsb_clinician, unit=unn_tsb, end_kind="unplanned")
+    svc.episode_end(episode=episode, actor=Actor(tsb_clinician, unn_tsb), end_kind="unplanned")
     plan.refresh_from_db()
     with pytest.raises(ValidationError):
-        svc.plan_sign(plan=plan, by=coordinator, unit=vadso_rus)
+        svc.plan_sign(plan=plan, actor=Actor(coordinator, vadso_rus))
 
 
 # --- after discharge ----------------------------------------------------------------------
@@ -518,15 +515,14 @@ def test_a_plan_cannot_be_signed_after_discharge(
 def test_a_no_show_alerts_the_coordinating_kommune(
     episode, tsb_clinician, unn_tsb, coordinator, colleague, vadso_rus
 ):
-    svc.episode_end(episode=episode, by=tsb_clinician, unit=unn_tsb, end_kind="unplanned")
+    svc.episode_end(episode=episode, actor=Actor(tsb_clinician, unn_tsb), end_kind="unplanned")
     appointment = svc.follow_up_add(
         episode=episode,
-        by=colleague,
-        unit=vadso_rus,
+        actor=Actor(colleague, vadso_rus),
         at=timezone.now() - datetime.timedelta(hours=2),
         with_whom="Kari, ruskonsulent",
     )
-    svc.follow_up_record(appointment=appointment, by=colleague, unit=vadso_rus, attended=False)
+    svc.follow_up_record(appointment=appointment, actor=Actor(colleague, vadso_rus), attended=False)
     appointment.refresh_from_db()
     assert appointment.attended is False
     alert = Notification.objects.get(user=coordinator, kind="discharge_no_show")
@@ -538,13 +534,14 @@ def test_an_appointment_in_the_future_cannot_be_marked(
 ):
     appointment = svc.follow_up_add(
         episode=episode,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         at=timezone.now() + datetime.timedelta(days=2),
         with_whom="Kari",
     )
     with pytest.raises(ValidationError):
-        svc.follow_up_record(appointment=appointment, by=coordinator, unit=vadso_rus, attended=True)
+        svc.follow_up_record(
+            appointment=appointment, actor=Actor(coordinator, vadso_rus), attended=True
+        )
 
 
 def test_the_specialist_does_not_record_attendance(
@@ -552,13 +549,14 @@ def test_the_specialist_does_not_record_attendance(
 ):
     appointment = svc.follow_up_add(
         episode=episode,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         at=timezone.now() - datetime.timedelta(hours=1),
         with_whom="Kari",
     )
     with pytest.raises(PermissionDenied):
-        svc.follow_up_record(appointment=appointment, by=tsb_clinician, unit=unn_tsb, attended=True)
+        svc.follow_up_record(
+            appointment=appointment, actor=Actor(tsb_clinician, unn_tsb), attended=True
+        )
 
 
 # --- transitions --------------------------------------------------------------------------
@@ -570,8 +568,7 @@ def test_a_move_adds_the_new_kommune_and_the_old_one_leaves_after_handover(
     today = timezone.localdate()
     move = svc.kommune_move_start(
         patient=shared_patient,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         to_unit=sarpsborg_rus,
         handover_date=today + datetime.timedelta(days=3),
         consent_given_on=today,
@@ -596,16 +593,15 @@ def test_a_move_adds_the_new_kommune_and_the_old_one_leaves_after_handover(
 def test_a_transfer_ends_the_episode_starts_a_new_one_and_moves_the_plan(
     episode, tsb_clinician, unn_tsb, coordinator, vadso_rus, unn
 ):
-    plan = svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    plan = svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     dps = make_unit(unn, ServiceUnit.Kind.DPS, "DPS Tromsø")
     with pytest.raises(ValidationError):
         svc.episode_transfer(
-            episode=episode, by=tsb_clinician, unit=unn_tsb, to_unit=dps, kind=Kind.DOGN
+            episode=episode, actor=Actor(tsb_clinician, unn_tsb), to_unit=dps, kind=Kind.DOGN
         )
     new = svc.episode_transfer(
         episode=episode,
-        by=tsb_clinician,
-        unit=unn_tsb,
+        actor=Actor(tsb_clinician, unn_tsb),
         to_unit=dps,
         kind=Kind.DOGN,
         consent_given_on=timezone.localdate(),
@@ -626,5 +622,8 @@ def test_a_transfer_to_a_kommune_unit_is_refused(episode, tsb_clinician, unn_tsb
     kommune_unit = make_unit(make_org("Tana kommune"))
     with pytest.raises(ValidationError):
         svc.episode_transfer(
-            episode=episode, by=tsb_clinician, unit=unn_tsb, to_unit=kommune_unit, kind=Kind.DOGN
+            episode=episode,
+            actor=Actor(tsb_clinician, unn_tsb),
+            to_unit=kommune_unit,
+            kind=Kind.DOGN,
         )

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.acting import Actor
 from pathways.episodes import services as svc
 from pathways.models import (
     EttervernPlan,
@@ -187,18 +188,17 @@ def test_no_first_appointment_after_discharge_reminds_the_kommune(
     shared_patient, tsb_clinician, unn_tsb, coordinator, vadso_rus
 ):
     e = admit(shared_patient, tsb_clinician, unn_tsb)
-    svc.episode_end(episode=e, by=tsb_clinician, unit=unn_tsb, end_kind="unplanned")
+    svc.episode_end(episode=e, actor=Actor(tsb_clinician, unn_tsb), end_kind="unplanned")
     assert sweep(rules=["discharge_no_first_appointment"]) == 1
     assert Notification.objects.filter(
         user=coordinator, kind="discharge_no_first_appointment"
     ).exists()
     # Once an appointment is recorded the next discharge is not chased for it.
     e2 = admit(shared_patient, tsb_clinician, unn_tsb)
-    svc.episode_end(episode=e2, by=tsb_clinician, unit=unn_tsb, end_kind="unplanned")
+    svc.episode_end(episode=e2, actor=Actor(tsb_clinician, unn_tsb), end_kind="unplanned")
     svc.follow_up_add(
         episode=e2,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         at=timezone.now() + datetime.timedelta(days=2),
         with_whom="Kari",
     )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.episodes import services as svc
 from pathways.models import CareTeamMember, EttervernPlan, KommuneMessage, TreatmentEpisode
@@ -154,9 +155,13 @@ def test_the_kommune_answers_through_the_form(login, episode, tsb_clinician, unn
 def test_a_stale_plan_form_is_refused_and_keeps_what_was_typed(
     login, episode, tsb_clinician, unn_tsb, coordinator, vadso_rus
 ):
-    plan = svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    plan = svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     svc.plan_save_part(
-        plan=plan, part="kommune", by=coordinator, unit=vadso_rus, data={"housing": "A"}, version=1
+        plan=plan,
+        part="kommune",
+        actor=Actor(coordinator, vadso_rus),
+        data={"housing": "A"},
+        version=1,
     )
     response = login(coordinator).post(
         url("ettervern_edit", episode, "kommune"), {"housing": "Mitt forslag", "version": 1}
@@ -192,15 +197,14 @@ def test_garbage_input_never_gives_a_server_error(login, episode, tsb_clinician,
 def test_the_overview_shows_readiness(
     login, episode, tsb_clinician, unn_tsb, coordinator, vadso_rus
 ):
-    plan = svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    plan = svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     fill_plan(
         plan, clinician=tsb_clinician, unit=unn_tsb, coordinator=coordinator, kommune_unit=vadso_rus
     )
     svc.plan_save_part(
         plan=plan,
         part="kommune",
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         data={"economy": "", "activity": "", "housing": ""},
         version=plan.kommune_version,
     )
@@ -216,12 +220,12 @@ def test_the_overview_section_costs_the_same_for_one_or_many_episodes(
     from pathways.episodes.section import section as discharge
 
     request = rf.get("/")
-    svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     with CaptureQueriesContext(connection) as one:
         discharge(request, shared_patient)
     for _ in range(5):
         e = admit(shared_patient, tsb_clinician, unn_tsb, send=True)
-        svc.plan_start(episode=e, by=tsb_clinician, unit=unn_tsb)
+        svc.plan_start(episode=e, actor=Actor(tsb_clinician, unn_tsb))
     with CaptureQueriesContext(connection) as many:
         context = discharge(request, shared_patient)
     # Two queries (episodes with plans, their messages) and one looking for the individuell
@@ -238,7 +242,7 @@ def test_the_statistics_cost_one_query_however_many_discharges(
         svc.discharge_statistics(unn_tsb, today - datetime.timedelta(days=30), today)
     for _ in range(6):
         e = admit(shared_patient, tsb_clinician, unn_tsb, send=True)
-        svc.episode_end(episode=e, by=tsb_clinician, unit=unn_tsb, end_kind="unplanned")
+        svc.episode_end(episode=e, actor=Actor(tsb_clinician, unn_tsb), end_kind="unplanned")
     with django_assert_num_queries(1):
         figures = svc.discharge_statistics(unn_tsb, today - datetime.timedelta(days=30), today)
     assert figures.unplanned == 6
@@ -259,7 +263,7 @@ def test_the_pdf_is_the_plan_in_plain_language_with_whom_to_call(
 ):
     vadso_rus.phone = "78 94 23 00"
     vadso_rus.save()
-    plan = svc.plan_start(episode=episode, by=tsb_clinician, unit=unn_tsb)
+    plan = svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     fill_plan(
         plan, clinician=tsb_clinician, unit=unn_tsb, coordinator=coordinator, kommune_unit=vadso_rus
     )
@@ -284,13 +288,12 @@ def test_the_prison_pdf_says_who_meets_the_person(
     login, episode, tsb_clinician, unn_tsb, coordinator, vadso_rus
 ):
     plan = svc.plan_start(
-        episode=episode, by=coordinator, unit=vadso_rus, variant=EttervernPlan.Variant.PRISON
+        episode=episode, actor=Actor(coordinator, vadso_rus), variant=EttervernPlan.Variant.PRISON
     )
     svc.plan_save_part(
         plan=plan,
         part="kommune",
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         data={
             "release_date": timezone.localdate() + datetime.timedelta(days=5),
             "prison": "Vadsø fengsel",

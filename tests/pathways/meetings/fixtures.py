@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from accounts.acting import Actor
 from pathways.meetings import services as svc
 from pathways.models import GroupMember
 
@@ -21,17 +22,15 @@ def at(days: int, time=OSLO_TEN):
 def group(shared_patient, coordinator, vadso_rus, tsb_clinician, unn_tsb):
     group = svc.group_create(
         patient=shared_patient,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         patient_say="Ola vil ha med mor og NAV-veileder, ikke faren.",
     )
     svc.group_member_add(
-        group=group, by=coordinator, unit=vadso_rus, user=tsb_clinician, member_unit=unn_tsb
+        group=group, actor=Actor(coordinator, vadso_rus), user=tsb_clinician, member_unit=unn_tsb
     )
     svc.group_member_add(
         group=group,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         name="Nina NAV",
         role=GroupMember.Role.NAV,
         role_note="NAV-veileder",
@@ -42,8 +41,7 @@ def group(shared_patient, coordinator, vadso_rus, tsb_clinician, unn_tsb):
     )
     svc.group_member_add(
         group=group,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         name="Ola Nordmann",
         role=GroupMember.Role.PATIENT,
         basis=GroupMember.Basis.PATIENT,
@@ -59,8 +57,7 @@ def member(group, **lookup):
 def planned(group, coordinator, vadso_rus):
     return svc.meeting_plan(
         group=group,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         starts_at=at(7),
         duration_minutes=90,
         place="Vadsø rådhus, møterom 2",
@@ -74,8 +71,7 @@ def hold(meeting, by, unit, *, notes="Ola har fått leilighet.", decision="NAV s
     attendance = {m.pk: "present" for m in meeting.group.members.active()}
     return svc.minutes_record(
         meeting=meeting,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         version=meeting.version,
         attendance=attendance,
         agenda_notes=agenda,
@@ -88,16 +84,14 @@ def held(planned, coordinator, vadso_rus, tsb_clinician, group):
     meeting = hold(planned, coordinator, vadso_rus)
     svc.action_item_add(
         meeting=meeting,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         what="Sende epikrise til fastlege",
         due_date=timezone.localdate() + datetime.timedelta(days=14),
         responsible_user=tsb_clinician,
     )
     svc.action_item_add(
         meeting=meeting,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         what="Søke om bostøtte",
         due_date=timezone.localdate() + datetime.timedelta(days=10),
         responsible_external=member(group, name="Nina NAV"),
@@ -108,4 +102,6 @@ def held(planned, coordinator, vadso_rus, tsb_clinician, group):
 
 @pytest.fixture
 def published(held, coordinator, vadso_rus):
-    return svc.minutes_publish(meeting=held, by=coordinator, unit=vadso_rus, version=held.version)
+    return svc.minutes_publish(
+        meeting=held, actor=Actor(coordinator, vadso_rus), version=held.version
+    )

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
+from accounts.acting import Actor
 from pathways.meetings import services as svc
 from tests.pathways.meetings.fixtures import *  # noqa: F403  (fixtures)
 from tests.pathways.meetings.fixtures import at
@@ -54,7 +55,7 @@ def test_a_summer_meeting_at_ten_oslo_time_is_eight_utc(group, coordinator, vads
 
     summer = datetime.datetime(2031, 6, 10, 10, 0, tzinfo=ZoneInfo("Europe/Oslo"))
     meeting = svc.meeting_plan(
-        group=group, by=coordinator, unit=vadso_rus, starts_at=summer, place="Rådhuset"
+        group=group, actor=Actor(coordinator, vadso_rus), starts_at=summer, place="Rådhuset"
     )
     _, event = parse(svc.meeting_ics(meeting))
     assert event.decoded("DTSTART") == datetime.datetime(2031, 6, 10, 8, 0, tzinfo=datetime.UTC)
@@ -69,8 +70,7 @@ def test_the_uid_stays_and_the_sequence_rises_with_each_change(
         planned.refresh_from_db()
         svc.meeting_change(
             meeting=planned,
-            by=coordinator,
-            unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             version=planned.version,
             starts_at=at(7 + n),
             duration_minutes=60,
@@ -86,7 +86,7 @@ def test_the_uid_stays_and_the_sequence_rises_with_each_change(
 def test_a_cancelled_meeting_gives_a_cancel_with_a_higher_sequence(
     login, coordinator, vadso_rus, planned
 ):
-    svc.meeting_cancel(meeting=planned, by=coordinator, unit=vadso_rus)
+    svc.meeting_cancel(meeting=planned, actor=Actor(coordinator, vadso_rus))
     cal, event = parse(login(coordinator).get(ics_url(planned)).content)
     assert cal["METHOD"] == "CANCEL"
     assert event["STATUS"] == "CANCELLED"

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from accounts.acting import Actor
 from pathways.meetings import services as svc
 from tests.pathways.meetings.fixtures import *  # noqa: F403  (fixtures)
 
@@ -21,7 +22,9 @@ def text_of(response) -> str:
 def test_the_minutes_pdf_has_attendance_notes_decisions_actions_and_signature(
     login, coordinator, vadso_rus, published
 ):
-    svc.minutes_addendum(meeting=published, by=coordinator, unit=vadso_rus, text="Rettet dato.")
+    svc.minutes_addendum(
+        meeting=published, actor=Actor(coordinator, vadso_rus), text="Rettet dato."
+    )
     url = reverse("pathways:minutes_pdf", args=[published.patient_id, published.pk])
     response = login(coordinator).get(url)
     assert response["Content-Disposition"].startswith('inline; filename="referat-')
@@ -49,8 +52,7 @@ def test_the_invitation_pdf_lists_time_place_agenda_and_follow_ups(
 
     nxt = svc.meeting_plan(
         group=group,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         starts_at=at(40),
         place="Vadsø rådhus",
         agenda=["Ettervern"],

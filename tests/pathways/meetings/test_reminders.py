@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounts.acting import Actor
 from pathways.meetings import services as svc
 from pathways.models import ActionItem, Notification
 from pathways.notifications.reminders import sweep
@@ -19,7 +20,7 @@ def test_a_meeting_in_two_days_reminds_participants_once(
     group, coordinator, vadso_rus, tsb_clinician, django_capture_on_commit_callbacks
 ):
     meeting = svc.meeting_plan(
-        group=group, by=coordinator, unit=vadso_rus, starts_at=at(2), place="Rådhuset"
+        group=group, actor=Actor(coordinator, vadso_rus), starts_at=at(2), place="Rådhuset"
     )
     mail.outbox.clear()
     now = meeting.starts_at - datetime.timedelta(days=1, hours=20)
@@ -64,5 +65,5 @@ def test_overdue_items_chase_weekly_and_externals_go_to_the_leader(
 def test_done_items_are_not_chased(published, tsb_clinician, unn_tsb):
     published.action_items.update(due_date=timezone.localdate() - datetime.timedelta(days=3))
     for item in published.action_items.all():
-        svc.action_item_done(item=item, by=tsb_clinician, unit=unn_tsb)
+        svc.action_item_done(item=item, actor=Actor(tsb_clinician, unn_tsb))
     assert sweep(rules=["action_item_overdue"]) == 0

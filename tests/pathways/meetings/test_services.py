@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.meetings import services as svc
 from pathways.models import ActionItem, CareTeamMember, GroupMember, Meeting, Notification
@@ -28,7 +29,7 @@ def test_creating_a_group_makes_the_creator_its_leader_and_first_member(group, c
 
 def test_a_patient_has_only_one_group(group, coordinator, vadso_rus, shared_patient):
     with pytest.raises(ValidationError):
-        svc.group_create(patient=shared_patient, by=coordinator, unit=vadso_rus)
+        svc.group_create(patient=shared_patient, actor=Actor(coordinator, vadso_rus))
 
 
 def test_only_people_from_care_team_units_can_join(
@@ -37,8 +38,7 @@ def test_only_people_from_care_team_units_can_join(
     with pytest.raises(ValidationError) as exc:
         svc.group_member_add(
             group=group,
-            by=coordinator,
-            unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             user=other_kommune_user,
             member_unit=other_kommune_user.memberships.get().unit,
         )
@@ -59,8 +59,7 @@ def test_consent_as_basis_needs_a_note(group, coordinator, vadso_rus):
     with pytest.raises(ValidationError) as exc:
         svc.group_member_add(
             group=group,
-            by=coordinator,
-            unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             name="Mor",
             role=GroupMember.Role.NEXT_OF_KIN,
             basis=GroupMember.Basis.CONSENT,
@@ -76,12 +75,14 @@ def test_a_unit_kept_informed_may_not_plan_meetings(group, tsb_clinician, unn_ts
     )
     sync_unit_access(shared_patient, unn_tsb)
     with pytest.raises(PermissionDenied):
-        svc.meeting_plan(group=group, by=tsb_clinician, unit=unn_tsb, starts_at=at(3), place="X")
+        svc.meeting_plan(
+            group=group, actor=Actor(tsb_clinician, unn_tsb), starts_at=at(3), place="X"
+        )
 
 
 def test_a_meeting_needs_a_place_or_a_link(group, coordinator, vadso_rus):
     with pytest.raises(ValidationError) as exc:
-        svc.meeting_plan(group=group, by=coordinator, unit=vadso_rus, starts_at=at(3))
+        svc.meeting_plan(group=group, actor=Actor(coordinator, vadso_rus), starts_at=at(3))
     assert "place" in exc.value.message_dict
 
 
@@ -99,7 +100,7 @@ def test_invitation_emails_carry_the_calendar_file(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         svc.meeting_plan(
-            group=group, by=coordinator, unit=vadso_rus, starts_at=at(5), place="Rådhuset"
+            group=group, actor=Actor(coordinator, vadso_rus), starts_at=at(5), place="Rådhuset"
         )
     recipients = sorted(m.to[0] for m in mail.outbox)
     # The patient has no email and gets the PDF by post; everyone else gets the invitation.
@@ -118,8 +119,7 @@ def test_changing_a_meeting_raises_the_sequence_and_resends(
     with django_capture_on_commit_callbacks(execute=True):
         svc.meeting_change(
             meeting=planned,
-            by=coordinator,
-            unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             version=planned.version,
             starts_at=at(8),
             duration_minutes=60,
@@ -136,8 +136,7 @@ def test_a_stale_change_is_refused(planned, coordinator, vadso_rus):
     with pytest.raises(svc.StaleMeeting):
         svc.meeting_change(
             meeting=planned,
-            by=coordinator,
-            unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             version=planned.version - 1,
             starts_at=at(8),
             duration_minutes=60,
@@ -150,7 +149,7 @@ def test_cancelling_sends_a_calendar_cancellation(
     planned, coordinator, vadso_rus, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        svc.meeting_cancel(meeting=planned, by=coordinator, unit=vadso_rus, reason="Sykdom")
+        svc.meeting_cancel(meeting=planned, actor=Actor(coordinator, vadso_rus), reason="Sykdom")
     planned.refresh_from_db()
     assert planned.state == Meeting.State.CANCELLED
     assert planned.sequence == 1
@@ -176,15 +175,14 @@ def test_published_minutes_refuse_edits(published, coordinator, vadso_rus, tsb_c
     with pytest.raises(svc.MinutesLocked):
         svc.action_item_add(
             meeting=published,
-            by=coordinator,
-            unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             what="Nytt punkt",
             due_date=timezone.localdate(),
             responsible_user=tsb_clinician,
         )
     item = published.action_items.first()
     with pytest.raises(svc.MinutesLocked):
-        svc.action_item_delete(item=item, by=coordinator, unit=vadso_rus)
+        svc.action_item_delete(item=item, actor=Actor(coordinator, vadso_rus))
     assert not published.agenda.filter(notes="Endret i ettertid").exists()
 
 
@@ -192,7 +190,7 @@ def test_corrections_after_publishing_are_addenda_with_who_and_when(
     published, coordinator, vadso_rus
 ):
     addendum = svc.minutes_addendum(
-        meeting=published, by=coordinator, unit=vadso_rus, text="Riktig dato er 3. mars."
+        meeting=published, actor=Actor(coordinator, vadso_rus), text="Riktig dato er 3. mars."
     )
     assert addendum.added_by == coordinator
     assert addendum.added_at <= timezone.now()
@@ -203,7 +201,7 @@ def test_publishing_notifies_internal_participants_and_mails_the_pdf_to_external
 ):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        svc.minutes_publish(meeting=held, by=coordinator, unit=vadso_rus, version=held.version)
+        svc.minutes_publish(meeting=held, actor=Actor(coordinator, vadso_rus), version=held.version)
     note = Notification.objects.get(user=tsb_clinician, kind="minutes_published")
     assert note.url.endswith(f"/moter/{held.pk}/")
     assert [m.to for m in mail.outbox] == [["nina.nav@example.no"]]
@@ -222,11 +220,10 @@ def test_open_action_items_carry_over_to_the_next_meeting(
     published, group, coordinator, vadso_rus, tsb_clinician
 ):
     item = published.action_items.get(responsible_user=tsb_clinician)
-    svc.action_item_done(item=item, by=tsb_clinician, unit=item.responsible_unit)
+    svc.action_item_done(item=item, actor=Actor(tsb_clinician, item.responsible_unit))
     nxt = svc.meeting_plan(
         group=group,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         starts_at=at(60),
         place="Rådhuset",
         agenda=["Ettervern"],
@@ -241,10 +238,10 @@ def test_publishing_adds_open_items_to_a_meeting_already_planned(
     held, group, coordinator, vadso_rus
 ):
     nxt = svc.meeting_plan(
-        group=group, by=coordinator, unit=vadso_rus, starts_at=at(60), place="Rådhuset"
+        group=group, actor=Actor(coordinator, vadso_rus), starts_at=at(60), place="Rådhuset"
     )
     assert nxt.agenda.count() == 0
-    svc.minutes_publish(meeting=held, by=coordinator, unit=vadso_rus, version=held.version)
+    svc.minutes_publish(meeting=held, actor=Actor(coordinator, vadso_rus), version=held.version)
     assert nxt.agenda.filter(follow_up_of__isnull=False).count() == 2
     # Carrying over twice adds nothing new.
     assert svc._carry_over(nxt) == 0
@@ -252,8 +249,8 @@ def test_publishing_adds_open_items_to_a_meeting_already_planned(
 
 def test_marking_done_twice_is_harmless(published, tsb_clinician, unn_tsb):
     item = published.action_items.get(responsible_user=tsb_clinician)
-    assert svc.action_item_done(item=item, by=tsb_clinician, unit=unn_tsb)
-    assert not svc.action_item_done(item=item, by=tsb_clinician, unit=unn_tsb)
+    assert svc.action_item_done(item=item, actor=Actor(tsb_clinician, unn_tsb))
+    assert not svc.action_item_done(item=item, actor=Actor(tsb_clinician, unn_tsb))
     item.refresh_from_db()
     assert item.status == "done" and item.done_on == timezone.localdate()
 
@@ -261,10 +258,10 @@ def test_marking_done_twice_is_harmless(published, tsb_clinician, unn_tsb):
 def test_the_leader_cannot_be_removed_but_others_can(group, coordinator, vadso_rus):
     with pytest.raises(ValidationError):
         svc.group_member_remove(
-            member=group.members.get(user=coordinator), by=coordinator, unit=vadso_rus
+            member=group.members.get(user=coordinator), actor=Actor(coordinator, vadso_rus)
         )
     nav = member(group, name="Nina NAV")
-    svc.group_member_remove(member=nav, by=coordinator, unit=vadso_rus)
+    svc.group_member_remove(member=nav, actor=Actor(coordinator, vadso_rus))
     assert not group.members.active().filter(pk=nav.pk).exists()
 
 

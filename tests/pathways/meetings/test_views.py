@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.acting import Actor
 from pathways.models import GroupMember, Meeting, ResponsibilityGroup
 from tests.pathways.meetings.fixtures import *  # noqa: F403  (fixtures)
 from tests.pathways.meetings.fixtures import at
@@ -169,7 +170,7 @@ def test_the_overview_shows_the_next_meeting_and_open_items(
     from pathways.meetings import services as svc
 
     upcoming = svc.meeting_plan(
-        group=group, by=coordinator, unit=vadso_rus, starts_at=at(20), place="Rådhuset"
+        group=group, actor=Actor(coordinator, vadso_rus), starts_at=at(20), place="Rådhuset"
     )
     html = (
         login(coordinator)
@@ -188,7 +189,7 @@ def test_the_group_page_costs_the_same_with_many_meetings(
 
     client = login(coordinator)
     url = reverse("pathways:meetings", args=[group.patient_id])
-    svc.meeting_plan(group=group, by=coordinator, unit=vadso_rus, starts_at=at(1), place="A")
+    svc.meeting_plan(group=group, actor=Actor(coordinator, vadso_rus), starts_at=at(1), place="A")
     client.get(url)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -197,7 +198,7 @@ def test_the_group_page_costs_the_same_with_many_meetings(
         client.get(url)
     for n in range(10):
         svc.meeting_plan(
-            group=group, by=coordinator, unit=vadso_rus, starts_at=at(-30 - n), place="B"
+            group=group, actor=Actor(coordinator, vadso_rus), starts_at=at(-30 - n), place="B"
         )
     # One query per meeting would be 10+ more here.
     with django_assert_max_num_queries(len(one)):

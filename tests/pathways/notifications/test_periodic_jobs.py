@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from accounts.acting import Actor
 from pathways.episodes import services as dsvc
 from pathways.models import CareTeamMember, KommuneMove
 from pathways.notifications import reminders
@@ -65,8 +66,7 @@ def test_run_periodic_completes_a_move_whose_handover_date_has_come(
     today = timezone.localdate()
     move = dsvc.kommune_move_start(
         patient=shared_patient,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         to_unit=sarpsborg_rus,
         handover_date=today + datetime.timedelta(days=2),
         consent_given_on=today,

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.acting import Actor
 from accounts.models import Membership
 from pathways.models import BreakGlassAccess, CareTeamMember, Consent, Notification, Reminder
 from pathways.notifications import reminders
@@ -22,8 +23,7 @@ def record_sharing(patient, by, unit, target, valid_until, given_on=None):
     today = timezone.localdate()
     [consent] = consent_record(
         patient=patient,
-        by=by,
-        acting_unit=unit,
+        actor=Actor(by, unit),
         scope=Consent.Scope.SHARING,
         given_on=given_on or min(today, valid_until) - timedelta(days=30),
         units=[target],
@@ -85,7 +85,7 @@ def test_a_withdrawn_consent_is_not_reminded(patient, coordinator, vadso_rus, un
     consent = record_sharing(
         patient, coordinator, vadso_rus, unn_tsb, timezone.localdate() + timedelta(days=5)
     )
-    consent_withdraw(consent=consent, by=coordinator, acting_unit=vadso_rus)
+    consent_withdraw(consent=consent, actor=Actor(coordinator, vadso_rus))
     assert reminders.sweep(rules=["consent_expiring"]) == 0
 
 
@@ -134,8 +134,7 @@ def test_a_consent_long_expired_is_not_reported_again(patient, coordinator, vads
 def glass(other_kommune_user, sarpsborg_rus, patient):
     return break_glass_open(
         patient=patient,
-        by=other_kommune_user,
-        unit=sarpsborg_rus,
+        actor=Actor(other_kommune_user, sarpsborg_rus),
         reason=BreakGlassAccess.Reason.EMERGENCY,
         explanation="Akutt innleggelse på kveldstid",
     )
@@ -174,7 +173,7 @@ def test_reviewed_break_the_glass_is_not_chased(glass, sarpsborg_leader):
     BreakGlassAccess.objects.filter(pk=glass.pk).update(
         granted_at=timezone.now() - timedelta(days=5)
     )
-    break_glass_review(grant=glass, by=sarpsborg_leader, note="Ok")
+    break_glass_review(grant=glass, actor=Actor(sarpsborg_leader), note="Ok")
     assert reminders.sweep(rules=["break_glass_unreviewed"]) == 0
 
 

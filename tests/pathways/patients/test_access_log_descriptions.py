@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from accounts import audit
+from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.models import NextOfKin
 from pathways.patients.auditlog import describe
@@ -87,8 +88,7 @@ def test_the_page_shows_what_was_read_and_changed_with_unit_and_basis(
     client.get(reverse("pathways:next_of_kin_list", args=[patient.pk]))
     next_of_kin_save(
         patient=patient,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         instance=NextOfKin(patient=patient, name="Berit Nordmann", relation="Mor"),
     )
     page = client.get(reverse("pathways:access_log", args=[patient.pk])).content.decode()

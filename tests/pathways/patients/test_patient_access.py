@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.models import CareTeamMember
 from pathways.patients.services.careteam import care_team_end
@@ -67,7 +68,7 @@ def test_leaving_the_care_team_removes_access_at_once(
     client = login(tsb_clinician)
     assert client.get(overview(shared_patient)).status_code == 200
     member = CareTeamMember.objects.get(patient=shared_patient, unit=unn_tsb, ended_at=None)
-    care_team_end(member=member, by=coordinator, acting_unit=vadso_rus, reason="Avsluttet")
+    care_team_end(member=member, actor=Actor(coordinator, vadso_rus), reason="Avsluttet")
     assert client.get(overview(shared_patient)).status_code == 404
     assert CareTeamMember.objects.filter(patient=shared_patient, unit=unn_tsb).exists()
 
@@ -80,7 +81,7 @@ def test_withdrawn_consent_removes_access(
     client = login(tsb_clinician)
     assert client.get(overview(shared_patient)).status_code == 200
     consent = shared_patient.consents.get()
-    consent_withdraw(consent=consent, by=coordinator, acting_unit=vadso_rus)
+    consent_withdraw(consent=consent, actor=Actor(coordinator, vadso_rus))
     assert client.get(overview(shared_patient)).status_code == 404
 
 

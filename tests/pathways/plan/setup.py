@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from accounts.acting import Actor
 from accounts.models import Membership
 from pathways.models import Consent, LifeArea, Measure
 from pathways.patients.services.careteam import consent_record
@@ -13,8 +14,7 @@ from pathways.plan import services as svc
 def record_plan_consent(patient, by, unit):
     return consent_record(
         patient=patient,
-        by=by,
-        acting_unit=unit,
+        actor=Actor(by, unit),
         scope=Consent.Scope.INDIVIDUAL_PLAN,
         given_on=timezone.localdate(),
     )[0]
@@ -22,7 +22,9 @@ def record_plan_consent(patient, by, unit):
 
 def appoint(patient, user, unit, by=None):
     membership = Membership.objects.get(user=user, unit=unit)
-    return svc.coordinator_appoint(patient=patient, membership=membership, by=by or user, unit=unit)
+    return svc.coordinator_appoint(
+        patient=patient, membership=membership, actor=Actor(by or user, unit)
+    )
 
 
 def start_plan(patient, coordinator, unit, **extra):
@@ -36,7 +38,7 @@ def start_plan(patient, coordinator, unit, **extra):
         "what_matters": "Å ha et sted å bo og få tilbake kontakten med datteren min.",
     }
     data.update(extra)
-    return svc.plan_create(patient=patient, by=coordinator, unit=unit, **data)
+    return svc.plan_create(patient=patient, actor=Actor(coordinator, unit), **data)
 
 
 def add_goal(plan, by, unit, text="Jeg vil ha min egen leilighet innen sommeren.", **extra):
@@ -49,7 +51,7 @@ def add_goal(plan, by, unit, text="Jeg vil ha min egen leilighet innen sommeren.
     }
     data.update(extra)
     plan.refresh_from_db()
-    return svc.goal_save(plan=plan, by=by, unit=unit, data=data, base_version=plan.version)
+    return svc.goal_save(plan=plan, actor=Actor(by, unit), data=data, base_version=plan.version)
 
 
 def add_measure(plan, by, unit, title="Søknad om kommunal bolig", responsible_unit=None, **extra):
@@ -67,4 +69,4 @@ def add_measure(plan, by, unit, title="Søknad om kommunal bolig", responsible_u
     }
     data.update(extra)
     plan.refresh_from_db()
-    return svc.measure_save(plan=plan, by=by, unit=unit, data=data, base_version=plan.version)
+    return svc.measure_save(plan=plan, actor=Actor(by, unit), data=data, base_version=plan.version)

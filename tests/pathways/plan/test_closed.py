@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.models import IndividualPlan
 from pathways.plan import services as svc
@@ -20,8 +21,7 @@ def close(plan, by, unit):
     plan.refresh_from_db()
     return svc.plan_update_section(
         plan=plan,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         section="basics",
         data={
             "status": IndividualPlan.Status.CLOSED,

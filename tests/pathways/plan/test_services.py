@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent, Membership
 from pathways.models import (
     CoordinatorAssignment,
@@ -33,8 +34,7 @@ def _create(patient, by, unit):
     today = timezone.localdate()
     return svc.plan_create(
         patient=patient,
-        by=by,
-        unit=unit,
+        actor=Actor(by, unit),
         owner_unit=unit,
         period_start=today,
         next_revision_on=today + datetime.timedelta(days=182),
@@ -53,7 +53,7 @@ def test_withdrawn_or_expired_consent_does_not_count(coordinator, vadso_rus, pat
     from pathways.patients.services.careteam import consent_withdraw
 
     consent = record_plan_consent(patient, coordinator, vadso_rus)
-    consent_withdraw(consent=consent, by=coordinator, acting_unit=vadso_rus)
+    consent_withdraw(consent=consent, actor=Actor(coordinator, vadso_rus))
     with pytest.raises(ValidationError):
         _create(patient, coordinator, vadso_rus)
 
@@ -70,8 +70,7 @@ def test_the_patient_has_at_most_one_open_plan(coordinator, vadso_rus, patient):
     plan.refresh_from_db()
     svc.plan_update_section(
         plan=plan,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         section="basics",
         base_version=plan.version,
         data={
@@ -117,7 +116,7 @@ def test_the_koordinator_must_work_in_a_care_team_unit(
     membership = Membership.objects.get(user=other_kommune_user)
     with pytest.raises(ValidationError):
         svc.coordinator_appoint(
-            patient=patient, membership=membership, by=coordinator, unit=vadso_rus
+            patient=patient, membership=membership, actor=Actor(coordinator, vadso_rus)
         )
 
 
@@ -139,8 +138,7 @@ def test_koordinator_edits_all_responsible_unit_edits_its_measure_others_comment
     plan.refresh_from_db()
     svc.measure_save(
         plan=plan,
-        by=tsb_clinician,
-        unit=unn_tsb,
+        actor=Actor(tsb_clinician, unn_tsb),
         measure=ours,
         base_version=plan.version,
         data={"status": Measure.Status.ON_HOLD, "title": "Overtatt tittel"},
@@ -151,8 +149,7 @@ def test_koordinator_edits_all_responsible_unit_edits_its_measure_others_comment
     with pytest.raises(PermissionDenied):
         svc.measure_save(
             plan=plan,
-            by=tsb_clinician,
-            unit=unn_tsb,
+            actor=Actor(tsb_clinician, unn_tsb),
             measure=theirs,
             base_version=plan.version,
             data={"status": "stopped"},
@@ -160,13 +157,12 @@ def test_koordinator_edits_all_responsible_unit_edits_its_measure_others_comment
     with pytest.raises(PermissionDenied):
         svc.goal_save(
             plan=plan,
-            by=colleague,
-            unit=vadso_rus,
+            actor=Actor(colleague, vadso_rus),
             goal=goal,
             base_version=plan.version,
             data={"text": "Endret"},
         )
-    svc.comment_add(plan=plan, by=colleague, unit=vadso_rus, section="goals", text="Enig.")
+    svc.comment_add(plan=plan, actor=Actor(colleague, vadso_rus), section="goals", text="Enig.")
     assert plan.comments.count() == 1
 
 
@@ -179,8 +175,7 @@ def test_a_stale_save_of_the_same_measure_is_refused_with_what_changed(
     opened_at = plan.version
     svc.measure_save(
         plan=plan,
-        by=colleague,
-        unit=vadso_rus,
+        actor=Actor(colleague, vadso_rus),
         measure=measure,
         base_version=opened_at,
         data={"scope": "To ganger i uka"},
@@ -188,8 +183,7 @@ def test_a_stale_save_of_the_same_measure_is_refused_with_what_changed(
     with pytest.raises(svc.PlanConflict) as caught:
         svc.measure_save(
             plan=plan,
-            by=coordinator,
-            unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             measure=measure,
             base_version=opened_at,
             data={"scope": "Hver dag"},
@@ -202,8 +196,7 @@ def test_a_stale_save_of_the_same_measure_is_refused_with_what_changed(
     # Applying again against the version now stored goes through.
     svc.measure_save(
         plan=plan,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         measure=measure,
         base_version=caught.value.current_version,
         data={"scope": "Hver dag"},
@@ -220,8 +213,7 @@ def test_a_stale_save_of_another_part_goes_through(coordinator, vadso_rus, patie
     add_measure(plan, coordinator, vadso_rus)
     svc.goal_save(
         plan=plan,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         goal=goal,
         base_version=opened_at,
         data={"status": "achieved"},
@@ -241,15 +233,14 @@ def test_every_save_makes_a_revision_and_the_diff_shows_added_changed_removed(
     middle = plan.version
     svc.measure_save(
         plan=plan,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         measure=measure,
         base_version=plan.version,
         data={"status": Measure.Status.COMPLETED},
     )
     participant = plan.participants.get()
     participant_key = f"participant:{participant.pk}"
-    svc.participant_remove(participant=participant, by=coordinator, unit=vadso_rus)
+    svc.participant_remove(participant=participant, actor=Actor(coordinator, vadso_rus))
     plan.refresh_from_db()
     versions = list(PlanRevision.objects.filter(plan=plan).values_list("version", flat=True))
     assert sorted(versions) == list(range(1, plan.version + 1))
@@ -273,8 +264,7 @@ def test_an_evaluation_sets_the_next_revision(coordinator, vadso_rus, patient):
     next_date = timezone.localdate() + datetime.timedelta(days=90)
     svc.evaluation_add(
         plan=plan,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         data={
             "held_on": timezone.localdate(),
             "participants": "Ola, Kari",
@@ -294,8 +284,7 @@ def test_the_diff_of_an_evaluation_says_what_worked_and_what_changes(
     before = plan.version
     svc.evaluation_add(
         plan=plan,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         data={
             "held_on": timezone.localdate(),
             "participants": "Ola, Kari",
@@ -330,8 +319,7 @@ def test_self_ratings_are_kept_over_time(coordinator, vadso_rus, patient):
         plan.refresh_from_db()
         svc.area_save(
             plan=plan,
-            by=coordinator,
-            unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             life_area=LifeArea.HOUSING,
             resources="Har bodd alene før.",
             needs="Hjelp med søknad.",
@@ -353,8 +341,8 @@ def test_a_user_outside_the_care_team_cannot_start_a_plan(
 def test_marking_a_measure_completed_twice_counts_once(coordinator, vadso_rus, patient):
     plan = start_plan(patient, coordinator, vadso_rus)
     measure = add_measure(plan, coordinator, vadso_rus)
-    assert svc.measure_complete(measure=measure, by=coordinator, unit=vadso_rus)
-    assert not svc.measure_complete(measure=measure, by=coordinator, unit=vadso_rus)
+    assert svc.measure_complete(measure=measure, actor=Actor(coordinator, vadso_rus))
+    assert not svc.measure_complete(measure=measure, actor=Actor(coordinator, vadso_rus))
     measure.refresh_from_db()
     assert measure.completed_by == coordinator
 

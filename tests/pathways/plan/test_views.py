@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.models import CareTeamMember, Goal, IndividualPlan, Measure
 from pathways.plan import services as svc
@@ -328,8 +329,7 @@ def test_the_pdf_holds_goals_measures_and_the_crisis_plan_and_is_audited(
     plan.refresh_from_db()
     svc.crisis_save(
         plan=plan,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         base_version=plan.version,
         data={
             "warning_signs": "Slutter å svare på telefonen.",
@@ -363,8 +363,7 @@ def test_a_past_revision_prints_as_it_was(login, coordinator, vadso_rus, plan):
     plan.refresh_from_db()
     svc.measure_save(
         plan=plan,
-        by=coordinator,
-        unit=vadso_rus,
+        actor=Actor(coordinator, vadso_rus),
         measure=measure,
         base_version=plan.version,
         data={"title": "Nytt navn på tiltaket"},

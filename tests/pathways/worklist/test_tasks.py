@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.acting import Actor
 from pathways.meetings import services as svc
 from pathways.models import ActionItem
 from tests.factories import make_patient
@@ -23,8 +24,7 @@ def add_items(meeting, by, unit, responsible, n, first_due):
     for i in range(n):
         svc.action_item_add(
             meeting=meeting,
-            by=by,
-            unit=unit,
+            actor=Actor(by, unit),
             what=f"Punkt {i:02d}",
             due_date=first_due + datetime.timedelta(days=i),
             responsible_user=responsible,
@@ -66,20 +66,21 @@ def test_unpublished_minutes_give_no_tasks_yet(login, tsb_clinician, held):
 
 def test_tasks_are_ordered_by_due_date(login, coordinator, vadso_rus, tsb_clinician, group):
     meeting = svc.meeting_plan(
-        group=group, by=coordinator, unit=vadso_rus, starts_at=at(-1), place="A", agenda=["x"]
+        group=group, actor=Actor(coordinator, vadso_rus), starts_at=at(-1), place="A", agenda=["x"]
     )
     meeting = hold(meeting, coordinator, vadso_rus)
     today = timezone.localdate()
     for what, days in (("Senere", 20), ("Tidligst", -2), ("Midt", 5)):
         svc.action_item_add(
             meeting=meeting,
-            by=coordinator,
-            unit=vadso_rus,
+            actor=Actor(coordinator, vadso_rus),
             what=what,
             due_date=today + datetime.timedelta(days=days),
             responsible_user=tsb_clinician,
         )
-    svc.minutes_publish(meeting=meeting, by=coordinator, unit=vadso_rus, version=meeting.version)
+    svc.minutes_publish(
+        meeting=meeting, actor=Actor(coordinator, vadso_rus), version=meeting.version
+    )
     html = login(tsb_clinician).get(TASKS).content.decode()
     assert html.index("Tidligst") < html.index("Midt") < html.index("Senere")
 
@@ -88,11 +89,13 @@ def test_the_page_costs_the_same_for_one_row_and_thirty(
     login, coordinator, vadso_rus, tsb_clinician, unn_tsb, group, django_assert_num_queries
 ):
     meeting = svc.meeting_plan(
-        group=group, by=coordinator, unit=vadso_rus, starts_at=at(-1), place="A", agenda=["x"]
+        group=group, actor=Actor(coordinator, vadso_rus), starts_at=at(-1), place="A", agenda=["x"]
     )
     meeting = hold(meeting, coordinator, vadso_rus)
     add_items(meeting, coordinator, vadso_rus, tsb_clinician, 1, timezone.localdate())
-    svc.minutes_publish(meeting=meeting, by=coordinator, unit=vadso_rus, version=meeting.version)
+    svc.minutes_publish(
+        meeting=meeting, actor=Actor(coordinator, vadso_rus), version=meeting.version
+    )
     client = login(tsb_clinician)
     client.get(TASKS)
     with CaptureQueriesContext(connection) as one:
@@ -109,14 +112,14 @@ def test_the_page_costs_the_same_for_one_row_and_thirty(
             unit=unn_tsb,
             role=CareTeamMember.Role.TREATING,
             basis=CareTeamMember.Basis.CONSENT,
-            by=coordinator,
+            actor=Actor(coordinator),
         )
-        g = svc.group_create(patient=other, by=coordinator, unit=vadso_rus)
+        g = svc.group_create(patient=other, actor=Actor(coordinator, vadso_rus))
         svc.group_member_add(
-            group=g, by=coordinator, unit=vadso_rus, user=tsb_clinician, member_unit=unn_tsb
+            group=g, actor=Actor(coordinator, vadso_rus), user=tsb_clinician, member_unit=unn_tsb
         )
         m = svc.meeting_plan(
-            group=g, by=coordinator, unit=vadso_rus, starts_at=at(-2), place="B", agenda=["y"]
+            group=g, actor=Actor(coordinator, vadso_rus), starts_at=at(-2), place="B", agenda=["y"]
         )
         m = hold(m, coordinator, vadso_rus)
         add_items(
@@ -127,7 +130,7 @@ def test_the_page_costs_the_same_for_one_row_and_thirty(
             1,
             timezone.localdate() + datetime.timedelta(days=n),
         )
-        svc.minutes_publish(meeting=m, by=coordinator, unit=vadso_rus, version=m.version)
+        svc.minutes_publish(meeting=m, actor=Actor(coordinator, vadso_rus), version=m.version)
     with django_assert_num_queries(len(one)):
         response = client.get(TASKS)
     assert response.content.decode().count('<tr id="task-') == 30
