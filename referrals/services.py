@@ -18,7 +18,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.acting import SYSTEM
+from accounts.acting import SYSTEM, Actor
 from accounts.models import Membership, ServiceUnit
 from pathways.episodes.services import episode_start
 from pathways.models import CareTeamMember, Consent, TreatmentEpisode
@@ -177,7 +177,7 @@ def _receive(referral: Referral, *, actor, on: datetime.date, seniority_date=Non
         basis=CareTeamMember.Basis.REFERRAL,
         actor=actor,
     )
-    _event(referral, Kind.RECEIVED, unit=referral.receiving_unit)
+    _event(referral, Kind.RECEIVED, actor=Actor(None, referral.receiving_unit))
     _notify_unit(
         referral.receiving_unit,
         referral,
@@ -832,6 +832,6 @@ def referral_end_access_due(now=None) -> int:
                 actor=SYSTEM,
                 reason=_("Referral rejected or withdrawn; access period ended"),
             )
-            _event(referral, Kind.ACCESS_ENDED, unit=referral.receiving_unit)
+            _event(referral, Kind.ACCESS_ENDED, actor=Actor(None, referral.receiving_unit))
             ended += 1
     return ended

@@ -89,12 +89,7 @@ def _episode_form(request, patient, episode, form, *, save, success, heading, su
     """A valid form goes to ``save(**cleaned_data)``; errors stay beside the fields."""
     if request.method == "POST" and form.is_valid():
         try:
-            save(
-                episode=episode,
-                by=request.user,
-                unit=request.active_unit or None,
-                **form.cleaned_data,
-            )
+            save(episode=episode, actor=request.actor, **form.cleaned_data)
         except ValidationError as exc:
             _to_form(form, exc)
         else:
