@@ -21,8 +21,8 @@ class PathwaysConfig(AppConfig):
         from pathways.notifications import reminders, tasks
 
         # Email for new notifications: queued after commit. Importing the tasks module here
-        # also registers the Celery tasks in every process (autodiscovery looks only at
-        # pathways.tasks).
+        # also registers the Celery tasks in every process (Celery's autodiscovery finds only
+        # an app's top-level ``tasks`` module, and these live in pathways.notifications).
         if tasks.queue_urgent_email not in reminders.ON_NOTIFIED:
             reminders.ON_NOTIFIED.append(tasks.queue_urgent_email)
         wiring.register()
