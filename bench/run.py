@@ -7,7 +7,7 @@
 3. Logs in the demo personas and, page by page, drives 20 concurrent users for the chosen
    duration; the floor (/_floor/: login required, base.html, no queries beyond session and
    user) is measured in the same run.
-4. Times the extra jobs in pathways/demo/load.py BENCH_TIMINGS (reminder sweep, plan PDF).
+4. Times the extra jobs in pathways/patients/load.py BENCH_TIMINGS (reminder sweep, plan PDF).
 5. Writes bench/results/latest.json and latest.md.
 
 Usage: python bench/run.py [--patients 20000] [--duration 60] [--users 20] [--reuse]

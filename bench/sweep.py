@@ -32,8 +32,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Membership, Organisation  # noqa: E402
 from accounts.services import membership_add, unit_create  # noqa: E402
-from pathways import reminders  # noqa: E402
 from pathways.models import BreakGlassAccess, Consent, Notification, Patient, Reminder  # noqa: E402
+from pathways.notifications import reminders, tasks  # noqa: E402
 
 OPEN = 100_000
 GLASS = 20_000
@@ -142,7 +142,7 @@ def main():
     idle = time.perf_counter() - started
     print(f"second sweep, nothing new: sent={again} in {idle * 1000:.0f} ms")
     started = time.perf_counter()
-    periodic = reminders.run_periodic(now)
+    periodic = tasks.run_periodic(now)
     print(
         f"run_periodic (consent expiry, rules, pending mail): sent={periodic} "
         f"in {(time.perf_counter() - started) * 1000:.0f} ms"

@@ -7,11 +7,22 @@ class PathwaysConfig(AppConfig):
     verbose_name = _("Care pathways")
 
     def ready(self):
-        # Reminder rules register themselves on import.
-        from pathways import wiring
+        # Imported here, not at the top: these modules import the models, which must be loaded.
+        # Reminder rules and periodic jobs register themselves on import; jobs run in the order
+        # they register, so consent expiry comes first, as it always has.
+        # isort: off
+        from pathways.patients import rules as patient_rules  # noqa: F401
         from pathways.episodes import rules as episode_rules  # noqa: F401
         from pathways.meetings import rules as meeting_rules  # noqa: F401
-        from pathways.patients import rules as patient_rules  # noqa: F401
         from pathways.plan import rules as plan_rules  # noqa: F401
 
+        # isort: on
+        from pathways import wiring
+        from pathways.notifications import reminders, tasks
+
+        # Email for new notifications: queued after commit. Importing the tasks module here
+        # also registers the Celery tasks in every process (Celery's autodiscovery finds only
+        # an app's top-level ``tasks`` module, and these live in pathways.notifications).
+        if tasks.queue_urgent_email not in reminders.ON_NOTIFIED:
+            reminders.ON_NOTIFIED.append(tasks.queue_urgent_email)
         wiring.register()

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 
 def render_pdf_bytes(template: str, context: dict, *, request=None) -> bytes:
+    # Imported here: WeasyPrint takes most of a second to load; only PDF requests pay for it.
     from weasyprint import HTML
 
     context = {"printed_at": timezone.localtime(), **context}

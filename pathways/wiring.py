@@ -7,6 +7,7 @@
 
 from django.urls import reverse
 
+from pathways.episodes import services as discharge
 from pathways.models import CrisisPlan, IndividualPlan, Meeting
 
 
@@ -60,8 +61,6 @@ def individual_plan_crisis(patient) -> dict | None:
 
 
 def register() -> None:
-    from pathways.episodes import services as discharge
-
     for sources, func in (
         (discharge.JOINT_MEETING_SOURCES, ansvarsgruppe_meeting_during_stay),
         (discharge.CRISIS_PLAN_SOURCES, individual_plan_crisis),

@@ -1,14 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from pathways.overview import EPISODE_SECTIONS
+
 
 class ReferralsConfig(AppConfig):
     name = "referrals"
     verbose_name = _("Referrals")
 
     def ready(self):
+        # Imported here, not at the top: these modules import the models, which must be loaded.
         # Reminder rules register themselves on import.
-        from pathways.overview import EPISODE_SECTIONS
         from referrals import rules, section  # noqa: F401
 
         # The treatment episode page shows the referral it came from.

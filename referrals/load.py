@@ -1,6 +1,6 @@
 """Load data for benchmarks: referrals in every state, with a realistic waiting list.
 
-Called by ``manage.py seed_load`` (pathways/demo/load.py LOAD_EXTENSIONS) with the ``Load``
+Called by ``manage.py seed_load`` (pathways/patients/load.py LOAD_EXTENSIONS) with the ``Load``
 object. About a third of the kommune patients are referred to a specialist unit; a sent
 referral puts the receiving unit on the care team (as ``referral_receive`` does), so the
 specialists' worklists and waiting lists fill as they would in service.
@@ -226,3 +226,8 @@ def _events(referrals):
                 kind=Kind.WITHDRAWN,
                 text=r.withdrawn_reason,
             )
+
+
+def open_items() -> dict:
+    """Referrals the sweep's rules look at (pathways/patients/load.py OPEN_ITEM_COUNTS)."""
+    return {"referrals": Referral.objects.filter(state__in=Referral.ACTIVE).count()}

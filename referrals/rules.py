@@ -1,5 +1,5 @@
-"""Reminder rules for referrals (see pathways/reminders.py). Each queries only what is due,
-through the indexed date columns."""
+"""Reminder rules for referrals (see pathways/notifications/reminders.py). Each queries only
+what is due, through the indexed date columns."""
 
 import datetime
 

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
 from pathways.dates import short_date
+from pathways.episodes.services import kommune_moves_complete_due, kommune_recipients
+from pathways.episodes.timers import INPATIENT_KINDS, limit, timer_for
 from pathways.models import (
     CareTeamMember,
     EttervernPlan,
@@ -35,8 +37,6 @@ def _kommune_units_of(patient_id):
 def _kommune_side(patient_id):
     """The koordinator, else the kommune units' users: a generator, so the queries run only
     when the reminder is new."""
-    from pathways.episodes.services import kommune_recipients
-
     yield from kommune_recipients(patient_id, _kommune_units_of(patient_id))
 
 
@@ -46,15 +46,12 @@ def _both_sides(episode):
 
 
 def _episode_url(episode) -> str:
-
     return reverse("pathways:episode_detail", args=[episode.patient_id, episode.pk])
 
 
 @periodic("kommune_moves_complete")
 def kommune_moves_complete(now):
     """After the handover date the old kommune leaves the care team."""
-    from pathways.episodes.services import kommune_moves_complete_due
-
     return kommune_moves_complete_due(now)
 
 
@@ -203,8 +200,6 @@ PATHWAY_TITLES = {
 
 def _by_kind_limit(key, field, today):
     """Episodes whose ``field`` is old enough that the timer is within the warning days."""
-    from pathways.episodes.timers import INPATIENT_KINDS, limit
-
     warn = settings.PATHWAY_WARNING_DAYS
     inpatient = limit(key, TreatmentEpisode.Kind.DOGN)
     outpatient = limit(key, TreatmentEpisode.Kind.POLIKLINIKK)
@@ -219,8 +214,6 @@ def _by_kind_limit(key, field, today):
 def _pathway_due(episodes, key, today):
     """The filters leave no evaluation (first evaluation) and no next treatment (after
     detoxification), so the timer is computed from the row alone."""
-    from pathways.episodes.timers import timer_for
-
     for episode in episodes.select_related("patient", "unit"):
         timer = timer_for(episode, key, today=today)
         if timer.state not in ("soon", "overdue"):
@@ -251,8 +244,6 @@ def pathway_decision(now):
 
 @rule("pathway_first_evaluation", label=gettext_lazy("Pathway: first evaluation due"))
 def pathway_first_evaluation(now):
-    from pathways.episodes.timers import limit
-
     today = timezone.localdate(now)
     days = limit("first_evaluation", TreatmentEpisode.Kind.DOGN) - settings.PATHWAY_WARNING_DAYS
     episodes = TreatmentEpisode.objects.filter(
@@ -277,8 +268,6 @@ def pathway_evaluation(now):
 
 @rule("pathway_after_detox", label=gettext_lazy("Pathway: next treatment after detoxification"))
 def pathway_after_detox(now):
-    from pathways.episodes.timers import limit
-
     days = limit("after_detox", TreatmentEpisode.Kind.AVRUSNING) - settings.PATHWAY_WARNING_DAYS
     today = timezone.localdate(now)
     episodes = (

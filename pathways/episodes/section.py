@@ -1,17 +1,17 @@
 """Treatment episodes' section of the patient overview."""
 
+import datetime
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from pathways.episodes.services import crisis_plan_for, individual_crisis_plan, plan_progress
+from pathways.models import KommuneMessage, TreatmentEpisode
+
 
 def section(request, patient) -> dict:
     """The latest treatment episodes with their messages and ettervern readiness (two queries,
     two more for the individuell plan's crisis plan when an ettervern plan is started)."""
-    import datetime
-
-    from django.db.models import Prefetch
-    from django.utils import timezone
-
-    from pathways.episodes.services import crisis_plan_for, individual_crisis_plan, plan_progress
-    from pathways.models import KommuneMessage, TreatmentEpisode
-
     episodes = list(
         TreatmentEpisode.objects.filter(patient=patient)
         .select_related("unit", "ettervern_plan__episode")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.acting import SYSTEM
 from accounts.models import Membership, Organisation, ServiceUnit
+from pathways.access import patients_of_unit
 from pathways.models import (
     CareTeamMember,
     Consent,
@@ -1023,8 +1024,6 @@ def discharge_statistics(
 ) -> DischargeFigures:
     """Døgn discharges (planned and unplanned) in [start, end] for the unit: at the unit for a
     specialist unit, of the unit's care-team patients for a kommune unit. One query."""
-    from pathways.access import patients_of_unit
-
     tz = timezone.get_current_timezone()
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     next_day = end + datetime.timedelta(days=1)

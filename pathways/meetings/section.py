@@ -1,15 +1,15 @@
 """The ansvarsgruppe's section of the patient overview."""
 
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from pathways.models import ActionItem, Meeting, ResponsibilityGroup
+
 
 def section(request, patient) -> dict:
     """The responsibility group with its next meeting and open-item count in one query; the
     first open action items in a second, only when there are any."""
-    from django.db.models import Count, IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-    from django.utils import timezone
-
-    from pathways.models import ActionItem, Meeting, ResponsibilityGroup
-
     upcoming = Meeting.objects.filter(
         patient=OuterRef("patient_id"), state=Meeting.State.PLANNED, starts_at__gte=timezone.now()
     ).order_by("starts_at")

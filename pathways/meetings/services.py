@@ -33,6 +33,7 @@ from pathways.models import (
     ResponsibilityGroup,
 )
 from pathways.notifications.reminders import notify
+from pathways.pdf import render_pdf_bytes
 
 log = logging.getLogger(__name__)
 
@@ -809,8 +810,6 @@ def minutes_context(meeting: Meeting) -> dict:
 
 
 def _email_minutes(meeting_id: int, member_ids: list[int]) -> None:
-    from pathways.pdf import render_pdf_bytes
-
     meeting = Meeting.objects.select_related("group__leader", "patient", "published_by").get(
         pk=meeting_id
     )

@@ -4,20 +4,22 @@ A rule is a function ``rule(now) -> Iterable[Due]`` registered with ``@rule("nam
 should query only what is due (indexed date filters). ``sweep()`` runs every rule and records
 each reminder under a unique (rule, object, stage) key, so running twice, or two sweeps at
 once, sends each reminder exactly once. Notifications are rows; email is scheduled on commit.
-``run_periodic()`` is what the beat task and ``manage.py reminder_sweep`` call: it also ends
-access whose consent has run out, runs the jobs registered with ``@periodic(name)`` (due work
-such as ending access after a rejected referral or completing a move between kommuner) and
-sends mail that is still pending (urgent mail that could not be queued while Redis was down, a
-digest the 07:00 task missed).
+Jobs registered with ``@periodic(name)`` are due work the scheduled sweep does before the
+rules (ending access whose consent has run out or after a rejected referral, completing a move
+between kommuner); ``run_jobs()`` runs them. The scheduled sweep itself, with the mail
+catch-up after the rules, is ``pathways.notifications.tasks.run_periodic``.
+
+This module imports neither the mail services nor the tasks: email hooks in through
+``ON_NOTIFIED``, filled from ``PathwaysConfig.ready()``.
 """
 
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import Membership
 from pathways.models import Notification, Reminder
@@ -31,14 +33,9 @@ PERIODIC: dict[str, Callable] = {}
 KIND_LABELS: dict[str, object] = {}
 
 
-def _queue_urgent_email(ids: list[int]) -> None:
-    from pathways.notifications.services import queue_urgent_email
-
-    queue_urgent_email(ids)
-
-
-# Called with the ids of new notifications after commit (email delivery hooks in here).
-ON_NOTIFIED: list[Callable[[list[int]], None]] = [_queue_urgent_email]
+# Called with the ids of new notifications after commit. Email delivery hooks in here
+# (``tasks.queue_urgent_email``, appended by ``PathwaysConfig.ready()``).
+ON_NOTIFIED: list[Callable[[list[int]], None]] = []
 
 
 @dataclass
@@ -95,8 +92,6 @@ def unit_users(units, roles=None):
     memberships = Membership.objects.active().filter(unit__in=units)
     if roles:
         memberships = memberships.filter(role__in=roles)
-    from django.contrib.auth import get_user_model
-
     return (
         get_user_model()
         .objects.filter(pk__in=memberships.values("user_id"), is_active=True)
@@ -154,21 +149,4 @@ def sweep(now=None, rules: Iterable[str] | None = None) -> int:
     for name in rules or list(RULES):
         for due in RULES[name](now):
             sent += deliver(name, due)
-    return sent
-
-
-def run_periodic(now=None) -> int:
-    """The scheduled sweep: expire consent, run the periodic jobs and the rules, send pending
-    mail; returns the number of reminders made."""
-    from pathways.notifications import services as mail
-    from pathways.patients.services.careteam import consent_expire_due
-
-    now = now or timezone.now()
-    # Titles are stored as text: write them in the site's language, whoever runs the sweep.
-    with translation.override(settings.LANGUAGE_CODE):
-        consent_expire_due(now)
-        run_jobs(now)
-        sent = sweep(now)
-        mail.email_pending_urgent(now=now)
-        mail.digest_send_due(now=now)
     return sent

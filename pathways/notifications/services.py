@@ -1,17 +1,16 @@
 """Notifications by email: urgent ones at once, the rest in a daily digest at 07:00 Oslo time.
 
-Mail never leaves from a web request: the ON_NOTIFIED hook queues a task after commit and a
-broker outage is only logged, because the sweep picks unsent urgent mail up again. Each
+Mail never leaves from a web request: the ON_NOTIFIED hook (``tasks.queue_urgent_email``)
+queues a task after commit and a broker outage is only logged, because the sweep picks unsent
+urgent mail up again. This module never imports the tasks. Each
 notification is claimed for mail with a conditional update of ``emailed_at``, so two workers
 never send the same mail; a failed send gives the claim back for the next attempt.
 Subjects carry a reference only, never a patient's name.
 """
 
 import logging
-import socket
 from collections import defaultdict
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pathways.models import Notification, NotificationPreference
+from pathways.notifications.reminders import KIND_LABELS
 
 log = logging.getLogger(__name__)
 OSLO = ZoneInfo("Europe/Oslo")
@@ -101,48 +101,6 @@ def reference(notification) -> str:
 # Urgent mail ----------------------------------------------------------------------------
 
 
-def broker_reachable(timeout: float = 0.5) -> bool:
-    """A quick TCP probe of the Redis broker.
-
-    The Redis client retries a refused connection with back-off (about three seconds, twice
-    over through kombu); a request must not wait for that when Redis is down.
-    """
-    from config.celery import app
-
-    if app.conf.task_always_eager:
-        return True
-    url = urlsplit(app.conf.broker_url or "")
-    if url.scheme not in ("redis", "rediss"):
-        return True
-    try:
-        socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout).close()
-    except OSError:
-        return False
-    return True
-
-
-def queue_urgent_email(ids: list[int]) -> None:
-    """ON_NOTIFIED hook (after commit): queue mail for the urgent ones; never raise."""
-    try:
-        urgent = list(
-            Notification.objects.filter(pk__in=ids, urgent=True).values_list("pk", flat=True)
-        )
-        if not urgent:
-            return
-        if not broker_reachable():
-            raise ConnectionRefusedError("the broker does not answer")
-        from pathways.notifications.tasks import send_urgent_email
-
-        # retry=False: a failing broker raises at once instead of holding up the caller.
-        send_urgent_email.apply_async(args=[urgent], retry=False)
-    except Exception:
-        log.warning(
-            "Could not queue urgent mail for notifications %s; the sweep will send it.",
-            ids,
-            exc_info=True,
-        )
-
-
 def _send(subject: str, body: str, to: str) -> None:
     EmailMessage(subject=subject, body=body, to=[to]).send()
 
@@ -212,8 +170,6 @@ def _digest_pending(now) -> QuerySet:
 
 def digest_groups(notes) -> list[tuple[str, list]]:
     """Notifications grouped by kind under a readable heading, groups in order of first entry."""
-    from pathways.notifications.reminders import KIND_LABELS
-
     groups: dict[str, list] = defaultdict(list)
     for note in sorted(notes, key=lambda n: (n.created_at, n.pk)):
         groups[note.kind].append(note)

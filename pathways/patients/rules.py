@@ -1,5 +1,5 @@
-"""Reminder rules of consent and emergency access (registered with the sweep in
-pathways/notifications/reminders.py)."""
+"""Reminder rules and the periodic job of consent and emergency access (registered with the
+sweep in pathways/notifications/reminders.py)."""
 
 from datetime import timedelta
 
@@ -16,9 +16,17 @@ from pathways.models import (
     BreakGlassAccess,
     Consent,
 )
-from pathways.notifications.reminders import Due, rule, unit_users
+from pathways.notifications.reminders import Due, periodic, rule, unit_users
+from pathways.patients.services.careteam import consent_expire_due
 
 # ---------------------------------------------------------------------------------------
+
+
+@periodic("consent_expire")
+def consent_expire(now):
+    """Care-team access whose consent has run out ends."""
+    return consent_expire_due(now)
+
 
 # How long after expiry a consent is still reported as "expired" (bounds the date range).
 CONSENT_EXPIRED_WINDOW_DAYS = 7

@@ -6,8 +6,11 @@ main goal, sub-goals, resources and needs, participants, a crisis plan and 4–1
 """
 
 import datetime
+import io
 import statistics
 import time
+
+from django.db.models import Count
 
 from pathways.models import (
     Consent,
@@ -20,6 +23,9 @@ from pathways.models import (
     Participant,
 )
 from pathways.patients.load import Load, _bulk
+from pathways.pdf import render_pdf_bytes
+from pathways.plan.printing import plan_pdf_context
+from pathways.plan.services import build_snapshot
 
 KOMMUNE_UNITS = ("vadso_rus", "sarpsborg_rus", "sarpsborg_fact")
 PDF_MEASURES = 40
@@ -173,12 +179,6 @@ def seed(load: Load) -> None:
 
 def time_plan_pdf() -> dict:
     """The PDF of a plan with 40 measures: one cold render, then the median of 5 warm ones."""
-    from django.db.models import Count
-
-    from pathways.pdf import render_pdf_bytes
-    from pathways.plan.services import build_snapshot
-    from pathways.plan.views import plan_pdf_context
-
     plan = (
         IndividualPlan.objects.annotate(n=Count("measures"))
         .filter(n__gte=PDF_MEASURES)
@@ -198,8 +198,7 @@ def time_plan_pdf() -> dict:
 
     cold, size = render()
     warm = [render()[0] for _ in range(5)]
-    import io
-
+    # Imported here: pypdf is a development dependency, needed only by the benchmark.
     from pypdf import PdfReader
 
     pages = len(

@@ -1,13 +1,14 @@
 """The individuell plan's section of the patient overview."""
 
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from pathways.models import IndividualPlan, Measure
+from pathways.plan.services import active_coordinator, plan_rights
+
 
 def section(request, patient) -> dict:
     """Koordinator and plan status, the measure counts with the plan: two queries."""
-    from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-    from django.db.models.functions import Coalesce
-
-    from pathways.models import IndividualPlan, Measure
-    from pathways.plan.services import active_coordinator, plan_rights
 
     def measures(*conditions):
         counted = (

@@ -39,7 +39,7 @@ from pathways.models import (
     PlanComment,
     PlanRevision,
 )
-from pathways.notifications.reminders import notify
+from pathways.notifications.reminders import notify, unit_users
 from pathways.plan import diff as plan_diff
 
 # --- reading helpers ---
@@ -475,8 +475,6 @@ def plan_create(
     )
     # TSB may start a plan; the kommune that owns it is told.
     if actor.unit is not None and owner_unit.pk != actor.unit.pk:
-        from pathways.notifications.reminders import unit_users
-
         notify(
             users=unit_users([owner_unit]),
             kind="plan_started",

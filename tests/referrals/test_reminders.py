@@ -89,7 +89,7 @@ def test_the_periodic_sweep_ends_access_after_a_rejection(
     referral, tsb_intake, unn_intake, settings
 ):
     from pathways.access import access_basis
-    from pathways.notifications.reminders import run_periodic
+    from pathways.notifications.tasks import run_periodic
     from referrals import services
 
     settings.REFERRAL_REJECTED_ACCESS_DAYS = 30

@@ -8,7 +8,7 @@ class Command(BaseCommand):
     help = (
         "Fill an empty database with load data for benchmarks: the demo organisations and "
         "people (password 'demo'), N patients with care teams, consent and audit events, and "
-        "each feature's load data (pathways/demo/load.py LOAD_EXTENSIONS)."
+        "each feature's load data (pathways/patients/load.py LOAD_EXTENSIONS)."
     )
 
     def add_arguments(self, parser):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from config.celery import app
 from pathways.models import Notification, NotificationPreference
-from pathways.notifications import reminders
+from pathways.notifications import reminders, tasks
 from pathways.notifications import services as service
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_a_failed_send_gives_the_mail_back_for_the_sweep(coordinator, patient, s
     assert note.emailed_at is None
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    reminders.run_periodic()
+    tasks.run_periodic()
     assert len(mail.outbox) == 1
     note.refresh_from_db()
     assert note.emailed_at is not None
@@ -255,9 +255,12 @@ def test_beat_sweeps_every_ten_minutes_and_digests_at_seven_oslo_time():
     assert schedule["daily-digest"]["task"] == "pathways.daily_digest"
 
 
-def test_every_task_has_soft_and_hard_time_limits():
-    import pathways.notifications.tasks  # noqa: F401
+def test_new_notifications_are_handed_to_the_mail_queue_by_the_app():
+    # Filled from PathwaysConfig.ready(): reminders itself never imports the mail code.
+    assert reminders.ON_NOTIFIED.count(tasks.queue_urgent_email) == 1
 
+
+def test_every_task_has_soft_and_hard_time_limits():
     ours = {name: task for name, task in app.tasks.items() if name.startswith("pathways.")}
     assert set(ours) == {
         "pathways.reminder_sweep",

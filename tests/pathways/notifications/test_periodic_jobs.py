@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.acting import Actor
 from pathways.episodes import services as dsvc
 from pathways.models import CareTeamMember, KommuneMove
-from pathways.notifications import reminders
+from pathways.notifications import reminders, tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_every_due_function_is_run_by_the_periodic_sweep():
     callers = "".join(
         (ROOT / path).read_text()
         for path in (
-            "pathways/notifications/reminders.py",
+            "pathways/notifications/tasks.py",
             "pathways/patients/rules.py",
             "pathways/episodes/rules.py",
             "pathways/meetings/rules.py",
@@ -57,7 +57,9 @@ def test_every_due_function_is_run_by_the_periodic_sweep():
 
 
 def test_the_jobs_are_registered_by_the_apps():
-    assert {"kommune_moves_complete", "referral_access_end"} <= set(reminders.PERIODIC)
+    assert {"consent_expire", "kommune_moves_complete", "referral_access_end"} <= set(
+        reminders.PERIODIC
+    )
 
 
 def test_run_periodic_completes_a_move_whose_handover_date_has_come(
@@ -71,10 +73,10 @@ def test_run_periodic_completes_a_move_whose_handover_date_has_come(
         handover_date=today + datetime.timedelta(days=2),
         consent_given_on=today,
     )
-    reminders.run_periodic()
+    tasks.run_periodic()
     move.refresh_from_db()
     assert move.completed_at is None
-    reminders.run_periodic(now=timezone.now() + datetime.timedelta(days=2))
+    tasks.run_periodic(now=timezone.now() + datetime.timedelta(days=2))
     move.refresh_from_db()
     assert move.completed_at is not None
     assert not (
@@ -92,14 +94,12 @@ def test_run_periodic_runs_every_registered_job_even_when_one_fails(monkeypatch)
     monkeypatch.setitem(reminders.PERIODIC, "a_broken_job", broken)
     monkeypatch.setitem(reminders.PERIODIC, "a_working_job", lambda now: ran.append(now))
     now = timezone.now()
-    reminders.run_periodic(now=now)
+    tasks.run_periodic(now=now)
     assert ran == [now]
 
 
 def test_the_sweep_task_runs_the_jobs(monkeypatch):
-    from pathways.notifications.tasks import reminder_sweep
-
     ran = []
     monkeypatch.setitem(reminders.PERIODIC, "counted", lambda now: ran.append(now))
-    reminder_sweep.apply()
+    tasks.reminder_sweep.apply()
     assert len(ran) == 1

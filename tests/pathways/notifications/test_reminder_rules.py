@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.acting import Actor
 from accounts.models import Membership
 from pathways.models import BreakGlassAccess, CareTeamMember, Consent, Notification, Reminder
-from pathways.notifications import reminders
+from pathways.notifications import reminders, tasks
 from pathways.patients.services.breakglass import break_glass_open, break_glass_review
 from pathways.patients.services.careteam import consent_record, consent_withdraw
 from tests.factories import make_user
@@ -97,7 +97,7 @@ def test_the_same_reminder_is_sent_once_however_often_the_sweep_runs(
     )
     assert reminders.sweep() == 1
     assert reminders.sweep() == 0
-    assert reminders.run_periodic() == 0
+    assert tasks.run_periodic() == 0
     assert Reminder.objects.count() == 1
     assert notes_for(coordinator, "consent_expiring").count() == 1
 
@@ -110,10 +110,10 @@ def test_the_sweep_ends_access_when_consent_has_expired_and_says_so(
     member = CareTeamMember.objects.get(patient=patient, unit=unn_tsb)
     assert member.ended_at is None
 
-    assert reminders.run_periodic() == 1  # expires tomorrow: the 30-day notice
+    assert tasks.run_periodic() == 1  # expires tomorrow: the 30-day notice
     assert CareTeamMember.objects.get(pk=member.pk).ended_at is None
     three_days_on = timezone.now() + timedelta(days=3)
-    assert reminders.run_periodic(now=three_days_on) == 1  # expired: access ends, notice
+    assert tasks.run_periodic(now=three_days_on) == 1  # expired: access ends, notice
 
     member.refresh_from_db()
     assert member.ended_at is not None
