@@ -406,5 +406,11 @@ class CompareForm(forms.Form):
     a = forms.IntegerField(label=_("From version"), min_value=1)
     b = forms.IntegerField(label=_("To version"), min_value=1)
 
+    def versions(self, latest: int) -> tuple[int, int]:
+        """The two versions to compare: those asked for (oldest first), else the last two."""
+        if self.is_valid():
+            return tuple(sorted((self.cleaned_data["a"], self.cleaned_data["b"])))
+        return max(latest - 1, 1), latest
+
 
 LIFE_AREA_CHOICES = LifeArea.choices

@@ -4,7 +4,8 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from pathways.models import IndividualPlan, Measure
-from pathways.plan.services import active_coordinator, plan_rights
+from pathways.plan import permissions
+from pathways.plan.services import active_coordinator
 
 
 def section(request, patient) -> dict:
@@ -40,8 +41,6 @@ def section(request, patient) -> dict:
             "measures_total": plan.measures_total if plan else 0,
             "measures_open": plan.measures_open if plan else 0,
             "revision_state": plan.revision_state() if plan else "",
-            "can_start": plan_rights(
-                request.user, request.active_unit or None, patient, coordinator
-            ).can_start,
+            "can_start": permissions.rights(request.actor, patient, coordinator).can_start,
         },
     }

@@ -2,13 +2,12 @@
 
 Each save of any part of a plan locks the plan row, checks the version the user's form was
 opened at, writes the change, raises the version and stores a revision with a full snapshot.
-A stale form is refused only when the same part changed meanwhile (``PlanConflict`` carries
-what changed); edits to other parts go through, so people working on different measures do
-not block each other.
+A stale form is refused only when the same part changed meanwhile (``StaleWrite`` carries
+what changed, in the plan's diff format); edits to other parts go through, so people working
+on different measures do not block each other.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -19,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.models import Membership
-from pathways import access
 from pathways.meetings.services import group_leader_follow_coordinator
 from pathways.models import (
     AreaAssessment,
@@ -41,6 +39,8 @@ from pathways.models import (
 )
 from pathways.notifications.reminders import notify, unit_users
 from pathways.plan import diff as plan_diff
+from pathways.plan import permissions as perms
+from pathways.stale import StaleWrite
 
 # --- reading helpers ---
 
@@ -73,72 +73,7 @@ def plan_consent(patient) -> Consent | None:
     )
 
 
-# --- who may do what ---
-
-
-@dataclass
-class PlanRights:
-    """What the user, acting for ``unit_id``, may do with the patient's plan."""
-
-    unit_id: int | None = None
-    may_write: bool = False  # the unit may change the patient's record
-    is_coordinator: bool = False
-    is_specialist: bool = False
-
-    @property
-    def can_edit_all(self) -> bool:
-        return self.may_write and self.is_coordinator
-
-    @property
-    def can_comment(self) -> bool:
-        # Kommune units comment; specialist units see the plan (and edit their own measures).
-        return self.may_write and not self.can_edit_all and not self.is_specialist
-
-    @property
-    def can_start(self) -> bool:
-        """Appoint a koordinator and start a plan: anyone who may change the record."""
-        return self.may_write
-
-    def can_edit_measure(self, measure) -> bool:
-        if self.can_edit_all:
-            return True
-        return (
-            self.may_write
-            and self.unit_id is not None
-            and measure.responsible_unit_id == self.unit_id
-        )
-
-
-def plan_rights(user, unit, patient, coordinator=None) -> PlanRights:
-    """Rights from the access policy plus the koordinator role.
-
-    ``patient.can_edit`` is used when set (the view's gate already computed it).
-    """
-    may_write = getattr(patient, "can_edit", None)
-    if may_write is None:
-        found = access.access_basis(user, unit, patient.pk)
-        may_write = bool(found and found[1])
-    if coordinator is None:
-        coordinator = active_coordinator(patient)
-    return PlanRights(
-        unit_id=unit.pk if unit else None,
-        may_write=bool(may_write),
-        is_coordinator=coordinator is not None and coordinator.user_id == user.pk,
-        is_specialist=bool(unit and unit.is_specialist),
-    )
-
-
 # --- snapshots, versions and revisions ---
-
-
-class PlanConflict(Exception):
-    """The part being saved was changed by someone else after the form was opened."""
-
-    def __init__(self, plan, changes):
-        super().__init__("plan changed meanwhile")
-        self.plan = plan
-        self.current_version = plan.version
-        self.changes = changes
 
 
 def _iso(value):
@@ -279,8 +214,13 @@ def snapshot_at(plan, version: int) -> dict | None:
 
 
 def _check(plan, base_version: int | None, keys: list[str]) -> None:
-    """Refuse when any of ``keys`` was touched by a save after ``base_version``."""
-    if base_version is None or base_version >= plan.version or not keys:
+    """Refuse when any of ``keys`` was touched by a save after ``base_version``.
+
+    A form that sent no version counts as opened before the plan began: stale whenever the
+    part exists, and the conflict screen shows all of it.
+    """
+    base_version = int(base_version or 0)
+    if base_version >= plan.version or not keys:
         return
     touched = set()
     for revision_keys in PlanRevision.objects.filter(
@@ -292,7 +232,7 @@ def _check(plan, base_version: int | None, keys: list[str]) -> None:
         old = snapshot_at(plan, base_version) or {}
         new = build_snapshot(plan)
         changes = [c for c in plan_diff.diff(old, new) if c.key in clashing]
-        raise PlanConflict(plan, changes)
+        raise StaleWrite(plan, changes=changes)
 
 
 def _record(plan, *, actor, keys: list[str], summary: str, action=audit.Action.UPDATE, obj=None):
@@ -350,7 +290,7 @@ def coordinator_candidates(patient):
 @transaction.atomic
 def coordinator_appoint(*, patient, membership, actor, note: str = "") -> CoordinatorAssignment:
     """Make ``membership.user`` the koordinator (for ``membership.unit``); ends the previous one."""
-    _require(plan_rights(actor.user, actor.unit, patient).can_start)
+    _require(perms.can_start(actor, patient))
     if not coordinator_candidates(patient).filter(pk=membership.pk).exists():
         raise ValidationError(
             {"membership": _("The koordinator must work in a unit on the patient's care team.")}
@@ -428,8 +368,7 @@ def plan_create(
 ) -> IndividualPlan:
     """Start the plan. Needs the patient's consent to an IP; the creator becomes koordinator
     when nobody holds that role yet."""
-    rights = plan_rights(actor.user, actor.unit, patient)
-    _require(rights.can_start)
+    _require(perms.can_start(actor, patient))
     consent = plan_consent(patient)
     if consent is None:
         raise ValidationError(
@@ -502,7 +441,7 @@ SECTION_SUMMARY = {
 @transaction.atomic
 def plan_update_section(*, plan, actor, section: str, data: dict, base_version) -> IndividualPlan:
     plan = _lock(plan)
-    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
+    _require(perms.can_edit_all(actor, plan.patient))
     _require(plan.is_open)
     fields = SECTION_FIELDS[section]
     _check(plan, base_version, [f"plan:{section}"])
@@ -522,7 +461,7 @@ def plan_update_section(*, plan, actor, section: str, data: dict, base_version) 
 @transaction.atomic
 def goal_save(*, plan, actor, data: dict, base_version, goal=None) -> Goal:
     plan = _lock(plan)
-    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
+    _require(perms.can_edit_all(actor, plan.patient))
     if goal is not None:
         _check(plan, base_version, [f"goal:{goal.pk}"])
         goal = Goal.objects.get(pk=goal.pk, plan=plan)
@@ -549,7 +488,7 @@ def goal_save(*, plan, actor, data: dict, base_version, goal=None) -> Goal:
 @transaction.atomic
 def goal_progress_add(*, goal, actor, noted_on, text: str) -> GoalProgress:
     plan = _lock(goal.plan)
-    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
+    _require(perms.can_edit_all(actor, plan.patient))
     note = _clean(GoalProgress(goal=goal, noted_on=noted_on, text=text, by=actor.user))
     note.save()
     _record(
@@ -570,7 +509,7 @@ def area_save(
     *, plan, actor, life_area, resources, needs, score=None, rated_on=None, base_version
 ) -> AreaAssessment:
     plan = _lock(plan)
-    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
+    _require(perms.can_edit_all(actor, plan.patient))
     _check(plan, base_version, [f"area:{life_area}"])
     area, _created = AreaAssessment.objects.get_or_create(plan=plan, life_area=life_area)
     area.resources, area.needs = resources, needs
@@ -600,7 +539,7 @@ def area_save(
 @transaction.atomic
 def participant_save(*, plan, actor, data: dict, base_version, participant=None) -> Participant:
     plan = _lock(plan)
-    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
+    _require(perms.can_edit_all(actor, plan.patient))
     if participant is not None:
         _check(plan, base_version, [f"participant:{participant.pk}"])
         participant = Participant.objects.get(pk=participant.pk, plan=plan)
@@ -623,7 +562,7 @@ def participant_save(*, plan, actor, data: dict, base_version, participant=None)
 @transaction.atomic
 def participant_remove(*, participant, actor) -> None:
     plan = _lock(participant.plan)
-    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
+    _require(perms.can_edit_all(actor, plan.patient))
     name = participant.display_name
     key = f"participant:{participant.pk}"
     participant.delete()
@@ -645,7 +584,7 @@ MEASURE_UNIT_FIELDS = ["status", "scope", "how", "start_on", "end_on", "responsi
 @transaction.atomic
 def measure_save(*, plan, actor, data: dict, base_version, measure=None) -> Measure:
     plan = _lock(plan)
-    rights = plan_rights(actor.user, actor.unit, plan.patient)
+    rights = perms.rights(actor, plan.patient)
     goals = data.pop("goals", None)
     if measure is None:
         _require(rights.can_edit_all)
@@ -702,7 +641,7 @@ def measure_complete(*, measure, actor) -> bool:
     """Mark the measure completed; False when it already was."""
     plan = _lock(measure.plan)
     measure = Measure.objects.select_related("responsible_unit").get(pk=measure.pk)
-    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_measure(measure))
+    _require(perms.can_edit_measure(actor, measure, plan.patient))
     updated = (
         Measure.objects.filter(pk=measure.pk)
         .exclude(status=Measure.Status.COMPLETED)
@@ -729,7 +668,7 @@ CRISIS_FIELDS = ["warning_signs", "triggers", "what_helps", "wishes", "emergency
 @transaction.atomic
 def crisis_save(*, plan, actor, data: dict, base_version) -> CrisisPlan:
     plan = _lock(plan)
-    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
+    _require(perms.can_edit_all(actor, plan.patient))
     _check(plan, base_version, ["crisis"])
     crisis, _created = CrisisPlan.objects.get_or_create(plan=plan)
     for name in CRISIS_FIELDS:
@@ -743,7 +682,7 @@ def crisis_save(*, plan, actor, data: dict, base_version) -> CrisisPlan:
 @transaction.atomic
 def crisis_contact_add(*, plan, actor, data: dict) -> CrisisContact:
     plan = _lock(plan)
-    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
+    _require(perms.can_edit_all(actor, plan.patient))
     crisis, _created = CrisisPlan.objects.get_or_create(plan=plan)
     contact = _clean(CrisisContact(crisis=crisis, **data))
     contact.save()
@@ -760,7 +699,7 @@ def crisis_contact_add(*, plan, actor, data: dict) -> CrisisContact:
 @transaction.atomic
 def crisis_contact_remove(*, contact, actor) -> None:
     plan = _lock(contact.crisis.plan)
-    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
+    _require(perms.can_edit_all(actor, plan.patient))
     key, name = f"contact:{contact.pk}", contact.name
     contact.delete()
     _record(
@@ -779,7 +718,7 @@ def crisis_contact_remove(*, contact, actor) -> None:
 def evaluation_add(*, plan, actor, data: dict) -> Evaluation:
     """Record an evaluation; it sets the next revision date."""
     plan = _lock(plan)
-    _require(plan_rights(actor.user, actor.unit, plan.patient).can_edit_all)
+    _require(perms.can_edit_all(actor, plan.patient))
     evaluation = _clean(Evaluation(plan=plan, by=actor.user, **data))
     if evaluation.next_revision_on <= evaluation.held_on:
         raise ValidationError(
@@ -806,8 +745,7 @@ def evaluation_add(*, plan, actor, data: dict) -> Evaluation:
 def comment_add(*, plan, actor, section: str, text: str) -> PlanComment:
     """A remark on the plan. It changes no content, so the version stays."""
     coordinator = active_coordinator(plan.patient)
-    rights = plan_rights(actor.user, actor.unit, plan.patient, coordinator)
-    _require(rights.can_comment or rights.can_edit_all)
+    _require(perms.can_comment(actor, plan.patient, coordinator))
     comment = _clean(
         PlanComment(plan=plan, section=section, text=text, by=actor.user, unit=actor.unit)
     )

@@ -4,18 +4,16 @@ every action also works as a plain form post with a full page and a redirect."""
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.acting import Actor
 from accounts.models import AuditEvent, Membership
 from pathways.access import patient_view
 from pathways.models import (
@@ -35,17 +33,15 @@ from pathways.patients.services.careteam import consent_record
 from pathways.pdf import pdf_response
 from pathways.plan import diff as plan_diff
 from pathways.plan import forms as f
+from pathways.plan import permissions as perms
 from pathways.plan import services as svc
 from pathways.plan.printing import plan_pdf_context
+from pathways.web import form_action
 
 PRINT = AuditEvent.Action.PRINT
 
 
 # --- helpers ---
-
-
-def _unit(request):
-    return request.active_unit or None
 
 
 def _plan_url(patient, anchor: str = "") -> str:
@@ -60,49 +56,45 @@ def _open_plan_or_404(patient) -> IndividualPlan:
     return plan
 
 
-def _rights(request, patient, coordinator=None):
-    return svc.plan_rights(request.user, _unit(request), patient, coordinator)
+def _rights(request, patient, coordinator=None) -> perms.PlanRights:
+    return perms.rights(request.actor, patient, coordinator)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields else None
-            for e in errors:
-                form.add_error(target, e)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-def _rebase(form, version: int) -> None:
-    """Keep what the user typed; the next save applies it over the version now stored."""
-    form.data = form.data.copy()
-    form.data[form.add_prefix("version")] = version
-
-
-def _form_response(request, patient, *, template: str, context: dict, title: str):
-    context = {"patient": patient, "title": title, "form_template": template, **context}
-    if request.htmx:
-        return render(request, template, context)
-    return render(request, "pathways/plan/form_page.html", context)
-
-
-def _oob_version(plan) -> str:
-    return (
-        f'<span id="plan-version" hx-swap-oob="true">{plan.version}</span>'
-        if plan is not None
-        else ""
+def _plan_form(
+    request,
+    patient,
+    form,
+    *,
+    title: str,
+    target_id: str,
+    cancel_url: str,
+    save,
+    success,
+    redirect_to,
+    respond=None,
+    inline: bool = False,
+    **extra,
+):
+    """A plan form through the one form path: inline (the fragment, for htmx) or on its own
+    page. ``inline`` forms post with htmx and get ``respond(saved)`` back."""
+    return form_action(
+        request,
+        form,
+        save=save,
+        template="pathways/plan/_form.html" if request.htmx else "pathways/plan/form_page.html",
+        context={
+            "patient": patient,
+            "title": title,
+            "action_url": request.path,
+            "target_id": target_id,
+            "htmx_target": target_id if inline else "",
+            "cancel_url": cancel_url,
+            **extra,
+        },
+        success=success,
+        redirect_to=redirect_to,
+        respond=respond if request.htmx else None,
     )
-
-
-def _oob_first_item(empty_id: str) -> str:
-    """After an item is added inline, the "none yet" text beside it goes."""
-    return f'<p id="{empty_id}" hx-swap-oob="delete"></p>'
-
-
-def _coordinator_context(coordinator) -> dict:
-    return {"plan_coordinator": coordinator}
 
 
 def _measure_people(patient):
@@ -125,6 +117,7 @@ def _measure_for_display(measure_pk, rights):
         .get(pk=measure_pk)
     )
     measure.can_edit = rights.can_edit_measure(measure)
+    measure.can_complete = rights.can_complete_measure(measure)
     return measure
 
 
@@ -169,7 +162,7 @@ def plan_page_context(request, patient, closed=None) -> dict:
             .select_related("owner_unit", "consent__recorded_by", "crisis")
             .first()
         )
-    rights = svc.PlanRights() if closed else _rights(request, patient, coordinator)
+    rights = perms.NONE if closed else _rights(request, patient, coordinator)
     context = {
         "patient": patient,
         "plan": plan,
@@ -205,6 +198,7 @@ def plan_page_context(request, patient, closed=None) -> dict:
     by_area: dict[str, list] = {}
     for measure in measures:
         measure.can_edit = rights.can_edit_measure(measure)
+        measure.can_complete = rights.can_complete_measure(measure)
         by_area.setdefault(measure.life_area, []).append(measure)
     assessments = {a.life_area: a for a in plan.areas.all()}
     ratings: dict[str, list] = {}
@@ -258,87 +252,92 @@ def plan_earlier(request, patient, plan_id):
 
 @patient_view(for_edit=True)
 def coordinator_edit(request, patient):
-    rights = _rights(request, patient)
-    if not rights.can_start:
+    if not _rights(request, patient).can_start:
         raise PermissionDenied
-    current = svc.active_coordinator(patient)
     form = f.CoordinatorForm(request.POST or None, candidates=svc.coordinator_candidates(patient))
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.coordinator_appoint(
-                patient=patient,
-                membership=form.cleaned_data["membership"],
-                actor=request.actor,
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The koordinator is appointed."))
-            return redirect(_plan_url(patient))
     history = CoordinatorAssignment.objects.filter(patient=patient).select_related(
         "user", "unit", "appointed_by"
     )
-    return render(
+    return form_action(
         request,
-        "pathways/plan/coordinator.html",
-        {"patient": patient, "form": form, "plan_coordinator": current, "history": history},
+        form,
+        save=lambda data: svc.coordinator_appoint(
+            patient=patient, membership=data["membership"], actor=request.actor, note=data["note"]
+        ),
+        success=_("The koordinator is appointed."),
+        redirect_to=_plan_url(patient),
+        template="pathways/plan/coordinator.html",
+        context={
+            "patient": patient,
+            "plan_coordinator": svc.active_coordinator(patient),
+            "history": history,
+            "heading": _("Koordinator"),
+            "back_url": _plan_url(patient),
+            "back_label": _("Back to the plan"),
+            "cancel_url": _plan_url(patient),
+            "submit": _("Appoint"),
+        },
+    )
+
+
+def _start_plan(request, patient, consent, data) -> IndividualPlan:
+    if consent is None:
+        consent_record(
+            patient=patient,
+            actor=request.actor,
+            scope=Consent.Scope.INDIVIDUAL_PLAN,
+            given_on=data["consent_given_on"],
+            note=_("Consent to an individual plan")
+            + (
+                _(", including sharing with the participants")
+                if data["consent_covers_sharing"]
+                else ""
+            ),
+        )
+    return svc.plan_create(
+        patient=patient,
+        actor=request.actor,
+        owner_unit=data["owner_unit"],
+        period_start=data["period_start"],
+        period_end=data["period_end"],
+        next_revision_on=data["next_revision_on"],
+        what_matters=data["what_matters"],
+        consent_covers_sharing=data["consent_covers_sharing"],
     )
 
 
 @patient_view(for_edit=True)
 def plan_new(request, patient):
-    rights = _rights(request, patient)
-    if not rights.can_start:
+    if not _rights(request, patient).can_start:
         raise PermissionDenied
     if svc.open_plan(patient) is not None:
         messages.info(request, _("The patient already has an individual plan."))
         return redirect(_plan_url(patient))
     consent = svc.plan_consent(patient)
     coordinator = svc.active_coordinator(patient)
-    unit = _unit(request)
-    default_owner = coordinator.unit if coordinator else unit
     form = f.PlanCreateForm(
         request.POST or None,
         patient=patient,
         consent=consent,
-        initial={"owner_unit": default_owner},
+        initial={"owner_unit": coordinator.unit if coordinator else request.actor.unit},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if consent is None:
-                consent_record(
-                    patient=patient,
-                    actor=Actor(request.user, unit),
-                    scope=Consent.Scope.INDIVIDUAL_PLAN,
-                    given_on=data["consent_given_on"],
-                    note=_("Consent to an individual plan")
-                    + (
-                        _(", including sharing with the participants")
-                        if data["consent_covers_sharing"]
-                        else ""
-                    ),
-                )
-            svc.plan_create(
-                patient=patient,
-                actor=Actor(request.user, unit),
-                owner_unit=data["owner_unit"],
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-                next_revision_on=data["next_revision_on"],
-                what_matters=data["what_matters"],
-                consent_covers_sharing=data["consent_covers_sharing"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The individual plan is started."))
-            return redirect(_plan_url(patient))
-    return render(
+    return form_action(
         request,
-        "pathways/plan/plan_new.html",
-        {"patient": patient, "form": form, "consent": consent, "plan_coordinator": coordinator},
+        form,
+        save=lambda data: _start_plan(request, patient, consent, data),
+        success=_("The individual plan is started."),
+        redirect_to=_plan_url(patient),
+        template="pathways/plan/plan_new.html",
+        context={
+            "patient": patient,
+            "consent": consent,
+            "plan_coordinator": coordinator,
+            "heading": _("Start individual plan"),
+            "back_url": _plan_url(patient),
+            "back_label": _("Back to the plan"),
+            "cancel_url": _plan_url(patient),
+            "submit": _("Start the plan"),
+        },
     )
 
 
@@ -359,52 +358,40 @@ def plan_section(request, patient, section):
     plan = _open_plan_or_404(patient)
     if not _rights(request, patient).can_edit_all:
         raise PermissionDenied
-    conflict = None
     if section == "kriseplan":
-        crisis = plan.crisis
         form = f.CrisisForm(
-            request.POST or None, instance=crisis, initial={"version": plan.version}
+            request.POST or None, instance=plan.crisis, initial={"version": plan.version}
         )
         title, anchor = _("Crisis plan"), "crisis"
     else:
         key, form_class, title = SECTIONS[section]
         title, anchor = _(title), f"section-{key}"
         form = form_class(request.POST or None, instance=plan, initial={"version": plan.version})
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form._meta.fields}
-        base = form.cleaned_data["version"]
-        try:
-            if section == "kriseplan":
-                svc.crisis_save(plan=plan, actor=request.actor, data=data, base_version=base)
-            else:
-                svc.plan_update_section(
-                    plan=plan,
-                    actor=request.actor,
-                    section=SECTIONS[section][0],
-                    data=data,
-                    base_version=base,
-                )
-        except svc.PlanConflict as c:
-            conflict = c
-            _rebase(form, c.current_version)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(_plan_url(patient, anchor))
-    return _form_response(
+
+    def save(data):
+        fields = {name: data[name] for name in form._meta.fields}
+        if section == "kriseplan":
+            return svc.crisis_save(
+                plan=plan, actor=request.actor, data=fields, base_version=data["version"]
+            )
+        return svc.plan_update_section(
+            plan=plan,
+            actor=request.actor,
+            section=SECTIONS[section][0],
+            data=fields,
+            base_version=data["version"],
+        )
+
+    return _plan_form(
         request,
         patient,
-        template="pathways/plan/_form.html",
+        form,
         title=title,
-        context={
-            "form": form,
-            "conflict": conflict,
-            "action_url": request.path,
-            "target_id": f"edit-{section}",
-            "cancel_url": _plan_url(patient, anchor),
-            "htmx_enabled": False,
-        },
+        target_id=f"edit-{section}",
+        cancel_url=_plan_url(patient, anchor),
+        save=save,
+        success=_("Saved."),
+        redirect_to=_plan_url(patient, anchor),
     )
 
 
@@ -422,46 +409,35 @@ def goal_edit(request, patient, goal_id=None):
     form = f.GoalForm(
         request.POST or None, instance=goal, initial={"version": plan.version}, prefix=target
     )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = svc.goal_save(
-                plan=plan,
-                actor=request.actor,
-                data=form.data_for_service(),
-                base_version=form.cleaned_data["version"],
-                goal=goal,
-            )
-        except svc.PlanConflict as c:
-            conflict = c
-            _rebase(form, c.current_version)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            if request.htmx:
-                html = render_to_string(
-                    "pathways/plan/_goal.html",
-                    {"goal": _goal_for_display(saved.pk), "patient": patient, "rights": rights},
-                    request=request,
-                )
-                if goal is None:
-                    html += '<div id="goal-new"></div>' + _oob_first_item("goals-empty")
-                return HttpResponse(html + _oob_version(svc.open_plan(patient)))
-            messages.success(request, _("The goal is saved."))
-            return redirect(_plan_url(patient, f"goal-{saved.pk}"))
-    return _form_response(
+
+    def respond(saved):
+        context = {
+            "goal": _goal_for_display(saved.pk),
+            "patient": patient,
+            "rights": rights,
+            "created": goal is None,
+            "plan": svc.open_plan(patient),
+        }
+        return render(request, "pathways/plan/_saved.html#goal", context)
+
+    return _plan_form(
         request,
         patient,
-        template="pathways/plan/_form.html",
+        form,
         title=_("Change goal") if goal else _("New goal"),
-        context={
-            "form": form,
-            "conflict": conflict,
-            "action_url": request.path,
-            "target_id": target,
-            "cancel_url": _plan_url(patient, target if goal else "goals"),
-            "htmx_enabled": True,
-        },
+        target_id=target,
+        cancel_url=_plan_url(patient, target if goal else "goals"),
+        save=lambda data: svc.goal_save(
+            plan=plan,
+            actor=request.actor,
+            data=form.data_for_service(),
+            base_version=data["version"],
+            goal=goal,
+        ),
+        success=_("The goal is saved."),
+        redirect_to=lambda saved: _plan_url(patient, f"goal-{saved.pk}"),
+        respond=respond,
+        inline=True,
     )
 
 
@@ -471,28 +447,17 @@ def goal_progress(request, patient, goal_id):
     if not _rights(request, patient).can_edit_all:
         raise PermissionDenied
     goal = get_object_or_404(Goal, pk=goal_id, plan=plan)
-    form = f.GoalProgressForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.goal_progress_add(goal=goal, actor=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The progress note is saved."))
-            return redirect(_plan_url(patient, f"goal-{goal.pk}"))
-    return _form_response(
+    return _plan_form(
         request,
         patient,
-        template="pathways/plan/_form.html",
+        f.GoalProgressForm(request.POST or None),
         title=_("Progress note"),
-        context={
-            "form": form,
-            "lead": goal.text,
-            "action_url": request.path,
-            "target_id": f"progress-{goal.pk}",
-            "cancel_url": _plan_url(patient, f"goal-{goal.pk}"),
-            "htmx_enabled": False,
-        },
+        target_id=f"progress-{goal.pk}",
+        cancel_url=_plan_url(patient, f"goal-{goal.pk}"),
+        save=lambda data: svc.goal_progress_add(goal=goal, actor=request.actor, **data),
+        success=_("The progress note is saved."),
+        redirect_to=_plan_url(patient, f"goal-{goal.pk}"),
+        lead=goal.text,
     )
 
 
@@ -516,43 +481,26 @@ def area_edit(request, patient, area):
             "rated_on": timezone.localdate(),
         },
     )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            svc.area_save(
-                plan=plan,
-                actor=request.actor,
-                life_area=area,
-                resources=data["resources"],
-                needs=data["needs"],
-                score=data["score"],
-                rated_on=data["rated_on"],
-                base_version=data["version"],
-            )
-        except svc.PlanConflict as c:
-            conflict = c
-            _rebase(form, c.current_version)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(_plan_url(patient, f"area-{area}"))
-    ratings = plan.ratings.filter(life_area=area)
-    return _form_response(
+    return _plan_form(
         request,
         patient,
-        template="pathways/plan/_form.html",
+        form,
         title=_("Resources and needs: %(area)s") % {"area": LifeArea(area).label},
-        context={
-            "form": form,
-            "conflict": conflict,
-            "ratings": ratings,
-            "action_url": request.path,
-            "target_id": f"area-{area}",
-            "cancel_url": _plan_url(patient, f"area-{area}"),
-            "htmx_enabled": False,
-        },
+        target_id=f"area-{area}",
+        cancel_url=_plan_url(patient, f"area-{area}"),
+        save=lambda data: svc.area_save(
+            plan=plan,
+            actor=request.actor,
+            life_area=area,
+            resources=data["resources"],
+            needs=data["needs"],
+            score=data["score"],
+            rated_on=data["rated_on"],
+            base_version=data["version"],
+        ),
+        success=_("Saved."),
+        redirect_to=_plan_url(patient, f"area-{area}"),
+        ratings=plan.ratings.filter(life_area=area),
     )
 
 
@@ -573,37 +521,22 @@ def participant_edit(request, patient, participant_id=None):
         patient=patient,
         initial={"version": plan.version},
     )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = svc.participant_save(
-                plan=plan,
-                actor=request.actor,
-                data=form.data_for_service(),
-                base_version=form.cleaned_data["version"],
-                participant=participant,
-            )
-        except svc.PlanConflict as c:
-            conflict = c
-            _rebase(form, c.current_version)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(_plan_url(patient, f"participant-{saved.pk}"))
-    return _form_response(
+    return _plan_form(
         request,
         patient,
-        template="pathways/plan/_form.html",
+        form,
         title=_("Change participant") if participant else _("New participant"),
-        context={
-            "form": form,
-            "conflict": conflict,
-            "action_url": request.path,
-            "target_id": "participant",
-            "cancel_url": _plan_url(patient, "participants"),
-            "htmx_enabled": False,
-        },
+        target_id="participant",
+        cancel_url=_plan_url(patient, "participants"),
+        save=lambda data: svc.participant_save(
+            plan=plan,
+            actor=request.actor,
+            data=form.data_for_service(),
+            base_version=data["version"],
+            participant=participant,
+        ),
+        success=_("Saved."),
+        redirect_to=lambda saved: _plan_url(patient, f"participant-{saved.pk}"),
     )
 
 
@@ -645,55 +578,36 @@ def measure_edit(request, patient, measure_id=None):
         initial={"version": plan.version},
         prefix=target,
     )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = form.data_for_service()
-        try:
-            saved = svc.measure_save(
-                plan=plan,
-                actor=request.actor,
-                data=data,
-                base_version=form.cleaned_data["version"],
-                measure=measure,
-            )
-        except svc.PlanConflict as c:
-            conflict = c
-            _rebase(form, c.current_version)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            if request.htmx:
-                html = render_to_string(
-                    "pathways/plan/_measure.html",
-                    {
-                        "measure": _measure_for_display(saved.pk, rights),
-                        "patient": patient,
-                        "rights": rights,
-                    },
-                    request=request,
-                )
-                if measure is None:
-                    html += '<div id="measure-new"></div>' + _oob_first_item("measures-empty")
-                    html += (
-                        f'<span class="muted" id="measure-count" hx-swap-oob="true">'
-                        f"({plan.measures.count()})</span>"
-                    )
-                return HttpResponse(html + _oob_version(svc.open_plan(patient)))
-            messages.success(request, _("The measure is saved."))
-            return redirect(_plan_url(patient, f"measure-{saved.pk}"))
-    return _form_response(
+
+    def respond(saved):
+        context = {
+            "measure": _measure_for_display(saved.pk, rights),
+            "patient": patient,
+            "rights": rights,
+            "created": measure is None,
+            "measure_count": plan.measures.count() if measure is None else None,
+            "plan": svc.open_plan(patient),
+        }
+        return render(request, "pathways/plan/_saved.html#measure", context)
+
+    return _plan_form(
         request,
         patient,
-        template="pathways/plan/_form.html",
+        form,
         title=_("Change measure") if measure else _("New measure"),
-        context={
-            "form": form,
-            "conflict": conflict,
-            "action_url": request.path,
-            "target_id": target,
-            "cancel_url": _plan_url(patient, target if measure else "measures"),
-            "htmx_enabled": True,
-        },
+        target_id=target,
+        cancel_url=_plan_url(patient, target if measure else "measures"),
+        save=lambda data: svc.measure_save(
+            plan=plan,
+            actor=request.actor,
+            data=form.data_for_service(),
+            base_version=data["version"],
+            measure=measure,
+        ),
+        success=_("The measure is saved."),
+        redirect_to=lambda saved: _plan_url(patient, f"measure-{saved.pk}"),
+        respond=respond,
+        inline=True,
     )
 
 
@@ -721,30 +635,20 @@ def contact_new(request, patient):
     if not _rights(request, patient).can_edit_all:
         raise PermissionDenied
     form = f.CrisisContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.crisis_contact_add(
-                plan=plan,
-                actor=request.actor,
-                data={name: form.cleaned_data[name] for name in form._meta.fields},
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The contact is added to the crisis plan."))
-            return redirect(_plan_url(patient, "crisis"))
-    return _form_response(
+    return _plan_form(
         request,
         patient,
-        template="pathways/plan/_form.html",
+        form,
         title=_("New crisis contact"),
-        context={
-            "form": form,
-            "action_url": request.path,
-            "target_id": "contact",
-            "cancel_url": _plan_url(patient, "crisis"),
-            "htmx_enabled": False,
-        },
+        target_id="contact",
+        cancel_url=_plan_url(patient, "crisis"),
+        save=lambda data: svc.crisis_contact_add(
+            plan=plan,
+            actor=request.actor,
+            data={name: data[name] for name in form._meta.fields},
+        ),
+        success=_("The contact is added to the crisis plan."),
+        redirect_to=_plan_url(patient, "crisis"),
     )
 
 
@@ -767,65 +671,40 @@ def evaluation_new(request, patient):
         request.POST or None,
         initial={"held_on": timezone.localdate(), "next_revision_on": f.default_revision_date()},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.evaluation_add(
-                plan=plan,
-                actor=request.actor,
-                data={name: form.cleaned_data[name] for name in form._meta.fields},
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The evaluation is saved and the next revision set."))
-            return redirect(_plan_url(patient, "evaluations"))
-    return _form_response(
+    return _plan_form(
         request,
         patient,
-        template="pathways/plan/_form.html",
+        form,
         title=_("Evaluate the plan"),
-        context={
-            "form": form,
-            "action_url": request.path,
-            "target_id": "evaluation",
-            "cancel_url": _plan_url(patient, "evaluations"),
-            "htmx_enabled": False,
-        },
+        target_id="evaluation",
+        cancel_url=_plan_url(patient, "evaluations"),
+        save=lambda data: svc.evaluation_add(
+            plan=plan,
+            actor=request.actor,
+            data={name: data[name] for name in form._meta.fields},
+        ),
+        success=_("The evaluation is saved and the next revision set."),
+        redirect_to=_plan_url(patient, "evaluations"),
     )
 
 
 @patient_view(for_edit=True)
 def comment_new(request, patient):
     plan = _open_plan_or_404(patient)
-    rights = _rights(request, patient)
-    if not (rights.can_comment or rights.can_edit_all):
+    if not _rights(request, patient).can_comment:
         raise PermissionDenied
-    form = f.CommentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.comment_add(
-                plan=plan,
-                actor=request.actor,
-                section=form.cleaned_data["section"],
-                text=form.cleaned_data["text"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The comment is saved."))
-            return redirect(_plan_url(patient, "comments"))
-    return _form_response(
+    return _plan_form(
         request,
         patient,
-        template="pathways/plan/_form.html",
+        f.CommentForm(request.POST or None),
         title=_("Comment on the plan"),
-        context={
-            "form": form,
-            "action_url": request.path,
-            "target_id": "comment",
-            "cancel_url": _plan_url(patient, "comments"),
-            "htmx_enabled": False,
-        },
+        target_id="comment",
+        cancel_url=_plan_url(patient, "comments"),
+        save=lambda data: svc.comment_add(
+            plan=plan, actor=request.actor, section=data["section"], text=data["text"]
+        ),
+        success=_("The comment is saved."),
+        redirect_to=_plan_url(patient, "comments"),
     )
 
 
@@ -840,9 +719,7 @@ def plan_history(request, patient, plan_id=None):
     )
     latest = plan.version
     form = f.CompareForm(request.GET or None)
-    a, b = max(latest - 1, 1), latest
-    if form.is_valid():
-        a, b = sorted((form.cleaned_data["a"], form.cleaned_data["b"]))
+    a, b = form.versions(latest)
     snapshots = dict(
         PlanRevision.objects.filter(plan=plan, version__in=[a, b]).values_list(
             "version", "snapshot"
@@ -851,7 +728,7 @@ def plan_history(request, patient, plan_id=None):
     changes = None
     if a in snapshots and b in snapshots and a != b:
         changes = plan_diff.diff(snapshots[a], snapshots[b])
-    elif form.is_bound and form.is_valid() and (a not in snapshots or b not in snapshots):
+    elif form.is_bound and not form.errors and (a not in snapshots or b not in snapshots):
         form.add_error(None, _("There is no such version."))
     return render(
         request,

@@ -18,7 +18,9 @@ from pathways.models import (
     PlanRevision,
 )
 from pathways.plan import diff as plan_diff
+from pathways.plan import permissions as perms
 from pathways.plan import services as svc
+from pathways.stale import StaleWrite
 from tests.pathways.plan.setup import (
     add_goal,
     add_measure,
@@ -128,12 +130,17 @@ def test_koordinator_edits_all_responsible_unit_edits_its_measure_others_comment
     ours = add_measure(plan, coordinator, vadso_rus, responsible_unit=unn_tsb, title="Døgnopphold")
     theirs = add_measure(plan, coordinator, vadso_rus, title="Boligsøknad")
 
-    colleague_rights = svc.plan_rights(colleague, vadso_rus, shared_patient)
+    colleague_rights = perms.rights(Actor(colleague, vadso_rus), shared_patient)
     assert colleague_rights.can_comment and not colleague_rights.can_edit_all
     assert colleague_rights.can_edit_measure(theirs)  # Vadsø is responsible for it
-    tsb_rights = svc.plan_rights(tsb_clinician, unn_tsb, shared_patient)
+    tsb_rights = perms.rights(Actor(tsb_clinician, unn_tsb), shared_patient)
     assert tsb_rights.can_edit_measure(ours) and not tsb_rights.can_edit_measure(theirs)
     assert not tsb_rights.can_comment  # a specialist unit sees the plan
+    tsb = Actor(tsb_clinician, unn_tsb)
+    assert perms.can_edit_measure(tsb, ours) and not perms.can_edit_measure(tsb, theirs)
+    assert perms.can_start(tsb, shared_patient) and not perms.can_edit_all(tsb, shared_patient)
+    assert perms.can_edit_all(Actor(coordinator, vadso_rus), shared_patient)
+    assert perms.can_comment(Actor(coordinator, vadso_rus), shared_patient)
 
     plan.refresh_from_db()
     svc.measure_save(
@@ -180,7 +187,7 @@ def test_a_stale_save_of_the_same_measure_is_refused_with_what_changed(
         base_version=opened_at,
         data={"scope": "To ganger i uka"},
     )
-    with pytest.raises(svc.PlanConflict) as caught:
+    with pytest.raises(StaleWrite) as caught:
         svc.measure_save(
             plan=plan,
             actor=Actor(coordinator, vadso_rus),
@@ -355,5 +362,5 @@ def test_a_responsible_unit_must_be_on_the_care_team(coordinator, vadso_rus, pat
 
 def test_leader_of_the_unit_is_not_koordinator(leader, coordinator, vadso_rus, patient):
     start_plan(patient, coordinator, vadso_rus)
-    rights = svc.plan_rights(leader, vadso_rus, patient)
+    rights = perms.rights(Actor(leader, vadso_rus), patient)
     assert rights.can_comment and not rights.can_edit_all

@@ -302,6 +302,40 @@ def test_a_stale_goal_form_shows_what_changed_and_keeps_the_text(
     assert goal.text == "Egen leilighet før sommeren."
 
 
+def test_a_second_save_of_a_stale_section_form_never_overwrites(login, coordinator, plan):
+    client = login(coordinator)
+    page = url("plan_section", plan.patient, "viktig")
+    opened_at = svc.open_plan(plan.patient).version
+    first = client.post(page, {"version": opened_at, "what_matters": "Å bo for meg selv."})
+    assert first.status_code == 302
+    response = client.post(page, {"version": opened_at, "what_matters": "Å ha en jobb."})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Å bo for meg selv." in body  # what changed meanwhile
+    assert "Å ha en jobb." in body  # what the user typed, kept
+    assert svc.open_plan(plan.patient).what_matters == "Å bo for meg selv."
+    current = svc.open_plan(plan.patient).version
+    assert response.context["form"].data["version"] == current
+    # Saving from the conflict screen applies the change.
+    assert (
+        client.post(page, {"version": current, "what_matters": "Å ha en jobb."}).status_code == 302
+    )
+    assert svc.open_plan(plan.patient).what_matters == "Å ha en jobb."
+
+
+def test_a_goal_form_without_a_version_is_stale(login, coordinator, vadso_rus, plan):
+    goal = add_goal(plan, coordinator, vadso_rus)
+    client = login(coordinator)
+    response = client.post(
+        url("plan_goal", plan.patient, goal.pk), _goal_post(goal, "", "Uten versjon.")
+    )
+    assert response.status_code == 200 and "Uten versjon." in response.content.decode()
+    goal.refresh_from_db()
+    assert goal.text != "Uten versjon."
+    current = svc.open_plan(plan.patient).version
+    assert response.context["form"].data[f"goal-{goal.pk}-version"] == current
+
+
 def test_the_history_page_shows_the_diff_between_two_revisions(login, coordinator, plan):
     add_goal(plan, coordinator, plan.owner_unit, text="Få tilbake førerkortet.")
     add_measure(plan, coordinator, plan.owner_unit, title="Kurs hos trafikkskole")

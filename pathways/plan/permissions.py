@@ -1,0 +1,102 @@
+"""Who may do what with a patient's koordinator and individuell plan.
+
+The answers come from the access policy (may the acting unit change the patient's record?)
+and the koordinator role:
+
+- anyone who may change the record appoints a koordinator and starts a plan;
+- the koordinator changes the whole plan;
+- the unit responsible for a measure changes that measure;
+- kommune units comment; specialist units read the plan (and change their own measures).
+
+Services call the ``can_*`` functions (and raise ``PermissionDenied``); views compute the
+answers once with ``rights()`` and pass that one object to the templates.
+"""
+
+from dataclasses import dataclass
+
+from pathways import access
+
+
+@dataclass(frozen=True)
+class PlanRights:
+    """The answers for one acting person and one patient (the templates read its flags)."""
+
+    unit_id: int | None = None
+    may_write: bool = False  # the unit may change the patient's record
+    is_coordinator: bool = False
+    is_specialist: bool = False
+
+    @property
+    def can_start(self) -> bool:
+        """Appoint a koordinator and start a plan: anyone who may change the record."""
+        return self.may_write
+
+    @property
+    def can_edit_all(self) -> bool:
+        return self.may_write and self.is_coordinator
+
+    @property
+    def can_comment(self) -> bool:
+        """Add a comment: the koordinator and kommune units (specialist units read)."""
+        return self.may_write and (self.is_coordinator or not self.is_specialist)
+
+    def can_edit_measure(self, measure) -> bool:
+        if self.can_edit_all:
+            return True
+        return (
+            self.may_write
+            and self.unit_id is not None
+            and measure.responsible_unit_id == self.unit_id
+        )
+
+    def can_complete_measure(self, measure) -> bool:
+        """Mark ``measure`` as completed: who may change it, while it is open."""
+        return measure.is_open and self.can_edit_measure(measure)
+
+
+NONE = PlanRights()  # an earlier (closed) plan: read only
+
+
+def _coordinator(patient):
+    from pathways.plan.services import active_coordinator
+
+    return active_coordinator(patient)
+
+
+def rights(actor, patient, coordinator=None) -> PlanRights:
+    """All the answers at once: the access policy plus the koordinator role.
+
+    ``patient.can_edit`` is used when set (the view's gate already computed it); pass the
+    ``coordinator`` when it is at hand, to save the query.
+    """
+    may_write = getattr(patient, "can_edit", None)
+    if may_write is None:
+        found = access.access_basis(actor.user, actor.unit, patient.pk)
+        may_write = bool(found and found[1])
+    if coordinator is None:
+        coordinator = _coordinator(patient)
+    return PlanRights(
+        unit_id=actor.unit_id,
+        may_write=bool(may_write),
+        is_coordinator=coordinator is not None and coordinator.user_id == actor.user_id,
+        is_specialist=actor.is_specialist,
+    )
+
+
+def can_start(actor, patient) -> bool:
+    """Appoint a koordinator, start a plan."""
+    return rights(actor, patient).can_start
+
+
+def can_edit_all(actor, patient, coordinator=None) -> bool:
+    """Change any part of the plan (the koordinator)."""
+    return rights(actor, patient, coordinator).can_edit_all
+
+
+def can_comment(actor, patient, coordinator=None) -> bool:
+    return rights(actor, patient, coordinator).can_comment
+
+
+def can_edit_measure(actor, measure, patient=None, coordinator=None) -> bool:
+    """Change ``measure``: the koordinator, or a member of the unit responsible for it."""
+    return rights(actor, patient or measure.plan.patient, coordinator).can_edit_measure(measure)
