@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import localize
 
 from accounts.acting import Actor
 from accounts.models import AuditEvent
@@ -164,7 +165,109 @@ def test_a_stale_assessment_form_shows_a_conflict_and_keeps_the_text(
     assert response.status_code == 200
     page = response.content.decode()
     assert "Hører til DPS." in page
-    assert "error-summary" in page
+    # The shared conflict screen: what was saved meanwhile beside what was typed.
+    assert "notice--conflict" in page
+    assert "Noen andre endret henvisningen" in page
+    referral.refresh_from_db()
+    assert referral.state == "under_assessment"
+    # The form now carries the version stored: a save made after seeing the conflict applies.
+    assert response.context["form"]["version"].value() == referral.version
+
+
+def test_a_second_save_of_a_stale_assessment_form_never_overwrites(
+    login, tsb_intake, unn_intake, referral
+):
+    old_version = referral.version
+    other = services.referral_grant(
+        referral=referral,
+        actor=Actor(tsb_intake, unn_intake),
+        start_deadline=timezone.localdate() + datetime.timedelta(days=30),
+        help_kind="inpatient",
+        version=old_version,
+    )
+    client = login(tsb_intake)
+    stale = {"decision": "reject", "rejection_reason": "Hører til DPS.", "version": old_version}
+    for _ in range(2):
+        response = client.post(assess_url(referral), stale)
+        assert response.status_code == 200
+        page = response.content.decode()
+        # The other person's decision and frist beside what was typed, which is kept.
+        assert "notice--conflict" in page
+        assert "Hører til DPS." in page
+        with translation.override("nb"):
+            assert localize(other.start_deadline) in page
+        referral.refresh_from_db()
+        assert referral.state == "granted" and referral.rejection_reason == ""
+        assert referral.version == other.version
+
+
+def test_a_second_save_of_a_stale_draft_never_overwrites_and_a_save_after_seeing_it_applies(
+    login, patient, coordinator, vadso_rus, unn_intake
+):
+    from tests.referrals.conftest import referral_data
+
+    draft = services.referral_create(
+        patient=patient,
+        actor=Actor(coordinator, vadso_rus),
+        receiving_unit=unn_intake,
+        data=referral_data(),
+        send=False,
+    )
+    url = reverse("referrals:edit", args=[draft.pk])
+    old_version = draft.version
+    services.referral_update_draft(
+        referral=draft,
+        actor=Actor(coordinator, vadso_rus),
+        receiving_unit=unn_intake,
+        data=referral_data(reason="Endret av en kollega."),
+        version=old_version,
+    )
+    client = login(coordinator)
+    typed = {
+        **referral_data(reason="Min egen tekst."),
+        "receiving_unit": unn_intake.pk,
+        "action": "draft",
+        "version": old_version,
+    }
+    for _ in range(2):
+        response = client.post(url, typed)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "notice--conflict" in page
+        assert "Endret av en kollega." in page and "Min egen tekst." in page
+        draft.refresh_from_db()
+        assert draft.reason == "Endret av en kollega."
+    seen = response.context["form"]["version"].value()
+    assert seen == draft.version
+    response = client.post(url, {**typed, "version": seen})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.reason == "Min egen tekst." and draft.is_draft
+
+
+def test_a_draft_sent_from_the_edit_form_with_missing_consent_saves_nothing(
+    login, patient, coordinator, vadso_rus, unn_intake
+):
+    from tests.referrals.conftest import referral_data
+
+    draft = services.referral_create(
+        patient=patient,
+        actor=Actor(coordinator, vadso_rus),
+        receiving_unit=unn_intake,
+        data=referral_data(consent_given_on=None),
+        send=False,
+    )
+    typed = {
+        **referral_data(reason="Ny tekst.", consent_given_on=""),
+        "receiving_unit": unn_intake.pk,
+        "action": "send",
+        "version": draft.version,
+    }
+    response = login(coordinator).post(reverse("referrals:edit", args=[draft.pk]), typed)
+    assert response.status_code == 200
+    assert 'id="id_consent_given_on_error"' in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_draft and draft.reason != "Ny tekst."
 
 
 def test_granting_through_the_form(login, tsb_intake, referral):
