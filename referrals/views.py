@@ -235,29 +235,40 @@ def referral_detail(request, pk):
 
 # --- actions: each is a form, a service, a message and the way back to the referral ---
 
+NOT_NOW = gettext_lazy("This cannot be done with the referral as it stands now.")
 
-@dataclass(frozen=True)
+
+def _no_kwargs(referral) -> dict:
+    return {}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Action:
-    """One action on a referral.
+    """One action on a referral: who may take it, its page, its form and its service.
 
     ``side`` and ``roles``: who may ever take it (anyone else gets 403); ``allowed``: the
-    ``can_*`` answer for now (otherwise a message and back to the referral). Without a side,
-    ``allowed`` alone decides and refuses with 403.
+    ``can_*`` answer for now (otherwise ``not_now`` and back to the referral). Without a side,
+    ``allowed`` alone decides, with 403. A ``versioned`` form carries the version it was
+    opened at: a save after someone else's change gets the conflict screen. Other actions
+    are state changes the service refuses once the referral has moved on; the reason is
+    shown above the form.
     """
 
     title: str
     submit: str
     form: type
     save: Callable  # (referral, actor, cleaned data) -> the result
-    success: str | Callable
-    allowed: Callable
+    success: str | Callable  # the message, or f(result)
+    allowed: Callable  # perms.can_*(actor, referral)
     side: str | None = None
     roles: frozenset | None = None
     intro: str = ""
-    form_kwargs: Callable = lambda referral: {}  # noqa: E731
-
-
-NOT_NOW = gettext_lazy("This cannot be done with the referral as it stands now.")
+    not_now: str = NOT_NOW
+    form_kwargs: Callable = _no_kwargs  # f(referral)
+    context: Callable = _no_kwargs  # f(referral): more for the template
+    template: str = "referrals/action.html"
+    versioned: bool = False
+    leads_to_result: bool = False  # after saving, open the referral the service returned
 
 
 def _referral_for(request, pk, action: Action):
@@ -274,7 +285,7 @@ def _referral_for(request, pk, action: Action):
     return referral
 
 
-def _not_now(request, referral, message=NOT_NOW):
+def _not_now(request, referral, message):
     messages.warning(request, message)
     return redirect(_detail_url(referral))
 
@@ -292,17 +303,19 @@ def _moved_on_as_error(save):
     return run
 
 
-def _action_form(request, referral, action: Action, form, save, *, template, extra=None):
+def _action_form(request, referral, action: Action, form, save, *, extra=None):
+    def back(result):
+        if action.leads_to_result and isinstance(result, Referral):
+            return _detail_url(result)
+        return _detail_url(referral)
+
     return form_action(
         request,
         form,
-        save=save,
+        save=save if action.versioned else _moved_on_as_error(save),
         success=action.success,
-        # Forwarding leads on to the new referral; the rest back to this one.
-        redirect_to=lambda result: _detail_url(
-            result if isinstance(result, Referral) else referral
-        ),
-        template=template,
+        redirect_to=back,
+        template=action.template,
         context={
             "patient": referral.patient,
             "referral": referral,
@@ -311,192 +324,41 @@ def _action_form(request, referral, action: Action, form, save, *, template, ext
             "intro": action.intro,
             "cancel_url": _detail_url(referral),
             "multipart": form.is_multipart(),
+            **action.context(referral),
             **(extra or {}),
         },
     )
 
 
 def _action_view(action: Action):
-    """The view of an action that is only a form and a service call."""
+    """The page of an action: the gate, the form, the service."""
 
     @login_required
     def view(request, pk):
         referral = _referral_for(request, pk, action)
-        if not action.allowed(request.actor, referral):
-            return _not_now(request, referral)
+        # A versioned form posted after someone else's change gets the conflict screen.
+        if not (action.versioned and request.POST) and not action.allowed(request.actor, referral):
+            return _not_now(request, referral, action.not_now)
         form = action.form(
             request.POST or None, request.FILES or None, **action.form_kwargs(referral)
         )
-        save = _moved_on_as_error(lambda data: action.save(referral, request.actor, data))
-        return _action_form(request, referral, action, form, save, template="referrals/action.html")
+        return _action_form(
+            request,
+            referral,
+            action,
+            form,
+            lambda data: action.save(referral, request.actor, data),
+        )
 
     return view
 
 
-def _today(label):
+def _dated(label):
     return lambda referral: {"label": label, "initial": {"on": timezone.localdate()}}
 
 
-forward = _action_view(
-    Action(
-        gettext_lazy("Forward the referral"),
-        gettext_lazy("Forward"),
-        forms.ForwardForm,
-        lambda r, actor, d: services.referral_forward(
-            referral=r, actor=actor, to_unit=d["forward_to"]
-        ),
-        gettext_lazy("The referral is forwarded."),
-        perms.can_forward,
-        perms.RECEIVER,
-        perms.ASSESS_ROLES,
-        gettext_lazy(
-            "The new unit receives the referral with the same seniority date and history."
-        ),
-        form_kwargs=lambda referral: {"referral": referral},
-    )
-)
-ask = _action_view(
-    Action(
-        gettext_lazy("Ask for more information"),
-        gettext_lazy("Send question"),
-        forms.QuestionForm,
-        lambda r, actor, d: services.referral_request_information(
-            referral=r, actor=actor, question=d["question"]
-        ),
-        gettext_lazy("The question is sent to the referrer."),
-        perms.can_assess,
-        perms.RECEIVER,
-        perms.ASSESS_ROLES,
-    )
-)
-withdraw = _action_view(
-    Action(
-        gettext_lazy("Withdraw the referral"),
-        gettext_lazy("Withdraw referral"),
-        forms.ReasonForm,
-        lambda r, actor, d: services.referral_withdraw(referral=r, actor=actor, reason=d["reason"]),
-        gettext_lazy("The referral is withdrawn."),
-        perms.can_withdraw,
-        perms.REFERRER,
-        perms.REFERRER_ROLES,
-        gettext_lazy("The receiving unit is told at once."),
-    )
-)
-start_treatment = _action_view(
-    Action(
-        gettext_lazy("Record that treatment has started"),
-        gettext_lazy("Save"),
-        forms.DateForm,
-        lambda r, actor, d: services.referral_start_treatment(referral=r, actor=actor, on=d["on"]),
-        gettext_lazy("Treatment start is recorded."),
-        perms.can_start_treatment,
-        perms.RECEIVER,
-        perms.RECEIVING_ROLES,
-        form_kwargs=_today(gettext_lazy("Treatment started on")),
-    )
-)
-close = _action_view(
-    Action(
-        gettext_lazy("Close the referral"),
-        gettext_lazy("Close referral"),
-        forms.ReasonForm,
-        lambda r, actor, d: services.referral_close(referral=r, actor=actor, reason=d["reason"]),
-        gettext_lazy("The referral is closed."),
-        perms.can_close,
-        perms.RECEIVER,
-        perms.RECEIVING_ROLES,
-    )
-)
-frist_risk = _action_view(
-    Action(
-        gettext_lazy("Frist likely to be missed"),
-        gettext_lazy("Mark as fristbrudd"),
-        forms.NoteForm,
-        lambda r, actor, d: services.referral_mark_frist_at_risk(
-            referral=r, actor=actor, note=d.get("note") or ""
-        ),
-        gettext_lazy("The referral is marked with fristbrudd. Remember to notify Helfo."),
-        perms.can_mark_frist_at_risk,
-        perms.RECEIVER,
-        perms.RECEIVING_ROLES,
-        gettext_lazy(
-            "When the frist is likely to be missed, Helfo must be notified so the patient can "
-            "be offered treatment elsewhere."
-        ),
-    )
-)
-helfo = _action_view(
-    Action(
-        gettext_lazy("Helfo notified"),
-        gettext_lazy("Save"),
-        forms.DateForm,
-        lambda r, actor, d: services.referral_record_helfo_notified(
-            referral=r, actor=actor, on=d["on"]
-        ),
-        gettext_lazy("The Helfo notification is recorded."),
-        perms.can_record_helfo,
-        perms.RECEIVER,
-        perms.RECEIVING_ROLES,
-        form_kwargs=_today(gettext_lazy("Helfo was notified on")),
-    )
-)
-follow_up = _action_view(
-    Action(
-        gettext_lazy("Follow-up while waiting"),
-        gettext_lazy("Save follow-up"),
-        forms.FollowUpForm,
-        lambda r, actor, d: services.referral_record_follow_up(referral=r, actor=actor, data=d),
-        gettext_lazy("The follow-up is saved."),
-        perms.can_follow_up,
-        perms.REFERRER,
-        perms.REFERRER_ROLES,
-        gettext_lazy("What the kommune does while the patient waits for treatment to start."),
-    )
-)
-attachment_new = _action_view(
-    Action(
-        gettext_lazy("Add attachment"),
-        gettext_lazy("Upload"),
-        forms.AttachmentForm,
-        lambda r, actor, d: services.attachment_add(
-            referral=r, actor=actor, upload=d["file"], description=d.get("description") or ""
-        ),
-        gettext_lazy("The attachment is added."),
-        perms.can_attach,
-    )
-)
-
-
-# --- actions with more to them: starting, assessing, answering ---
-
-ASSESS = Action(
-    gettext_lazy("Assess the referral"),
-    gettext_lazy("Save decision"),
-    forms.AssessForm,
-    None,  # grant or reject: see ``_decide``
-    None,
-    perms.can_assess,
-    perms.RECEIVER,
-    perms.ASSESS_ROLES,
-)
-
-
-@require_POST
-@login_required
-def start_assessment(request, pk):
-    referral = _referral_for(request, pk, ASSESS)
-    try:
-        services.referral_start_assessment(referral=referral, actor=request.actor)
-    except services.ReferralConflict as error:
-        messages.warning(request, error.message)
-    else:
-        messages.success(request, _("You have started the assessment."))
-    return redirect(_detail_url(referral))
-
-
 def _decide(referral, actor, data):
-    """Grant or reject; a decision made on a referral that changed since the form was opened
-    is refused (``ReferralConflict``) and the conflict screen shows what changed."""
+    """Grant or reject, against the version the form was opened at."""
     if data["decision"] == forms.AssessForm.GRANT:
         return services.referral_grant(
             referral=referral,
@@ -516,64 +378,197 @@ def _decide(referral, actor, data):
     )
 
 
-def _decided(referral):
-    def message(result):
-        if result.state == State.GRANTED:
-            return _("Right to necessary care is granted. The referrer has been told.")
-        if result.pk != referral.pk:
-            return _("The referral is rejected and forwarded to %(unit)s.") % {
-                "unit": result.receiving_unit.name
-            }
+def _decided(result) -> str:
+    if result.state == State.GRANTED:
+        return _("Right to necessary care is granted. The referrer has been told.")
+    if result.state == State.REJECTED:
         return _("The referral is rejected. The referrer has been told.")
+    # Rejected and forwarded: the result is the new referral at the other unit.
+    return _("The referral is rejected and forwarded to %(unit)s.") % {
+        "unit": result.receiving_unit.name
+    }
 
-    return message
+
+def _under_23(referral) -> dict:
+    warn = referral.under_23
+    limit = None
+    if warn and referral.seniority_date:
+        limit = add_working_days(referral.seniority_date, services.UNDER_23_WARNING_WORKING_DAYS)
+    return {"warn_under_23": warn, "under_23_limit": limit}
 
 
+ASSESS = Action(
+    title=gettext_lazy("Assess the referral"),
+    submit=gettext_lazy("Save decision"),
+    form=forms.AssessForm,
+    form_kwargs=lambda r: {"referral": r, "initial": {"version": r.version}},
+    save=_decide,
+    success=_decided,
+    allowed=perms.can_assess,
+    side=perms.RECEIVER,
+    roles=perms.ASSESS_ROLES,
+    not_now=gettext_lazy("The referral has already been assessed or withdrawn."),
+    context=_under_23,
+    template="referrals/assess.html",
+    versioned=True,
+)
+ACTIONS = {
+    "assess": ASSESS,
+    "forward": Action(
+        title=gettext_lazy("Forward the referral"),
+        submit=gettext_lazy("Forward"),
+        intro=gettext_lazy(
+            "The new unit receives the referral with the same seniority date and history."
+        ),
+        form=forms.ForwardForm,
+        form_kwargs=lambda r: {"referral": r},
+        save=lambda r, actor, d: services.referral_forward(
+            referral=r, actor=actor, to_unit=d["forward_to"]
+        ),
+        success=gettext_lazy("The referral is forwarded."),
+        allowed=perms.can_forward,
+        side=perms.RECEIVER,
+        roles=perms.ASSESS_ROLES,
+        leads_to_result=True,
+    ),
+    "ask": Action(
+        title=gettext_lazy("Ask for more information"),
+        submit=gettext_lazy("Send question"),
+        form=forms.QuestionForm,
+        save=lambda r, actor, d: services.referral_request_information(
+            referral=r, actor=actor, question=d["question"]
+        ),
+        success=gettext_lazy("The question is sent to the referrer."),
+        allowed=perms.can_assess,
+        side=perms.RECEIVER,
+        roles=perms.ASSESS_ROLES,
+    ),
+    "withdraw": Action(
+        title=gettext_lazy("Withdraw the referral"),
+        submit=gettext_lazy("Withdraw referral"),
+        intro=gettext_lazy("The receiving unit is told at once."),
+        form=forms.ReasonForm,
+        save=lambda r, actor, d: services.referral_withdraw(
+            referral=r, actor=actor, reason=d["reason"]
+        ),
+        success=gettext_lazy("The referral is withdrawn."),
+        allowed=perms.can_withdraw,
+        side=perms.REFERRER,
+        roles=perms.REFERRER_ROLES,
+    ),
+    "start_treatment": Action(
+        title=gettext_lazy("Record that treatment has started"),
+        submit=gettext_lazy("Save"),
+        form=forms.DateForm,
+        form_kwargs=_dated(gettext_lazy("Treatment started on")),
+        save=lambda r, actor, d: services.referral_start_treatment(
+            referral=r, actor=actor, on=d["on"]
+        ),
+        success=gettext_lazy("Treatment start is recorded."),
+        allowed=perms.can_start_treatment,
+        side=perms.RECEIVER,
+        roles=perms.RECEIVING_ROLES,
+    ),
+    "close": Action(
+        title=gettext_lazy("Close the referral"),
+        submit=gettext_lazy("Close referral"),
+        form=forms.ReasonForm,
+        save=lambda r, actor, d: services.referral_close(
+            referral=r, actor=actor, reason=d["reason"]
+        ),
+        success=gettext_lazy("The referral is closed."),
+        allowed=perms.can_close,
+        side=perms.RECEIVER,
+        roles=perms.RECEIVING_ROLES,
+    ),
+    "frist_risk": Action(
+        title=gettext_lazy("Frist likely to be missed"),
+        submit=gettext_lazy("Mark as fristbrudd"),
+        intro=gettext_lazy(
+            "When the frist is likely to be missed, Helfo must be notified so the patient can "
+            "be offered treatment elsewhere."
+        ),
+        form=forms.NoteForm,
+        save=lambda r, actor, d: services.referral_mark_frist_at_risk(
+            referral=r, actor=actor, note=d.get("note") or ""
+        ),
+        success=gettext_lazy("The referral is marked with fristbrudd. Remember to notify Helfo."),
+        allowed=perms.can_mark_frist_at_risk,
+        side=perms.RECEIVER,
+        roles=perms.RECEIVING_ROLES,
+    ),
+    "helfo": Action(
+        title=gettext_lazy("Helfo notified"),
+        submit=gettext_lazy("Save"),
+        form=forms.DateForm,
+        form_kwargs=_dated(gettext_lazy("Helfo was notified on")),
+        save=lambda r, actor, d: services.referral_record_helfo_notified(
+            referral=r, actor=actor, on=d["on"]
+        ),
+        success=gettext_lazy("The Helfo notification is recorded."),
+        allowed=perms.can_record_helfo,
+        side=perms.RECEIVER,
+        roles=perms.RECEIVING_ROLES,
+    ),
+    "follow_up": Action(
+        title=gettext_lazy("Follow-up while waiting"),
+        submit=gettext_lazy("Save follow-up"),
+        intro=gettext_lazy("What the kommune does while the patient waits for treatment to start."),
+        form=forms.FollowUpForm,
+        save=lambda r, actor, d: services.referral_record_follow_up(
+            referral=r, actor=actor, data=d
+        ),
+        success=gettext_lazy("The follow-up is saved."),
+        allowed=perms.can_follow_up,
+        side=perms.REFERRER,
+        roles=perms.REFERRER_ROLES,
+    ),
+    "attachment_new": Action(
+        title=gettext_lazy("Add attachment"),
+        submit=gettext_lazy("Upload"),
+        form=forms.AttachmentForm,
+        save=lambda r, actor, d: services.attachment_add(
+            referral=r, actor=actor, upload=d["file"], description=d.get("description") or ""
+        ),
+        success=gettext_lazy("The attachment is added."),
+        allowed=perms.can_attach,
+    ),
+}
+assess = _action_view(ACTIONS["assess"])
+forward = _action_view(ACTIONS["forward"])
+ask = _action_view(ACTIONS["ask"])
+withdraw = _action_view(ACTIONS["withdraw"])
+start_treatment = _action_view(ACTIONS["start_treatment"])
+close = _action_view(ACTIONS["close"])
+frist_risk = _action_view(ACTIONS["frist_risk"])
+helfo = _action_view(ACTIONS["helfo"])
+follow_up = _action_view(ACTIONS["follow_up"])
+attachment_new = _action_view(ACTIONS["attachment_new"])
+
+
+@require_POST
 @login_required
-def assess(request, pk):
+def start_assessment(request, pk):
     referral = _referral_for(request, pk, ASSESS)
-    # A decision posted after someone else's gets the conflict screen, what was typed kept.
-    if not request.POST and not ASSESS.allowed(request.actor, referral):
-        return _not_now(
-            request, referral, _("The referral has already been assessed or withdrawn.")
-        )
-    form = forms.AssessForm(
-        request.POST or None, referral=referral, initial={"version": referral.version}
-    )
-    warn_under_23 = referral.under_23
-    return form_action(
-        request,
-        form,
-        save=lambda data: _decide(referral, request.actor, data),
-        success=_decided(referral),
-        # After forwarding, this unit stays on its own (rejected) referral.
-        redirect_to=_detail_url(referral),
-        template="referrals/assess.html",
-        context={
-            "patient": referral.patient,
-            "referral": referral,
-            "heading": ASSESS.title,
-            "submit": ASSESS.submit,
-            "cancel_url": _detail_url(referral),
-            "warn_under_23": warn_under_23,
-            "under_23_limit": add_working_days(
-                referral.seniority_date, services.UNDER_23_WARNING_WORKING_DAYS
-            )
-            if warn_under_23 and referral.seniority_date
-            else None,
-        },
-    )
+    try:
+        services.referral_start_assessment(referral=referral, actor=request.actor)
+    except services.ReferralConflict as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, _("You have started the assessment."))
+    return redirect(_detail_url(referral))
 
 
 ANSWER = Action(
-    gettext_lazy("Answer the question"),
-    gettext_lazy("Send answer"),
-    forms.AnswerForm,
-    None,  # the answer goes to the question: see ``answer``
-    gettext_lazy("The answer is sent."),
-    perms.can_answer,
-    perms.REFERRER,
-    perms.REFERRER_ROLES,
+    title=gettext_lazy("Answer the question"),
+    submit=gettext_lazy("Send answer"),
+    form=forms.AnswerForm,
+    save=None,  # the answer belongs to one question: see ``answer``
+    success=gettext_lazy("The answer is sent."),
+    allowed=perms.can_answer,
+    side=perms.REFERRER,
+    roles=perms.REFERRER_ROLES,
+    not_now=gettext_lazy("This question can no longer be answered."),
 )
 
 
@@ -584,19 +579,15 @@ def answer(request, pk, request_id):
     if info_request is None:
         raise Http404
     if not ANSWER.allowed(request.actor, referral) or not info_request.is_open:
-        return _not_now(request, referral, _("This question can no longer be answered."))
-    save = _moved_on_as_error(
-        lambda data: services.referral_answer_information(
-            info_request=info_request, actor=request.actor, answer=data["answer"]
-        )
-    )
+        return _not_now(request, referral, ANSWER.not_now)
     return _action_form(
         request,
         referral,
         ANSWER,
         forms.AnswerForm(request.POST or None),
-        save,
-        template="referrals/action.html",
+        lambda data: services.referral_answer_information(
+            info_request=info_request, actor=request.actor, answer=data["answer"]
+        ),
         extra={"info_request": info_request},
     )
 
