@@ -16,7 +16,7 @@ RECEIVING_ROLES = frozenset({Role.INTAKE, Role.CLINICIAN, Role.LEADER})
 REFERRER_ROLES = frozenset({Role.CLINICIAN, Role.COORDINATOR, Role.LEADER, Role.INTAKE})
 STATISTICS_ROLES = frozenset({Role.LEADER, Role.ADMIN})
 
-
+# The two sides of a referral.
 REFERRER = "referrer"
 RECEIVER = "receiver"
 

@@ -41,6 +41,11 @@ def _detail_url(referral) -> str:
     return reverse("referrals:detail", args=[referral.pk])
 
 
+def _not_now(request, referral, message):
+    messages.warning(request, message)
+    return redirect(_detail_url(referral))
+
+
 # --- lists ---
 
 
@@ -157,10 +162,11 @@ def referral_edit(request, pk):
         request.user, actor.unit, pk, for_edit=True, record_read=request.method == "GET"
     )
     if not perms.can_edit_draft(actor, referral):
-        if perms.on_side(actor, referral, perms.REFERRER):
-            messages.warning(request, _("Only drafts can be changed."))
-            return redirect(_detail_url(referral))
-        raise PermissionDenied
+        if not perms.on_side(actor, referral, perms.REFERRER):
+            raise PermissionDenied
+        # A draft sent by a colleague meanwhile: a posted form gets the conflict screen.
+        if not request.POST:
+            return _not_now(request, referral, _("Only drafts can be changed."))
     form = forms.ReferralForm(
         request.POST or None,
         instance=referral,
@@ -283,11 +289,6 @@ def _referral_for(request, pk, action: Action):
     elif not perms.on_side(actor, referral, action.side, action.roles):
         raise PermissionDenied
     return referral
-
-
-def _not_now(request, referral, message):
-    messages.warning(request, message)
-    return redirect(_detail_url(referral))
 
 
 def _moved_on_as_error(save):

@@ -245,6 +245,43 @@ def test_a_second_save_of_a_stale_draft_never_overwrites_and_a_save_after_seeing
     assert draft.reason == "Min egen tekst." and draft.is_draft
 
 
+def test_a_draft_sent_by_a_colleague_meanwhile_is_not_changed_by_the_edit_form(
+    login, patient, coordinator, vadso_rus, unn_intake
+):
+    from tests.referrals.conftest import referral_data
+
+    draft = services.referral_create(
+        patient=patient,
+        actor=Actor(coordinator, vadso_rus),
+        receiving_unit=unn_intake,
+        data=referral_data(),
+        send=False,
+    )
+    url = reverse("referrals:edit", args=[draft.pk])
+    typed = {
+        **referral_data(reason="Min egen tekst."),
+        "receiving_unit": unn_intake.pk,
+        "action": "draft",
+        "version": draft.version,
+    }
+    services.referral_send(referral=draft, actor=Actor(coordinator, vadso_rus))
+    client = login(coordinator)
+    response = client.post(url, typed)
+    assert response.status_code == 200
+    assert "notice--conflict" in response.content.decode()
+    assert "Min egen tekst." in response.content.decode()
+    # Saving again after seeing it is still refused: only drafts change.
+    seen = response.context["form"]["version"].value()
+    response = client.post(url, {**typed, "version": seen})
+    assert response.status_code == 200
+    assert "notice--conflict" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.state == "received" and draft.reason != "Min egen tekst."
+    # Opening the edit page of a sent referral leads back to it with a message.
+    response = client.get(url, follow=True)
+    assert response.redirect_chain[-1][0] == detail(draft)
+
+
 def test_a_draft_sent_from_the_edit_form_with_missing_consent_saves_nothing(
     login, patient, coordinator, vadso_rus, unn_intake
 ):
