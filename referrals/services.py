@@ -237,7 +237,8 @@ def referral_update_draft(
     current = _lock(referral, version=version)
     if version is None:
         raise _stale(current)
-    if not current.is_draft:
+    if not current.is_draft and perms.on_side(actor, current, perms.REFERRER, perms.REFERRER_ROLES):
+        # Sent by a colleague meanwhile.
         raise ReferralConflict(_("Only drafts can be changed."), current)
     _require(perms.can_edit_draft(actor, current))
     for key in EDITABLE_FIELDS:
