@@ -192,7 +192,6 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Give the reason.")},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class DateForm(forms.Form):
@@ -262,8 +261,12 @@ class ListFilterForm(forms.Form):
     under23 = forms.BooleanField(label=_("Only under 23"), required=False)
 
     def tab(self, default):
-        value = self.cleaned_data.get("fane") if self.is_valid() else ""
+        value = self.values().get("fane")
         return value if value in TABS else default
+
+    def values(self) -> dict:
+        """The valid filters; none when the query string is missing or wrong."""
+        return self.cleaned_data if self.is_valid() else {}
 
 
 class StatisticsForm(forms.Form):
@@ -276,3 +279,9 @@ class StatisticsForm(forms.Form):
         if start and end and end < start:
             self.add_error("til", _("The end date is before the start date."))
         return cleaned
+
+    def period(self, start, end):
+        """The chosen period, or ``start``-``end`` for what was left out or wrong."""
+        if not self.is_valid():
+            return start, end
+        return self.cleaned_data.get("fra") or start, self.cleaned_data.get("til") or end

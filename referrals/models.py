@@ -233,6 +233,15 @@ class Referral(models.Model):
         return (end - self.seniority_date).days
 
     @property
+    def decision(self) -> str | None:
+        """The assessment as the assessment form names it: "grant", "reject" or none yet."""
+        if self.state == self.State.REJECTED:
+            return "reject"
+        if self.assessed_at is not None:
+            return "grant"
+        return None
+
+    @property
     def was_forwarded(self) -> bool:
         return hasattr(self, "forwarded_to")
 

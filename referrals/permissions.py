@@ -4,9 +4,8 @@ Only intake or clinicians of the receiving unit assess and forward; only the ref
 sends, withdraws, answers questions and records waiting-time follow-up.
 """
 
-from dataclasses import dataclass
-
-from accounts.models import Membership, ServiceUnit
+from accounts.acting import Actor
+from accounts.models import Membership
 from referrals.models import Referral
 
 Role = Membership.Role
@@ -17,42 +16,25 @@ RECEIVING_ROLES = frozenset({Role.INTAKE, Role.CLINICIAN, Role.LEADER})
 REFERRER_ROLES = frozenset({Role.CLINICIAN, Role.COORDINATOR, Role.LEADER, Role.INTAKE})
 STATISTICS_ROLES = frozenset({Role.LEADER, Role.ADMIN})
 
+# The two sides of a referral.
+REFERRER = "referrer"
+RECEIVER = "receiver"
 
-@dataclass(frozen=True)
-class Actor:
-    """A user acting for a unit, with their roles there."""
 
-    user: object
-    unit: ServiceUnit | None
-    roles: frozenset
+def _is_referrer(actor: Actor, referral: Referral) -> bool:
+    return actor.unit is not None and referral.referring_unit_id == actor.unit.pk
 
-    @classmethod
-    def of(cls, user, unit, memberships=None) -> "Actor":
-        """``memberships``: the user's active memberships when already loaded (the request's
-        ``request.memberships``), so the roles cost no second query."""
-        if unit is None or not user.is_authenticated:
-            return cls(user, unit, frozenset())
-        if memberships is not None:
-            return cls(user, unit, frozenset(m.role for m in memberships if m.unit_id == unit.pk))
-        roles = (
-            Membership.objects.active().filter(user=user, unit=unit).values_list("role", flat=True)
-        )
-        return cls(user, unit, frozenset(roles))
 
-    @classmethod
-    def of_request(cls, request) -> "Actor":
-        """The user acting for the request's active unit, from the memberships it loaded."""
-        unit = request.active_unit or None
-        return cls.of(request.user, unit, getattr(request, "memberships", None))
+def _is_receiver(actor: Actor, referral: Referral) -> bool:
+    return actor.unit is not None and referral.receiving_unit_id == actor.unit.pk
 
-    def has(self, roles) -> bool:
-        return bool(self.roles & roles)
 
-    def is_referrer(self, referral: Referral) -> bool:
-        return self.unit is not None and referral.referring_unit_id == self.unit.pk
-
-    def is_receiver(self, referral: Referral) -> bool:
-        return self.unit is not None and referral.receiving_unit_id == self.unit.pk
+def on_side(actor: Actor, referral: Referral, side: str, roles=None) -> bool:
+    """The actor's unit is that side of the referral (and, given ``roles``, they hold one of
+    them), whatever state the referral is in: the difference between "not yours" (403) and
+    "not now"."""
+    mine = _is_referrer(actor, referral) if side == REFERRER else _is_receiver(actor, referral)
+    return mine and (roles is None or actor.has(roles))
 
 
 def can_refer(actor: Actor) -> bool:
@@ -60,26 +42,28 @@ def can_refer(actor: Actor) -> bool:
 
 
 def can_edit_draft(actor: Actor, referral: Referral) -> bool:
-    return referral.is_draft and actor.is_referrer(referral) and actor.has(REFERRER_ROLES)
+    return referral.is_draft and _is_referrer(actor, referral) and actor.has(REFERRER_ROLES)
 
 
 def can_withdraw(actor: Actor, referral: Referral) -> bool:
     return (
         referral.state in (State.RECEIVED, State.UNDER_ASSESSMENT, State.GRANTED)
-        and actor.is_referrer(referral)
+        and _is_referrer(actor, referral)
         and actor.has(REFERRER_ROLES)
     )
 
 
 def can_assess(actor: Actor, referral: Referral) -> bool:
-    return referral.awaiting_assessment and actor.is_receiver(referral) and actor.has(ASSESS_ROLES)
+    return (
+        referral.awaiting_assessment and _is_receiver(actor, referral) and actor.has(ASSESS_ROLES)
+    )
 
 
 def can_forward(actor: Actor, referral: Referral) -> bool:
     return (
         referral.state == State.REJECTED
         and not referral.was_forwarded
-        and actor.is_receiver(referral)
+        and _is_receiver(actor, referral)
         and actor.has(ASSESS_ROLES)
     )
 
@@ -87,7 +71,7 @@ def can_forward(actor: Actor, referral: Referral) -> bool:
 def can_answer(actor: Actor, referral: Referral) -> bool:
     return (
         referral.state not in (State.DRAFT, State.WITHDRAWN, State.CLOSED)
-        and actor.is_referrer(referral)
+        and _is_referrer(actor, referral)
         and actor.has(REFERRER_ROLES)
     )
 
@@ -95,7 +79,7 @@ def can_answer(actor: Actor, referral: Referral) -> bool:
 def can_start_treatment(actor: Actor, referral: Referral) -> bool:
     return (
         referral.state == State.GRANTED
-        and actor.is_receiver(referral)
+        and _is_receiver(actor, referral)
         and actor.has(RECEIVING_ROLES)
     )
 
@@ -103,7 +87,7 @@ def can_start_treatment(actor: Actor, referral: Referral) -> bool:
 def can_close(actor: Actor, referral: Referral) -> bool:
     return (
         referral.state in (State.GRANTED, State.TREATMENT_STARTED)
-        and actor.is_receiver(referral)
+        and _is_receiver(actor, referral)
         and actor.has(RECEIVING_ROLES)
     )
 
@@ -112,7 +96,7 @@ def can_mark_frist_at_risk(actor: Actor, referral: Referral) -> bool:
     return (
         referral.state == State.GRANTED
         and referral.frist_at_risk_at is None
-        and actor.is_receiver(referral)
+        and _is_receiver(actor, referral)
         and actor.has(RECEIVING_ROLES)
     )
 
@@ -121,7 +105,7 @@ def can_record_helfo(actor: Actor, referral: Referral) -> bool:
     return (
         referral.frist_breach
         and referral.helfo_notified_on is None
-        and actor.is_receiver(referral)
+        and _is_receiver(actor, referral)
         and actor.has(RECEIVING_ROLES)
     )
 
@@ -129,7 +113,7 @@ def can_record_helfo(actor: Actor, referral: Referral) -> bool:
 def can_follow_up(actor: Actor, referral: Referral) -> bool:
     return (
         referral.state == State.GRANTED
-        and actor.is_referrer(referral)
+        and _is_referrer(actor, referral)
         and actor.has(REFERRER_ROLES)
     )
 
@@ -138,12 +122,38 @@ def can_attach(actor: Actor, referral: Referral) -> bool:
     open_states = (State.DRAFT, *Referral.AWAITING_ASSESSMENT, State.GRANTED)
     if referral.state not in open_states:
         return False
-    if actor.is_referrer(referral):
+    if _is_referrer(actor, referral):
         return actor.has(REFERRER_ROLES)
     return (
-        referral.state != State.DRAFT and actor.is_receiver(referral) and actor.has(RECEIVING_ROLES)
+        referral.state != State.DRAFT
+        and _is_receiver(actor, referral)
+        and actor.has(RECEIVING_ROLES)
     )
 
 
 def can_see_statistics(actor: Actor) -> bool:
     return actor.unit is not None and actor.has(STATISTICS_ROLES)
+
+
+def rights(actor: Actor, referral: Referral) -> dict:
+    """What the actor may do with the referral now: the one object the detail page reads.
+    A patient the unit may only read offers no actions at all."""
+    editable = bool(getattr(referral.patient, "can_edit", False))
+    can = {
+        "edit": can_edit_draft(actor, referral),
+        "withdraw": can_withdraw(actor, referral),
+        "start_assessment": referral.state == State.RECEIVED and can_assess(actor, referral),
+        "assess": can_assess(actor, referral),
+        "forward": can_forward(actor, referral),
+        "answer": can_answer(actor, referral),
+        "start_treatment": can_start_treatment(actor, referral),
+        "close": can_close(actor, referral),
+        "frist_risk": can_mark_frist_at_risk(actor, referral),
+        "helfo": can_record_helfo(actor, referral),
+        "follow_up": can_follow_up(actor, referral),
+        "attach": can_attach(actor, referral),
+    }
+    can = {key: editable and allowed for key, allowed in can.items()}
+    # Answering and attaching sit beside their sections, not among the actions.
+    can["any_action"] = any(v for k, v in can.items() if k not in ("answer", "attach"))
+    return can

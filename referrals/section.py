@@ -6,10 +6,9 @@ from referrals.selectors import referrals_for_patient
 
 
 def section(request, patient) -> dict:
-    unit = request.active_unit or None
-    actor = perms.Actor.of_request(request)
+    actor = request.actor
     return {
-        "referrals": list(referrals_for_patient(patient, unit)),
+        "referrals": list(referrals_for_patient(patient, actor.unit)),
         "can_refer": bool(getattr(patient, "can_edit", False)) and perms.can_refer(actor),
     }
 

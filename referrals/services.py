@@ -2,7 +2,7 @@
 
 Each transition locks the referral row (``select_for_update``) and checks its state and, where a
 form carried it, its version; a second person acting on the same referral at the same time gets
-``ReferralConflict`` with a clear message instead of overwriting the first.
+``ReferralConflict`` (a ``StaleWrite``) with a clear message instead of overwriting the first.
 """
 
 import datetime
@@ -24,6 +24,7 @@ from pathways.episodes.services import episode_start
 from pathways.models import CareTeamMember, Consent, TreatmentEpisode
 from pathways.notifications.reminders import notify, unit_users
 from pathways.patients.services.careteam import care_team_add, care_team_end, consent_record
+from pathways.stale import StaleWrite
 from pathways.workdays import add_working_days
 from referrals import permissions as perms
 from referrals.models import (
@@ -63,13 +64,12 @@ EDITABLE_FIELDS = [
 ]
 
 
-class ReferralConflict(Exception):
-    """The referral changed (or is in another state) since the user opened the form."""
+class ReferralConflict(StaleWrite):
+    """The referral changed (or is in another state) since the user opened the form: a stale
+    write with a message that says what happened (withdrawn, already assessed, ...)."""
 
-    def __init__(self, message: str, current: Referral | None = None):
-        super().__init__(message)
-        self.message = message
-        self.current = current
+    def __init__(self, message: str, current: Referral):
+        super().__init__(current, message=message)
 
 
 # --- helpers ---
@@ -92,14 +92,18 @@ def _lock(referral: Referral, *, version: int | None = None) -> Referral:
         .get(pk=referral.pk)
     )
     if version is not None and current.version != version:
-        raise ReferralConflict(
-            _(
-                "Someone else changed this referral while you were working on it. Check what "
-                "it says now; what you typed is kept below."
-            ),
-            current,
-        )
+        raise _stale(current)
     return current
+
+
+def _stale(current: Referral) -> ReferralConflict:
+    return ReferralConflict(
+        _(
+            "Someone else changed this referral while you were working on it. Check what "
+            "it says now; what you typed is kept below."
+        ),
+        current,
+    )
 
 
 def _refuse_state(current: Referral, allowed) -> None:
@@ -207,7 +211,6 @@ def _validate_content(referral: Referral, *, sending: bool) -> None:
 @transaction.atomic
 def referral_create(*, patient, actor, receiving_unit, data: dict, send: bool) -> Referral:
     """Create a referral as a draft, or create and send it at once."""
-    actor = perms.Actor.of(actor.user, actor.unit)
     _require(perms.can_refer(actor))
     referral = Referral(
         patient=patient,
@@ -226,9 +229,18 @@ def referral_create(*, patient, actor, receiving_unit, data: dict, send: bool) -
 
 
 @transaction.atomic
-def referral_update_draft(*, referral, actor, receiving_unit, data: dict, version: int):
+def referral_update_draft(
+    *, referral, actor, receiving_unit, data: dict, version: int | None, send: bool = False
+) -> Referral:
+    """Save a draft the form opened at ``version`` (a form without one is stale too), and
+    with ``send`` send it: both or neither."""
     current = _lock(referral, version=version)
-    _require(perms.can_edit_draft(perms.Actor.of(actor.user, actor.unit), current))
+    if version is None:
+        raise _stale(current)
+    if not current.is_draft and perms.on_side(actor, current, perms.REFERRER, perms.REFERRER_ROLES):
+        # Sent by a colleague meanwhile.
+        raise ReferralConflict(_("Only drafts can be changed."), current)
+    _require(perms.can_edit_draft(actor, current))
     for key in EDITABLE_FIELDS:
         if key in data:
             setattr(current, key, data[key])
@@ -236,13 +248,15 @@ def referral_update_draft(*, referral, actor, receiving_unit, data: dict, versio
     _validate_content(current, sending=False)
     _save(current, [*EDITABLE_FIELDS, "receiving_unit"])
     _audit(current, actor=actor, detail=_("Draft changed"))
+    if send:
+        return referral_send(referral=current, actor=actor)
     return current
 
 
 @transaction.atomic
 def referral_send(*, referral, actor, version: int | None = None) -> Referral:
     current = _lock(referral, version=version)
-    _require(perms.can_edit_draft(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_edit_draft(actor, current))
     _validate_content(current, sending=True)
     today = timezone.localdate()
     consent = consent_record(
@@ -283,7 +297,7 @@ def referral_withdraw(*, referral, actor, reason: str, version: int | None = Non
         raise ValidationError({"reason": _("Give the reason for withdrawing the referral.")})
     current = _lock(referral, version=version)
     _refuse_state(current, (State.RECEIVED, State.UNDER_ASSESSMENT, State.GRANTED))
-    _require(perms.can_withdraw(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_withdraw(actor, current))
     current.state = State.WITHDRAWN
     current.withdrawn_reason = reason
     current.ended_at = timezone.now()
@@ -308,7 +322,7 @@ def referral_answer_information(*, info_request, actor, answer: str) -> Informat
     if not answer:
         raise ValidationError({"answer": _("Write the answer.")})
     current = _lock(info_request.referral)
-    _require(perms.can_answer(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_answer(actor, current))
     updated = InformationRequest.objects.filter(
         pk=info_request.pk, referral=current, answered_at__isnull=True
     ).update(answer=answer, answered_at=timezone.now(), answered_by=actor.user)
@@ -331,7 +345,7 @@ def referral_answer_information(*, info_request, actor, answer: str) -> Informat
 def referral_record_follow_up(*, referral, actor, data: dict) -> WaitingFollowUp:
     current = _lock(referral)
     _refuse_state(current, (State.GRANTED,))
-    _require(perms.can_follow_up(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_follow_up(actor, current))
     follow_up = WaitingFollowUp(referral=current, recorded_by=actor.user, unit=actor.unit, **data)
     follow_up.full_clean()
     follow_up.save()
@@ -359,7 +373,7 @@ def referral_record_follow_up(*, referral, actor, data: dict) -> WaitingFollowUp
 def referral_start_assessment(*, referral, actor) -> Referral:
     current = _lock(referral)
     _refuse_state(current, (State.RECEIVED,))
-    _require(perms.can_assess(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_assess(actor, current))
     current.state = State.UNDER_ASSESSMENT
     current.assessment_started_at = timezone.now()
     _save(current, ["state", "assessment_started_at"])
@@ -376,7 +390,7 @@ def referral_request_information(*, referral, actor, question: str) -> Informati
         raise ValidationError({"question": _("Say what information is missing.")})
     current = _lock(referral)
     _refuse_state(current, Referral.AWAITING_ASSESSMENT)
-    _require(perms.can_assess(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_assess(actor, current))
     info_request = InformationRequest.objects.create(
         referral=current, question=question, asked_by=actor.user
     )
@@ -444,7 +458,7 @@ def referral_grant(
     """Rett til nødvendig helsehjelp with a binding frist."""
     current = _lock(referral, version=version)
     _refuse_state(current, Referral.AWAITING_ASSESSMENT)
-    _require(perms.can_assess(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_assess(actor, current))
     validate_grant(
         referral=current,
         start_deadline=start_deadline,
@@ -507,7 +521,7 @@ def referral_reject(
         raise ValidationError({"rejection_reason": _("Give the reason for the rejection.")})
     current = _lock(referral, version=version)
     _refuse_state(current, Referral.AWAITING_ASSESSMENT)
-    _require(perms.can_assess(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_assess(actor, current))
     if forward_to is not None:
         _validate_forward_target(current, forward_to)
     current.state = State.REJECTED
@@ -554,7 +568,7 @@ def referral_forward(*, referral, actor, to_unit: ServiceUnit) -> Referral:
     _refuse_state(current, (State.REJECTED,))
     if Referral.objects.filter(forwarded_from=current).exists():
         raise ReferralConflict(_("The referral has already been forwarded."), current)
-    _require(perms.can_forward(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_forward(actor, current))
     _validate_forward_target(current, to_unit)
     if current.access_ends_on is not None:
         current.access_ends_on = None
@@ -631,7 +645,7 @@ def referral_start_treatment(*, referral, actor, on: datetime.date) -> Referral:
     """Treatment has started: the treatment episode starts at the receiving unit, linked here."""
     current = _lock(referral)
     _refuse_state(current, (State.GRANTED,))
-    _require(perms.can_start_treatment(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_start_treatment(actor, current))
     if on is None:
         raise ValidationError({"on": _("Enter the date treatment started.")})
     _not_future(on, "on")
@@ -659,7 +673,7 @@ def referral_close(*, referral, actor, reason: str) -> Referral:
         raise ValidationError({"reason": _("Give the reason for closing.")})
     current = _lock(referral)
     _refuse_state(current, (State.GRANTED, State.TREATMENT_STARTED))
-    _require(perms.can_close(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_close(actor, current))
     current.state = State.CLOSED
     current.closed_reason = reason[:300]
     current.ended_at = timezone.now()
@@ -679,7 +693,7 @@ def referral_close(*, referral, actor, reason: str) -> Referral:
 def referral_mark_frist_at_risk(*, referral, actor, note: str = "") -> Referral:
     current = _lock(referral)
     _refuse_state(current, (State.GRANTED,))
-    _require(perms.can_mark_frist_at_risk(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_mark_frist_at_risk(actor, current))
     current.frist_at_risk_at = timezone.now()
     current.frist_at_risk_by = actor.user
     _save(current, ["frist_at_risk_at", "frist_at_risk_by"])
@@ -710,7 +724,7 @@ def referral_record_helfo_notified(*, referral, actor, on: datetime.date) -> Ref
     current = _lock(referral)
     if current.helfo_notified_on is not None:
         raise ReferralConflict(_("Helfo has already been recorded as notified."), current)
-    _require(perms.can_record_helfo(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_record_helfo(actor, current))
     current.helfo_notified_on = on
     current.helfo_notified_by = actor.user
     _save(current, ["helfo_notified_on", "helfo_notified_by"])
@@ -763,7 +777,7 @@ def attachment_add(*, referral, actor, upload, description: str = "") -> Attachm
             }
         )
     current = _lock(referral)
-    _require(perms.can_attach(perms.Actor.of(actor.user, actor.unit), current))
+    _require(perms.can_attach(actor, current))
     attachment = Attachment(
         referral=current,
         filename=filename[:200],

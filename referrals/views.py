@@ -1,6 +1,7 @@
 """Referral pages: thin views that fetch through the access gate and call services."""
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,16 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from accounts.acting import Actor
 from pathways.access import get_patient_for_user
 from pathways.pagination import KnownCountPaginator
 from pathways.pdf import pdf_response
+from pathways.web import form_action
 from pathways.workdays import add_working_days
 from referrals import forms, selectors, services, statistics
 from referrals import permissions as perms
@@ -27,29 +29,21 @@ from referrals.models import Attachment, InformationRequest, Referral
 State = Referral.State
 
 
-def _unit(request):
-    unit = request.active_unit or None
-    if unit is None:
+def _actor(request):
+    """Who acts; every referral page but the detail page needs a unit to act for."""
+    actor = request.actor
+    if actor.unit is None:
         raise PermissionDenied(_("You are not a member of any unit."))
-    return unit
+    return actor
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item.messages[0] if hasattr(item, "messages") else item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
+def _detail_url(referral) -> str:
+    return reverse("referrals:detail", args=[referral.pk])
 
 
-def _keep_version(form, current) -> None:
-    """After a conflict, the next save goes against the version now stored."""
-    if current is not None and "version" in form.fields:
-        form.data = form.data.copy()
-        form.data["version"] = current.version
+def _not_now(request, referral, message):
+    messages.warning(request, message)
+    return redirect(_detail_url(referral))
 
 
 # --- lists ---
@@ -57,11 +51,11 @@ def _keep_version(form, current) -> None:
 
 @login_required
 def referral_list(request):
-    unit = _unit(request)
+    unit = _actor(request).unit
     default = selectors.SENT if unit.is_kommune else selectors.INCOMING
     filters = forms.ListFilterForm(request.GET or None)
     tab = filters.tab(default)
-    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    cleaned = filters.values()
     referrals = selectors.unit_referrals(
         unit,
         tab,
@@ -93,7 +87,7 @@ def referral_list(request):
             "filters": filters,
             "query_string": query.urlencode(),
             "today": timezone.localdate(),
-            "can_see_statistics": perms.can_see_statistics(perms.Actor.of_request(request)),
+            "can_see_statistics": perms.can_see_statistics(request.actor),
         },
     )
 
@@ -101,103 +95,109 @@ def referral_list(request):
 # --- creating and editing ---
 
 
+def _sent_or_saved(referral) -> str:
+    return _("The draft is saved.") if referral.is_draft else _("The referral is sent.")
+
+
+def _referral_form(request, form, *, patient, referral, save):
+    return form_action(
+        request,
+        form,
+        save=save,
+        success=_sent_or_saved,
+        redirect_to=_detail_url,
+        template="referrals/form.html",
+        context={
+            "patient": patient,
+            "referral": referral,
+            "heading": _("Edit referral") if referral else _("New referral"),
+            "cancel_url": _detail_url(referral)
+            if referral
+            else reverse("pathways:patient_overview", args=[patient.pk]),
+        },
+    )
+
+
+def _sending(request) -> bool:
+    return request.POST.get("action") == "send"
+
+
 @login_required
 def referral_new(request):
-    unit = _unit(request)
+    actor = _actor(request)
     patient = get_patient_for_user(
-        request.user, request.GET.get("pasient"), unit=unit, for_edit=True
+        request.user, request.GET.get("pasient"), unit=actor.unit, for_edit=True
     )
-    actor = perms.Actor.of(request.user, unit)
     if not perms.can_refer(actor):
         raise PermissionDenied
     if request.method == "GET":
         audit.record(
             user=request.user,
-            unit=unit,
+            unit=actor.unit,
             action=audit.Action.VIEW,
             patient=patient,
             basis=patient.access_basis,
             detail=request.path,
         )
-    form = forms.ReferralForm(request.POST or None, unit=unit)
-    if request.method == "POST" and form.is_valid():
-        send = request.POST.get("action") == "send"
-        try:
-            referral = services.referral_create(
-                patient=patient,
-                actor=Actor(request.user, unit),
-                receiving_unit=form.cleaned_data["receiving_unit"],
-                data=form.referral_data(),
-                send=send,
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(
-                request, _("The referral is sent.") if send else _("The draft is saved.")
-            )
-            return redirect("referrals:detail", pk=referral.pk)
-    return render(
-        request, "referrals/form.html", {"patient": patient, "form": form, "referral": None}
+    form = forms.ReferralForm(request.POST or None, unit=actor.unit)
+    return _referral_form(
+        request,
+        form,
+        patient=patient,
+        referral=None,
+        save=lambda data: services.referral_create(
+            patient=patient,
+            actor=actor,
+            receiving_unit=data["receiving_unit"],
+            data=form.referral_data(),
+            send=_sending(request),
+        ),
     )
 
 
 @login_required
 def referral_edit(request, pk):
-    unit = _unit(request)
+    actor = _actor(request)
     referral = selectors.get_referral_for_user(
-        request.user, unit, pk, for_edit=True, record_read=request.method == "GET"
+        request.user, actor.unit, pk, for_edit=True, record_read=request.method == "GET"
     )
-    actor = perms.Actor.of(request.user, unit)
     if not perms.can_edit_draft(actor, referral):
-        if actor.is_referrer(referral):
-            messages.warning(request, _("Only drafts can be changed."))
-            return redirect("referrals:detail", pk=referral.pk)
-        raise PermissionDenied
-    initial = {"version": referral.version}
-    form = forms.ReferralForm(request.POST or None, instance=referral, unit=unit, initial=initial)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        send = request.POST.get("action") == "send"
-        try:
-            referral = services.referral_update_draft(
-                referral=referral,
-                actor=Actor(request.user, unit),
-                receiving_unit=form.cleaned_data["receiving_unit"],
-                data=form.referral_data(),
-                version=form.cleaned_data.get("version") or referral.version,
-            )
-            if send:
-                referral = services.referral_send(
-                    referral=referral, actor=Actor(request.user, unit)
-                )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except services.ReferralConflict as error:
-            conflict = error.current
-            form.add_error(None, error.message)
-            _keep_version(form, conflict)
-        else:
-            messages.success(
-                request, _("The referral is sent.") if send else _("The draft is saved.")
-            )
-            return redirect("referrals:detail", pk=referral.pk)
-    return render(
+        if not perms.on_side(actor, referral, perms.REFERRER):
+            raise PermissionDenied
+        # A draft sent by a colleague meanwhile: a posted form gets the conflict screen.
+        if not request.POST:
+            return _not_now(request, referral, _("Only drafts can be changed."))
+    form = forms.ReferralForm(
+        request.POST or None,
+        instance=referral,
+        unit=actor.unit,
+        initial={"version": referral.version},
+    )
+    return _referral_form(
         request,
-        "referrals/form.html",
-        {"patient": referral.patient, "form": form, "referral": referral, "conflict": conflict},
+        form,
+        patient=referral.patient,
+        referral=referral,
+        save=lambda data: services.referral_update_draft(
+            referral=referral,
+            actor=actor,
+            receiving_unit=data["receiving_unit"],
+            data=form.referral_data(),
+            version=data.get("version"),
+            send=_sending(request),
+        ),
     )
 
 
 @require_POST
 @login_required
 def referral_send(request, pk):
-    unit = _unit(request)
+    actor = _actor(request)
     referral = selectors.get_referral_for_user(
-        request.user, unit, pk, for_edit=True, record_read=False
+        request.user, actor.unit, pk, for_edit=True, record_read=False
     )
     try:
-        services.referral_send(referral=referral, actor=Actor(request.user, unit))
+        services.referral_send(referral=referral, actor=actor)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -206,7 +206,7 @@ def referral_send(request, pk):
         messages.error(request, error.message)
     else:
         messages.success(request, _("The referral is sent."))
-    return redirect("referrals:detail", pk=referral.pk)
+    return redirect(_detail_url(referral))
 
 
 # --- the detail page ---
@@ -214,31 +214,13 @@ def referral_send(request, pk):
 
 @login_required
 def referral_detail(request, pk):
-    unit = request.active_unit or None
-    referral = selectors.get_referral_for_user(request.user, unit, pk)
-    actor = perms.Actor.of(request.user, unit)
-    editable = referral.patient.can_edit
+    actor = request.actor
+    referral = selectors.get_referral_for_user(request.user, actor.unit, pk)
     info_requests = list(
         InformationRequest.objects.filter(referral=referral).select_related(
             "asked_by", "answered_by"
         )
     )
-    can = {
-        "edit": editable and perms.can_edit_draft(actor, referral),
-        "withdraw": editable and perms.can_withdraw(actor, referral),
-        "start_assessment": editable
-        and referral.state == State.RECEIVED
-        and perms.can_assess(actor, referral),
-        "assess": editable and perms.can_assess(actor, referral),
-        "forward": editable and perms.can_forward(actor, referral),
-        "answer": editable and perms.can_answer(actor, referral),
-        "start_treatment": editable and perms.can_start_treatment(actor, referral),
-        "close": editable and perms.can_close(actor, referral),
-        "frist_risk": editable and perms.can_mark_frist_at_risk(actor, referral),
-        "helfo": editable and perms.can_record_helfo(actor, referral),
-        "follow_up": editable and perms.can_follow_up(actor, referral),
-        "attach": editable and perms.can_attach(actor, referral),
-    }
     return render(
         request,
         "referrals/detail.html",
@@ -249,399 +231,365 @@ def referral_detail(request, pk):
             "info_requests": info_requests,
             "attachments": list(referral.attachments.select_related("uploaded_by_unit")),
             "follow_ups": list(referral.follow_ups.select_related("recorded_by", "unit")),
-            "can": can,
+            "can": perms.rights(actor, referral),
+            "fristbrudd": referral.frist_breach and referral.state == State.GRANTED,
             "attachment_form": forms.AttachmentForm(),
             "has_answer_letter": referral.assessed_at is not None,
         },
     )
 
 
-# --- actions ---
+# --- actions: each is a form, a service, a message and the way back to the referral ---
+
+NOT_NOW = gettext_lazy("This cannot be done with the referral as it stands now.")
 
 
-@dataclass(frozen=True)
-class Spec:
-    """Which side and roles may take an action, and when (state) it applies."""
+def _no_kwargs(referral) -> dict:
+    return {}
 
-    side: str  # "receiver" or "referrer"
-    roles: frozenset
-    allowed: object
+
+@dataclass(frozen=True, kw_only=True)
+class Action:
+    """One action on a referral: who may take it, its page, its form and its service.
+
+    ``side`` and ``roles``: who may ever take it (anyone else gets 403); ``allowed``: the
+    ``can_*`` answer for now (otherwise ``not_now`` and back to the referral). Without a side,
+    ``allowed`` alone decides, with 403. A ``versioned`` form carries the version it was
+    opened at: a save after someone else's change gets the conflict screen. Other actions
+    are state changes the service refuses once the referral has moved on; the reason is
+    shown above the form.
+    """
+
     title: str
     submit: str
+    form: type
+    save: Callable  # (referral, actor, cleaned data) -> the result
+    success: str | Callable  # the message, or f(result)
+    allowed: Callable  # perms.can_*(actor, referral)
+    side: str | None = None
+    roles: frozenset | None = None
     intro: str = ""
+    not_now: str = NOT_NOW
+    form_kwargs: Callable = _no_kwargs  # f(referral)
+    context: Callable = _no_kwargs  # f(referral): more for the template
+    template: str = "referrals/action.html"
+    versioned: bool = False
+    leads_to_result: bool = False  # after saving, open the referral the service returned
 
 
-def _authorize(request, pk, spec: Spec):
-    """(referral, actor, state_ok) or PermissionDenied for the wrong side or role."""
-    unit = _unit(request)
+def _referral_for(request, pk, action: Action):
+    """The referral through the access gate, for someone who may take ``action`` on it."""
+    actor = _actor(request)
     referral = selectors.get_referral_for_user(
-        request.user, unit, pk, for_edit=True, record_read=request.method == "GET"
+        request.user, actor.unit, pk, for_edit=True, record_read=request.method == "GET"
     )
-    actor = perms.Actor.of(request.user, unit)
-    on_side = (
-        actor.is_receiver(referral) if spec.side == "receiver" else actor.is_referrer(referral)
-    )
-    if not (on_side and actor.has(spec.roles)):
+    if action.side is None:
+        if not action.allowed(actor, referral):
+            raise PermissionDenied
+    elif not perms.on_side(actor, referral, action.side, action.roles):
         raise PermissionDenied
-    return referral, actor, spec.allowed(actor, referral)
+    return referral
 
 
-def _action_page(request, referral, form, spec: Spec, conflict=None, extra=None):
-    context = {
-        "patient": referral.patient,
-        "referral": referral,
-        "form": form,
-        "title": spec.title,
-        "submit": spec.submit,
-        "intro": spec.intro,
-        "conflict": conflict,
-    }
-    context.update(extra or {})
-    return render(request, "referrals/action.html", context)
+def _moved_on_as_error(save):
+    """A referral that moved on meanwhile (withdrawn, already answered, ...) no longer takes
+    the action: the reason is shown above the form and what was typed is kept."""
 
-
-def _simple_action(request, pk, spec: Spec, form_class, call, success: str, form_kwargs=None):
-    referral, actor, state_ok = _authorize(request, pk, spec)
-    if not state_ok:
-        messages.warning(request, _("This cannot be done with the referral as it stands now."))
-        return redirect("referrals:detail", pk=referral.pk)
-    if callable(form_kwargs):
-        form_kwargs = form_kwargs(referral)
-    form = form_class(request.POST or None, **(form_kwargs or {}))
-    conflict = None
-    if request.method == "POST" and form.is_valid():
+    def run(data):
         try:
-            result = call(referral, actor, form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except services.ReferralConflict as error:
-            conflict = error.current
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, success)
-            target = result if isinstance(result, Referral) else referral
-            return redirect("referrals:detail", pk=target.pk)
-    return _action_page(request, referral, form, spec, conflict)
+            return save(data)
+        except services.ReferralConflict as refused:
+            raise ValidationError(refused.message) from refused
+
+    return run
 
 
-ASSESS = Spec(
-    "receiver",
-    perms.ASSESS_ROLES,
-    perms.can_assess,
-    gettext_lazy("Assess the referral"),
-    gettext_lazy("Save decision"),
+def _action_form(request, referral, action: Action, form, save, *, extra=None):
+    def back(result):
+        if action.leads_to_result and isinstance(result, Referral):
+            return _detail_url(result)
+        return _detail_url(referral)
+
+    return form_action(
+        request,
+        form,
+        save=save if action.versioned else _moved_on_as_error(save),
+        success=action.success,
+        redirect_to=back,
+        template=action.template,
+        context={
+            "patient": referral.patient,
+            "referral": referral,
+            "heading": action.title,
+            "submit": action.submit,
+            "intro": action.intro,
+            "cancel_url": _detail_url(referral),
+            "multipart": form.is_multipart(),
+            **action.context(referral),
+            **(extra or {}),
+        },
+    )
+
+
+def _action_view(action: Action):
+    """The page of an action: the gate, the form, the service."""
+
+    @login_required
+    def view(request, pk):
+        referral = _referral_for(request, pk, action)
+        # A versioned form posted after someone else's change gets the conflict screen.
+        if not (action.versioned and request.POST) and not action.allowed(request.actor, referral):
+            return _not_now(request, referral, action.not_now)
+        form = action.form(
+            request.POST or None, request.FILES or None, **action.form_kwargs(referral)
+        )
+        return _action_form(
+            request,
+            referral,
+            action,
+            form,
+            lambda data: action.save(referral, request.actor, data),
+        )
+
+    return view
+
+
+def _dated(label):
+    return lambda referral: {"label": label, "initial": {"on": timezone.localdate()}}
+
+
+def _decide(referral, actor, data):
+    """Grant or reject, against the version the form was opened at."""
+    if data["decision"] == forms.AssessForm.GRANT:
+        return services.referral_grant(
+            referral=referral,
+            actor=actor,
+            start_deadline=data["start_deadline"],
+            help_kind=data["help_kind"],
+            planned_appointment=data.get("planned_appointment"),
+            note=data.get("note") or "",
+            version=data["version"],
+        )
+    return services.referral_reject(
+        referral=referral,
+        actor=actor,
+        reason=data["rejection_reason"],
+        forward_to=data.get("forward_to"),
+        version=data["version"],
+    )
+
+
+def _decided(result) -> str:
+    if result.state == State.GRANTED:
+        return _("Right to necessary care is granted. The referrer has been told.")
+    if result.state == State.REJECTED:
+        return _("The referral is rejected. The referrer has been told.")
+    # Rejected and forwarded: the result is the new referral at the other unit.
+    return _("The referral is rejected and forwarded to %(unit)s.") % {
+        "unit": result.receiving_unit.name
+    }
+
+
+def _under_23(referral) -> dict:
+    warn = referral.under_23
+    limit = None
+    if warn and referral.seniority_date:
+        limit = add_working_days(referral.seniority_date, services.UNDER_23_WARNING_WORKING_DAYS)
+    return {"warn_under_23": warn, "under_23_limit": limit}
+
+
+ASSESS = Action(
+    title=gettext_lazy("Assess the referral"),
+    submit=gettext_lazy("Save decision"),
+    form=forms.AssessForm,
+    form_kwargs=lambda r: {"referral": r, "initial": {"version": r.version}},
+    save=_decide,
+    success=_decided,
+    allowed=perms.can_assess,
+    side=perms.RECEIVER,
+    roles=perms.ASSESS_ROLES,
+    not_now=gettext_lazy("The referral has already been assessed or withdrawn."),
+    context=_under_23,
+    template="referrals/assess.html",
+    versioned=True,
 )
+ACTIONS = {
+    "assess": ASSESS,
+    "forward": Action(
+        title=gettext_lazy("Forward the referral"),
+        submit=gettext_lazy("Forward"),
+        intro=gettext_lazy(
+            "The new unit receives the referral with the same seniority date and history."
+        ),
+        form=forms.ForwardForm,
+        form_kwargs=lambda r: {"referral": r},
+        save=lambda r, actor, d: services.referral_forward(
+            referral=r, actor=actor, to_unit=d["forward_to"]
+        ),
+        success=gettext_lazy("The referral is forwarded."),
+        allowed=perms.can_forward,
+        side=perms.RECEIVER,
+        roles=perms.ASSESS_ROLES,
+        leads_to_result=True,
+    ),
+    "ask": Action(
+        title=gettext_lazy("Ask for more information"),
+        submit=gettext_lazy("Send question"),
+        form=forms.QuestionForm,
+        save=lambda r, actor, d: services.referral_request_information(
+            referral=r, actor=actor, question=d["question"]
+        ),
+        success=gettext_lazy("The question is sent to the referrer."),
+        allowed=perms.can_assess,
+        side=perms.RECEIVER,
+        roles=perms.ASSESS_ROLES,
+    ),
+    "withdraw": Action(
+        title=gettext_lazy("Withdraw the referral"),
+        submit=gettext_lazy("Withdraw referral"),
+        intro=gettext_lazy("The receiving unit is told at once."),
+        form=forms.ReasonForm,
+        save=lambda r, actor, d: services.referral_withdraw(
+            referral=r, actor=actor, reason=d["reason"]
+        ),
+        success=gettext_lazy("The referral is withdrawn."),
+        allowed=perms.can_withdraw,
+        side=perms.REFERRER,
+        roles=perms.REFERRER_ROLES,
+    ),
+    "start_treatment": Action(
+        title=gettext_lazy("Record that treatment has started"),
+        submit=gettext_lazy("Save"),
+        form=forms.DateForm,
+        form_kwargs=_dated(gettext_lazy("Treatment started on")),
+        save=lambda r, actor, d: services.referral_start_treatment(
+            referral=r, actor=actor, on=d["on"]
+        ),
+        success=gettext_lazy("Treatment start is recorded."),
+        allowed=perms.can_start_treatment,
+        side=perms.RECEIVER,
+        roles=perms.RECEIVING_ROLES,
+    ),
+    "close": Action(
+        title=gettext_lazy("Close the referral"),
+        submit=gettext_lazy("Close referral"),
+        form=forms.ReasonForm,
+        save=lambda r, actor, d: services.referral_close(
+            referral=r, actor=actor, reason=d["reason"]
+        ),
+        success=gettext_lazy("The referral is closed."),
+        allowed=perms.can_close,
+        side=perms.RECEIVER,
+        roles=perms.RECEIVING_ROLES,
+    ),
+    "frist_risk": Action(
+        title=gettext_lazy("Frist likely to be missed"),
+        submit=gettext_lazy("Mark as fristbrudd"),
+        intro=gettext_lazy(
+            "When the frist is likely to be missed, Helfo must be notified so the patient can "
+            "be offered treatment elsewhere."
+        ),
+        form=forms.NoteForm,
+        save=lambda r, actor, d: services.referral_mark_frist_at_risk(
+            referral=r, actor=actor, note=d.get("note") or ""
+        ),
+        success=gettext_lazy("The referral is marked with fristbrudd. Remember to notify Helfo."),
+        allowed=perms.can_mark_frist_at_risk,
+        side=perms.RECEIVER,
+        roles=perms.RECEIVING_ROLES,
+    ),
+    "helfo": Action(
+        title=gettext_lazy("Helfo notified"),
+        submit=gettext_lazy("Save"),
+        form=forms.DateForm,
+        form_kwargs=_dated(gettext_lazy("Helfo was notified on")),
+        save=lambda r, actor, d: services.referral_record_helfo_notified(
+            referral=r, actor=actor, on=d["on"]
+        ),
+        success=gettext_lazy("The Helfo notification is recorded."),
+        allowed=perms.can_record_helfo,
+        side=perms.RECEIVER,
+        roles=perms.RECEIVING_ROLES,
+    ),
+    "follow_up": Action(
+        title=gettext_lazy("Follow-up while waiting"),
+        submit=gettext_lazy("Save follow-up"),
+        intro=gettext_lazy("What the kommune does while the patient waits for treatment to start."),
+        form=forms.FollowUpForm,
+        save=lambda r, actor, d: services.referral_record_follow_up(
+            referral=r, actor=actor, data=d
+        ),
+        success=gettext_lazy("The follow-up is saved."),
+        allowed=perms.can_follow_up,
+        side=perms.REFERRER,
+        roles=perms.REFERRER_ROLES,
+    ),
+    "attachment_new": Action(
+        title=gettext_lazy("Add attachment"),
+        submit=gettext_lazy("Upload"),
+        form=forms.AttachmentForm,
+        save=lambda r, actor, d: services.attachment_add(
+            referral=r, actor=actor, upload=d["file"], description=d.get("description") or ""
+        ),
+        success=gettext_lazy("The attachment is added."),
+        allowed=perms.can_attach,
+    ),
+}
+assess = _action_view(ACTIONS["assess"])
+forward = _action_view(ACTIONS["forward"])
+ask = _action_view(ACTIONS["ask"])
+withdraw = _action_view(ACTIONS["withdraw"])
+start_treatment = _action_view(ACTIONS["start_treatment"])
+close = _action_view(ACTIONS["close"])
+frist_risk = _action_view(ACTIONS["frist_risk"])
+helfo = _action_view(ACTIONS["helfo"])
+follow_up = _action_view(ACTIONS["follow_up"])
+attachment_new = _action_view(ACTIONS["attachment_new"])
 
 
 @require_POST
 @login_required
 def start_assessment(request, pk):
-    referral, actor, state_ok = _authorize(request, pk, ASSESS)
+    referral = _referral_for(request, pk, ASSESS)
     try:
-        services.referral_start_assessment(referral=referral, actor=Actor(request.user, actor.unit))
+        services.referral_start_assessment(referral=referral, actor=request.actor)
     except services.ReferralConflict as error:
         messages.warning(request, error.message)
     else:
         messages.success(request, _("You have started the assessment."))
-    return redirect("referrals:detail", pk=referral.pk)
+    return redirect(_detail_url(referral))
 
 
-@login_required
-def assess(request, pk):
-    referral, actor, state_ok = _authorize(request, pk, ASSESS)
-    if not state_ok:
-        messages.warning(request, _("The referral has already been assessed or withdrawn."))
-        return redirect("referrals:detail", pk=referral.pk)
-    form = forms.AssessForm(
-        request.POST or None, referral=referral, initial={"version": referral.version}
-    )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["decision"] == forms.AssessForm.GRANT:
-                result = services.referral_grant(
-                    referral=referral,
-                    actor=Actor(request.user, actor.unit),
-                    start_deadline=data["start_deadline"],
-                    help_kind=data["help_kind"],
-                    planned_appointment=data.get("planned_appointment"),
-                    note=data.get("note") or "",
-                    version=data["version"],
-                )
-                message = _("Right to necessary care is granted. The referrer has been told.")
-            else:
-                result = services.referral_reject(
-                    referral=referral,
-                    actor=Actor(request.user, actor.unit),
-                    reason=data["rejection_reason"],
-                    forward_to=data.get("forward_to"),
-                    version=data["version"],
-                )
-                message = (
-                    _("The referral is rejected and forwarded to %(unit)s.")
-                    % {"unit": result.receiving_unit.name}
-                    if result.pk != referral.pk
-                    else _("The referral is rejected. The referrer has been told.")
-                )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except services.ReferralConflict as error:
-            conflict = error.current
-            form.add_error(None, error.message)
-            _keep_version(form, conflict)
-        else:
-            messages.success(request, message)
-            # After forwarding, this unit stays on its own (rejected) referral.
-            return redirect("referrals:detail", pk=referral.pk)
-    warn_under_23 = referral.under_23
-    return _action_page(
-        request,
-        referral,
-        form,
-        ASSESS,
-        conflict,
-        {
-            "assessing": True,
-            "warn_under_23": warn_under_23,
-            "under_23_limit": add_working_days(
-                referral.seniority_date, services.UNDER_23_WARNING_WORKING_DAYS
-            )
-            if warn_under_23 and referral.seniority_date
-            else None,
-        },
-    )
-
-
-FORWARD = Spec(
-    "receiver",
-    perms.ASSESS_ROLES,
-    perms.can_forward,
-    gettext_lazy("Forward the referral"),
-    gettext_lazy("Forward"),
-    gettext_lazy("The new unit receives the referral with the same seniority date and history."),
-)
-
-
-@login_required
-def forward(request, pk):
-    return _simple_action(
-        request,
-        pk,
-        FORWARD,
-        forms.ForwardForm,
-        lambda r, a, d: services.referral_forward(
-            referral=r, actor=Actor(request.user, a.unit), to_unit=d["forward_to"]
-        ),
-        _("The referral is forwarded."),
-        lambda referral: {"referral": referral},
-    )
-
-
-ASK = Spec(
-    "receiver",
-    perms.ASSESS_ROLES,
-    perms.can_assess,
-    gettext_lazy("Ask for more information"),
-    gettext_lazy("Send question"),
-)
-
-
-@login_required
-def ask(request, pk):
-    return _simple_action(
-        request,
-        pk,
-        ASK,
-        forms.QuestionForm,
-        lambda r, a, d: services.referral_request_information(
-            referral=r, actor=Actor(request.user, a.unit), question=d["question"]
-        ),
-        _("The question is sent to the referrer."),
-    )
-
-
-ANSWER = Spec(
-    "referrer",
-    perms.REFERRER_ROLES,
-    perms.can_answer,
-    gettext_lazy("Answer the question"),
-    gettext_lazy("Send answer"),
+ANSWER = Action(
+    title=gettext_lazy("Answer the question"),
+    submit=gettext_lazy("Send answer"),
+    form=forms.AnswerForm,
+    save=None,  # the answer belongs to one question: see ``answer``
+    success=gettext_lazy("The answer is sent."),
+    allowed=perms.can_answer,
+    side=perms.REFERRER,
+    roles=perms.REFERRER_ROLES,
+    not_now=gettext_lazy("This question can no longer be answered."),
 )
 
 
 @login_required
 def answer(request, pk, request_id):
-    referral, actor, state_ok = _authorize(request, pk, ANSWER)
+    referral = _referral_for(request, pk, ANSWER)
     info_request = InformationRequest.objects.filter(pk=request_id, referral=referral).first()
     if info_request is None:
         raise Http404
-    if not state_ok or not info_request.is_open:
-        messages.warning(request, _("This question can no longer be answered."))
-        return redirect("referrals:detail", pk=referral.pk)
-    form = forms.AnswerForm(request.POST or None)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.referral_answer_information(
-                info_request=info_request,
-                actor=Actor(request.user, actor.unit),
-                answer=form.cleaned_data["answer"],
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except services.ReferralConflict as error:
-            conflict = error.current
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The answer is sent."))
-            return redirect("referrals:detail", pk=referral.pk)
-    return _action_page(request, referral, form, ANSWER, conflict, {"info_request": info_request})
-
-
-WITHDRAW = Spec(
-    "referrer",
-    perms.REFERRER_ROLES,
-    perms.can_withdraw,
-    gettext_lazy("Withdraw the referral"),
-    gettext_lazy("Withdraw referral"),
-    gettext_lazy("The receiving unit is told at once."),
-)
-
-
-@login_required
-def withdraw(request, pk):
-    return _simple_action(
+    if not ANSWER.allowed(request.actor, referral) or not info_request.is_open:
+        return _not_now(request, referral, ANSWER.not_now)
+    return _action_form(
         request,
-        pk,
-        WITHDRAW,
-        forms.ReasonForm,
-        lambda r, a, d: services.referral_withdraw(
-            referral=r, actor=Actor(request.user, a.unit), reason=d["reason"]
+        referral,
+        ANSWER,
+        forms.AnswerForm(request.POST or None),
+        lambda data: services.referral_answer_information(
+            info_request=info_request, actor=request.actor, answer=data["answer"]
         ),
-        _("The referral is withdrawn."),
-    )
-
-
-START = Spec(
-    "receiver",
-    perms.RECEIVING_ROLES,
-    perms.can_start_treatment,
-    gettext_lazy("Record that treatment has started"),
-    gettext_lazy("Save"),
-)
-
-
-@login_required
-def start_treatment(request, pk):
-    return _simple_action(
-        request,
-        pk,
-        START,
-        forms.DateForm,
-        lambda r, a, d: services.referral_start_treatment(
-            referral=r, actor=Actor(request.user, a.unit), on=d["on"]
-        ),
-        _("Treatment start is recorded."),
-        {"label": _("Treatment started on"), "initial": {"on": timezone.localdate()}},
-    )
-
-
-CLOSE = Spec(
-    "receiver",
-    perms.RECEIVING_ROLES,
-    perms.can_close,
-    gettext_lazy("Close the referral"),
-    gettext_lazy("Close referral"),
-)
-
-
-@login_required
-def close(request, pk):
-    return _simple_action(
-        request,
-        pk,
-        CLOSE,
-        forms.ReasonForm,
-        lambda r, a, d: services.referral_close(
-            referral=r, actor=Actor(request.user, a.unit), reason=d["reason"]
-        ),
-        _("The referral is closed."),
-    )
-
-
-FRIST_RISK = Spec(
-    "receiver",
-    perms.RECEIVING_ROLES,
-    perms.can_mark_frist_at_risk,
-    gettext_lazy("Frist likely to be missed"),
-    gettext_lazy("Mark as fristbrudd"),
-    gettext_lazy(
-        "When the frist is likely to be missed, Helfo must be notified so the patient can be "
-        "offered treatment elsewhere."
-    ),
-)
-
-
-@login_required
-def frist_risk(request, pk):
-    return _simple_action(
-        request,
-        pk,
-        FRIST_RISK,
-        forms.NoteForm,
-        lambda r, a, d: services.referral_mark_frist_at_risk(
-            referral=r, actor=Actor(request.user, a.unit), note=d.get("note") or ""
-        ),
-        _("The referral is marked with fristbrudd. Remember to notify Helfo."),
-    )
-
-
-HELFO = Spec(
-    "receiver",
-    perms.RECEIVING_ROLES,
-    perms.can_record_helfo,
-    gettext_lazy("Helfo notified"),
-    gettext_lazy("Save"),
-)
-
-
-@login_required
-def helfo(request, pk):
-    return _simple_action(
-        request,
-        pk,
-        HELFO,
-        forms.DateForm,
-        lambda r, a, d: services.referral_record_helfo_notified(
-            referral=r, actor=Actor(request.user, a.unit), on=d["on"]
-        ),
-        _("The Helfo notification is recorded."),
-        {"label": _("Helfo was notified on"), "initial": {"on": timezone.localdate()}},
-    )
-
-
-FOLLOW_UP = Spec(
-    "referrer",
-    perms.REFERRER_ROLES,
-    perms.can_follow_up,
-    gettext_lazy("Follow-up while waiting"),
-    gettext_lazy("Save follow-up"),
-    gettext_lazy("What the kommune does while the patient waits for treatment to start."),
-)
-
-
-@login_required
-def follow_up(request, pk):
-    return _simple_action(
-        request,
-        pk,
-        FOLLOW_UP,
-        forms.FollowUpForm,
-        lambda r, a, d: services.referral_record_follow_up(
-            referral=r, actor=Actor(request.user, a.unit), data=d
-        ),
-        _("The follow-up is saved."),
+        extra={"info_request": info_request},
     )
 
 
@@ -649,35 +597,8 @@ def follow_up(request, pk):
 
 
 @login_required
-def attachment_new(request, pk):
-    unit = _unit(request)
-    referral = selectors.get_referral_for_user(
-        request.user, unit, pk, for_edit=True, record_read=request.method == "GET"
-    )
-    actor = perms.Actor.of(request.user, unit)
-    if not perms.can_attach(actor, referral):
-        raise PermissionDenied
-    form = forms.AttachmentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.attachment_add(
-                referral=referral,
-                actor=Actor(request.user, unit),
-                upload=form.cleaned_data["file"],
-                description=form.cleaned_data.get("description") or "",
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("The attachment is added."))
-            return redirect("referrals:detail", pk=referral.pk)
-    spec = Spec("", frozenset(), None, _("Add attachment"), _("Upload"))
-    return _action_page(request, referral, form, spec, extra={"multipart": True})
-
-
-@login_required
 def attachment_download(request, pk, attachment_id):
-    unit = request.active_unit or None
+    unit = request.actor.unit
     referral = selectors.get_referral_for_user(request.user, unit, pk, record_read=False)
     attachment = Attachment.objects.filter(pk=attachment_id, referral=referral).first()
     if attachment is None:
@@ -702,7 +623,7 @@ def attachment_download(request, pk, attachment_id):
 
 
 def _print(request, pk, *, template, filename, letter=False):
-    unit = request.active_unit or None
+    unit = request.actor.unit
     referral = selectors.get_referral_for_user(request.user, unit, pk, record_read=False)
     if letter and referral.assessed_at is None:
         raise Http404
@@ -747,15 +668,12 @@ def answer_pdf(request, pk):
 
 
 def _statistics_input(request):
-    unit = _unit(request)
-    if not perms.can_see_statistics(perms.Actor.of(request.user, unit)):
+    actor = _actor(request)
+    unit = actor.unit
+    if not perms.can_see_statistics(actor):
         raise PermissionDenied
     form = forms.StatisticsForm(request.GET or None)
-    today = timezone.localdate()
-    start, end = statistics.default_period(today)
-    if form.is_valid():
-        start = form.cleaned_data.get("fra") or start
-        end = form.cleaned_data.get("til") or end
+    start, end = form.period(*statistics.default_period(timezone.localdate()))
     return unit, form, start, end
 
 
