@@ -15,6 +15,7 @@ answers once with ``rights()`` and pass that one object to the templates.
 from dataclasses import dataclass
 
 from pathways import access
+from pathways.plan.selectors import active_coordinator
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,6 @@ NONE = PlanRights()  # an earlier (closed) plan: read only
 
 
 def _coordinator(patient):
-    from pathways.plan.services import active_coordinator
-
     return active_coordinator(patient)
 
 

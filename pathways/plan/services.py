@@ -40,27 +40,10 @@ from pathways.models import (
 from pathways.notifications.reminders import notify, unit_users
 from pathways.plan import diff as plan_diff
 from pathways.plan import permissions as perms
+from pathways.plan.selectors import active_coordinator, open_plan
 from pathways.stale import StaleWrite
 
 # --- reading helpers ---
-
-
-def active_coordinator(patient) -> CoordinatorAssignment | None:
-    return (
-        CoordinatorAssignment.objects.active()
-        .filter(patient=patient)
-        .select_related("user", "unit")
-        .first()
-    )
-
-
-def open_plan(patient) -> IndividualPlan | None:
-    return (
-        IndividualPlan.objects.filter(patient=patient)
-        .exclude(status=IndividualPlan.Status.CLOSED)
-        .select_related("owner_unit", "consent__recorded_by")
-        .first()
-    )
 
 
 def plan_consent(patient) -> Consent | None:
