@@ -620,7 +620,7 @@ def follow_up_record(request, patient, episode_id, appointment_id):
 
 @patient_view(for_edit=True)
 def kommune_move(request, patient):
-    if not request.actor.is_kommune:
+    if not perms.can_move(request.actor, patient):
         raise PermissionDenied
     form = forms.KommuneMoveForm(request.POST or None, current_unit=request.actor.unit)
     return form_action(
@@ -649,7 +649,7 @@ def kommune_move_complete(request, patient, move_id):
         KommuneMove.objects.select_related("from_unit", "to_unit"), pk=move_id, patient=patient
     )
     actor = request.actor
-    if not actor.is_kommune:
+    if not perms.can_move(actor, patient):
         raise PermissionDenied
     try:
         done = svc.kommune_move_complete(move=move, actor=actor)
