@@ -15,22 +15,28 @@ class StaleWrite(Exception):
     stored fields with what was typed.
     """
 
-    def __init__(self, current, *, changes=None, message: str = ""):
+    def __init__(self, current, *, changes=None, message: str = "", version=None):
         super().__init__(message or "changed by someone else meanwhile")
         self.current = current
-        self.current_version = getattr(current, "version", None)
+        # ``version``: for objects with one version per independently edited part.
+        self.current_version = version if version is not None else getattr(current, "version", None)
         self.changes = changes
         self.message = message
 
 
-def check_version(obj, base_version, *, changes=None) -> None:
-    """Raise ``StaleWrite`` unless ``base_version`` is the version stored in ``obj``.
+def check_version(obj, base_version, *, field: str = "version", changes=None, message="") -> None:
+    """Raise ``StaleWrite`` unless ``base_version`` is the version stored in ``obj.<field>``.
 
     Call it on a row read with ``select_for_update()`` inside the writing transaction. A form
     that sent no version (an old page, a client that does not know) is stale as well.
     """
-    if base_version is None or int(base_version) != obj.version:
-        raise StaleWrite(obj, changes=changes)
+    stored = getattr(obj, field)
+    try:
+        same = base_version is not None and int(base_version) == stored
+    except (TypeError, ValueError):
+        same = False
+    if not same:
+        raise StaleWrite(obj, changes=changes, message=message, version=stored)
 
 
 def save_new_version(obj, fields) -> None:

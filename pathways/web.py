@@ -17,6 +17,7 @@ kept). A ``ValidationError`` from the service is shown beside the fields it name
 is re-based on the stored version, so only a save made after seeing it applies.
 """
 
+import datetime
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -24,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
@@ -58,6 +60,9 @@ def display(value) -> str:
         return _("Yes") if value else _("No")
     if isinstance(value, models.Model):
         return str(value)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        # Stored times are UTC; typed ones are local: compare and show both in local time.
+        value = timezone.localtime(value)
     if isinstance(value, list | tuple | set | models.QuerySet):
         return ", ".join(display(v) for v in value) or "–"
     return str(localize(value))

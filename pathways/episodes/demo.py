@@ -90,6 +90,7 @@ def _ready(episode, *, clinician, unit):
         episode=episode,
         actor=Actor(clinician, unit),
         assessment="Stabil, motivert og uten behov for videre døgnbehandling.",
+        version=episode.assessment_version,
     )
     svc.planning_meeting_call(
         episode=episode,

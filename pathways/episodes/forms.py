@@ -42,7 +42,12 @@ class PlannedEndForm(forms.Form):
     planned_end = _date(_("Planned discharge date"), required=False)
 
 
-class MilestonesForm(forms.Form):
+class _VersionedForm(forms.Form):
+    # The version the form was opened with; none sent counts as stale (see pathways.stale).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class MilestonesForm(_VersionedForm):
     """The national patient pathway's dates, recorded by the treating unit."""
 
     first_attendance_on = _date(_("First attendance"), required=False)
@@ -58,7 +63,7 @@ class EpisodeEvaluationForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(_VersionedForm):
     assessment = forms.CharField(
         label=_("Clinician's assessment"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -250,6 +255,13 @@ class StatisticsForm(forms.Form):
     notice_days = forms.IntegerField(
         label=_("Days of notice to the municipality"), min_value=0, max_value=90, initial=7
     )
+
+    def period(self) -> tuple[datetime.date, datetime.date, int] | None:
+        """(start, end, days of notice) asked for, or None when the form is not right."""
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        return data["start"], data["end"], data["notice_days"]
 
     def clean(self):
         cleaned = super().clean()

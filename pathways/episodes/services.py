@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.acting import SYSTEM
-from accounts.models import Membership, Organisation, ServiceUnit
+from accounts.models import Organisation, ServiceUnit
 from pathways.access import patients_of_unit
+from pathways.episodes import permissions as perms
 from pathways.models import (
     CareTeamMember,
     Consent,
@@ -37,6 +38,7 @@ from pathways.models import (
 )
 from pathways.notifications.reminders import notify, unit_users
 from pathways.patients.services.careteam import care_team_end, consent_record
+from pathways.stale import check_version
 
 Kind = TreatmentEpisode.Kind
 EndKind = TreatmentEpisode.EndKind
@@ -44,15 +46,7 @@ MsgKind = KommuneMessage.Kind
 
 # Units of these kinds receive patient-logistics messages only through their own consent.
 NOT_MESSAGED = {ServiceUnit.Kind.NAV, ServiceUnit.Kind.FASTLEGE}
-SIGNING_ROLES = {Membership.Role.CLINICIAN, Membership.Role.LEADER}
-
-
-class StalePlan(Exception):
-    """The part was saved by someone else after the form was opened."""
-
-    def __init__(self, current):
-        super().__init__("stale plan")
-        self.current = current
+SIGNING_ROLES = perms.SIGNING_ROLES
 
 
 # --- who is who ---------------------------------------------------------------------------
@@ -108,25 +102,21 @@ def coordinator_units(patient) -> list[ServiceUnit]:
     return [m.unit for m in members] or kommune_units_on_team(patient)
 
 
-def _on_team(patient, unit, *, edit=True) -> bool:
-    members = CareTeamMember.objects.active().filter(patient=patient, unit=unit)
-    if edit:
-        members = members.exclude(role=CareTeamMember.Role.INFORMED)
-    return unit is not None and members.exists()
-
-
-def _require_episode_unit(episode, unit) -> None:
-    if unit is None or unit.pk != episode.unit_id or not _on_team(episode.patient, unit):
+def require_treating_unit(episode, actor) -> None:
+    if not perms.is_treating_unit(actor, episode):
         raise PermissionDenied(_("Only the treating unit can do this."))
 
 
-def _require_kommune(patient, unit) -> None:
-    if unit is None or not unit.is_kommune or not _on_team(patient, unit):
+def _require_kommune(patient, actor) -> None:
+    if not perms.is_kommune_on_team(actor, patient):
         raise PermissionDenied(_("Only a municipal unit on the care team can do this."))
 
 
-def _is_clinician(user, unit) -> bool:
-    return Membership.objects.active().filter(user=user, unit=unit, role__in=SIGNING_ROLES).exists()
+def _check_part_version(obj, version_field: str, base_version) -> None:
+    """``check_version`` for an object with one version per independently edited part."""
+    check_version(
+        obj, base_version, field=version_field, message=_("Saved by someone else meanwhile")
+    )
 
 
 def _require_open(episode) -> None:
@@ -158,7 +148,7 @@ def episode_start(
     send_admission_message: bool = False,
 ) -> TreatmentEpisode:
     """Start treatment at the acting specialist unit."""
-    if actor.unit is None or not actor.unit.is_specialist or not _on_team(patient, actor.unit):
+    if not perms.can_start_treatment(actor, patient):
         raise PermissionDenied(_("Only a specialist unit on the care team can start treatment."))
     if started_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"started_at": _("The start cannot be in the future.")})
@@ -186,7 +176,7 @@ def episode_start(
 
 @transaction.atomic
 def episode_set_planned_end(*, episode, actor, planned_end: datetime.date | None) -> None:
-    _require_episode_unit(episode, actor.unit)
+    require_treating_unit(episode, actor)
     _require_open(episode)
     if planned_end and planned_end < timezone.localdate(episode.started_at):
         raise ValidationError({"planned_end": _("The planned discharge is before the start.")})
@@ -247,7 +237,7 @@ def _send(*, episode, actor, kind, text="", urgent=False, only_new=False) -> lis
 @transaction.atomic
 def admission_message_send(*, episode, actor, text: str = "") -> list[KommuneMessage]:
     """'Melding om innlagt pasient' to the kommune; due within 24 hours of a døgn admission."""
-    _require_episode_unit(episode, actor.unit)
+    require_treating_unit(episode, actor)
     _require_open(episode)
     if not kommune_units_on_team(episode.patient):
         raise ValidationError(
@@ -263,20 +253,27 @@ def admission_message_send(*, episode, actor, text: str = "") -> list[KommuneMes
 
 
 @transaction.atomic
-def episode_assess(*, episode, actor, assessment: str) -> None:
-    """Record the clinician's assessment that the patient is ready for discharge."""
-    _require_episode_unit(episode, actor.unit)
+def episode_assess(*, episode, actor, assessment: str, version: int | None) -> None:
+    """Record the clinician's assessment that the patient is ready for discharge.
+
+    ``version`` is the ``assessment_version`` the form was opened with; a stale form raises
+    ``StaleWrite`` and the earlier text stays."""
+    require_treating_unit(episode, actor)
     _require_open(episode)
-    if not _is_clinician(actor.user, actor.unit):
+    if not perms.is_clinician(actor):
         raise PermissionDenied(_("Only a clinician can record the assessment."))
     assessment = (assessment or "").strip()
     if not assessment:
         raise ValidationError({"assessment": _("Write the assessment.")})
+    current = TreatmentEpisode.objects.select_for_update().get(pk=episode.pk)
+    _check_part_version(current, "assessment_version", version)
     now = timezone.now()
+    version = current.assessment_version + 1
     TreatmentEpisode.objects.filter(pk=episode.pk).update(
-        assessment=assessment, assessed_at=now, assessed_by=actor.user
+        assessment=assessment, assessed_at=now, assessed_by=actor.user, assessment_version=version
     )
     episode.assessment, episode.assessed_at, episode.assessed_by = assessment, now, actor.user
+    episode.assessment_version = version
     _audit(actor.user, actor.unit, audit.Action.UPDATE, episode, episode, _("Assessment recorded"))
 
 
@@ -285,7 +282,7 @@ def planning_meeting_call(
     *, episode, actor, starts_at: datetime.datetime, place: str, participants: str
 ) -> PlanningMeeting:
     """Call the partners to a joint planning meeting for the follow-up."""
-    _require_episode_unit(episode, actor.unit)
+    require_treating_unit(episode, actor)
     _require_open(episode)
     meeting = PlanningMeeting(
         episode=episode,
@@ -376,7 +373,7 @@ def ready_refusal_reasons(episode) -> list[str]:
 @transaction.atomic
 def episode_declare_ready(*, episode, actor, text: str = "") -> list[KommuneMessage]:
     """Declare 'utskrivningsklar' and tell the kommune; refused with the reasons otherwise."""
-    _require_episode_unit(episode, actor.unit)
+    require_treating_unit(episode, actor)
     episode = TreatmentEpisode.objects.select_for_update().select_related("unit").get(pk=episode.pk)
     reasons = ready_refusal_reasons(episode)
     if reasons:
@@ -427,7 +424,7 @@ def episode_end(
 ) -> TreatmentEpisode:
     """Discharge. Unplanned: the kommune is told at once, urgent. Planned døgn: needs the
     'utskrivningsklar' notice and a signed plan (or a written reason for going without)."""
-    _require_episode_unit(episode, actor.unit)
+    require_treating_unit(episode, actor)
     episode = TreatmentEpisode.objects.select_for_update().select_related("unit").get(pk=episode.pk)
     _require_open(episode)
     ended_at = ended_at or timezone.now()
@@ -483,12 +480,12 @@ def episode_transfer(
 ) -> TreatmentEpisode:
     """Transfer to another specialist unit: this episode ends, a new one starts there, the
     ettervern plan moves along, and the kommune is told."""
-    _require_episode_unit(episode, actor.unit)
+    require_treating_unit(episode, actor)
     _require_open(episode)
     if to_unit is None or not to_unit.is_specialist or to_unit.pk == actor.unit.pk:
         raise ValidationError({"to_unit": _("Choose another specialist unit.")})
     patient = episode.patient
-    if not _on_team(patient, to_unit):
+    if not perms.unit_on_team(to_unit, patient):
         if consent_given_on is None:
             raise ValidationError(
                 {
@@ -578,7 +575,7 @@ def message_answer(
     reason: str = "",
 ) -> KommuneMessage:
     """The kommune answers 'can receive from <date>' or 'cannot receive yet' (with reason)."""
-    if actor.unit is None or actor.unit.pk != message.to_unit_id:
+    if not perms.can_answer_message(actor, message):
         raise PermissionDenied(_("Only the receiving unit can answer."))
     if not message.expects_answer:
         raise ValidationError(_("This message does not ask for an answer."))
@@ -631,7 +628,7 @@ def message_answer(
 @transaction.atomic
 def plan_start(*, episode, actor, variant: str = EttervernPlan.Variant.STANDARD):
     """Start the plan during the stay (either side); returns the existing one if there is one."""
-    if not _on_team(episode.patient, actor.unit):
+    if not perms.can_write_plan(actor, episode):
         raise PermissionDenied(_("Only units on the care team can write the plan."))
     _require_open(episode)
     plan, created = EttervernPlan.objects.get_or_create(
@@ -642,17 +639,6 @@ def plan_start(*, episode, actor, variant: str = EttervernPlan.Variant.STANDARD)
             actor.user, actor.unit, audit.Action.CREATE, episode, plan, plan.get_variant_display()
         )
     return plan
-
-
-def plan_side(plan, unit) -> str | None:
-    """Which part the acting unit writes: 'specialist', 'kommune' or None."""
-    if unit is None:
-        return None
-    if unit.pk == plan.episode.unit_id:
-        return "specialist"
-    if unit.is_kommune:
-        return "kommune"
-    return None
 
 
 PART_FIELDS = {
@@ -667,17 +653,13 @@ PART_VERSION = {
 }
 
 
-def may_edit_part(plan, unit, part) -> bool:
-    side = plan_side(plan, unit)
-    if side is None or not _on_team(plan.patient, unit):
-        return False
-    return part == "crisis" or part == side
-
-
 @transaction.atomic
 def plan_save_part(*, plan, part: str, actor, data: dict, version: int) -> EttervernPlan:
-    """Save one part; refuses (StalePlan) when it was saved by someone else meanwhile."""
-    if part not in PART_FIELDS or not may_edit_part(plan, actor.unit, part):
+    """Save one part; refuses (StaleWrite) when it was saved by someone else meanwhile.
+
+    Each part has its own version (``PART_VERSION``): the two sides never conflict with each
+    other, only with someone writing the same part."""
+    if part not in PART_FIELDS or not perms.can_edit_part(actor, plan, part):
         raise PermissionDenied(_("This part of the plan is written by the other side."))
     _require_open(plan.episode)
     fields = PART_FIELDS[part]
@@ -689,14 +671,15 @@ def plan_save_part(*, plan, part: str, actor, data: dict, version: int) -> Etter
                 raise ValidationError({"return_unit": _("Which unit is the way back to?")})
             if not data.get("return_valid_until"):
                 raise ValidationError({"return_valid_until": _("Until when is it valid?")})
-    candidate = EttervernPlan.objects.get(pk=plan.pk)
+    candidate = EttervernPlan.objects.select_for_update().get(pk=plan.pk)
+    version_field = PART_VERSION[part]
+    _check_part_version(candidate, version_field, version)
     changed = [f for f in data if getattr(candidate, f) != data[f]]
     for name, value in data.items():
         setattr(candidate, name, value)
     candidate.full_clean()
-    version_field = PART_VERSION[part]
     updates = dict(data, updated_at=timezone.now())
-    updates[version_field] = version + 1
+    updates[version_field] = getattr(candidate, version_field) + 1
     if changed and (candidate.specialist_signed_at or candidate.kommune_signed_at):
         # A signature covers the text it was given for.
         updates.update(
@@ -705,9 +688,7 @@ def plan_save_part(*, plan, part: str, actor, data: dict, version: int) -> Etter
             kommune_signed_at=None,
             kommune_signed_by=None,
         )
-    saved = EttervernPlan.objects.filter(pk=plan.pk, **{version_field: version}).update(**updates)
-    if not saved:
-        raise StalePlan(EttervernPlan.objects.get(pk=plan.pk))
+    EttervernPlan.objects.filter(pk=plan.pk).update(**updates)
     plan.refresh_from_db()
     _audit(
         actor.user,
@@ -804,15 +785,15 @@ def plan_progress(plan, crisis: dict | None = None) -> tuple[int, int]:
     return sum(1 for i in items if i.done), len(items)
 
 
-def sign_refusal_reasons(plan, by, unit) -> list[str]:
-    side = plan_side(plan, unit)
+def sign_refusal_reasons(plan, actor) -> list[str]:
+    side = perms.plan_side(plan, actor)
     reasons = []
     if plan.episode.ended_at is not None:
         reasons.append(_("The treatment has ended; the plan can no longer be signed."))
-    if side is None or not _on_team(plan.patient, unit):
+    if not perms.can_sign(actor, plan):
         reasons.append(_("Only the treating unit and the municipality sign the plan."))
         return reasons
-    if side == "specialist" and not _is_clinician(by, unit):
+    if side == "specialist" and not perms.is_clinician(actor):
         reasons.append(_("The specialist side is signed by a clinician."))
     if getattr(plan, f"{side}_signed_at") is not None:
         reasons.append(_("Your side has already signed."))
@@ -826,10 +807,10 @@ def sign_refusal_reasons(plan, by, unit) -> list[str]:
 def plan_sign(*, plan, actor) -> EttervernPlan:
     """Sign the acting side's part; both sides sign before the discharge."""
     plan = EttervernPlan.objects.select_for_update().select_related("episode").get(pk=plan.pk)
-    reasons = sign_refusal_reasons(plan, actor.user, actor.unit)
+    reasons = sign_refusal_reasons(plan, actor)
     if reasons:
         raise ValidationError(reasons)
-    side = plan_side(plan, actor.unit)
+    side = perms.plan_side(plan, actor)
     now = timezone.now()
     EttervernPlan.objects.filter(pk=plan.pk).update(
         **{f"{side}_signed_at": now, f"{side}_signed_by": actor.user}
@@ -857,7 +838,7 @@ def plan_sign(*, plan, actor) -> EttervernPlan:
 def follow_up_add(
     *, episode, actor, at: datetime.datetime, with_whom: str, is_first_kommune=False
 ) -> FollowUpAppointment:
-    _require_kommune(episode.patient, actor.unit)
+    _require_kommune(episode.patient, actor)
     appointment = FollowUpAppointment(
         episode=episode,
         patient_id=episode.patient_id,
@@ -877,7 +858,7 @@ def follow_up_add(
 def follow_up_record(*, appointment, actor, attended: bool) -> FollowUpAppointment:
     """The kommune records whether the appointment happened; a no-show alerts the koordinator."""
     episode = appointment.episode
-    _require_kommune(episode.patient, actor.unit)
+    _require_kommune(episode.patient, actor)
     if appointment.at > timezone.now():
         raise ValidationError(_("The appointment has not taken place yet."))
     FollowUpAppointment.objects.filter(pk=appointment.pk).update(
@@ -916,7 +897,7 @@ def kommune_move_start(
     *, patient, actor, to_unit, handover_date: datetime.date, consent_given_on: datetime.date
 ) -> KommuneMove:
     """The new kommune joins the care team with consent; the old one leaves after handover."""
-    _require_kommune(patient, actor.unit)
+    _require_kommune(patient, actor)
     if (
         to_unit is None
         or not to_unit.is_kommune

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import audit
-from pathways.episodes.services import _require_episode_unit
+from pathways.episodes.services import _check_part_version, require_treating_unit
 from pathways.models import EpisodeEvaluation, TreatmentEpisode
 
 Kind = TreatmentEpisode.Kind
@@ -158,10 +158,15 @@ def milestones_save(
     actor,
     first_attendance_on: datetime.date | None,
     clinical_decision_on: datetime.date | None,
+    version: int | None,
 ) -> TreatmentEpisode:
-    """The treating unit records the first attendance and the clinical decision."""
-    _require_episode_unit(episode, actor.unit)
+    """The treating unit records the first attendance and the clinical decision.
+
+    ``version`` is the ``milestones_version`` the form was opened with; a stale form raises
+    ``StaleWrite`` and writes nothing (the dates move the legal timers)."""
+    require_treating_unit(episode, actor)
     episode = TreatmentEpisode.objects.select_for_update().get(pk=episode.pk)
+    _check_part_version(episode, "milestones_version", version)
     latest = _latest_day(episode)
     errors = {}
     if first_attendance_on and first_attendance_on > latest:
@@ -179,11 +184,12 @@ def milestones_save(
             errors["clinical_decision_on"] = _("The decision cannot be after an evaluation.")
     if errors:
         raise ValidationError(errors)
-    TreatmentEpisode.objects.filter(pk=episode.pk).update(
-        first_attendance_on=first_attendance_on, clinical_decision_on=clinical_decision_on
-    )
     episode.first_attendance_on = first_attendance_on
     episode.clinical_decision_on = clinical_decision_on
+    episode.milestones_version += 1
+    episode.save(
+        update_fields=["first_attendance_on", "clinical_decision_on", "milestones_version"]
+    )
     audit.record(
         user=actor.user,
         unit=actor.unit,
@@ -199,7 +205,7 @@ def milestones_save(
 @transaction.atomic
 def evaluation_add(*, episode, actor, held_on: datetime.date, note: str = ""):
     """Record an evaluation of the treatment; the next one is due within the interval."""
-    _require_episode_unit(episode, actor.unit)
+    require_treating_unit(episode, actor)
     episode = TreatmentEpisode.objects.select_for_update().get(pk=episode.pk)
     if episode.clinical_decision_on is None:
         raise ValidationError(_("Record the clinical decision first."))

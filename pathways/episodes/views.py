@@ -9,15 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from accounts.acting import Actor
 from pathways.access import patient_view
 from pathways.dates import short_date
 from pathways.episodes import forms, timers
+from pathways.episodes import permissions as perms
 from pathways.episodes import services as svc
 from pathways.models import (
     EttervernPlan,
@@ -28,6 +29,7 @@ from pathways.models import (
 )
 from pathways.overview import episode_sections
 from pathways.pdf import pdf_response
+from pathways.web import form_action
 from pathways.wiring import stay_meetings
 
 PARTS = {"spesialist": "specialist", "kommune": "kommune", "kriseplan": "crisis"}
@@ -38,35 +40,29 @@ PART_FORMS = {
 }
 
 
+FORM_PAGE = "pathways/episodes/form_page.html"
+
+
 def _episode(patient, episode_id) -> TreatmentEpisode:
-    return get_object_or_404(
-        TreatmentEpisode.objects.select_related("unit__organisation", "patient"),
+    episode = get_object_or_404(
+        TreatmentEpisode.objects.select_related("unit__organisation"),
         pk=episode_id,
         patient=patient,
     )
+    # The gate's patient: it knows whether the acting unit writes in the record.
+    episode.patient = patient
+    return episode
 
 
 def _plan(episode) -> EttervernPlan | None:
-    return (
+    plan = (
         EttervernPlan.objects.filter(episode=episode)
-        .select_related(
-            "episode__unit__organisation",
-            "patient",
-            "return_unit__organisation",
-            "specialist_signed_by",
-            "kommune_signed_by",
-        )
+        .select_related("return_unit__organisation", "specialist_signed_by", "kommune_signed_by")
         .first()
     )
-
-
-def _to_form(form, exc: ValidationError) -> None:
-    """Put a service's validation error beside the fields it names (else on top)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+    if plan is not None:
+        plan.episode, plan.patient = episode, episode.patient
+    return plan
 
 
 def _flash(request, exc: ValidationError) -> None:
@@ -74,38 +70,25 @@ def _flash(request, exc: ValidationError) -> None:
         messages.error(request, text)
 
 
-def _roles(request, patient, episode) -> dict:
-    unit = request.active_unit or None
-    treating = bool(unit and patient.can_edit and unit.pk == episode.unit_id)
-    kommune = bool(unit and patient.can_edit and unit.is_kommune)
-    return {"is_treating": treating, "is_kommune": kommune, "can_edit": patient.can_edit}
+def _detail_url(episode) -> str:
+    return reverse("pathways:episode_detail", args=[episode.patient_id, episode.pk])
+
+
+def _plan_url(episode) -> str:
+    return reverse("pathways:ettervern_plan", args=[episode.patient_id, episode.pk])
 
 
 def _detail(episode):
-    return redirect("pathways:episode_detail", patient_id=episode.patient_id, episode_id=episode.pk)
+    return redirect(_detail_url(episode))
 
 
-def _episode_form(request, patient, episode, form, *, save, success, heading, submit):
-    """A valid form goes to ``save(**cleaned_data)``; errors stay beside the fields."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(episode=episode, actor=request.actor, **form.cleaned_data)
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, success)
-            return _detail(episode)
-    return render(
-        request,
-        "pathways/episodes/form_page.html",
-        {
-            "patient": patient,
-            "episode": episode,
-            "form": form,
-            "heading": heading,
-            "submit": submit,
-        },
-    )
+def _page(patient, episode=None, **context) -> dict:
+    """The form page's context: the episode it is about, Cancel back to where it came from."""
+    if episode is not None:
+        cancel = _detail_url(episode)
+    else:
+        cancel = reverse("pathways:episode_list", args=[patient.pk])
+    return {"patient": patient, "episode": episode, "cancel_url": cancel, **context}
 
 
 # --- episodes -----------------------------------------------------------------------------
@@ -118,13 +101,11 @@ def episode_list(request, patient):
             "unit__organisation", "ettervern_plan"
         )
     )
-    unit = request.active_unit or None
     moves = list(
         KommuneMove.objects.filter(patient=patient).select_related(
             "from_unit__organisation", "to_unit__organisation"
         )
     )
-    today = timezone.localdate()
     return render(
         request,
         "pathways/episodes/episode_list.html",
@@ -132,48 +113,45 @@ def episode_list(request, patient):
             "patient": patient,
             "episodes": episodes,
             "moves": moves,
-            "today": today,
-            "can_start": bool(unit and patient.can_edit and unit.is_specialist),
-            "can_move": bool(unit and patient.can_edit and unit.is_kommune),
+            "today": timezone.localdate(),
+            "can": {
+                "start_treatment": perms.can_start_treatment(request.actor, patient),
+                "move": perms.can_move(request.actor, patient),
+            },
         },
     )
 
 
 @patient_view(for_edit=True)
 def episode_new(request, patient):
-    unit = request.active_unit or None
-    if unit is None or not unit.is_specialist:
+    if not perms.can_start_treatment(request.actor, patient):
         raise PermissionDenied
     form = forms.EpisodeStartForm(
         request.POST or None,
         initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            episode = svc.episode_start(
-                patient=patient,
-                actor=Actor(request.user, unit),
-                kind=data["kind"],
-                started_at=data["started_at"],
-                planned_end=data["planned_end"],
-                send_admission_message=data["send_admission_message"],
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, _("The treatment is registered."))
-            return _detail(episode)
-    return render(request, "pathways/episodes/episode_new.html", {"patient": patient, "form": form})
+    return form_action(
+        request,
+        form,
+        save=lambda data: svc.episode_start(patient=patient, actor=request.actor, **data),
+        success=_("The treatment is registered."),
+        redirect_to=_detail_url,
+        template=FORM_PAGE,
+        context=_page(
+            patient,
+            heading=_("Register admission / start of treatment"),
+            intro=_("The treatment is registered at %(unit)s.") % {"unit": request.actor.unit.name},
+            submit=_("Register"),
+        ),
+    )
 
 
 @patient_view()
 def episode_detail(request, patient, episode_id):
     episode = _episode(patient, episode_id)
-    roles = _roles(request, patient, episode)
-    unit = request.active_unit or None
-    if unit is not None and unit.is_kommune and patient.can_edit:
-        svc.messages_mark_read(episode=episode, actor=Actor(request.user, unit))
+    actor = request.actor
+    if perms.is_kommune_on_team(actor, patient):
+        svc.messages_mark_read(episode=episode, actor=actor)
     notices = list(
         KommuneMessage.objects.filter(episode=episode).select_related(
             "to_unit", "sent_by", "read_by", "answered_by"
@@ -189,12 +167,16 @@ def episode_detail(request, patient, episode_id):
     admission_due = None
     if episode.kind == TreatmentEpisode.Kind.DOGN and not admission_sent:
         admission_due = episode.started_at + datetime.timedelta(hours=24)
+    now = timezone.now()
     return render(
         request,
         "pathways/episodes/episode_detail.html",
         {
             "patient": patient,
             "episode": episode,
+            "can": perms.episode_rights(
+                actor, episode, notices=notices, follow_ups=follow_ups, now=now
+            ),
             "notices": notices,
             "meetings": list(episode.planning_meetings.select_related("called_by")),
             "group_meetings": list(stay_meetings(episode)),
@@ -203,12 +185,12 @@ def episode_detail(request, patient, episode_id):
             "follow_ups": follow_ups,
             "admission_sent": admission_sent,
             "admission_due": admission_due,
-            "admission_overdue": admission_due is not None and admission_due < timezone.now(),
+            "admission_overdue": admission_due is not None and admission_due < now,
             "ready_reasons": svc.ready_refusal_reasons(episode) if episode.is_open else [],
             "needs_meeting": svc.needs_joint_meeting(episode),
             "planned_end_form": forms.PlannedEndForm(initial={"planned_end": episode.planned_end}),
             "follow_up_form": forms.FollowUpForm(),
-            "now": timezone.now(),
+            "now": now,
             "transferred_from": TreatmentEpisode.objects.filter(transferred_to=episode).first(),
             "sections": episode_sections(request, episode),
             "evaluations": evaluations,
@@ -217,12 +199,12 @@ def episode_detail(request, patient, episode_id):
                 initial={
                     "first_attendance_on": episode.first_attendance_on,
                     "clinical_decision_on": episode.clinical_decision_on,
+                    "version": episode.milestones_version,
                 }
             ),
             "evaluation_form": forms.EpisodeEvaluationForm(
                 initial={"held_on": timezone.localdate()}
             ),
-            **roles,
         },
     )
 
@@ -230,22 +212,25 @@ def episode_detail(request, patient, episode_id):
 @require_POST
 @patient_view(for_edit=True)
 def episode_planned_end(request, patient, episode_id):
+    """The date form on the episode page; a wrong date is shown on its own form page."""
     episode = _episode(patient, episode_id)
     form = forms.PlannedEndForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Enter a valid date."))
-        return _detail(episode)
-    try:
-        svc.episode_set_planned_end(
-            episode=episode,
-            actor=request.actor,
-            planned_end=form.cleaned_data["planned_end"],
-        )
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("The planned discharge date is saved."))
-    return _detail(episode)
+    return form_action(
+        request,
+        form,
+        save=lambda data: svc.episode_set_planned_end(
+            episode=episode, actor=request.actor, planned_end=data["planned_end"]
+        ),
+        success=_("The planned discharge date is saved."),
+        redirect_to=_detail_url(episode),
+        template=FORM_PAGE,
+        context=_page(
+            patient,
+            episode,
+            heading=_("Change the planned discharge date"),
+            submit=_("Save date"),
+        ),
+    )
 
 
 @require_POST
@@ -268,29 +253,23 @@ def episode_admission_message(request, patient, episode_id):
 @patient_view(for_edit=True)
 def episode_assess(request, patient, episode_id):
     episode = _episode(patient, episode_id)
-    form = forms.AssessmentForm(request.POST or None, initial={"assessment": episode.assessment})
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.episode_assess(
-                episode=episode,
-                actor=request.actor,
-                assessment=form.cleaned_data["assessment"],
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, _("The assessment is recorded."))
-            return _detail(episode)
-    return render(
+    form = forms.AssessmentForm(
+        request.POST or None,
+        initial={"assessment": episode.assessment, "version": episode.assessment_version},
+    )
+    return form_action(
         request,
-        "pathways/episodes/form_page.html",
-        {
-            "patient": patient,
-            "episode": episode,
-            "form": form,
-            "heading": _("Clinician's assessment"),
-            "submit": _("Record the assessment"),
-        },
+        form,
+        save=lambda data: svc.episode_assess(episode=episode, actor=request.actor, **data),
+        success=_("The assessment is recorded."),
+        redirect_to=_detail_url(episode),
+        template=FORM_PAGE,
+        context=_page(
+            patient,
+            episode,
+            heading=_("Clinician's assessment"),
+            submit=_("Record the assessment"),
+        ),
     )
 
 
@@ -298,44 +277,48 @@ def episode_assess(request, patient, episode_id):
 def episode_milestones(request, patient, episode_id):
     """The pathway's first attendance and clinical decision (a form on the episode page)."""
     episode = _episode(patient, episode_id)
-    if not _roles(request, patient, episode)["is_treating"]:
+    if not perms.can_record_pathway(request.actor, episode):
         raise PermissionDenied
     form = forms.MilestonesForm(
         request.POST or None,
         initial={
             "first_attendance_on": episode.first_attendance_on,
             "clinical_decision_on": episode.clinical_decision_on,
+            "version": episode.milestones_version,
         },
     )
-    return _episode_form(
+    return form_action(
         request,
-        patient,
-        episode,
         form,
-        save=timers.milestones_save,
+        save=lambda data: timers.milestones_save(episode=episode, actor=request.actor, **data),
         success=_("The pathway dates are saved."),
-        heading=_("Pathway dates"),
-        submit=_("Save the dates"),
+        redirect_to=_detail_url(episode),
+        template=FORM_PAGE,
+        context=_page(patient, episode, heading=_("Pathway dates"), submit=_("Save the dates")),
     )
 
 
 @patient_view(for_edit=True)
 def episode_evaluation(request, patient, episode_id):
     episode = _episode(patient, episode_id)
-    if not _roles(request, patient, episode)["is_treating"]:
+    if not perms.can_record_pathway(request.actor, episode):
         raise PermissionDenied
     form = forms.EpisodeEvaluationForm(
         request.POST or None, initial={"held_on": timezone.localdate()}
     )
-    return _episode_form(
+    return form_action(
         request,
-        patient,
-        episode,
         form,
-        save=timers.evaluation_add,
+        save=lambda data: timers.evaluation_add(episode=episode, actor=request.actor, **data),
         success=_("The evaluation is recorded."),
-        heading=_("Evaluation of the treatment"),
-        submit=_("Record the evaluation"),
+        redirect_to=_detail_url(episode),
+        template=FORM_PAGE,
+        context=_page(
+            patient,
+            episode,
+            heading=_("Evaluation of the treatment"),
+            submit=_("Record the evaluation"),
+        ),
     )
 
 
@@ -343,66 +326,53 @@ def episode_evaluation(request, patient, episode_id):
 def planning_meeting_new(request, patient, episode_id):
     episode = _episode(patient, episode_id)
     form = forms.PlanningMeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.planning_meeting_call(
-                episode=episode,
-                actor=request.actor,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, _("The planning meeting is called."))
-            return _detail(episode)
-    return render(
+    return form_action(
         request,
-        "pathways/episodes/form_page.html",
-        {
-            "patient": patient,
-            "episode": episode,
-            "form": form,
-            "heading": _("Call a joint planning meeting"),
-            "intro": _(
+        form,
+        save=lambda data: svc.planning_meeting_call(episode=episode, actor=request.actor, **data),
+        success=_("The planning meeting is called."),
+        redirect_to=_detail_url(episode),
+        template=FORM_PAGE,
+        context=_page(
+            patient,
+            episode,
+            heading=_("Call a joint planning meeting"),
+            intro=_(
                 "Call the municipality and the other partners to plan the follow-up together "
                 "before the patient is declared ready for discharge."
             ),
-            "submit": _("Call the meeting"),
-        },
+            submit=_("Call the meeting"),
+        ),
     )
+
+
+def _sent_to(text: str):
+    """A success message naming the units the messages went to."""
+    return lambda sent: text % {"units": ", ".join(m.to_unit.name for m in sent)}
 
 
 @patient_view(for_edit=True)
 def episode_ready(request, patient, episode_id):
     episode = _episode(patient, episode_id)
     form = forms.ReadyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sent = svc.episode_declare_ready(
-                episode=episode,
-                actor=request.actor,
-                text=form.cleaned_data["text"],
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Declared ready for discharge. The notice is sent to: %(units)s")
-                % {"units": ", ".join(m.to_unit.name for m in sent)},
-            )
-            return _detail(episode)
-    return render(
+    return form_action(
         request,
-        "pathways/episodes/form_page.html",
-        {
-            "patient": patient,
-            "episode": episode,
-            "form": form,
-            "heading": _("Declare ready for discharge"),
-            "reasons": svc.ready_refusal_reasons(episode),
-            "submit": _("Declare ready and tell the municipality"),
-        },
+        form,
+        save=lambda data: svc.episode_declare_ready(
+            episode=episode, actor=request.actor, text=data["text"]
+        ),
+        success=_sent_to(
+            _("Declared ready for discharge. The notice is sent to: %(units)s"),
+        ),
+        redirect_to=_detail_url(episode),
+        template=FORM_PAGE,
+        context=_page(
+            patient,
+            episode,
+            heading=_("Declare ready for discharge"),
+            reasons=svc.ready_refusal_reasons(episode),
+            submit=_("Declare ready and tell the municipality"),
+        ),
     )
 
 
@@ -410,37 +380,24 @@ def episode_ready(request, patient, episode_id):
 def episode_end(request, patient, episode_id):
     episode = _episode(patient, episode_id)
     form = forms.EpisodeEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            svc.episode_end(
-                episode=episode,
-                actor=request.actor,
-                end_kind=data["end_kind"],
-                ended_at=data["ended_at"],
-                note=data["note"],
-                without_plan_reason=data["without_plan_reason"],
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, _("The discharge is registered."))
-            return _detail(episode)
     plan = _plan(episode)
-    return render(
+    return form_action(
         request,
-        "pathways/episodes/form_page.html",
-        {
-            "patient": patient,
-            "episode": episode,
-            "form": form,
-            "heading": _("Register discharge"),
-            "intro": _(
+        form,
+        save=lambda data: svc.episode_end(episode=episode, actor=request.actor, **data),
+        success=_("The discharge is registered."),
+        redirect_to=_detail_url(episode),
+        template=FORM_PAGE,
+        context=_page(
+            patient,
+            episode,
+            heading=_("Register discharge"),
+            intro=_(
                 "An unplanned discharge is reported to the municipality at once, marked urgent."
             ),
-            "plan_unsigned": not (plan and plan.is_signed),
-            "submit": _("Register discharge"),
-        },
+            plan_unsigned=not (plan and plan.is_signed),
+            submit=_("Register discharge"),
+        ),
     )
 
 
@@ -448,33 +405,19 @@ def episode_end(request, patient, episode_id):
 def episode_transfer(request, patient, episode_id):
     episode = _episode(patient, episode_id)
     form = forms.TransferForm(request.POST or None, exclude_unit=episode.unit)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            new = svc.episode_transfer(
-                episode=episode,
-                actor=request.actor,
-                to_unit=data["to_unit"],
-                kind=data["kind"],
-                consent_given_on=data["consent_given_on"],
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(
-                request, _("The patient is transferred to %(unit)s.") % {"unit": new.unit.name}
-            )
-            return _detail(episode)
-    return render(
+    return form_action(
         request,
-        "pathways/episodes/form_page.html",
-        {
-            "patient": patient,
-            "episode": episode,
-            "form": form,
-            "heading": _("Transfer to another specialist unit"),
-            "submit": _("Transfer"),
-        },
+        form,
+        save=lambda data: svc.episode_transfer(episode=episode, actor=request.actor, **data),
+        success=lambda new: _("The patient is transferred to %(unit)s.") % {"unit": new.unit.name},
+        redirect_to=_detail_url(episode),
+        template=FORM_PAGE,
+        context=_page(
+            patient,
+            episode,
+            heading=_("Transfer to another specialist unit"),
+            submit=_("Transfer"),
+        ),
     )
 
 
@@ -486,8 +429,7 @@ def message_answer(request, patient, episode_id, message_id):
         pk=message_id,
         episode=episode,
     )
-    unit = request.active_unit or None
-    if unit is None or unit.pk != message.to_unit_id:
+    if not perms.can_answer_message(request.actor, message, patient=patient):
         raise PermissionDenied
     form = forms.AnswerForm(
         request.POST or None,
@@ -497,34 +439,26 @@ def message_answer(request, patient, episode_id, message_id):
             "answer_reason": message.answer_reason,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            svc.message_answer(
-                message=message,
-                actor=Actor(request.user, unit),
-                answer=data["answer"],
-                can_receive_from=data["can_receive_from"],
-                reason=data["answer_reason"],
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(
-                request, _("Your answer is sent to %(unit)s.") % {"unit": message.from_unit.name}
-            )
-            return _detail(episode)
-    return render(
+    return form_action(
         request,
-        "pathways/episodes/form_page.html",
-        {
-            "patient": patient,
-            "episode": episode,
-            "form": form,
-            "heading": _("Answer: %(kind)s") % {"kind": message.get_kind_display()},
-            "quoted": message,
-            "submit": _("Send the answer"),
-        },
+        form,
+        save=lambda data: svc.message_answer(
+            message=message,
+            actor=request.actor,
+            answer=data["answer"],
+            can_receive_from=data["can_receive_from"],
+            reason=data["answer_reason"],
+        ),
+        success=_("Your answer is sent to %(unit)s.") % {"unit": message.from_unit.name},
+        redirect_to=_detail_url(episode),
+        template=FORM_PAGE,
+        context=_page(
+            patient,
+            episode,
+            heading=_("Answer: %(kind)s") % {"kind": message.get_kind_display()},
+            quoted=message,
+            submit=_("Send the answer"),
+        ),
     )
 
 
@@ -535,27 +469,26 @@ def message_answer(request, patient, episode_id, message_id):
 def ettervern_plan(request, patient, episode_id):
     episode = _episode(patient, episode_id)
     plan = _plan(episode)
-    unit = request.active_unit or None
+    actor = request.actor
+    can = perms.plan_rights(actor, episode, plan)
     context = {
         "patient": patient,
         "episode": episode,
         "plan": plan,
+        "can": can,
         "start_form": forms.PlanStartForm(),
-        **_roles(request, patient, episode),
     }
     if plan is not None:
-        side = svc.plan_side(plan, unit) if patient.can_edit else None
         crisis = svc.crisis_plan_for(plan)
         checklist = svc.plan_checklist(plan, crisis)
         context.update(
-            side=side,
+            side=perms.plan_side(plan, actor),
             crisis=crisis,
             checklist=checklist,
             done=sum(1 for i in checklist if i.done),
             total=len(checklist),
             appointment_warning=svc.first_appointment_warning(plan),
-            sign_reasons=svc.sign_refusal_reasons(plan, request.user, unit) if side else [],
-            can_edit_open=episode.is_open and patient.can_edit,
+            sign_reasons=svc.sign_refusal_reasons(plan, actor) if can.sign else [],
         )
     return render(request, "pathways/episodes/plan.html", context)
 
@@ -565,12 +498,22 @@ def ettervern_plan(request, patient, episode_id):
 def ettervern_start(request, patient, episode_id):
     episode = _episode(patient, episode_id)
     form = forms.PlanStartForm(request.POST)
-    variant = form.cleaned_data["variant"] if form.is_valid() else EttervernPlan.Variant.STANDARD
-    try:
-        svc.plan_start(episode=episode, actor=request.actor, variant=variant)
-    except ValidationError as exc:
-        _flash(request, exc)
-    return redirect("pathways:ettervern_plan", patient_id=patient.pk, episode_id=episode.pk)
+    return form_action(
+        request,
+        form,
+        save=lambda data: svc.plan_start(
+            episode=episode, actor=request.actor, variant=data["variant"]
+        ),
+        redirect_to=_plan_url(episode),
+        template=FORM_PAGE,
+        context=_page(
+            patient,
+            episode,
+            heading=_("Ettervern plan"),
+            submit=_("Start the ettervern plan"),
+            cancel_url=_plan_url(episode),
+        ),
+    )
 
 
 @patient_view(for_edit=True)
@@ -582,64 +525,40 @@ def ettervern_edit(request, patient, episode_id, part):
     plan = _plan(episode)
     if plan is None:
         raise Http404
-    unit = request.active_unit or None
-    if not svc.may_edit_part(plan, unit, part):
+    if not perms.can_edit_part(request.actor, plan, part):
         raise PermissionDenied
-    form_class = PART_FORMS[part]
-    version_field = svc.PART_VERSION[part]
-    form = form_class(
-        request.POST or None, instance=plan, initial={"version": getattr(plan, version_field)}
+    form = PART_FORMS[part](
+        request.POST or None,
+        instance=plan,
+        initial={"version": getattr(plan, svc.PART_VERSION[part])},
     )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.plan_save_part(
-                plan=plan,
-                part=part,
-                actor=Actor(request.user, unit),
-                data=form.part_data(),
-                version=form.cleaned_data["version"],
-            )
-        except svc.StalePlan as stale:
-            conflict = stale.current
-            form.add_error(
-                None,
-                _(
-                    "Someone else saved this part while you were editing. Their version is "
-                    "shown beside yours; check your changes and save again."
-                ),
-            )
-            form.data = form.data.copy()
-            form.data["version"] = getattr(conflict, version_field)
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, _("The plan is saved."))
-            return redirect("pathways:ettervern_plan", patient_id=patient.pk, episode_id=episode.pk)
     headings = {
         "specialist": _("Specialist part"),
         "kommune": _("Municipal part"),
         "crisis": _("Crisis plan"),
     }
-    conflict_fields = []
-    if conflict is not None:
-        conflict_fields = [
-            (form.fields[name].label, getattr(conflict, name))
-            for name in svc.PART_FIELDS[part]
-            if name in form.fields
-        ]
-    return render(
+    return form_action(
         request,
-        "pathways/episodes/plan_edit.html",
-        {
-            "patient": patient,
-            "episode": episode,
-            "plan": plan,
-            "form": form,
-            "heading": headings[part],
-            "conflict_fields": conflict_fields,
-            "signed": plan.specialist_signed_at or plan.kommune_signed_at,
-        },
+        form,
+        save=lambda data: svc.plan_save_part(
+            plan=plan,
+            part=part,
+            actor=request.actor,
+            data=form.part_data(),
+            version=data["version"],
+        ),
+        success=_("The plan is saved."),
+        redirect_to=_plan_url(episode),
+        template=FORM_PAGE,
+        context=_page(
+            patient,
+            episode,
+            heading=headings[part],
+            plan_part=True,
+            signed=bool(plan.specialist_signed_at or plan.kommune_signed_at),
+            submit=_("Save"),
+            cancel_url=_plan_url(episode),
+        ),
     )
 
 
@@ -656,7 +575,7 @@ def ettervern_sign(request, patient, episode_id):
         _flash(request, exc)
     else:
         messages.success(request, _("You have signed the ettervern plan."))
-    return redirect("pathways:ettervern_plan", patient_id=patient.pk, episode_id=episode.pk)
+    return redirect(_plan_url(episode))
 
 
 # --- after discharge ----------------------------------------------------------------------
@@ -666,29 +585,14 @@ def ettervern_sign(request, patient, episode_id):
 def follow_up_new(request, patient, episode_id):
     episode = _episode(patient, episode_id)
     form = forms.FollowUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.follow_up_add(
-                episode=episode,
-                actor=request.actor,
-                at=form.cleaned_data["at"],
-                with_whom=form.cleaned_data["with_whom"],
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, _("The appointment is added."))
-            return _detail(episode)
-    return render(
+    return form_action(
         request,
-        "pathways/episodes/form_page.html",
-        {
-            "patient": patient,
-            "episode": episode,
-            "form": form,
-            "heading": _("Add a follow-up appointment"),
-            "submit": _("Add"),
-        },
+        form,
+        save=lambda data: svc.follow_up_add(episode=episode, actor=request.actor, **data),
+        success=_("The appointment is added."),
+        redirect_to=_detail_url(episode),
+        template=FORM_PAGE,
+        context=_page(patient, episode, heading=_("Add a follow-up appointment"), submit=_("Add")),
     )
 
 
@@ -716,34 +620,25 @@ def follow_up_record(request, patient, episode_id, appointment_id):
 
 @patient_view(for_edit=True)
 def kommune_move(request, patient):
-    unit = request.active_unit or None
-    if unit is None or not unit.is_kommune:
+    if not perms.can_move(request.actor, patient):
         raise PermissionDenied
-    form = forms.KommuneMoveForm(request.POST or None, current_unit=unit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            svc.kommune_move_start(
-                patient=patient, actor=Actor(request.user, unit), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, _("The new municipality has joined the care team."))
-            return redirect("pathways:episode_list", patient_id=patient.pk)
-    return render(
+    form = forms.KommuneMoveForm(request.POST or None, current_unit=request.actor.unit)
+    return form_action(
         request,
-        "pathways/episodes/form_page.html",
-        {
-            "patient": patient,
-            "form": form,
-            "heading": _("Move to another municipality"),
-            "intro": _(
+        form,
+        save=lambda data: svc.kommune_move_start(patient=patient, actor=request.actor, **data),
+        success=_("The new municipality has joined the care team."),
+        redirect_to=reverse("pathways:episode_list", args=[patient.pk]),
+        template=FORM_PAGE,
+        context=_page(
+            patient,
+            heading=_("Move to another municipality"),
+            intro=_(
                 "The new municipality joins the care team with the patient's consent. Your "
                 "unit leaves the care team after the handover date."
             ),
-            "submit": _("Register the move"),
-            "back_url": "episodes",
-        },
+            submit=_("Register the move"),
+        ),
     )
 
 
@@ -753,17 +648,17 @@ def kommune_move_complete(request, patient, move_id):
     move = get_object_or_404(
         KommuneMove.objects.select_related("from_unit", "to_unit"), pk=move_id, patient=patient
     )
-    unit = request.active_unit or None
-    if unit is None or not unit.is_kommune:
+    actor = request.actor
+    if not perms.can_move(actor, patient):
         raise PermissionDenied
     try:
-        done = svc.kommune_move_complete(move=move, actor=Actor(request.user, unit))
+        done = svc.kommune_move_complete(move=move, actor=actor)
     except ValidationError as exc:
         _flash(request, exc)
         return redirect("pathways:episode_list", patient_id=patient.pk)
     if done:
         messages.success(request, _("The handover is complete."))
-    if move.from_unit.organisation_id == unit.organisation_id:
+    if move.from_unit.organisation_id == actor.unit.organisation_id:
         return redirect("pathways:patient_list")
     return redirect("pathways:episode_list", patient_id=patient.pk)
 
@@ -809,12 +704,9 @@ def discharge_statistics(request):
         initial={"start": today - datetime.timedelta(days=365), "end": today, "notice_days": 7},
     )
     figures = start = end = None
-    if not request.GET:
-        start, end, notice = today - datetime.timedelta(days=365), today, 7
-        figures = svc.discharge_statistics(unit, start, end, notice_days=notice)
-    elif form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        notice = form.cleaned_data["notice_days"]
+    period = form.period() if request.GET else (today - datetime.timedelta(days=365), today, 7)
+    if period is not None:
+        start, end, notice = period
         figures = svc.discharge_statistics(unit, start, end, notice_days=notice)
     if figures is not None and request.GET.get("format") == "csv":
         audit.record(

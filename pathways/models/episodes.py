@@ -46,6 +46,9 @@ class TreatmentEpisode(models.Model):
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The assessment and the pathway dates are edited on their own forms, often by different
+    # people: each carries its own version (a stale form never overwrites).
+    assessment_version = models.PositiveIntegerField(default=1)
     ready_at = models.DateTimeField(_("ready for discharge"), null=True, blank=True)
     ready_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -53,6 +56,7 @@ class TreatmentEpisode(models.Model):
     # National patient pathway milestones (the timers count calendar days between them).
     first_attendance_on = models.DateField(_("first attendance"), null=True, blank=True)
     clinical_decision_on = models.DateField(_("clinical decision"), null=True, blank=True)
+    milestones_version = models.PositiveIntegerField(default=1)
     # The latest evaluation's date, kept here so the reminder rules filter on an index.
     last_evaluation_on = models.DateField(_("latest evaluation"), null=True, blank=True)
     transferred_to = models.OneToOneField(

@@ -88,7 +88,9 @@ def test_the_meeting_lets_the_patient_be_declared_ready_and_is_listed(
     login, episode, group, coordinator, vadso_rus, tsb_clinician, unn_tsb
 ):
     meeting = plan_meeting(group, coordinator, vadso_rus, days=3)
-    dsvc.episode_assess(episode=episode, actor=Actor(tsb_clinician, unn_tsb), assessment="Klar.")
+    dsvc.episode_assess(
+        episode=episode, actor=Actor(tsb_clinician, unn_tsb), assessment="Klar.", version=1
+    )
     page = login(tsb_clinician).get(
         reverse("pathways:episode_detail", args=[episode.patient_id, episode.pk])
     )

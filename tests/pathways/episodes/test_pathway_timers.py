@@ -34,6 +34,7 @@ def set_dates(episode, by, unit, first, decision=None):
         actor=Actor(by, unit),
         first_attendance_on=first,
         clinical_decision_on=decision,
+        version=TreatmentEpisode.objects.get(pk=episode.pk).milestones_version,
     )
 
 
@@ -206,7 +207,11 @@ def test_the_form_saves_the_dates_and_the_evaluation(login, poli, tsb_clinician)
     client = login(tsb_clinician)
     response = client.post(
         url("episode_milestones", poli),
-        {"first_attendance_on": days_ago(9).isoformat(), "clinical_decision_on": days_ago(4)},
+        {
+            "first_attendance_on": days_ago(9).isoformat(),
+            "clinical_decision_on": days_ago(4),
+            "version": 1,
+        },
     )
     assert response.status_code == 302
     poli.refresh_from_db()
@@ -224,7 +229,11 @@ def test_the_form_saves_the_dates_and_the_evaluation(login, poli, tsb_clinician)
 def test_a_wrong_date_keeps_what_was_typed_with_a_message(login, poli, tsb_clinician):
     response = login(tsb_clinician).post(
         url("episode_milestones", poli),
-        {"first_attendance_on": days_ago(3).isoformat(), "clinical_decision_on": "2001-01-01"},
+        {
+            "first_attendance_on": days_ago(3).isoformat(),
+            "clinical_decision_on": "2001-01-01",
+            "version": 1,
+        },
     )
     assert response.status_code == 200
     text = response.content.decode()

@@ -18,6 +18,7 @@ from pathways.models import (
     Notification,
     TreatmentEpisode,
 )
+from pathways.stale import StaleWrite
 from tests.factories import make_org, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,10 @@ def admit(patient, clinician, unit, *, days_ago=10, send=False, kind=Kind.DOGN, 
 
 def make_ready(episode, clinician, unit):
     svc.episode_assess(
-        episode=episode, actor=Actor(clinician, unit), assessment="Klar for utreise."
+        episode=episode,
+        actor=Actor(clinician, unit),
+        assessment="Klar for utreise.",
+        version=episode.assessment_version,
     )
     svc.planning_meeting_call(
         episode=episode,
@@ -166,7 +170,9 @@ def test_utskrivningsklar_is_refused_without_assessment_and_meeting(
 def test_utskrivningsklar_is_refused_with_assessment_but_no_meeting_for_tsb(
     episode, tsb_clinician, unn_tsb
 ):
-    svc.episode_assess(episode=episode, actor=Actor(tsb_clinician, unn_tsb), assessment="Klar.")
+    svc.episode_assess(
+        episode=episode, actor=Actor(tsb_clinician, unn_tsb), assessment="Klar.", version=1
+    )
     reasons = svc.ready_refusal_reasons(episode)
     assert len(reasons) == 1
     assert not svc.joint_planning_meeting_called(episode)
@@ -194,7 +200,9 @@ def test_a_joint_meeting_from_another_feature_counts(episode, tsb_clinician, unn
 def test_only_a_clinician_records_the_assessment(episode, unn_tsb):
     intake = make_user(unn_tsb, role="intake")
     with pytest.raises(PermissionDenied):
-        svc.episode_assess(episode=episode, actor=Actor(intake, unn_tsb), assessment="Klar.")
+        svc.episode_assess(
+            episode=episode, actor=Actor(intake, unn_tsb), assessment="Klar.", version=1
+        )
 
 
 # --- the kommune's answer -----------------------------------------------------------------
@@ -391,7 +399,7 @@ def test_a_stale_save_is_refused_and_the_other_part_is_not_affected(
         data={"summary": "S"},
         version=1,
     )
-    with pytest.raises(svc.StalePlan) as stale:
+    with pytest.raises(StaleWrite) as stale:
         svc.plan_save_part(
             plan=plan,
             part="kommune",
