@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import audit
 from accounts.models import Membership
@@ -43,14 +44,15 @@ FOLLOW_UP_HEADING = "Oppfølging fra forrige møte"
 NEXT_MEETING_AFTER = timedelta(weeks=12)
 
 
+LOCKED = gettext_lazy("The minutes are published and can no longer be changed. Add an addendum.")
+
+
 class MinutesLocked(ValidationError):
     """The minutes are published; corrections go in an addendum. A ValidationError, so a form
     that saves meanwhile shows it instead of failing."""
 
     def __init__(self):
-        super().__init__(
-            _("The minutes are published and can no longer be changed. Add an addendum.")
-        )
+        super().__init__(LOCKED)
 
 
 def _site(path: str) -> str:

@@ -85,7 +85,7 @@ def _detail(patient, meeting):
 
 
 def _locked(request, patient, meeting):
-    messages.error(request, str(svc.MinutesLocked().message))
+    messages.error(request, svc.LOCKED)
     return _detail(patient, meeting)
 
 
