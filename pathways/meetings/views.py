@@ -336,9 +336,6 @@ def meeting_edit(request, patient, meeting_id):
 @patient_view(for_edit=True)
 def meeting_cancel(request, patient, meeting_id):
     meeting = _meeting(patient, meeting_id)
-    if not permissions.can_edit_meeting(request.actor, meeting):
-        messages.error(request, _("Only planned meetings can be cancelled."))
-        return _detail(patient, meeting)
     when = date_format(timezone.localtime(meeting.starts_at), "j.n.Y H:i")
     return form_action(
         request,
