@@ -1,7 +1,8 @@
 """Ansvarsgruppe: the group, meetings and calendar invitations, minutes and action items.
 
-Every change checks the caller may edit the patient, validates, writes the audit log and
-schedules email with ``transaction.on_commit`` (mail never goes out for a rolled-back change).
+Every change checks the actor may (``pathways.meetings.permissions``), validates, writes the
+audit log and schedules email with ``transaction.on_commit`` (mail never goes out for a
+rolled-back change).
 """
 
 import datetime
@@ -10,16 +11,17 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import audit
 from accounts.models import Membership
-from pathways import access
+from pathways.meetings.permissions import can_change, can_edit_group, require
 from pathways.models import (
     ActionItem,
     Addendum,
@@ -34,6 +36,7 @@ from pathways.models import (
 )
 from pathways.notifications.reminders import notify
 from pathways.pdf import render_pdf_bytes
+from pathways.stale import StaleWrite, check_version, save_new_version
 
 log = logging.getLogger(__name__)
 
@@ -42,24 +45,15 @@ FOLLOW_UP_HEADING = "Oppfølging fra forrige møte"
 NEXT_MEETING_AFTER = timedelta(weeks=12)
 
 
-class MinutesLocked(Exception):
-    """The minutes are published; corrections go in an addendum."""
+LOCKED = gettext_lazy("The minutes are published and can no longer be changed. Add an addendum.")
 
 
-class StaleMeeting(Exception):
-    """Someone saved the meeting after this form was opened."""
+class MinutesLocked(ValidationError):
+    """The minutes are published; corrections go in an addendum. A ValidationError, so a form
+    that saves meanwhile shows it instead of failing."""
 
-    def __init__(self, current):
-        super().__init__("stale version")
-        self.current = current
-
-
-def _require_edit(user, unit, patient_id) -> None:
-    found = access.access_basis(user, unit, patient_id)
-    if found is None:
-        raise PermissionDenied
-    if not found[1]:
-        raise PermissionDenied
+    def __init__(self):
+        super().__init__(LOCKED)
 
 
 def _site(path: str) -> str:
@@ -95,7 +89,7 @@ def group_leader(group) -> tuple:
 def group_create(*, patient, actor, leader=None, patient_say: str = "") -> ResponsibilityGroup:
     """Start the patient's group. It is led by the koordinator when there is one (else by
     ``leader``, default the creator); the leader joins as its first member."""
-    _require_edit(actor.user, actor.unit, patient.pk)
+    require(can_change(actor, patient))
     if ResponsibilityGroup.objects.filter(patient=patient).exists():
         raise ValidationError(_("The patient already has a responsibility group."))
     assignment = active_coordinator(patient.pk)
@@ -158,19 +152,23 @@ def _care_team_unit_of(patient, user):
 
 
 @transaction.atomic
-def group_update(*, group, actor, patient_say: str) -> ResponsibilityGroup:
-    _require_edit(actor.user, actor.unit, group.patient_id)
-    group.patient_say = patient_say.strip()
-    group.save(update_fields=["patient_say"])
+def group_update(*, group, actor, version: int | None, patient_say: str) -> ResponsibilityGroup:
+    """Record the patient's say; ``version`` is the group's version the form was opened with."""
+    require(can_edit_group(actor, group))
+    current = ResponsibilityGroup.objects.select_for_update().get(pk=group.pk)
+    check_version(current, version)
+    current.patient_say = patient_say.strip()
+    save_new_version(current, ["patient_say"])
     audit.record(
         user=actor.user,
         unit=actor.unit,
         action=audit.Action.UPDATE,
-        patient=group.patient_id,
-        obj=group,
+        patient=current.patient_id,
+        obj=current,
         detail=_("The patient's say in who takes part"),
     )
-    return group
+    group.patient_say, group.version = current.patient_say, current.version
+    return current
 
 
 @transaction.atomic
@@ -193,7 +191,7 @@ def group_member_add(
 
     External participants get no login: they are a name and contact details only.
     """
-    _require_edit(actor.user, actor.unit, group.patient_id)
+    require(can_edit_group(actor, group))
     if user is not None:
         if member_unit is None:
             raise ValidationError({"user": _("Choose the unit the person takes part for.")})
@@ -246,7 +244,7 @@ def group_member_add(
 
 @transaction.atomic
 def group_member_remove(*, member, actor) -> None:
-    _require_edit(actor.user, actor.unit, member.group.patient_id)
+    require(can_edit_group(actor, member.group))
     if member.user_id is not None and member.user_id == member.group.leader_id:
         raise ValidationError(_("The leader of the group cannot be removed."))
     updated = GroupMember.objects.filter(pk=member.pk, removed_at__isnull=True).update(
@@ -329,7 +327,7 @@ def meeting_plan(
     invite: Iterable[GroupMember] | None = None,
 ) -> Meeting:
     """Call a meeting: agenda (with follow-ups carried over), invitations, email with .ics."""
-    _require_edit(actor.user, actor.unit, group.patient_id)
+    require(can_edit_group(actor, group))
     meeting = Meeting(
         group=group,
         patient_id=group.patient_id,
@@ -374,12 +372,11 @@ def meeting_change(
     invite: Iterable[GroupMember] | None = None,
 ) -> Meeting:
     """Move or change a planned meeting; the calendar SEQUENCE goes up and invitations go again."""
-    _require_edit(actor.user, actor.unit, meeting.patient_id)
+    require(can_change(actor, meeting))
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.state != Meeting.State.PLANNED:
         raise ValidationError(_("Only planned meetings can be changed."))
-    if current.version != version:
-        raise StaleMeeting(current)
+    check_version(current, version)
     current.starts_at = starts_at
     current.duration_minutes = duration_minutes
     current.place = place.strip()
@@ -417,7 +414,7 @@ def meeting_change(
 @transaction.atomic
 def meeting_cancel(*, meeting, actor, reason: str = "") -> Meeting:
     """Cancel a planned meeting; invitees get a calendar cancellation (METHOD:CANCEL)."""
-    _require_edit(actor.user, actor.unit, meeting.patient_id)
+    require(can_change(actor, meeting))
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.state != Meeting.State.PLANNED:
         raise ValidationError(_("Only planned meetings can be cancelled."))
@@ -442,14 +439,16 @@ def meeting_cancel(*, meeting, actor, reason: str = "") -> Meeting:
 # --- minutes ---------------------------------------------------------------------------------
 
 
-def _lock_for_minutes(meeting, version: int | None = None) -> Meeting:
+def _lock_for_minutes(meeting, version: int | None = None, stale_message: str = "") -> Meeting:
+    """The meeting row, locked; ``version`` (when given) must be the one the form was opened
+    with, else ``StaleWrite`` carrying ``stale_message``."""
     current = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if current.published_at is not None:
         raise MinutesLocked
     if current.state == Meeting.State.CANCELLED:
         raise ValidationError(_("The meeting is cancelled."))
-    if version is not None and current.version != version:
-        raise StaleMeeting(current)
+    if version is not None and int(version) != current.version:
+        raise StaleWrite(current, message=stale_message)
     return current
 
 
@@ -467,8 +466,15 @@ def minutes_record(
 
     Saving minutes marks the meeting as held. Published minutes refuse every change.
     """
-    _require_edit(actor.user, actor.unit, meeting.patient_id)
-    current = _lock_for_minutes(meeting, version)
+    require(can_change(actor, meeting))
+    current = _lock_for_minutes(
+        meeting,
+        version,
+        _(
+            "Someone else saved the minutes while you were writing. Your text is kept "
+            "below; compare with the saved minutes and save again."
+        ),
+    )
     valid_status = set(Attendance.Status.values)
     member_ids = set(current.group.members.values_list("pk", flat=True))
     for member_id, status in attendance.items():
@@ -516,7 +522,7 @@ def action_item_add(
     responsible_external: GroupMember | None = None,
 ) -> ActionItem:
     """Record an agreed action in the minutes; it is tracked until done."""
-    _require_edit(actor.user, actor.unit, meeting.patient_id)
+    require(can_change(actor, meeting))
     current = _lock_for_minutes(meeting)
     responsible_unit = None
     if responsible_user is not None:
@@ -555,7 +561,7 @@ def action_item_add(
 @transaction.atomic
 def action_item_delete(*, item, actor) -> None:
     """Remove an action from unpublished minutes (a slip of the pen)."""
-    _require_edit(actor.user, actor.unit, item.patient_id)
+    require(can_change(actor, item))
     _lock_for_minutes(item.meeting)
     audit.record(
         user=actor.user,
@@ -570,7 +576,7 @@ def action_item_delete(*, item, actor) -> None:
 @transaction.atomic
 def action_item_set_status(*, item, actor, status: str) -> bool:
     """Mark an open action done or cancelled; False when it was no longer open."""
-    _require_edit(actor.user, actor.unit, item.patient_id)
+    require(can_change(actor, item))
     if status not in (ActionItem.Status.DONE, ActionItem.Status.CANCELLED):
         raise ValidationError({"status": _("Unknown status.")})
     done_on = timezone.localdate() if status == ActionItem.Status.DONE else None
@@ -607,8 +613,12 @@ def minutes_publish(
     *, meeting, actor, version: int, next_meeting_proposed: datetime.date | None = None
 ) -> Meeting:
     """Lock the minutes and send them: internal participants are notified, externals get a PDF."""
-    _require_edit(actor.user, actor.unit, meeting.patient_id)
-    current = _lock_for_minutes(meeting, version)
+    require(can_change(actor, meeting))
+    current = _lock_for_minutes(
+        meeting,
+        version,
+        _("The minutes were changed meanwhile. Read them through and publish again."),
+    )
     if current.state != Meeting.State.HELD:
         raise ValidationError(_("Record the minutes before publishing them."))
     current.published_at = timezone.now()
@@ -650,7 +660,7 @@ def minutes_publish(
 @transaction.atomic
 def minutes_addendum(*, meeting, actor, text: str) -> Addendum:
     """Correct published minutes: the addendum is kept with who wrote it and when."""
-    _require_edit(actor.user, actor.unit, meeting.patient_id)
+    require(can_change(actor, meeting))
     if not meeting.is_published:
         raise ValidationError(_("Change the minutes directly until they are published."))
     addendum = Addendum(meeting=meeting, text=text.strip(), added_by=actor.user)

@@ -35,6 +35,8 @@ class ResponsibilityGroup(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Raised on every change of what the form edits; a form carries the version it was opened with.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("responsibility group")

@@ -12,6 +12,7 @@ from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.meetings import services as svc
 from pathways.models import ActionItem, CareTeamMember, GroupMember, Meeting, Notification
+from pathways.stale import StaleWrite
 from tests.pathways.meetings.fixtures import *  # noqa: F403  (fixtures)
 from tests.pathways.meetings.fixtures import at, hold, member
 
@@ -133,7 +134,7 @@ def test_changing_a_meeting_raises_the_sequence_and_resends(
 
 
 def test_a_stale_change_is_refused(planned, coordinator, vadso_rus):
-    with pytest.raises(svc.StaleMeeting):
+    with pytest.raises(StaleWrite):
         svc.meeting_change(
             meeting=planned,
             actor=Actor(coordinator, vadso_rus),

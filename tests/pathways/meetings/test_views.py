@@ -204,3 +204,27 @@ def test_the_group_page_costs_the_same_with_many_meetings(
     with django_assert_max_num_queries(len(one)):
         client.get(url)
     assert GroupMember.objects.filter(group=group).count() == 4
+
+
+def test_cancelling_through_the_page(login, coordinator, planned, held):
+    client = login(coordinator)
+    url = reverse("pathways:meeting_cancel", args=[held.patient_id, held.pk])
+    # A held meeting cannot be cancelled: the service says so on the form.
+    response = client.post(url, {"reason": "Syk"})
+    assert response.status_code == 200
+    assert "Bare planlagte møter kan avlyses." in response.content.decode()
+    held.refresh_from_db()
+    assert held.state == Meeting.State.HELD
+    other = svc_plan(planned.group, coordinator)
+    url = reverse("pathways:meeting_cancel", args=[other.patient_id, other.pk])
+    assert "Avlys møtet" in client.get(url).content.decode()
+    assert client.post(url, {"reason": "Syk"}).status_code == 302
+    other.refresh_from_db()
+    assert other.state == Meeting.State.CANCELLED and other.cancel_reason == "Syk"
+
+
+def svc_plan(group, coordinator):
+    from pathways.meetings import services as svc
+
+    unit = group.members.get(user=coordinator).unit
+    return svc.meeting_plan(group=group, actor=Actor(coordinator, unit), starts_at=at(9), place="A")
