@@ -25,3 +25,27 @@ class TokenForm(forms.Form):
         if not token.isdigit() or len(token) != 6:
             raise forms.ValidationError(_("The code has six digits."))
         return token
+
+
+class MembershipChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.unit.name} – {obj.get_role_display()}"
+
+
+class UnitChoiceForm(forms.Form):
+    """Which of the user's units they act for (the header's unit switch)."""
+
+    membership = MembershipChoiceField(
+        label=_("Acting for"),
+        queryset=None,
+        empty_label=None,
+        error_messages={
+            "required": _("Choose one of your units."),
+            "invalid_choice": _("Choose one of your units."),
+        },
+    )
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = memberships

@@ -4,7 +4,7 @@ from django.urls import path
 from accounts import views
 
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/", views.login, name="login"),
     path("login/kode/", views.otp_verify, name="otp_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("enhet/", views.choose_unit, name="choose_unit"),

@@ -1,37 +1,26 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
 from accounts import otp
-from accounts.forms import LoginForm, TokenForm
+from accounts.forms import LoginForm, TokenForm, UnitChoiceForm
 from accounts.units import SESSION_KEY, memberships_for
-
-
-class LoginView(auth_views.LoginView):
-    """Password first; users with a second factor then give a code before they are logged in."""
-
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        user = form.get_user()
-        if otp.has_device(user):
-            otp.start_pending(self.request.session, user, self.get_success_url())
-            return redirect("otp_verify")
-        return super().form_valid(form)
+from pathways.web import form_action
 
 
 def _safe_next(request, default: str) -> str:
@@ -41,6 +30,38 @@ def _safe_next(request, default: str) -> str:
     ):
         return target
     return default
+
+
+@sensitive_post_parameters()
+@csrf_protect
+@never_cache
+def login(request):
+    """Password first; users with a second factor then give a code before they are logged in.
+
+    Failed attempts are counted and locked out by django-axes (its authentication backend and
+    middleware), whatever the view: the form authenticates with the request.
+    """
+    next_url = _safe_next(request, resolve_url(settings.LOGIN_REDIRECT_URL))
+    if request.user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm(request, data=request.POST or None)
+
+    def log_in(data):
+        user = form.get_user()
+        if otp.has_device(user):
+            otp.start_pending(request.session, user, next_url)
+            return reverse("otp_verify")
+        auth_login(request, user)
+        return next_url
+
+    return form_action(
+        request,
+        form,
+        save=log_in,
+        redirect_to=lambda target: target,
+        template="includes/form_page.html",
+        context={"heading": _("Log in"), "submit": _("Log in")},
+    )
 
 
 @never_cache
@@ -62,9 +83,9 @@ def otp_verify(request):
             request.session.pop(otp.PENDING_KEY, None)
             return redirect("login")
         next_url = state["next"]
-    form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["token"])
+
+    def verify(data):
+        device = match_token(user, data["token"])
         if device is not None:
             if state is not None:
                 request.session.pop(otp.PENDING_KEY, None)
@@ -72,16 +93,31 @@ def otp_verify(request):
                 auth_login(request, user, backend=state["backend"])
             else:
                 otp_login(request, device)
-            return redirect(next_url)
+            return next_url
         if state is not None:
             state["failures"] += 1
             if state["failures"] >= otp.MAX_CODE_FAILURES:
                 request.session.pop(otp.PENDING_KEY, None)
                 messages.error(request, _("Too many wrong codes. Log in again."))
-                return redirect("login")
+                return reverse("login")
             request.session[otp.PENDING_KEY] = state
-        form.add_error("token", _("The code is wrong or has expired. Try the next code."))
-    return render(request, "accounts/otp_verify.html", {"form": form, "next": next_url})
+        raise ValidationError({"token": _("The code is wrong or has expired. Try the next code.")})
+
+    return form_action(
+        request,
+        TokenForm(request.POST or None),
+        save=verify,
+        redirect_to=lambda target: target,
+        template="includes/form_page.html",
+        context={
+            "heading": _("Two-factor login"),
+            "intro": _(
+                "Open the authenticator app on your phone and enter the six-digit code for "
+                "Samhandling."
+            ),
+            "submit": _("Confirm"),
+        },
+    )
 
 
 @never_cache
@@ -92,25 +128,29 @@ def otp_enrol(request):
     if otp.has_device(request.user):
         return render(request, "accounts/otp_enrolled.html", {})
     device = otp.unconfirmed_device(request.user)
-    form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            otp_login(request, device)
-            messages.success(
-                request, _("Two-factor login is on. You will be asked for a code when you log in.")
+
+    def confirm(data):
+        if not device.verify_token(data["token"]):
+            raise ValidationError(
+                {"token": _("The code is wrong or has expired. Try the next code.")}
             )
-            return redirect(_safe_next(request, "otp_enrol"))
-        form.add_error("token", _("The code is wrong or has expired. Try the next code."))
-    return render(
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        otp_login(request, device)
+
+    next_url = _safe_next(request, "")
+    return form_action(
         request,
-        "accounts/otp_enrol.html",
-        {
-            "form": form,
+        TokenForm(request.POST or None),
+        save=confirm,
+        success=_("Two-factor login is on. You will be asked for a code when you log in."),
+        redirect_to=next_url or reverse("otp_enrol"),
+        template="accounts/otp_enrol.html",
+        context={
+            "heading": _("Set up two-factor login"),
+            "submit": _("Confirm"),
             "qr": otp.qr_data_uri(device.config_url),
             "secret": otp.secret_for_display(device),
-            "next": _safe_next(request, ""),
         },
     )
 
@@ -118,26 +158,28 @@ def otp_enrol(request):
 @require_POST
 @login_required
 def choose_unit(request):
-    try:
-        membership_id = int(request.POST.get("membership", ""))
-    except ValueError:
-        membership_id = None
-    membership = memberships_for(request.user).filter(pk=membership_id).first()
-    if membership is None:
-        messages.error(request, _("Choose one of your units."))
-    else:
-        request.session[SESSION_KEY] = membership.pk
-        messages.success(request, _("You now act for %(unit)s.") % {"unit": membership.unit.name})
+    form = UnitChoiceForm(request.POST, memberships=memberships_for(request.user))
+
+    def choose(data):
+        request.session[SESSION_KEY] = data["membership"].pk
+        return data["membership"]
+
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = "pathways:patient_list"
-    return redirect(target)
+        target = reverse("pathways:patient_list")
+    return form_action(
+        request,
+        form,
+        save=choose,
+        success=lambda membership: _("You now act for %(unit)s.") % {"unit": membership.unit.name},
+        redirect_to=target,
+        template="includes/form_page.html",
+        context={"heading": _("Change unit"), "submit": _("Change unit"), "cancel_url": target},
+    )
 
 
 @never_cache
 def healthz(request):
-    from django.conf import settings
-
     body = {"database": "ok", "redis": "not configured", "version": settings.VERSION}
     status = 200
     try:

@@ -89,6 +89,8 @@ class NextOfKin(models.Model):
     relation = models.CharField(_("relation"), max_length=60)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     may_receive_information = models.BooleanField(_("may receive information"), default=False)
+    # Raised on every change; a stale form (edit or removal) is refused, never saved over.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -133,6 +135,15 @@ class PatientEditForm(PatientDetailsForm):
 
 
 class NextOfKinForm(forms.ModelForm):
+    """Add or change a next of kin; a change carries the version it was opened with."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("version", self.instance.version)
+
     class Meta:
         model = NextOfKin
         fields = ["name", "relation", "phone", "may_receive_information"]
@@ -144,8 +155,37 @@ class NextOfKinForm(forms.ModelForm):
         }
 
 
+class NextOfKinDeleteForm(forms.Form):
+    """Confirm a removal. It carries the version and what the page showed, so a removal
+    after someone changed the next of kin shows what they changed instead of removing."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(widget=forms.HiddenInput, required=False)
+    relation = forms.CharField(widget=forms.HiddenInput, required=False)
+    phone = forms.CharField(widget=forms.HiddenInput, required=False)
+    may_receive_information = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, instance: NextOfKin, **kwargs):
+        kwargs.setdefault("initial", {}).update(
+            version=instance.version,
+            name=instance.name,
+            relation=instance.relation,
+            phone=instance.phone,
+            may_receive_information=instance.may_receive_information,
+        )
+        super().__init__(*args, **kwargs)
+
+    def seen(self) -> dict:
+        """The details as the page showed them."""
+        return {name: self.cleaned_data.get(name) for name in self.fields if name != "version"}
+
+
 class PatientSearchForm(forms.Form):
     q = forms.CharField(label=_("Search by name or national id"), required=False, max_length=100)
+
+    def query(self) -> str:
+        """The search text; empty when there is none or it is not valid."""
+        return self.cleaned_data["q"] if self.is_bound and self.is_valid() else ""
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -300,3 +340,16 @@ class AccessLogFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("til", _("The end is before the start."))
         return cleaned
+
+    def filters(self) -> dict:
+        """The valid filter (from, to, unit); empty when none was given or it is not valid, so
+        an invalid filter shows the whole log beside the errors rather than nothing."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {name: self.cleaned_data[name] for name in ("fra", "til", "enhet")}
+
+    def query_string(self) -> str:
+        """The valid filter as a query string (carried over to the PDF link)."""
+        if not self.filters():
+            return ""
+        return urlencode({name: self.data[name] for name in self.fields if self.data.get(name)})

@@ -1,9 +1,14 @@
 """Read-side queries, scoped and prefetched for their pages."""
 
-from django.db.models import Prefetch, Q
+import datetime
 
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from pathways import access
 from pathways.access import patients_of_unit
-from pathways.models import CareTeamMember, Consent
+from pathways.models import CareTeamMember, Consent, Patient
 
 
 def patient_list(unit, query: str = ""):
@@ -39,3 +44,27 @@ def consents_for(patient):
     return Consent.objects.filter(patient=patient).select_related(
         "unit__organisation", "recorded_by", "withdrawn_by"
     )
+
+
+def find_by_national_id(actor, number: str) -> tuple[Patient | None, bool]:
+    """The patient with this national id (only its key) and whether the actor may open it."""
+    patient = Patient.objects.filter(national_id=number).only("pk").first()
+    if patient is None:
+        return None, False
+    return patient, access.access_basis(actor.user, actor.unit, patient.pk) is not None
+
+
+def access_log_events(patient, *, fra=None, til=None, enhet=None):
+    """The patient's access log, narrowed to a period (whole days) and a unit."""
+    events = AuditEvent.objects.filter(patient_id=patient.pk).select_related(
+        "user", "unit__organisation"
+    )
+    tz = timezone.get_current_timezone()
+    if fra:
+        events = events.filter(at__gte=datetime.datetime.combine(fra, datetime.time(), tz))
+    if til:
+        day_after = til + datetime.timedelta(days=1)
+        events = events.filter(at__lt=datetime.datetime.combine(day_after, datetime.time(), tz))
+    if enhet:
+        events = events.filter(unit=enhet)
+    return events

@@ -3,13 +3,15 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from pathways.models import BreakGlassAccess
+from pathways.models import BreakGlassAccess, Patient
+from pathways.patients.permissions import can_review_break_glass
+from pathways.patients.selectors import find_by_national_id
 
 
 @transaction.atomic
@@ -41,9 +43,23 @@ def break_glass_open(*, patient, actor, reason, explanation) -> BreakGlassAccess
     return grant
 
 
+def break_glass_request(*, actor, national_id, reason, explanation) -> tuple[Patient, bool]:
+    """Emergency access by national id: (patient, True) when opened now, (patient, False)
+    when the unit follows the patient already and no emergency access is needed."""
+    patient, has_access = find_by_national_id(actor, national_id)
+    if patient is None:
+        raise ValidationError({"national_id": _("No patient with this national id is registered.")})
+    if has_access:
+        return patient, False
+    break_glass_open(patient=patient, actor=actor, reason=reason, explanation=explanation)
+    return patient, True
+
+
 @transaction.atomic
 def break_glass_review(*, grant, actor, note="") -> bool:
     """Mark a grant as reviewed by the leader; False when someone already did."""
+    if not can_review_break_glass(actor, grant):
+        raise PermissionDenied(_("Only the unit's leader reviews emergency access."))
     updated = BreakGlassAccess.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
         reviewed_at=timezone.now(), reviewed_by=actor.user, review_note=note[:500]
     )

@@ -1,6 +1,6 @@
 """Care team and consent: the only place unit access to a patient is granted or removed."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,6 +9,7 @@ from accounts import audit
 from accounts.acting import SYSTEM
 from pathways import access
 from pathways.models import CareTeamMember, Consent
+from pathways.patients.permissions import can_end_care_team_member, can_manage_care_team
 
 
 @transaction.atomic
@@ -54,6 +55,22 @@ def care_team_end(*, member, actor, reason: str) -> None:
             % {"unit": member.unit.name, "reason": reason},
         )
     access.sync_unit_access(member.patient, member.unit)
+
+
+@transaction.atomic
+def care_team_leave(*, member, actor, reason: str) -> None:
+    """End a unit's membership by hand; the last unit on the care team cannot leave."""
+    if not can_manage_care_team(actor, member.patient):
+        raise PermissionDenied
+    # Lock the patient's active members, so two units cannot both leave as the last but one.
+    list(
+        CareTeamMember.objects.select_for_update()
+        .filter(patient_id=member.patient_id, ended_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    if not can_end_care_team_member(actor, member):
+        raise ValidationError(_("The last unit cannot leave the care team."))
+    care_team_end(member=member, actor=actor, reason=reason)
 
 
 @transaction.atomic

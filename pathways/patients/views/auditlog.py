@@ -1,15 +1,12 @@
 """The patient's access log: who has read or changed the record, when, what and on what basis."""
 
-import datetime
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 
 from accounts.models import AuditEvent, ServiceUnit
 from pathways.access import patient_view
+from pathways.patients import selectors
 from pathways.patients.auditlog import described
 from pathways.patients.forms import AccessLogFilterForm
 from pathways.pdf import pdf_response
@@ -26,27 +23,7 @@ def _filtered(request, patient):
         )
     ).select_related("organisation")
     form = AccessLogFilterForm(request.GET or None, units=logged_units.order_by("name"))
-    events = AuditEvent.objects.filter(patient_id=patient.pk).select_related(
-        "user", "unit__organisation"
-    )
-    if form.is_bound and form.is_valid():
-        start, end, unit = (form.cleaned_data[k] for k in ("fra", "til", "enhet"))
-        tz = timezone.get_current_timezone()
-        if start:
-            events = events.filter(at__gte=datetime.datetime.combine(start, datetime.time(), tz))
-        if end:
-            day_after = end + datetime.timedelta(days=1)
-            events = events.filter(at__lt=datetime.datetime.combine(day_after, datetime.time(), tz))
-        if unit:
-            events = events.filter(unit=unit)
-    return form, events
-
-
-def _pdf_query(form) -> str:
-    """The valid filter, carried over to the PDF link."""
-    if not form.is_bound or not form.is_valid():
-        return ""
-    return urlencode({name: form.data[name] for name in form.fields if form.data.get(name)})
+    return form, selectors.access_log_events(patient, **form.filters())
 
 
 @patient_view()
@@ -57,7 +34,7 @@ def access_log(request, patient):
     return render(
         request,
         "pathways/patients/access_log.html",
-        {"patient": patient, "page": page, "form": form, "pdf_query": _pdf_query(form)},
+        {"patient": patient, "page": page, "form": form, "pdf_query": form.query_string()},
     )
 
 

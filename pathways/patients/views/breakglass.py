@@ -7,15 +7,16 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.acting import Actor
-from accounts.models import Membership
-from pathways import access
-from pathways.models import BreakGlassAccess, Patient
+from pathways.models import BreakGlassAccess
+from pathways.patients import selectors
 from pathways.patients.forms import BreakGlassForm, BreakGlassReviewForm, NationalIdLookupForm
-from pathways.patients.services.breakglass import break_glass_open, break_glass_review
+from pathways.patients.permissions import can_review_break_glass
+from pathways.patients.services.breakglass import break_glass_request, break_glass_review
+from pathways.web import form_action
 
 
 def _require_unit(request):
@@ -27,76 +28,79 @@ def _require_unit(request):
 @login_required
 def lookup(request):
     """Find a patient by national id; without access, offer emergency access."""
-    unit = _require_unit(request)
+    _require_unit(request)
     form = NationalIdLookupForm(request.POST or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["national_id"]
-        patient = Patient.objects.filter(national_id=number).only("pk").first()
-        if patient is None:
-            result = "missing"
-        elif access.access_basis(request.user, unit, patient.pk) is not None:
+    template = "pathways/patients/lookup.html"
+    context = {
+        "heading": _("Find patient by national id"),
+        "intro": _("Patients on your unit's care teams open directly. Others are not shown."),
+        "submit": _("Find"),
+    }
+
+    def found(result):
+        patient, has_access = result
+        if has_access:
             return redirect("pathways:patient_overview", patient_id=patient.pk)
-        else:
-            result = "no_access"
-    return render(
+        outcome = "missing" if patient is None else "no_access"
+        return render(request, template, {**context, "form": form, "result": outcome})
+
+    return form_action(
         request,
-        "pathways/patients/lookup.html",
-        {
-            "form": form,
-            "result": result,
-            "glass_form": BreakGlassForm(initial=form.cleaned_data if result else None),
-        },
+        form,
+        save=lambda data: selectors.find_by_national_id(request.actor, data["national_id"]),
+        respond=found,
+        template=template,
+        context=context,
     )
 
 
 @login_required
 def break_glass(request):
     """Ask for emergency access: reason and explanation, read-only for a few hours."""
-    unit = _require_unit(request)
-    # A form posted from the lookup or registration page only carries the national id.
-    starting = request.method == "POST" and "start" in request.POST
-    if starting:
+    _require_unit(request)
+    if "start" in request.POST:
+        # Posted from the lookup or registration page: only the national id, not yet a request.
         form = BreakGlassForm(initial={"national_id": request.POST.get("national_id", "")})
     else:
         form = BreakGlassForm(request.POST or None)
-    if request.method == "POST" and not starting and form.is_valid():
-        data = form.cleaned_data
-        patient = Patient.objects.filter(national_id=data["national_id"]).first()
-        if patient is None:
-            form.add_error("national_id", _("No patient with this national id is registered."))
-        elif access.access_basis(request.user, unit, patient.pk) is not None:
-            return redirect("pathways:patient_overview", patient_id=patient.pk)
-        else:
-            break_glass_open(
-                patient=patient,
-                actor=Actor(request.user, unit),
-                reason=data["reason"],
-                explanation=data["explanation"],
-            )
+
+    def opened(result):
+        patient, granted = result
+        if granted:
             messages.warning(
                 request,
                 _("Emergency access is granted for %(hours)s hours. Your leader will review it.")
                 % {"hours": settings.BREAK_GLASS_HOURS},
             )
-            return redirect("pathways:patient_overview", patient_id=patient.pk)
-    return render(
+        return redirect("pathways:patient_overview", patient_id=patient.pk)
+
+    return form_action(
         request,
-        "pathways/patients/break_glass.html",
-        {"form": form, "hours": settings.BREAK_GLASS_HOURS},
+        form,
+        save=lambda data: break_glass_request(actor=request.actor, **data),
+        respond=opened,
+        template="includes/form_page.html",
+        context={
+            "heading": _("Emergency access"),
+            "intro": _(
+                "Use emergency access only when you need the record now and your unit is not on "
+                "the care team. You get read access for %(hours)s hours. The access, your reason "
+                "and everything you open are logged and reviewed by your leader."
+            )
+            % {"hours": settings.BREAK_GLASS_HOURS},
+            "submit": _("Open the record"),
+            "cancel_url": reverse("pathways:patient_list"),
+        },
     )
 
 
 def _require_leader(request):
-    membership = request.active_membership
-    if not membership or membership.role != Membership.Role.LEADER:
+    if not can_review_break_glass(request.actor):
         raise PermissionDenied(_("Only the unit's leader reviews emergency access."))
-    return membership.unit
+    return request.actor.unit
 
 
-@login_required
-def review_list(request):
-    unit = _require_leader(request)
+def _review_context(request, unit) -> dict:
     grants = (
         BreakGlassAccess.objects.filter(unit=unit)
         .select_related("user", "patient", "reviewed_by")
@@ -106,10 +110,16 @@ def review_list(request):
     if show != "alle":
         grants = grants.filter(reviewed_at__isnull=True)
     page = Paginator(grants, settings.PAGE_SIZE).get_page(request.GET.get("side"))
+    return {"page": page, "show_all": show == "alle"}
+
+
+@login_required
+def review_list(request):
+    unit = _require_leader(request)
     return render(
         request,
         "pathways/patients/break_glass_review.html",
-        {"page": page, "show_all": show == "alle", "form": BreakGlassReviewForm()},
+        {**_review_context(request, unit), "form": BreakGlassReviewForm()},
     )
 
 
@@ -121,10 +131,19 @@ def review_mark(request, grant_id):
         grant = BreakGlassAccess.objects.get(pk=grant_id, unit=unit)
     except BreakGlassAccess.DoesNotExist:
         raise Http404 from None
-    form = BreakGlassReviewForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    if break_glass_review(grant=grant, actor=request.actor, note=note):
-        messages.success(request, _("Marked as reviewed."))
-    else:
-        messages.info(request, _("This access was already reviewed."))
-    return redirect("breakglass_review")
+
+    def reviewed(done):
+        if done:
+            messages.success(request, _("Marked as reviewed."))
+        else:
+            messages.info(request, _("This access was already reviewed."))
+        return redirect("breakglass_review")
+
+    return form_action(
+        request,
+        BreakGlassReviewForm(request.POST),
+        save=lambda data: break_glass_review(grant=grant, actor=request.actor, note=data["note"]),
+        respond=reviewed,
+        template="pathways/patients/break_glass_review.html",
+        context=_review_context(request, unit),
+    )

@@ -11,7 +11,8 @@ from pathways.access import patient_view
 from pathways.models import CareTeamMember, Consent
 from pathways.patients import selectors
 from pathways.patients.forms import CareTeamAddForm, CareTeamEndForm, ConsentForm
-from pathways.patients.services.careteam import care_team_end, consent_record, consent_withdraw
+from pathways.patients.permissions import patient_rights
+from pathways.patients.services.careteam import care_team_leave, consent_record, consent_withdraw
 from pathways.web import form_action
 
 
@@ -20,7 +21,11 @@ def consent_list(request, patient):
     return render(
         request,
         "pathways/patients/consent_list.html",
-        {"patient": patient, "consents": list(selectors.consents_for(patient))},
+        {
+            "patient": patient,
+            "rights": patient_rights(request.actor, patient),
+            "consents": list(selectors.consents_for(patient)),
+        },
     )
 
 
@@ -42,8 +47,18 @@ def consent_new(request, patient):
         ),
         success=_("The consent is recorded."),
         redirect_to=reverse("pathways:patient_overview", args=[patient.pk]),
-        template="pathways/patients/consent_form.html",
-        context={"patient": patient},
+        template="pathways/patients/consent_new.html",
+        context={
+            "patient": patient,
+            "heading": _("Record consent"),
+            "intro": _(
+                "Record what the patient has agreed to. Units the patient agrees to share with "
+                "join the care team and see the pathway until the consent is withdrawn or runs "
+                "out."
+            ),
+            "submit": _("Record consent"),
+            "cancel_url": reverse("pathways:consent_list", args=[patient.pk]),
+        },
     )
 
 
@@ -70,6 +85,7 @@ def care_team(request, patient):
         "pathways/patients/care_team.html",
         {
             "patient": patient,
+            "rights": patient_rights(request.actor, patient),
             "active": [m for m in members if m.ended_at is None],
             "history": [m for m in members if m.ended_at is not None],
         },
@@ -120,26 +136,26 @@ def care_team_end_view(request, patient, member_id):
         )
     except CareTeamMember.DoesNotExist:
         raise Http404 from None
+    member.patient = patient  # the gate's patient: it knows what this unit may do
     form = CareTeamEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        others = CareTeamMember.objects.active().filter(patient=patient).exclude(pk=member.pk)
-        if not others.exists():
-            form.add_error(None, _("The last unit cannot leave the care team."))
-        else:
-            care_team_end(
-                member=member,
-                actor=request.actor,
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(
-                request, _("%(unit)s has left the care team.") % {"unit": member.unit.name}
-            )
-            if member.unit == request.active_unit:
-                # Our own unit just gave up its access.
-                return redirect("pathways:patient_list")
-            return redirect("pathways:care_team", patient_id=patient.pk)
-    return render(
+    team_url = reverse("pathways:care_team", args=[patient.pk])
+    # Our own unit leaving gives up its access: back to the patient list then.
+    leaving = member.unit == request.active_unit
+    return form_action(
         request,
-        "pathways/patients/care_team_end.html",
-        {"patient": patient, "member": member, "form": form},
+        form,
+        save=lambda data: care_team_leave(
+            member=member, actor=request.actor, reason=data["reason"]
+        ),
+        success=_("%(unit)s has left the care team.") % {"unit": member.unit.name},
+        redirect_to=reverse("pathways:patient_list") if leaving else team_url,
+        template="includes/patient_form_page.html",
+        context={
+            "patient": patient,
+            "heading": _("End care team membership"),
+            "intro": _("%(unit)s will lose access to the patient at once. The history is kept.")
+            % {"unit": member.unit.name},
+            "submit": _("End membership"),
+            "cancel_url": team_url,
+        },
     )

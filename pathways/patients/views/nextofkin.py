@@ -1,14 +1,16 @@
 """Next of kin (pårørende): add, change, remove."""
 
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pathways.access import patient_view
 from pathways.models import NextOfKin
-from pathways.patients.forms import NextOfKinForm
+from pathways.patients.forms import NextOfKinDeleteForm, NextOfKinForm
+from pathways.patients.permissions import patient_rights
 from pathways.patients.services.patients import next_of_kin_delete, next_of_kin_save
+from pathways.web import form_action
 
 
 def _next_of_kin(patient, nok_id) -> NextOfKin:
@@ -23,40 +25,63 @@ def next_of_kin_list(request, patient):
     return render(
         request,
         "pathways/patients/next_of_kin_list.html",
-        {"patient": patient, "next_of_kin": list(patient.next_of_kin.all())},
+        {
+            "patient": patient,
+            "rights": patient_rights(request.actor, patient),
+            "next_of_kin": list(patient.next_of_kin.all()),
+        },
     )
 
 
 @patient_view(for_edit=True)
 def next_of_kin_new(request, patient):
-    return _edit(request, patient, NextOfKin(patient=patient))
+    return _edit(request, patient, NextOfKin(patient=patient), _("Add next of kin"))
 
 
 @patient_view(for_edit=True)
 def next_of_kin_edit(request, patient, nok_id):
-    return _edit(request, patient, _next_of_kin(patient, nok_id))
+    return _edit(request, patient, _next_of_kin(patient, nok_id), _("Edit next of kin"))
 
 
-def _edit(request, patient, instance):
+def _edit(request, patient, instance, heading):
     form = NextOfKinForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        next_of_kin_save(patient=patient, actor=request.actor, instance=form.instance)
-        messages.success(request, _("The next of kin is saved."))
-        return redirect("pathways:next_of_kin_list", patient_id=patient.pk)
-    return render(
+    list_url = reverse("pathways:next_of_kin_list", args=[patient.pk])
+    return form_action(
         request,
-        "pathways/patients/next_of_kin_form.html",
-        {"patient": patient, "form": form, "creating": instance.pk is None},
+        form,
+        save=lambda data: next_of_kin_save(
+            patient=patient, actor=request.actor, instance=form.instance, version=data["version"]
+        ),
+        success=_("The next of kin is saved."),
+        redirect_to=list_url,
+        template="includes/patient_form_page.html",
+        context={"patient": patient, "heading": heading, "cancel_url": list_url},
     )
 
 
 @patient_view(for_edit=True)
 def next_of_kin_delete_view(request, patient, nok_id):
     instance = _next_of_kin(patient, nok_id)
-    if request.method == "POST":
-        next_of_kin_delete(patient=patient, actor=request.actor, instance=instance)
-        messages.success(request, _("The next of kin is removed."))
-        return redirect("pathways:next_of_kin_list", patient_id=patient.pk)
-    return render(
-        request, "pathways/patients/next_of_kin_delete.html", {"patient": patient, "nok": instance}
+    form = NextOfKinDeleteForm(request.POST or None, instance=instance)
+    list_url = reverse("pathways:next_of_kin_list", args=[patient.pk])
+    return form_action(
+        request,
+        form,
+        save=lambda data: next_of_kin_delete(
+            patient=patient,
+            actor=request.actor,
+            instance=instance,
+            version=data["version"],
+            seen=form.seen(),
+        ),
+        success=_("The next of kin is removed."),
+        redirect_to=list_url,
+        template="pathways/patients/next_of_kin_delete.html",
+        context={
+            "patient": patient,
+            "nok": instance,
+            "heading": _("Remove next of kin"),
+            "submit": _("Remove"),
+            "cancel_url": list_url,
+        },
     )

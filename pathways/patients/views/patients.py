@@ -1,24 +1,25 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.acting import Actor
 from pathways import access, overview
 from pathways.access import patient_view
 from pathways.pagination import KnownCountPaginator
 from pathways.patients import selectors
 from pathways.patients.forms import PatientEditForm, PatientRegisterForm, PatientSearchForm
+from pathways.patients.permissions import patient_rights
 from pathways.patients.services.patients import (
     DuplicatePatient,
-    StaleVersion,
     national_id_reveal,
     patient_register,
     patient_update,
 )
+from pathways.web import form_action
 
 
 def _require_unit(request):
@@ -31,7 +32,7 @@ def _require_unit(request):
 def patient_list(request):
     unit = _require_unit(request)
     form = PatientSearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+    query = form.query()
     # Without a search the count comes from the unit's grants (index-only), not the list.
     paginator = KnownCountPaginator(
         selectors.patient_list(unit, query),
@@ -50,29 +51,45 @@ def patient_list(request):
 def patient_new(request):
     unit = _require_unit(request)
     form = PatientRegisterForm(request.POST or None)
-    existing = None
-    if request.method == "POST" and form.is_valid():
+    context = {
+        "heading": _("Register patient"),
+        "submit": _("Register"),
+        "cancel_url": reverse("pathways:patient_list"),
+        "existing_national_id": None,
+    }
+
+    def register(data):
         try:
-            patient = patient_register(actor=Actor(request.user, unit), data=form.patient_data())
+            return patient_register(actor=request.actor, data=form.patient_data()), True
         except DuplicatePatient as dup:
             if access.access_basis(request.user, unit, dup.existing.pk) is not None:
-                messages.info(request, _("This person is already registered with your unit."))
-                return redirect("pathways:patient_overview", patient_id=dup.existing.pk)
-            existing = dup.existing.national_id
-            form.add_error(
-                "national_id",
-                _(
-                    "This person is already registered. You can ask for access instead of "
-                    "creating a second record."
-                ),
-            )
-        else:
+                return dup.existing, False
+            # Offer emergency access beside the error, never the record's details.
+            context["existing_national_id"] = dup.existing.national_id
+            raise ValidationError(
+                {
+                    "national_id": _(
+                        "This person is already registered. You can ask for access instead of "
+                        "creating a second record."
+                    )
+                }
+            ) from None
+
+    def registered(result):
+        patient, created = result
+        if created:
             messages.success(request, _("The patient is registered."))
-            return redirect("pathways:patient_overview", patient_id=patient.pk)
-    return render(
+        else:
+            messages.info(request, _("This person is already registered with your unit."))
+        return redirect("pathways:patient_overview", patient_id=patient.pk)
+
+    return form_action(
         request,
-        "pathways/patients/patient_new.html",
-        {"form": form, "existing_national_id": existing},
+        form,
+        save=register,
+        respond=registered,
+        template="pathways/patients/patient_new.html",
+        context=context,
     )
 
 
@@ -80,6 +97,7 @@ def patient_new(request):
 def patient_overview(request, patient):
     context = {
         "patient": patient,
+        "rights": patient_rights(request.actor, patient),
         "care_team": [m for m in selectors.care_team_for(patient) if m.ended_at is None],
         "consents": [c for c in selectors.consents_for(patient) if c.is_in_force],
         "next_of_kin": list(patient.next_of_kin.all()),
@@ -93,34 +111,20 @@ def patient_edit(request, patient):
     form = PatientEditForm(
         request.POST or None, instance=patient, initial={"version": patient.version}
     )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            patient_update(
-                patient=patient,
-                actor=request.actor,
-                data=form.patient_data(),
-                version=form.cleaned_data["version"],
-            )
-        except StaleVersion as stale:
-            conflict = stale.current
-            form.add_error(
-                None,
-                _(
-                    "Someone else saved these details while you were editing. Their version is "
-                    "shown beside yours; check your changes and save again."
-                ),
-            )
-            # Let the next save go through against the version now stored.
-            form.data = form.data.copy()
-            form.data["version"] = conflict.version
-        else:
-            messages.success(request, _("The details are saved."))
-            return redirect("pathways:patient_overview", patient_id=patient.pk)
-    return render(
+    overview_url = reverse("pathways:patient_overview", args=[patient.pk])
+    return form_action(
         request,
-        "pathways/patients/patient_edit.html",
-        {"patient": patient, "form": form, "conflict": conflict},
+        form,
+        save=lambda data: patient_update(
+            patient=patient,
+            actor=request.actor,
+            data=form.patient_data(),
+            version=data["version"],
+        ),
+        success=_("The details are saved."),
+        redirect_to=overview_url,
+        template="includes/patient_form_page.html",
+        context={"patient": patient, "heading": _("Edit details"), "cancel_url": overview_url},
     )
 
 

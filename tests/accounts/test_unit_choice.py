@@ -1,0 +1,44 @@
+"""Choosing the unit one acts for (the header's unit switch)."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Membership
+from accounts.units import SESSION_KEY
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_units(vadso_rus, unn_tsb):
+    from tests.factories import membership_add
+
+    user = make_user(vadso_rus)
+    membership_add(user=user, unit=unn_tsb, role=Membership.Role.CLINICIAN)
+    return user
+
+
+def test_a_user_switches_to_another_of_their_units(client, two_units, unn_tsb):
+    client.force_login(two_units)
+    membership = Membership.objects.get(user=two_units, unit=unn_tsb)
+    response = client.post(
+        reverse("choose_unit"), {"membership": membership.pk, "next": "/pasienter/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/pasienter/"
+    assert client.session[SESSION_KEY] == membership.pk
+    page = client.get("/pasienter/").content.decode()
+    assert "TSB døgn" in page
+
+
+def test_a_unit_that_is_not_ones_own_is_refused(client, two_units, coordinator):
+    client.force_login(two_units)
+    other = Membership.objects.get(user=coordinator)
+    response = client.post(
+        reverse("choose_unit"), {"membership": other.pk, "next": "https://evil.example/"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["membership"]
+    assert SESSION_KEY not in client.session
+    assert 'href="https://evil.example/"' not in response.content.decode()
