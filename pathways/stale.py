@@ -6,6 +6,13 @@ raises ``StaleWrite``; the form path (``pathways.web.form_action``) shows what i
 beside what the user typed, and only a save from that screen (carrying the new version) applies.
 """
 
+import datetime
+
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
+
 
 class StaleWrite(Exception):
     """Someone saved this after the form was opened; nothing was written.
@@ -43,3 +50,19 @@ def save_new_version(obj, fields) -> None:
     """Save ``fields`` and raise the version by one (the caller holds the row lock)."""
     obj.version += 1
     obj.save(update_fields=[*fields, "version"])
+
+
+def display(value) -> str:
+    """A stored or typed value as a person reads it: no "True", "None" or ids."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        # Stored times are UTC; typed ones are local: compare and show both in local time.
+        value = timezone.localtime(value)
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        return ", ".join(display(v) for v in value) or "–"
+    return str(localize(value))

@@ -17,7 +17,6 @@ kept). A ``ValidationError`` from the service is shown beside the fields it name
 is re-based on the stored version, so only a save made after seeing it applies.
 """
 
-import datetime
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -25,11 +24,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.formats import localize
-from django.utils.translation import gettext as _
 
-from pathways.stale import StaleWrite
+from pathways.stale import StaleWrite, display
 
 
 def add_errors(form, error: ValidationError) -> None:
@@ -50,22 +46,6 @@ def rebase(form, version) -> None:
         return
     form.data = form.data.copy()
     form.data[form.add_prefix("version")] = version
-
-
-def display(value) -> str:
-    """A stored or typed value as a person reads it: no "True", "None" or ids."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, models.Model):
-        return str(value)
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        # Stored times are UTC; typed ones are local: compare and show both in local time.
-        value = timezone.localtime(value)
-    if isinstance(value, list | tuple | set | models.QuerySet):
-        return ", ".join(display(v) for v in value) or "–"
-    return str(localize(value))
 
 
 def _stored(current, name: str, field):

@@ -9,8 +9,7 @@ from accounts import audit
 from pathways.models import CareTeamMember, NextOfKin, Patient
 from pathways.patients.permissions import can_edit_patient
 from pathways.patients.services.careteam import care_team_add
-from pathways.stale import StaleWrite, check_version, save_new_version
-from pathways.web import display
+from pathways.stale import StaleWrite, check_version, display, save_new_version
 
 # What a person reads about a next of kin (the removal's conflict screen lists these).
 NEXT_OF_KIN_FIELDS = ("name", "relation", "phone", "may_receive_information")

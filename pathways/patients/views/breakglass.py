@@ -89,6 +89,7 @@ def break_glass(request):
             )
             % {"hours": settings.BREAK_GLASS_HOURS},
             "submit": _("Open the record"),
+            "submit_class": "button--danger",
             "cancel_url": reverse("pathways:patient_list"),
         },
     )

@@ -156,6 +156,7 @@ def care_team_end_view(request, patient, member_id):
             "intro": _("%(unit)s will lose access to the patient at once. The history is kept.")
             % {"unit": member.unit.name},
             "submit": _("End membership"),
+            "submit_class": "button--danger",
             "cancel_url": team_url,
         },
     )

@@ -82,6 +82,7 @@ def next_of_kin_delete_view(request, patient, nok_id):
             "nok": instance,
             "heading": _("Remove next of kin"),
             "submit": _("Remove"),
+            "submit_class": "button--danger",
             "cancel_url": list_url,
         },
     )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pathways', '0007_task_list_indexes'),
+        ('pathways', '0009_group_version'),
     ]
 
     operations = [
