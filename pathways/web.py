@@ -88,6 +88,12 @@ def conflict_context(form, stale: StaleWrite) -> dict:
     }
 
 
+def posted(request):
+    """The POST data on a POST, else None: for forms whose empty submission posts nothing
+    (all checkboxes unticked), which must still bind."""
+    return request.POST if request.method == "POST" else None
+
+
 def form_action(
     request,
     form,

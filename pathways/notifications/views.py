@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from pathways.models import Notification, NotificationPreference
 from pathways.notifications import services as service
+from pathways.web import form_action, posted
 
 
 class NotificationPreferenceForm(forms.ModelForm):
@@ -78,20 +80,19 @@ def notifications_read_all(request):
 def notification_settings(request):
     pref = service.preference_for(request.user)
     # Both boxes unticked posts nothing, so bind on the method, not on the data.
-    data = request.POST if request.method == "POST" else None
-    form = NotificationPreferenceForm(data, instance=pref)
-    if request.method == "POST" and form.is_valid():
-        service.preferences_update(
-            user=request.user,
-            email_enabled=form.cleaned_data["email_enabled"],
-            digest_enabled=form.cleaned_data["digest_enabled"],
-        )
-        messages.success(request, _("Your notification settings are saved."))
-        return redirect("notifications:settings")
-    return render(
+    form = NotificationPreferenceForm(posted(request), instance=pref)
+    return form_action(
         request,
-        "pathways/notifications/settings.html",
-        {"form": form, "has_email": bool(request.user.email)},
+        form,
+        save=lambda data: service.preferences_update(
+            user=request.user,
+            email_enabled=data["email_enabled"],
+            digest_enabled=data["digest_enabled"],
+        ),
+        success=_("Your notification settings are saved."),
+        redirect_to=reverse("notifications:settings"),
+        template="pathways/notifications/settings.html",
+        context={"has_email": bool(request.user.email)},
     )
 
 
