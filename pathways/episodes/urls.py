@@ -100,3 +100,8 @@ urlpatterns = [
     ),
     path("<int:patient_id>/ettervern.pdf", views.ettervern_pdf, name="ettervern_pdf"),
 ]
+
+# Pages outside the patient record (mounted at the site's top level by config/urls.py).
+site_urlpatterns = [
+    path("statistikk/utskrivning/", views.discharge_statistics, name="discharge_statistics"),
+]

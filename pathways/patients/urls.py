@@ -45,3 +45,13 @@ urlpatterns = [
     path("<int:patient_id>/logg/", auditlog.access_log, name="access_log"),
     path("<int:patient_id>/logg.pdf", auditlog.access_log_pdf, name="access_log_pdf"),
 ]
+
+# Pages outside the patient record (mounted at the site's top level by config/urls.py).
+site_urlpatterns = [
+    path("tilgang/nodtilgang/", breakglass.review_list, name="breakglass_review"),
+    path(
+        "tilgang/nodtilgang/<int:grant_id>/",
+        breakglass.review_mark,
+        name="breakglass_review_mark",
+    ),
+]
