@@ -31,3 +31,18 @@ def record(
         ip_address=ctx.ip_address,
         request_id=ctx.request_id,
     )
+
+
+def record_by(
+    actor, action: str, *, patient=None, obj=None, basis: str = Basis.CARE_TEAM, detail: str = ""
+) -> AuditEvent:
+    """``record`` for what an actor (a user acting for a unit) did."""
+    return record(
+        user=actor.user,
+        unit=actor.unit,
+        action=action,
+        patient=patient,
+        obj=obj,
+        basis=basis,
+        detail=detail,
+    )

@@ -135,10 +135,9 @@ def _event(referral, kind, *, actor=SYSTEM, text="") -> ReferralEvent:
 
 
 def _audit(referral, *, actor, detail, action=audit.Action.UPDATE, obj=None):
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=action,
+    audit.record_by(
+        actor,
+        action,
         patient=referral.patient_id,
         obj=obj or referral,
         basis=audit.Basis.SYSTEM if actor.user is None else audit.Basis.CARE_TEAM,

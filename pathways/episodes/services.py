@@ -921,9 +921,7 @@ def kommune_move_start(
         handover_date=handover_date,
         created_by=actor.user,
     )
-    audit.record(
-        user=actor.user, unit=actor.unit, action=audit.Action.CREATE, patient=patient, obj=move
-    )
+    audit.record_by(actor, audit.Action.CREATE, patient=patient, obj=move)
     notify(
         users=unit_users([to_unit]),
         kind="discharge_kommune_move",
