@@ -33,16 +33,6 @@ def record(
     )
 
 
-def record_by(
-    actor, action: str, *, patient=None, obj=None, basis: str = Basis.CARE_TEAM, detail: str = ""
-) -> AuditEvent:
-    """``record`` for what an actor (a user acting for a unit) did."""
-    return record(
-        user=actor.user,
-        unit=actor.unit,
-        action=action,
-        patient=patient,
-        obj=obj,
-        basis=basis,
-        detail=detail,
-    )
+def record_by(actor, action: str, **fields) -> AuditEvent:
+    """``record`` for what an actor (a user acting for a unit) did; ``fields`` as for ``record``."""
+    return record(user=actor.user, unit=actor.unit, action=action, **fields)

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
-from referrals.models import Referral, WaitingFollowUp
+from referrals.models import EDITABLE_FIELDS, Referral, WaitingFollowUp
 from referrals.selectors import INCOMING, SENT, TABS, WAITING
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -47,18 +47,7 @@ class ReferralForm(forms.ModelForm):
 
     class Meta:
         model = Referral
-        fields = [
-            "receiving_unit",
-            "urgency",
-            "reason",
-            "question",
-            "substance_use",
-            "mental_health",
-            "existing_services",
-            "patient_wishes",
-            "preferred_place",
-            "consent_given_on",
-        ]
+        fields = ["receiving_unit", *EDITABLE_FIELDS]
         widgets = {
             "reason": forms.Textarea(attrs={"rows": 4}),
             "question": forms.Textarea(attrs={"rows": 3}),

@@ -10,6 +10,19 @@ from django.utils.translation import gettext_lazy as _
 from accounts.fields import unit_fk, user_fk
 from pathways.models import Consent, Patient
 
+# What the referring side writes in a draft (in the order of the form).
+EDITABLE_FIELDS = [
+    "urgency",
+    "reason",
+    "question",
+    "substance_use",
+    "mental_health",
+    "existing_services",
+    "patient_wishes",
+    "preferred_place",
+    "consent_given_on",
+]
+
 
 class Referral(models.Model):
     class State(models.TextChoices):

@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pathways import access, overview
-from pathways.access import patient_view
+from pathways.access import patient_view, require_unit
 from pathways.pagination import KnownCountPaginator
 from pathways.patients import selectors
 from pathways.patients.forms import PatientEditForm, PatientRegisterForm, PatientSearchForm
@@ -22,15 +22,9 @@ from pathways.patients.services.patients import (
 from pathways.web import form_action
 
 
-def _require_unit(request):
-    if not request.active_unit:
-        raise PermissionDenied(_("You are not a member of any unit."))
-    return request.active_unit
-
-
 @login_required
 def patient_list(request):
-    unit = _require_unit(request)
+    unit = require_unit(request)
     form = PatientSearchForm(request.GET or None)
     query = form.query()
     # Without a search the count comes from the unit's grants (index-only), not the list.
@@ -49,7 +43,7 @@ def patient_list(request):
 
 @login_required
 def patient_new(request):
-    unit = _require_unit(request)
+    unit = require_unit(request)
     form = PatientRegisterForm(request.POST or None)
     context = {
         "heading": _("Register patient"),
