@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
+from pathways.formfields import text_area
 from referrals.models import EDITABLE_FIELDS, Referral, WaitingFollowUp
 from referrals.selectors import INCOMING, SENT, TABS, WAITING
 
@@ -110,16 +111,8 @@ class AssessForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    note = forms.CharField(
-        label=_("Note to the referrer"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    rejection_reason = forms.CharField(
-        label=_("Reason for rejection"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    note = text_area(_("Note to the referrer"), required=False)
+    rejection_reason = text_area(_("Reason for rejection"), rows=4, required=False)
     forward_to = UnitChoiceField(
         label=_("Forward to another specialist unit"),
         required=False,
@@ -159,28 +152,20 @@ class ForwardForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
-    question = forms.CharField(
-        label=_("What information is missing?"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+    question = text_area(
+        _("What information is missing?"),
+        rows=4,
         error_messages={"required": _("Say what information is missing.")},
         help_text=_("The assessment deadline keeps running while you wait for the answer."),
     )
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label=_("Answer"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": _("Write the answer.")},
-    )
+    answer = text_area(_("Answer"), rows=5, error_messages={"required": _("Write the answer.")})
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Give the reason.")},
-    )
+    reason = text_area(_("Reason"), error_messages={"required": _("Give the reason.")})
 
 
 class DateForm(forms.Form):
@@ -197,11 +182,7 @@ class DateForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("Why is the frist likely to be missed?"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = text_area(_("Why is the frist likely to be missed?"), required=False)
 
 
 class FollowUpForm(forms.ModelForm):

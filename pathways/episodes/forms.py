@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, ServiceUnit
+from pathways.formfields import text_area
 from pathways.models import EttervernPlan, KommuneMessage, TreatmentEpisode
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -64,9 +65,9 @@ class EpisodeEvaluationForm(forms.Form):
 
 
 class AssessmentForm(_VersionedForm):
-    assessment = forms.CharField(
-        label=_("Clinician's assessment"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+    assessment = text_area(
+        _("Clinician's assessment"),
+        rows=5,
         max_length=5000,
         help_text=_("Why the patient no longer needs specialist inpatient care."),
     )
@@ -75,21 +76,13 @@ class AssessmentForm(_VersionedForm):
 class PlanningMeetingForm(forms.Form):
     starts_at = _datetime(_("Date and time"))
     place = forms.CharField(label=_("Place or video link"), max_length=200)
-    participants = forms.CharField(
-        label=_("Participants"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text=_("One per line: name, role and service."),
+    participants = text_area(
+        _("Participants"), max_length=2000, help_text=_("One per line: name, role and service.")
     )
 
 
 class ReadyForm(forms.Form):
-    text = forms.CharField(
-        label=_("Message to the municipality"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-    )
+    text = text_area(_("Message to the municipality"), required=False, max_length=2000)
 
 
 class EpisodeEndForm(forms.Form):
@@ -102,17 +95,12 @@ class EpisodeEndForm(forms.Form):
         widget=forms.RadioSelect,
     )
     ended_at = _datetime(_("Discharged at"), required=False, help_text=_("Empty means now."))
-    note = forms.CharField(
-        label=_("Note to the municipality"),
+    note = text_area(_("Note to the municipality"), required=False, max_length=500)
+    without_plan_reason = text_area(
+        _("Reason for discharge without a signed ettervern plan"),
+        rows=2,
         required=False,
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    without_plan_reason = forms.CharField(
-        label=_("Reason for discharge without a signed ettervern plan"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -138,11 +126,10 @@ class AnswerForm(forms.Form):
         label=_("Answer"), choices=KommuneMessage.Answer.choices, widget=forms.RadioSelect
     )
     can_receive_from = _date(_("Can receive from"), required=False)
-    answer_reason = forms.CharField(
-        label=_("Reason"),
+    answer_reason = text_area(
+        _("Reason"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when the patient cannot be received yet."),
     )
 

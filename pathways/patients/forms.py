@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, ServiceUnit
 from pathways import nationalid
+from pathways.formfields import text_area
 from pathways.models import BreakGlassAccess, CareTeamMember, Consent, NextOfKin, Patient
 
 
@@ -243,9 +244,7 @@ class ConsentForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty when the consent has no end date."),
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    note = text_area(_("Note"), required=False, max_length=500)
 
     def __init__(self, *args, patient, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())

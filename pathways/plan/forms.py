@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, ServiceUnit
+from pathways.formfields import text_area
 from pathways.models import (
     CareTeamMember,
     CrisisContact,
@@ -98,10 +99,10 @@ class PlanCreateForm(forms.Form):
         initial=default_revision_date,
         help_text=_("Normally six months ahead."),
     )
-    what_matters = forms.CharField(
-        label=_("What is important to you?"),
+    what_matters = text_area(
+        _("What is important to you?"),
+        rows=4,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("In the patient's own words."),
     )
 
@@ -212,20 +213,12 @@ class GoalProgressForm(forms.Form):
     noted_on = forms.DateField(
         label=_("Date"), widget=DateInput, initial=timezone.localdate, validators=[_not_future]
     )
-    text = forms.CharField(label=_("Progress note"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = text_area(_("Progress note"), rows=2)
 
 
 class AreaForm(VersionedForm):
-    resources = forms.CharField(
-        label=_("Resources (what works, what I am good at)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    needs = forms.CharField(
-        label=_("Needs (what I need help with)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    resources = text_area(_("Resources (what works, what I am good at)"), required=False)
+    needs = text_area(_("Needs (what I need help with)"), required=False)
     score = forms.TypedChoiceField(
         label=_("Self-rating now"),
         choices=[("", _("Not rated this time")), *SelfRating.choices],
