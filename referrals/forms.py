@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
-from pathways.formfields import text_area
+from pathways.formfields import text_area, text_areas
 from referrals.models import EDITABLE_FIELDS, Referral, WaitingFollowUp
 from referrals.selectors import INCOMING, SENT, TABS, WAITING
 
@@ -50,12 +50,14 @@ class ReferralForm(forms.ModelForm):
         model = Referral
         fields = ["receiving_unit", *EDITABLE_FIELDS]
         widgets = {
-            "reason": forms.Textarea(attrs={"rows": 4}),
-            "question": forms.Textarea(attrs={"rows": 3}),
-            "substance_use": forms.Textarea(attrs={"rows": 3}),
-            "mental_health": forms.Textarea(attrs={"rows": 3}),
-            "existing_services": forms.Textarea(attrs={"rows": 3}),
-            "patient_wishes": forms.Textarea(attrs={"rows": 3}),
+            **text_areas(
+                reason=4,
+                question=3,
+                substance_use=3,
+                mental_health=3,
+                existing_services=3,
+                patient_wishes=3,
+            ),
             "urgency": forms.RadioSelect,
         }
         error_messages = {
@@ -195,11 +197,7 @@ class FollowUpForm(forms.ModelForm):
             "practical_help",
             "responsible",
         ]
-        widgets = {
-            "stabilisation": forms.Textarea(attrs={"rows": 3}),
-            "motivation": forms.Textarea(attrs={"rows": 3}),
-            "practical_help": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = text_areas(stabilisation=3, motivation=3, practical_help=3)
         help_texts = {
             "contact_frequency": _("For example: weekly home visit, phone every Monday."),
             "responsible": _("Who in the kommune follows the patient up while waiting."),

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, ServiceUnit
-from pathways.formfields import text_area
+from pathways.formfields import text_area, text_areas
 from pathways.models import EttervernPlan, KommuneMessage, TreatmentEpisode
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -156,13 +156,9 @@ class SpecialistPartForm(_PlanPartForm):
     class Meta:
         model = EttervernPlan
         fields = EttervernPlan.SPECIALIST_FIELDS
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 4}),
-            "medication": forms.Textarea(attrs={"rows": 3}),
-            "risk": forms.Textarea(attrs={"rows": 3}),
-            "recommendations": forms.Textarea(attrs={"rows": 3}),
-            "return_conditions": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = text_areas(
+            summary=4, medication=3, risk=3, recommendations=3, return_conditions=2
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,13 +176,7 @@ class KommunePartForm(_PlanPartForm):
     class Meta:
         model = EttervernPlan
         fields = EttervernPlan.KOMMUNE_FIELDS
-        widgets = {
-            "housing": forms.Textarea(attrs={"rows": 2}),
-            "economy": forms.Textarea(attrs={"rows": 2}),
-            "activity": forms.Textarea(attrs={"rows": 2}),
-            "network": forms.Textarea(attrs={"rows": 2}),
-            "nav": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = text_areas(housing=2, economy=2, activity=2, network=2, nav=2)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

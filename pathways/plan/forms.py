@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, ServiceUnit
-from pathways.formfields import text_area
+from pathways.formfields import text_area, text_areas
 from pathways.models import (
     CareTeamMember,
     CrisisContact,
@@ -156,7 +156,7 @@ class WhatMattersForm(VersionedModelForm):
     class Meta:
         model = IndividualPlan
         fields = ["what_matters"]
-        widgets = {"what_matters": forms.Textarea(attrs={"rows": 5})}
+        widgets = text_areas(what_matters=5)
         help_texts = {"what_matters": _("In the patient's own words.")}
 
     def _post_clean(self):
@@ -167,7 +167,7 @@ class CooperationForm(VersionedModelForm):
     class Meta:
         model = IndividualPlan
         fields = ["cooperation"]
-        widgets = {"cooperation": forms.Textarea(attrs={"rows": 5})}
+        widgets = text_areas(cooperation=5)
         help_texts = {"cooperation": _("Other agencies and services the plan depends on, and how.")}
 
     def _post_clean(self):
@@ -178,10 +178,7 @@ class ParticipationForm(VersionedModelForm):
     class Meta:
         model = IndividualPlan
         fields = ["patient_reviewed_on", "patient_agreed", "participation_note"]
-        widgets = {
-            "patient_reviewed_on": DateInput,
-            "participation_note": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {**text_areas(participation_note=3), "patient_reviewed_on": DateInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,7 +193,7 @@ class GoalForm(VersionedModelForm):
     class Meta:
         model = Goal
         fields = ["is_main", "life_area", "text", "status", "target_date"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 3}), "target_date": DateInput}
+        widgets = {**text_areas(text=3), "target_date": DateInput}
         help_texts = {"text": _("Write the goal as the patient says it.")}
 
     def clean(self):
@@ -243,7 +240,7 @@ class ParticipantForm(VersionedModelForm):
     class Meta:
         model = Participant
         fields = ["kind", "unit", "next_of_kin", "name", "role", "phone", "contribution"]
-        widgets = {"contribution": forms.Textarea(attrs={"rows": 3})}
+        widgets = text_areas(contribution=3)
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
@@ -299,7 +296,7 @@ class MeasureForm(VersionedModelForm):
             "status",
         ]
         widgets = {
-            "how": forms.Textarea(attrs={"rows": 3}),
+            **text_areas(how=3),
             "start_on": DateInput,
             "end_on": DateInput,
             "goals": forms.CheckboxSelectMultiple,
@@ -362,10 +359,9 @@ class EvaluationForm(forms.ModelForm):
         model = Evaluation
         fields = ["held_on", "participants", "what_worked", "what_changes", "next_revision_on"]
         widgets = {
+            **text_areas(what_worked=3, what_changes=3),
             "held_on": DateInput,
             "next_revision_on": DateInput,
-            "what_worked": forms.Textarea(attrs={"rows": 3}),
-            "what_changes": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -389,7 +385,7 @@ class CommentForm(forms.ModelForm):
     class Meta:
         model = PlanComment
         fields = ["section", "text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        widgets = text_areas(text=3)
 
     def _post_clean(self):
         pass
