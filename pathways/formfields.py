@@ -11,3 +11,10 @@ def text_area(label, *, rows: int = 3, **kwargs) -> forms.CharField:
 def text_areas(**rows: int) -> dict:
     """A model form's ``Meta.widgets``: a text area for each field, ``field=rows`` lines high."""
     return {name: forms.Textarea(attrs={"rows": n}) for name, n in rows.items()}
+
+
+def end_not_before_start(form, start: str, end: str, message) -> None:
+    """In ``clean``: ``message`` on field ``end`` when both dates are given and it is earlier."""
+    first, last = form.cleaned_data.get(start), form.cleaned_data.get(end)
+    if first and last and last < first:
+        form.add_error(end, message)

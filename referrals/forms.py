@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
-from pathways.formfields import text_area, text_areas
+from pathways.formfields import end_not_before_start, text_area, text_areas
 from referrals.models import EDITABLE_FIELDS, Referral, WaitingFollowUp
 from referrals.selectors import INCOMING, SENT, TABS, WAITING
 
@@ -243,9 +243,7 @@ class StatisticsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("fra"), cleaned.get("til")
-        if start and end and end < start:
-            self.add_error("til", _("The end date is before the start date."))
+        end_not_before_start(self, "fra", "til", _("The end date is before the start date."))
         return cleaned
 
     def period(self, start, end):

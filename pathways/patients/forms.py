@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, ServiceUnit
 from pathways import nationalid
-from pathways.formfields import text_area
+from pathways.formfields import end_not_before_start, text_area
 from pathways.models import BreakGlassAccess, CareTeamMember, Consent, NextOfKin, Patient
 
 
@@ -256,9 +256,9 @@ class ConsentForm(forms.Form):
         sharing = cleaned.get("scope") == Consent.Scope.SHARING
         if sharing and not cleaned.get("units") and "units" not in self.errors:
             self.add_error("units", _("Choose at least one unit to share with."))
-        given, until = cleaned.get("given_on"), cleaned.get("valid_until")
-        if given and until and until < given:
-            self.add_error("valid_until", _("Valid until cannot be before the date given."))
+        end_not_before_start(
+            self, "given_on", "valid_until", _("Valid until cannot be before the date given.")
+        )
         return cleaned
 
 
@@ -278,9 +278,9 @@ class CareTeamAddForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        given, until = cleaned.get("given_on"), cleaned.get("valid_until")
-        if given and until and until < given:
-            self.add_error("valid_until", _("Valid until cannot be before the date given."))
+        end_not_before_start(
+            self, "given_on", "valid_until", _("Valid until cannot be before the date given.")
+        )
         return cleaned
 
 
@@ -335,9 +335,7 @@ class AccessLogFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("fra"), cleaned.get("til")
-        if start and end and end < start:
-            self.add_error("til", _("The end is before the start."))
+        end_not_before_start(self, "fra", "til", _("The end is before the start."))
         return cleaned
 
     def filters(self) -> dict:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, ServiceUnit
-from pathways.formfields import text_area, text_areas
+from pathways.formfields import end_not_before_start, text_area, text_areas
 from pathways.models import (
     CareTeamMember,
     CrisisContact,
@@ -46,7 +46,14 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class VersionedModelForm(forms.ModelForm):
+class ServiceSavedModelForm(forms.ModelForm):
+    """A model form whose service validates and saves: the instance must not change before."""
+
+    def _post_clean(self):
+        pass
+
+
+class VersionedModelForm(ServiceSavedModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def data_for_service(self) -> dict:
@@ -117,9 +124,9 @@ class PlanCreateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("The end cannot be before the start."))
+        end_not_before_start(
+            self, "period_start", "period_end", _("The end cannot be before the start.")
+        )
         revision = cleaned.get("next_revision_on")
         if revision and revision < timezone.localdate():
             self.add_error("next_revision_on", _("The revision date cannot be in the past."))
@@ -142,14 +149,10 @@ class PlanBasicsForm(VersionedModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("The end cannot be before the start."))
+        end_not_before_start(
+            self, "period_start", "period_end", _("The end cannot be before the start.")
+        )
         return cleaned
-
-    def _post_clean(self):
-        # The service validates and saves; the instance must not change before that.
-        pass
 
 
 class WhatMattersForm(VersionedModelForm):
@@ -159,9 +162,6 @@ class WhatMattersForm(VersionedModelForm):
         widgets = text_areas(what_matters=5)
         help_texts = {"what_matters": _("In the patient's own words.")}
 
-    def _post_clean(self):
-        pass
-
 
 class CooperationForm(VersionedModelForm):
     class Meta:
@@ -169,9 +169,6 @@ class CooperationForm(VersionedModelForm):
         fields = ["cooperation"]
         widgets = text_areas(cooperation=5)
         help_texts = {"cooperation": _("Other agencies and services the plan depends on, and how.")}
-
-    def _post_clean(self):
-        pass
 
 
 class ParticipationForm(VersionedModelForm):
@@ -184,9 +181,6 @@ class ParticipationForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["patient_reviewed_on"].required = True
         self.fields["patient_reviewed_on"].validators.append(_not_future)
-
-    def _post_clean(self):
-        pass
 
 
 class GoalForm(VersionedModelForm):
@@ -201,9 +195,6 @@ class GoalForm(VersionedModelForm):
         if not cleaned.get("is_main") and not cleaned.get("life_area"):
             self.add_error("life_area", _("Choose the life area the goal belongs to."))
         return cleaned
-
-    def _post_clean(self):
-        pass
 
 
 class GoalProgressForm(forms.Form):
@@ -260,9 +251,6 @@ class ParticipantForm(VersionedModelForm):
             self.add_error("name", _("Enter the name."))
         return cleaned
 
-    def _post_clean(self):
-        pass
-
 
 def _people_by_unit(units, users, empty_label):
     """The person choices grouped by care-team unit, each named "Name (Unit)" (one query)."""
@@ -317,9 +305,7 @@ class MeasureForm(VersionedModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("start_on"), cleaned.get("end_on")
-        if start and end and end < start:
-            self.add_error("end_on", _("The end cannot be before the start."))
+        end_not_before_start(self, "start_on", "end_on", _("The end cannot be before the start."))
         if (
             not (
                 cleaned.get("responsible_unit")
@@ -331,9 +317,6 @@ class MeasureForm(VersionedModelForm):
             self.add_error("responsible_unit", _("Say who is responsible for the measure."))
         return cleaned
 
-    def _post_clean(self):
-        pass
-
 
 class CrisisForm(VersionedModelForm):
     class Meta:
@@ -341,20 +324,14 @@ class CrisisForm(VersionedModelForm):
         fields = ["warning_signs", "triggers", "what_helps", "wishes", "emergency"]
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
 
-    def _post_clean(self):
-        pass
 
-
-class CrisisContactForm(forms.ModelForm):
+class CrisisContactForm(ServiceSavedModelForm):
     class Meta:
         model = CrisisContact
         fields = ["name", "role", "phone", "when"]
 
-    def _post_clean(self):
-        pass
 
-
-class EvaluationForm(forms.ModelForm):
+class EvaluationForm(ServiceSavedModelForm):
     class Meta:
         model = Evaluation
         fields = ["held_on", "participants", "what_worked", "what_changes", "next_revision_on"]
@@ -377,18 +354,12 @@ class EvaluationForm(forms.ModelForm):
             )
         return cleaned
 
-    def _post_clean(self):
-        pass
 
-
-class CommentForm(forms.ModelForm):
+class CommentForm(ServiceSavedModelForm):
     class Meta:
         model = PlanComment
         fields = ["section", "text"]
         widgets = text_areas(text=3)
-
-    def _post_clean(self):
-        pass
 
 
 class CompareForm(forms.Form):
