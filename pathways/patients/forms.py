@@ -209,7 +209,25 @@ def _units_outside_team(patient):
     )
 
 
-class ConsentForm(forms.Form):
+class _ConsentGivenForm(forms.Form):
+    """Consent given on a date (today unless changed) to units not yet on the care team."""
+
+    units_field = "units"
+
+    def __init__(self, *args, patient, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields[self.units_field].queryset = _units_outside_team(patient)
+
+    def clean(self):
+        cleaned = super().clean()
+        end_not_before_start(
+            self, "given_on", "valid_until", _("Valid until cannot be before the date given.")
+        )
+        return cleaned
+
+
+class ConsentForm(_ConsentGivenForm):
     """The patient's consent, for sharing with named units or for another purpose."""
 
     scope = forms.ChoiceField(
@@ -246,42 +264,23 @@ class ConsentForm(forms.Form):
     )
     note = text_area(_("Note"), required=False, max_length=500)
 
-    def __init__(self, *args, patient, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
-        super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = _units_outside_team(patient)
-
     def clean(self):
         cleaned = super().clean()
         sharing = cleaned.get("scope") == Consent.Scope.SHARING
         if sharing and not cleaned.get("units") and "units" not in self.errors:
             self.add_error("units", _("Choose at least one unit to share with."))
-        end_not_before_start(
-            self, "given_on", "valid_until", _("Valid until cannot be before the date given.")
-        )
         return cleaned
 
 
-class CareTeamAddForm(forms.Form):
+class CareTeamAddForm(_ConsentGivenForm):
     """Add one unit to the care team on the basis of the patient's consent."""
 
+    units_field = "unit"
     unit = UnitChoiceField(label=_("Unit"), queryset=ServiceUnit.objects.none())
     role = ConsentForm.base_fields["role"]
     given_on = ConsentForm.base_fields["given_on"]
     valid_until = ConsentForm.base_fields["valid_until"]
     note = ConsentForm.base_fields["note"]
-
-    def __init__(self, *args, patient, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _units_outside_team(patient)
-
-    def clean(self):
-        cleaned = super().clean()
-        end_not_before_start(
-            self, "given_on", "valid_until", _("Valid until cannot be before the date given.")
-        )
-        return cleaned
 
 
 class CareTeamEndForm(forms.Form):

@@ -26,21 +26,28 @@ def consent_list(request, patient):
     )
 
 
+def _record_consent(request, patient, data, *, scope, units):
+    """Record the consent a form gave (its date, end, note and role) for ``units``."""
+    return consent_record(
+        patient=patient,
+        actor=request.actor,
+        scope=scope,
+        given_on=data["given_on"],
+        units=units,
+        valid_until=data["valid_until"],
+        note=data["note"],
+        role=data["role"],
+    )
+
+
 @patient_view(for_edit=True)
 def consent_new(request, patient):
     form = ConsentForm(request.POST or None, patient=patient)
     return form_action(
         request,
         form,
-        save=lambda data: consent_record(
-            patient=patient,
-            actor=request.actor,
-            scope=data["scope"],
-            given_on=data["given_on"],
-            units=list(data["units"]),
-            valid_until=data["valid_until"],
-            note=data["note"],
-            role=data["role"],
+        save=lambda data: _record_consent(
+            request, patient, data, scope=data["scope"], units=list(data["units"])
         ),
         success=_("The consent is recorded."),
         redirect_to=reverse("pathways:patient_overview", args=[patient.pk]),
@@ -93,15 +100,8 @@ def care_team_add(request, patient):
         request,
         patient,
         form,
-        save=lambda data: consent_record(
-            patient=patient,
-            actor=request.actor,
-            scope=Consent.Scope.SHARING,
-            given_on=data["given_on"],
-            units=[data["unit"]],
-            valid_until=data["valid_until"],
-            note=data["note"],
-            role=data["role"],
+        save=lambda data: _record_consent(
+            request, patient, data, scope=Consent.Scope.SHARING, units=[data["unit"]]
         ),
         success=lambda consent: (
             _("%(unit)s is on the care team.") % {"unit": form.cleaned_data["unit"].name}
