@@ -2,6 +2,14 @@
 
 from django import forms
 
+# A date picker; the ISO format is what the browser's date input reads and sends.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def date_field(label, *, required: bool = True, **kwargs) -> forms.DateField:
+    """A date field with the browser's date picker; ``kwargs`` as for DateField."""
+    return forms.DateField(label=label, required=required, widget=DATE, **kwargs)
+
 
 def text_area(label, *, rows: int = 3, **kwargs) -> forms.CharField:
     """A free-text field shown as a text area ``rows`` lines high; ``kwargs`` as for CharField."""

@@ -3,11 +3,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
-from pathways.formfields import end_not_before_start, text_area, text_areas
+from pathways.formfields import date_field, end_not_before_start, text_area, text_areas
 from referrals.models import EDITABLE_FIELDS, Referral, WaitingFollowUp
 from referrals.selectors import INCOMING, SENT, TABS, WAITING
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def specialist_units(exclude=()):
@@ -38,10 +36,9 @@ class ReferralForm(forms.ModelForm):
         queryset=ServiceUnit.objects.none(),
         error_messages={"required": _("Choose the unit to refer to.")},
     )
-    consent_given_on = forms.DateField(
-        label=_("The patient consented to the referral on"),
+    consent_given_on = date_field(
+        _("The patient consented to the referral on"),
         required=False,
-        widget=DATE,
         help_text=_("Needed before the referral is sent."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -97,10 +94,9 @@ class AssessForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a decision.")},
     )
-    start_deadline = forms.DateField(
-        label=_("Start deadline (frist)"),
+    start_deadline = date_field(
+        _("Start deadline (frist)"),
         required=False,
-        widget=DATE,
         help_text=_("The latest date treatment must start."),
     )
     help_kind = forms.ChoiceField(
@@ -171,9 +167,8 @@ class ReasonForm(forms.Form):
 
 
 class DateForm(forms.Form):
-    on = forms.DateField(
-        label=_("Date"),
-        widget=DATE,
+    on = date_field(
+        _("Date"),
         error_messages={"required": _("Enter the date."), "invalid": _("Enter a valid date.")},
     )
 
@@ -238,8 +233,8 @@ class ListFilterForm(forms.Form):
 
 
 class StatisticsForm(forms.Form):
-    fra = forms.DateField(label=_("From"), required=False, widget=DATE)
-    til = forms.DateField(label=_("To"), required=False, widget=DATE)
+    fra = date_field(_("From"), required=False)
+    til = date_field(_("To"), required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -7,15 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, ServiceUnit
-from pathways.formfields import text_area, text_areas
+from pathways.formfields import date_field, text_area, text_areas
 from pathways.models import EttervernPlan, KommuneMessage, TreatmentEpisode
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def _date(label, required=True, **kw):
-    return forms.DateField(label=label, required=required, widget=DATE, **kw)
 
 
 def _datetime(label, required=True, **kw):
@@ -31,7 +26,7 @@ def specialist_units():
 class EpisodeStartForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of treatment"), choices=TreatmentEpisode.Kind.choices)
     started_at = _datetime(_("Admitted / started"))
-    planned_end = _date(_("Planned discharge date"), required=False)
+    planned_end = date_field(_("Planned discharge date"), required=False)
     send_admission_message = forms.BooleanField(
         label=_("Send the notice of admission to the municipality now (døgn)"),
         required=False,
@@ -40,7 +35,7 @@ class EpisodeStartForm(forms.Form):
 
 
 class PlannedEndForm(forms.Form):
-    planned_end = _date(_("Planned discharge date"), required=False)
+    planned_end = date_field(_("Planned discharge date"), required=False)
 
 
 class _VersionedForm(forms.Form):
@@ -51,8 +46,8 @@ class _VersionedForm(forms.Form):
 class MilestonesForm(_VersionedForm):
     """The national patient pathway's dates, recorded by the treating unit."""
 
-    first_attendance_on = _date(_("First attendance"), required=False)
-    clinical_decision_on = _date(
+    first_attendance_on = date_field(_("First attendance"), required=False)
+    clinical_decision_on = date_field(
         _("Clinical decision"),
         required=False,
         help_text=_("When the treatment was decided together with the patient."),
@@ -60,7 +55,7 @@ class MilestonesForm(_VersionedForm):
 
 
 class EpisodeEvaluationForm(forms.Form):
-    held_on = _date(_("Date of the evaluation"))
+    held_on = date_field(_("Date of the evaluation"))
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
@@ -107,7 +102,7 @@ class EpisodeEndForm(forms.Form):
 class TransferForm(forms.Form):
     to_unit = forms.ModelChoiceField(label=_("To unit"), queryset=ServiceUnit.objects.none())
     kind = forms.ChoiceField(label=_("Kind of treatment"), choices=TreatmentEpisode.Kind.choices)
-    consent_given_on = _date(
+    consent_given_on = date_field(
         _("Patient's consent given on"),
         required=False,
         help_text=_("Needed when the unit is not on the care team yet."),
@@ -125,7 +120,7 @@ class AnswerForm(forms.Form):
     answer = forms.ChoiceField(
         label=_("Answer"), choices=KommuneMessage.Answer.choices, widget=forms.RadioSelect
     )
-    can_receive_from = _date(_("Can receive from"), required=False)
+    can_receive_from = date_field(_("Can receive from"), required=False)
     answer_reason = text_area(
         _("Reason"),
         required=False,
@@ -151,7 +146,7 @@ class _PlanPartForm(forms.ModelForm):
 
 
 class SpecialistPartForm(_PlanPartForm):
-    return_valid_until = _date(_("Valid until"), required=False)
+    return_valid_until = date_field(_("Valid until"), required=False)
 
     class Meta:
         model = EttervernPlan
@@ -171,7 +166,7 @@ class SpecialistPartForm(_PlanPartForm):
 class KommunePartForm(_PlanPartForm):
     first_appointment_at = _datetime(_("First municipal appointment"), required=False)
     fastlege_appointment_at = _datetime(_("GP appointment"), required=False)
-    release_date = _date(_("Release date"), required=False)
+    release_date = date_field(_("Release date"), required=False)
 
     class Meta:
         model = EttervernPlan
@@ -204,11 +199,11 @@ class KommuneMoveForm(forms.Form):
     to_unit = forms.ModelChoiceField(
         label=_("Unit in the new municipality"), queryset=ServiceUnit.objects.none()
     )
-    handover_date = _date(
+    handover_date = date_field(
         _("Handover date"),
         help_text=_("The old municipality leaves the care team after this date."),
     )
-    consent_given_on = _date(_("Patient's consent given on"))
+    consent_given_on = date_field(_("Patient's consent given on"))
 
     def __init__(self, *args, current_unit=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,8 +222,8 @@ class KommuneMoveForm(forms.Form):
 
 
 class StatisticsForm(forms.Form):
-    start = _date(_("From"))
-    end = _date(_("To"))
+    start = date_field(_("From"))
+    end = date_field(_("To"))
     notice_days = forms.IntegerField(
         label=_("Days of notice to the municipality"), min_value=0, max_value=90, initial=7
     )
