@@ -21,8 +21,16 @@ def text_areas(**rows: int) -> dict:
     return {name: forms.Textarea(attrs={"rows": n}) for name, n in rows.items()}
 
 
-def end_not_before_start(form, start: str, end: str, message) -> None:
-    """In ``clean``: ``message`` on field ``end`` when both dates are given and it is earlier."""
-    first, last = form.cleaned_data.get(start), form.cleaned_data.get(end)
-    if first and last and last < first:
-        form.add_error(end, message)
+class DateRangeMixin:
+    """For a form with a period: ``date_range = (start, end, message)`` puts ``message`` on the
+    field ``end`` when both dates are given and it is the earlier. Put it first among the bases."""
+
+    date_range: tuple[str, str, str]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end, message = self.date_range
+        first, last = cleaned.get(start), cleaned.get(end)
+        if first and last and last < first:
+            self.add_error(end, message)
+        return cleaned

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
-from pathways.formfields import date_field, end_not_before_start, text_area, text_areas
+from pathways.formfields import DateRangeMixin, date_field, text_area, text_areas
 from referrals.models import EDITABLE_FIELDS, Referral, WaitingFollowUp
 from referrals.selectors import INCOMING, SENT, TABS, WAITING
 
@@ -232,14 +232,11 @@ class ListFilterForm(forms.Form):
         return self.cleaned_data if self.is_valid() else {}
 
 
-class StatisticsForm(forms.Form):
+class StatisticsForm(DateRangeMixin, forms.Form):
+    date_range = ("fra", "til", _("The end date is before the start date."))
+
     fra = date_field(_("From"), required=False)
     til = date_field(_("To"), required=False)
-
-    def clean(self):
-        cleaned = super().clean()
-        end_not_before_start(self, "fra", "til", _("The end date is before the start date."))
-        return cleaned
 
     def period(self, start, end):
         """The chosen period, or ``start``-``end`` for what was left out or wrong."""

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, ServiceUnit
 from pathways import nationalid
-from pathways.formfields import end_not_before_start, text_area
+from pathways.formfields import DateRangeMixin, text_area
 from pathways.models import BreakGlassAccess, CareTeamMember, Consent, NextOfKin, Patient
 
 
@@ -209,22 +209,16 @@ def _units_outside_team(patient):
     )
 
 
-class _ConsentGivenForm(forms.Form):
+class _ConsentGivenForm(DateRangeMixin, forms.Form):
     """Consent given on a date (today unless changed) to units not yet on the care team."""
 
     units_field = "units"
+    date_range = ("given_on", "valid_until", _("Valid until cannot be before the date given."))
 
     def __init__(self, *args, patient, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.fields[self.units_field].queryset = _units_outside_team(patient)
-
-    def clean(self):
-        cleaned = super().clean()
-        end_not_before_start(
-            self, "given_on", "valid_until", _("Valid until cannot be before the date given.")
-        )
-        return cleaned
 
 
 class ConsentForm(_ConsentGivenForm):
@@ -313,7 +307,9 @@ class BreakGlassReviewForm(forms.Form):
     note = forms.CharField(label=_("Review note"), required=False, max_length=500)
 
 
-class AccessLogFilterForm(forms.Form):
+class AccessLogFilterForm(DateRangeMixin, forms.Form):
+    date_range = ("fra", "til", _("The end is before the start."))
+
     """Narrow the access log to a period and a unit. Field names are the query parameters."""
 
     fra = forms.DateField(
@@ -331,11 +327,6 @@ class AccessLogFilterForm(forms.Form):
         if units is not None:
             self.fields["enhet"].queryset = units
         self.fields["enhet"].label_from_instance = lambda u: f"{u.name} ({u.organisation.name})"
-
-    def clean(self):
-        cleaned = super().clean()
-        end_not_before_start(self, "fra", "til", _("The end is before the start."))
-        return cleaned
 
     def filters(self) -> dict:
         """The valid filter (from, to, unit); empty when none was given or it is not valid, so

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, ServiceUnit
-from pathways.formfields import end_not_before_start, text_area, text_areas
+from pathways.formfields import DateRangeMixin, text_area, text_areas
 from pathways.models import (
     CareTeamMember,
     CrisisContact,
@@ -78,7 +78,9 @@ class CoordinatorForm(forms.Form):
         )
 
 
-class PlanCreateForm(forms.Form):
+class PlanCreateForm(DateRangeMixin, forms.Form):
+    date_range = ("period_start", "period_end", _("The end cannot be before the start."))
+
     consent_given_on = forms.DateField(
         label=_("The patient consented to an individual plan on"),
         required=False,
@@ -124,16 +126,15 @@ class PlanCreateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        end_not_before_start(
-            self, "period_start", "period_end", _("The end cannot be before the start.")
-        )
         revision = cleaned.get("next_revision_on")
         if revision and revision < timezone.localdate():
             self.add_error("next_revision_on", _("The revision date cannot be in the past."))
         return cleaned
 
 
-class PlanBasicsForm(VersionedModelForm):
+class PlanBasicsForm(DateRangeMixin, VersionedModelForm):
+    date_range = ("period_start", "period_end", _("The end cannot be before the start."))
+
     class Meta:
         model = IndividualPlan
         fields = ["status", "owner_unit", "period_start", "period_end", "next_revision_on"]
@@ -146,13 +147,6 @@ class PlanBasicsForm(VersionedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_unit"].queryset = care_team_units(self.instance.patient)
-
-    def clean(self):
-        cleaned = super().clean()
-        end_not_before_start(
-            self, "period_start", "period_end", _("The end cannot be before the start.")
-        )
-        return cleaned
 
 
 class WhatMattersForm(VersionedModelForm):
@@ -267,7 +261,9 @@ def _people_by_unit(units, users, empty_label):
     return [("", empty_label), *groups.items()]
 
 
-class MeasureForm(VersionedModelForm):
+class MeasureForm(DateRangeMixin, VersionedModelForm):
+    date_range = ("start_on", "end_on", _("The end cannot be before the start."))
+
     class Meta:
         model = Measure
         fields = [
@@ -305,7 +301,6 @@ class MeasureForm(VersionedModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        end_not_before_start(self, "start_on", "end_on", _("The end cannot be before the start."))
         if (
             not (
                 cleaned.get("responsible_unit")
