@@ -149,20 +149,21 @@ class PlanBasicsForm(DateRangeMixin, VersionedModelForm):
         self.fields["owner_unit"].queryset = care_team_units(self.instance.patient)
 
 
-class WhatMattersForm(VersionedModelForm):
-    class Meta:
-        model = IndividualPlan
-        fields = ["what_matters"]
-        widgets = text_areas(what_matters=5)
-        help_texts = {"what_matters": _("In the patient's own words.")}
+def _plan_text_form(name: str, help_text) -> type[VersionedModelForm]:
+    """The form for one free-text part of the plan, in a large text area."""
+    return forms.modelform_factory(
+        IndividualPlan,
+        form=VersionedModelForm,
+        fields=[name],
+        widgets=text_areas(**{name: 5}),
+        help_texts={name: help_text},
+    )
 
 
-class CooperationForm(VersionedModelForm):
-    class Meta:
-        model = IndividualPlan
-        fields = ["cooperation"]
-        widgets = text_areas(cooperation=5)
-        help_texts = {"cooperation": _("Other agencies and services the plan depends on, and how.")}
+WhatMattersForm = _plan_text_form("what_matters", _("In the patient's own words."))
+CooperationForm = _plan_text_form(
+    "cooperation", _("Other agencies and services the plan depends on, and how.")
+)
 
 
 class ParticipationForm(VersionedModelForm):
