@@ -31,6 +31,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def date_inputs(*names: str) -> dict:
+    """A model form's ``Meta.widgets``: the date picker for each of the fields ``names``."""
+    return {name: DateInput for name in names}
+
+
 def _not_future(value):
     if value and value > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
@@ -138,11 +143,7 @@ class PlanBasicsForm(DateRangeMixin, VersionedModelForm):
     class Meta:
         model = IndividualPlan
         fields = ["status", "owner_unit", "period_start", "period_end", "next_revision_on"]
-        widgets = {
-            "period_start": DateInput,
-            "period_end": DateInput,
-            "next_revision_on": DateInput,
-        }
+        widgets = date_inputs("period_start", "period_end", "next_revision_on")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,7 +171,7 @@ class ParticipationForm(VersionedModelForm):
     class Meta:
         model = IndividualPlan
         fields = ["patient_reviewed_on", "patient_agreed", "participation_note"]
-        widgets = {**text_areas(participation_note=3), "patient_reviewed_on": DateInput}
+        widgets = {**text_areas(participation_note=3), **date_inputs("patient_reviewed_on")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,7 +183,7 @@ class GoalForm(VersionedModelForm):
     class Meta:
         model = Goal
         fields = ["is_main", "life_area", "text", "status", "target_date"]
-        widgets = {**text_areas(text=3), "target_date": DateInput}
+        widgets = {**text_areas(text=3), **date_inputs("target_date")}
         help_texts = {"text": _("Write the goal as the patient says it.")}
 
     def clean(self):
@@ -282,9 +283,8 @@ class MeasureForm(DateRangeMixin, VersionedModelForm):
         ]
         widgets = {
             **text_areas(how=3),
-            "start_on": DateInput,
-            "end_on": DateInput,
             "goals": forms.CheckboxSelectMultiple,
+            **date_inputs("start_on", "end_on"),
         }
 
     def __init__(self, *args, plan, units, users, limited=False, **kwargs):
@@ -333,8 +333,7 @@ class EvaluationForm(ServiceSavedModelForm):
         fields = ["held_on", "participants", "what_worked", "what_changes", "next_revision_on"]
         widgets = {
             **text_areas(what_worked=3, what_changes=3),
-            "held_on": DateInput,
-            "next_revision_on": DateInput,
+            **date_inputs("held_on", "next_revision_on"),
         }
 
     def __init__(self, *args, **kwargs):
