@@ -31,3 +31,8 @@ def record(
         ip_address=ctx.ip_address,
         request_id=ctx.request_id,
     )
+
+
+def record_by(actor, action: str, **fields) -> AuditEvent:
+    """``record`` for what an actor (a user acting for a unit) did; ``fields`` as for ``record``."""
+    return record(user=actor.user, unit=actor.unit, action=action, **fields)

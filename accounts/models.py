@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import unit_fk, user_fk
+
 
 class Organisation(models.Model):
     class Level(models.TextChoices):
@@ -160,22 +162,8 @@ class AuditEvent(models.Model):
         SYSTEM = "system", _("System")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("user"),
-    )
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("unit"),
-    )
+    user = user_fk(_("user"), optional=True)
+    unit = unit_fk(_("unit"), optional=True)
     patient_id = models.BigIntegerField(_("patient"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=60, blank=True)

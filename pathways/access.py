@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts import audit
@@ -114,6 +115,13 @@ def access_basis(user, unit, patient_id) -> tuple[str, bool] | None:
     if active_break_glass(user, patient_id) is not None:
         return AuditEvent.Basis.BREAK_GLASS, False
     return None
+
+
+def require_unit(request):
+    """The unit the user acts for; a user with no unit may not use the page."""
+    if not request.active_unit:
+        raise PermissionDenied(_("You are not a member of any unit."))
+    return request.active_unit
 
 
 def get_patient_for_user(user, pk, *, unit=None, for_edit: bool = False) -> Patient:

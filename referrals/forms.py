@@ -3,10 +3,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
-from referrals.models import Referral, WaitingFollowUp
+from pathways.formfields import DateRangeMixin, date_field, text_area, text_areas
+from referrals.models import EDITABLE_FIELDS, Referral, WaitingFollowUp
 from referrals.selectors import INCOMING, SENT, TABS, WAITING
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def specialist_units(exclude=()):
@@ -37,35 +36,25 @@ class ReferralForm(forms.ModelForm):
         queryset=ServiceUnit.objects.none(),
         error_messages={"required": _("Choose the unit to refer to.")},
     )
-    consent_given_on = forms.DateField(
-        label=_("The patient consented to the referral on"),
+    consent_given_on = date_field(
+        _("The patient consented to the referral on"),
         required=False,
-        widget=DATE,
         help_text=_("Needed before the referral is sent."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Referral
-        fields = [
-            "receiving_unit",
-            "urgency",
-            "reason",
-            "question",
-            "substance_use",
-            "mental_health",
-            "existing_services",
-            "patient_wishes",
-            "preferred_place",
-            "consent_given_on",
-        ]
+        fields = ["receiving_unit", *EDITABLE_FIELDS]
         widgets = {
-            "reason": forms.Textarea(attrs={"rows": 4}),
-            "question": forms.Textarea(attrs={"rows": 3}),
-            "substance_use": forms.Textarea(attrs={"rows": 3}),
-            "mental_health": forms.Textarea(attrs={"rows": 3}),
-            "existing_services": forms.Textarea(attrs={"rows": 3}),
-            "patient_wishes": forms.Textarea(attrs={"rows": 3}),
+            **text_areas(
+                reason=4,
+                question=3,
+                substance_use=3,
+                mental_health=3,
+                existing_services=3,
+                patient_wishes=3,
+            ),
             "urgency": forms.RadioSelect,
         }
         error_messages = {
@@ -105,10 +94,9 @@ class AssessForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a decision.")},
     )
-    start_deadline = forms.DateField(
-        label=_("Start deadline (frist)"),
+    start_deadline = date_field(
+        _("Start deadline (frist)"),
         required=False,
-        widget=DATE,
         help_text=_("The latest date treatment must start."),
     )
     help_kind = forms.ChoiceField(
@@ -121,16 +109,8 @@ class AssessForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    note = forms.CharField(
-        label=_("Note to the referrer"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    rejection_reason = forms.CharField(
-        label=_("Reason for rejection"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    note = text_area(_("Note to the referrer"), required=False)
+    rejection_reason = text_area(_("Reason for rejection"), rows=4, required=False)
     forward_to = UnitChoiceField(
         label=_("Forward to another specialist unit"),
         required=False,
@@ -170,34 +150,25 @@ class ForwardForm(forms.Form):
 
 
 class QuestionForm(forms.Form):
-    question = forms.CharField(
-        label=_("What information is missing?"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+    question = text_area(
+        _("What information is missing?"),
+        rows=4,
         error_messages={"required": _("Say what information is missing.")},
         help_text=_("The assessment deadline keeps running while you wait for the answer."),
     )
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label=_("Answer"),
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": _("Write the answer.")},
-    )
+    answer = text_area(_("Answer"), rows=5, error_messages={"required": _("Write the answer.")})
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Give the reason.")},
-    )
+    reason = text_area(_("Reason"), error_messages={"required": _("Give the reason.")})
 
 
 class DateForm(forms.Form):
-    on = forms.DateField(
-        label=_("Date"),
-        widget=DATE,
+    on = date_field(
+        _("Date"),
         error_messages={"required": _("Enter the date."), "invalid": _("Enter a valid date.")},
     )
 
@@ -208,11 +179,7 @@ class DateForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("Why is the frist likely to be missed?"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = text_area(_("Why is the frist likely to be missed?"), required=False)
 
 
 class FollowUpForm(forms.ModelForm):
@@ -225,11 +192,7 @@ class FollowUpForm(forms.ModelForm):
             "practical_help",
             "responsible",
         ]
-        widgets = {
-            "stabilisation": forms.Textarea(attrs={"rows": 3}),
-            "motivation": forms.Textarea(attrs={"rows": 3}),
-            "practical_help": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = text_areas(stabilisation=3, motivation=3, practical_help=3)
         help_texts = {
             "contact_frequency": _("For example: weekly home visit, phone every Monday."),
             "responsible": _("Who in the kommune follows the patient up while waiting."),
@@ -269,16 +232,11 @@ class ListFilterForm(forms.Form):
         return self.cleaned_data if self.is_valid() else {}
 
 
-class StatisticsForm(forms.Form):
-    fra = forms.DateField(label=_("From"), required=False, widget=DATE)
-    til = forms.DateField(label=_("To"), required=False, widget=DATE)
+class StatisticsForm(DateRangeMixin, forms.Form):
+    date_range = ("fra", "til", _("The end date is before the start date."))
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("fra"), cleaned.get("til")
-        if start and end and end < start:
-            self.add_error("til", _("The end date is before the start date."))
-        return cleaned
+    fra = date_field(_("From"), required=False)
+    til = date_field(_("To"), required=False)
 
     def period(self, start, end):
         """The chosen period, or ``start``-``end`` for what was left out or wrong."""

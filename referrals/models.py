@@ -2,14 +2,26 @@
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ServiceUnit
+from accounts.fields import unit_fk, user_fk
 from pathways.models import Consent, Patient
+
+# What the referring side writes in a draft (in the order of the form).
+EDITABLE_FIELDS = [
+    "urgency",
+    "reason",
+    "question",
+    "substance_use",
+    "mental_health",
+    "existing_services",
+    "patient_wishes",
+    "preferred_place",
+    "consent_given_on",
+]
 
 
 class Referral(models.Model):
@@ -40,24 +52,9 @@ class Referral(models.Model):
     patient = models.ForeignKey(
         Patient, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("patient")
     )
-    referring_unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        related_name="referrals_sent",
-        verbose_name=_("referring unit"),
-    )
-    referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("referred by"),
-    )
-    receiving_unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        related_name="referrals_received",
-        verbose_name=_("receiving unit"),
-    )
+    referring_unit = unit_fk(_("referring unit"), related_name="referrals_sent")
+    referred_by = user_fk(_("referred by"))
+    receiving_unit = unit_fk(_("receiving unit"), related_name="referrals_received")
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
 
     # What the referrer writes.
@@ -86,9 +83,7 @@ class Referral(models.Model):
     # The assessment.
     assessment_started_at = models.DateTimeField(null=True, blank=True)
     assessed_at = models.DateTimeField(_("assessed"), null=True, blank=True)
-    assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    assessed_by = user_fk(optional=True)
     start_deadline = models.DateField(_("start deadline (frist)"), null=True, blank=True)
     planned_appointment = models.DateTimeField(
         _("planned first appointment"), null=True, blank=True
@@ -129,13 +124,9 @@ class Referral(models.Model):
     frist_at_risk_at = models.DateTimeField(
         _("marked likely to miss the frist"), null=True, blank=True
     )
-    frist_at_risk_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    frist_at_risk_by = user_fk(optional=True)
     helfo_notified_on = models.DateField(_("Helfo notified"), null=True, blank=True)
-    helfo_notified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    helfo_notified_by = user_fk(optional=True)
 
     # The receiving unit's care-team access ends on this date after a rejection without
     # forwarding (or a withdrawal); the sweep ends it and stamps ``access_ended_at``.
@@ -270,12 +261,8 @@ class ReferralEvent(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    user = user_fk(optional=True)
+    unit = unit_fk(optional=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     text = models.TextField(blank=True)
 
@@ -293,14 +280,10 @@ class InformationRequest(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="info_requests")
     question = models.TextField(_("what is missing"))
     asked_at = models.DateTimeField(default=timezone.now)
-    asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    asked_by = user_fk()
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    answered_by = user_fk(optional=True)
 
     class Meta:
         ordering = ["asked_at", "id"]
@@ -333,10 +316,8 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     description = models.CharField(_("description"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_by_unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = user_fk()
+    uploaded_by_unit = unit_fk()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -355,10 +336,8 @@ class WaitingFollowUp(models.Model):
     practical_help = models.TextField(_("practical help"), blank=True)
     responsible = models.CharField(_("responsible"), max_length=200)
     recorded_at = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+")
+    recorded_by = user_fk()
+    unit = unit_fk()
 
     class Meta:
         ordering = ["-recorded_at", "-id"]

@@ -42,53 +42,40 @@ def can_refer(actor: Actor) -> bool:
 
 
 def can_edit_draft(actor: Actor, referral: Referral) -> bool:
-    return referral.is_draft and _is_referrer(actor, referral) and actor.has(REFERRER_ROLES)
+    return referral.is_draft and on_side(actor, referral, REFERRER, REFERRER_ROLES)
 
 
 def can_withdraw(actor: Actor, referral: Referral) -> bool:
-    return (
-        referral.state in (State.RECEIVED, State.UNDER_ASSESSMENT, State.GRANTED)
-        and _is_referrer(actor, referral)
-        and actor.has(REFERRER_ROLES)
+    return referral.state in (State.RECEIVED, State.UNDER_ASSESSMENT, State.GRANTED) and on_side(
+        actor, referral, REFERRER, REFERRER_ROLES
     )
 
 
 def can_assess(actor: Actor, referral: Referral) -> bool:
-    return (
-        referral.awaiting_assessment and _is_receiver(actor, referral) and actor.has(ASSESS_ROLES)
-    )
+    return referral.awaiting_assessment and on_side(actor, referral, RECEIVER, ASSESS_ROLES)
 
 
 def can_forward(actor: Actor, referral: Referral) -> bool:
     return (
         referral.state == State.REJECTED
         and not referral.was_forwarded
-        and _is_receiver(actor, referral)
-        and actor.has(ASSESS_ROLES)
+        and on_side(actor, referral, RECEIVER, ASSESS_ROLES)
     )
 
 
 def can_answer(actor: Actor, referral: Referral) -> bool:
-    return (
-        referral.state not in (State.DRAFT, State.WITHDRAWN, State.CLOSED)
-        and _is_referrer(actor, referral)
-        and actor.has(REFERRER_ROLES)
+    return referral.state not in (State.DRAFT, State.WITHDRAWN, State.CLOSED) and on_side(
+        actor, referral, REFERRER, REFERRER_ROLES
     )
 
 
 def can_start_treatment(actor: Actor, referral: Referral) -> bool:
-    return (
-        referral.state == State.GRANTED
-        and _is_receiver(actor, referral)
-        and actor.has(RECEIVING_ROLES)
-    )
+    return referral.state == State.GRANTED and on_side(actor, referral, RECEIVER, RECEIVING_ROLES)
 
 
 def can_close(actor: Actor, referral: Referral) -> bool:
-    return (
-        referral.state in (State.GRANTED, State.TREATMENT_STARTED)
-        and _is_receiver(actor, referral)
-        and actor.has(RECEIVING_ROLES)
+    return referral.state in (State.GRANTED, State.TREATMENT_STARTED) and on_side(
+        actor, referral, RECEIVER, RECEIVING_ROLES
     )
 
 
@@ -96,8 +83,7 @@ def can_mark_frist_at_risk(actor: Actor, referral: Referral) -> bool:
     return (
         referral.state == State.GRANTED
         and referral.frist_at_risk_at is None
-        and _is_receiver(actor, referral)
-        and actor.has(RECEIVING_ROLES)
+        and on_side(actor, referral, RECEIVER, RECEIVING_ROLES)
     )
 
 
@@ -105,17 +91,12 @@ def can_record_helfo(actor: Actor, referral: Referral) -> bool:
     return (
         referral.frist_breach
         and referral.helfo_notified_on is None
-        and _is_receiver(actor, referral)
-        and actor.has(RECEIVING_ROLES)
+        and on_side(actor, referral, RECEIVER, RECEIVING_ROLES)
     )
 
 
 def can_follow_up(actor: Actor, referral: Referral) -> bool:
-    return (
-        referral.state == State.GRANTED
-        and _is_referrer(actor, referral)
-        and actor.has(REFERRER_ROLES)
-    )
+    return referral.state == State.GRANTED and on_side(actor, referral, REFERRER, REFERRER_ROLES)
 
 
 def can_attach(actor: Actor, referral: Referral) -> bool:
@@ -124,11 +105,7 @@ def can_attach(actor: Actor, referral: Referral) -> bool:
         return False
     if _is_referrer(actor, referral):
         return actor.has(REFERRER_ROLES)
-    return (
-        referral.state != State.DRAFT
-        and _is_receiver(actor, referral)
-        and actor.has(RECEIVING_ROLES)
-    )
+    return referral.state != State.DRAFT and on_side(actor, referral, RECEIVER, RECEIVING_ROLES)
 
 
 def can_see_statistics(actor: Actor) -> bool:

@@ -35,6 +35,11 @@ def _due(referral, stage, title, roles, urgent=False):
     )
 
 
+def _name_and_date(referral, date) -> dict:
+    """The patient's name and a date, for the messages."""
+    return {"name": referral.patient.full_name, "date": short_date(date)}
+
+
 @rule("referral_assessment_due_soon")
 def assessment_due_soon(now):
     today = timezone.localdate(now)
@@ -46,10 +51,7 @@ def assessment_due_soon(now):
             referral,
             "due_soon",
             _("Referral for %(name)s must be assessed by %(date)s")
-            % {
-                "name": referral.patient.full_name,
-                "date": short_date(referral.assessment_due),
-            },
+            % _name_and_date(referral, referral.assessment_due),
             perms.ASSESS_ROLES,
         )
 
@@ -62,10 +64,7 @@ def assessment_overdue(now):
             referral,
             "overdue",
             _("Assessment overdue: referral for %(name)s (due %(date)s)")
-            % {
-                "name": referral.patient.full_name,
-                "date": short_date(referral.assessment_due),
-            },
+            % _name_and_date(referral, referral.assessment_due),
             perms.ASSESS_ROLES | {Membership.Role.LEADER},
             urgent=True,
         )
@@ -82,10 +81,7 @@ def frist_soon(now):
             referral,
             "frist_soon",
             _("Treatment for %(name)s must start by %(date)s")
-            % {
-                "name": referral.patient.full_name,
-                "date": short_date(referral.start_deadline),
-            },
+            % _name_and_date(referral, referral.start_deadline),
             perms.RECEIVING_ROLES,
         )
 

@@ -28,6 +28,7 @@ from pathways.stale import StaleWrite
 from pathways.workdays import add_working_days
 from referrals import permissions as perms
 from referrals.models import (
+    EDITABLE_FIELDS,
     Attachment,
     InformationRequest,
     Referral,
@@ -50,18 +51,6 @@ EPISODE_KIND = {
     Referral.HelpKind.LAR: TreatmentEpisode.Kind.LAR,
     Referral.HelpKind.DETOX: TreatmentEpisode.Kind.AVRUSNING,
 }
-
-EDITABLE_FIELDS = [
-    "reason",
-    "question",
-    "substance_use",
-    "mental_health",
-    "existing_services",
-    "patient_wishes",
-    "preferred_place",
-    "urgency",
-    "consent_given_on",
-]
 
 
 class ReferralConflict(StaleWrite):
@@ -135,10 +124,9 @@ def _event(referral, kind, *, actor=SYSTEM, text="") -> ReferralEvent:
 
 
 def _audit(referral, *, actor, detail, action=audit.Action.UPDATE, obj=None):
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=action,
+    audit.record_by(
+        actor,
+        action,
         patient=referral.patient_id,
         obj=obj or referral,
         basis=audit.Basis.SYSTEM if actor.user is None else audit.Basis.CARE_TEAM,

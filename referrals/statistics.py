@@ -6,6 +6,7 @@ from statistics import median
 
 from django.utils import timezone
 
+from pathways.figures import share_of
 from pathways.workdays import working_days_between
 from referrals.models import Referral
 
@@ -31,21 +32,9 @@ class Figures:
     def median_wait_days(self) -> float | None:
         return median(self._wait_days) if self._wait_days else None
 
-    @staticmethod
-    def _share(part: int, whole: int) -> float | None:
-        return round(100 * part / whole, 1) if whole else None
-
-    @property
-    def share_within_deadline(self):
-        return self._share(self.within_deadline, self.assessed)
-
-    @property
-    def share_granted(self):
-        return self._share(self.granted, self.assessed)
-
-    @property
-    def share_forwarded(self):
-        return self._share(self.forwarded, self.rejected)
+    share_within_deadline = share_of("within_deadline", "assessed")
+    share_granted = share_of("granted", "assessed")
+    share_forwarded = share_of("forwarded", "rejected")
 
     def add(self, row: dict, today: datetime.date) -> None:
         self.received += 1

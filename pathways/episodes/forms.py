@@ -7,14 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, ServiceUnit
+from pathways.formfields import date_field, text_area, text_areas
 from pathways.models import EttervernPlan, KommuneMessage, TreatmentEpisode
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def _date(label, required=True, **kw):
-    return forms.DateField(label=label, required=required, widget=DATE, **kw)
 
 
 def _datetime(label, required=True, **kw):
@@ -30,7 +26,7 @@ def specialist_units():
 class EpisodeStartForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of treatment"), choices=TreatmentEpisode.Kind.choices)
     started_at = _datetime(_("Admitted / started"))
-    planned_end = _date(_("Planned discharge date"), required=False)
+    planned_end = date_field(_("Planned discharge date"), required=False)
     send_admission_message = forms.BooleanField(
         label=_("Send the notice of admission to the municipality now (døgn)"),
         required=False,
@@ -39,7 +35,7 @@ class EpisodeStartForm(forms.Form):
 
 
 class PlannedEndForm(forms.Form):
-    planned_end = _date(_("Planned discharge date"), required=False)
+    planned_end = date_field(_("Planned discharge date"), required=False)
 
 
 class _VersionedForm(forms.Form):
@@ -50,8 +46,8 @@ class _VersionedForm(forms.Form):
 class MilestonesForm(_VersionedForm):
     """The national patient pathway's dates, recorded by the treating unit."""
 
-    first_attendance_on = _date(_("First attendance"), required=False)
-    clinical_decision_on = _date(
+    first_attendance_on = date_field(_("First attendance"), required=False)
+    clinical_decision_on = date_field(
         _("Clinical decision"),
         required=False,
         help_text=_("When the treatment was decided together with the patient."),
@@ -59,14 +55,14 @@ class MilestonesForm(_VersionedForm):
 
 
 class EpisodeEvaluationForm(forms.Form):
-    held_on = _date(_("Date of the evaluation"))
+    held_on = date_field(_("Date of the evaluation"))
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
 class AssessmentForm(_VersionedForm):
-    assessment = forms.CharField(
-        label=_("Clinician's assessment"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+    assessment = text_area(
+        _("Clinician's assessment"),
+        rows=5,
         max_length=5000,
         help_text=_("Why the patient no longer needs specialist inpatient care."),
     )
@@ -75,21 +71,13 @@ class AssessmentForm(_VersionedForm):
 class PlanningMeetingForm(forms.Form):
     starts_at = _datetime(_("Date and time"))
     place = forms.CharField(label=_("Place or video link"), max_length=200)
-    participants = forms.CharField(
-        label=_("Participants"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text=_("One per line: name, role and service."),
+    participants = text_area(
+        _("Participants"), max_length=2000, help_text=_("One per line: name, role and service.")
     )
 
 
 class ReadyForm(forms.Form):
-    text = forms.CharField(
-        label=_("Message to the municipality"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-    )
+    text = text_area(_("Message to the municipality"), required=False, max_length=2000)
 
 
 class EpisodeEndForm(forms.Form):
@@ -102,24 +90,19 @@ class EpisodeEndForm(forms.Form):
         widget=forms.RadioSelect,
     )
     ended_at = _datetime(_("Discharged at"), required=False, help_text=_("Empty means now."))
-    note = forms.CharField(
-        label=_("Note to the municipality"),
+    note = text_area(_("Note to the municipality"), required=False, max_length=500)
+    without_plan_reason = text_area(
+        _("Reason for discharge without a signed ettervern plan"),
+        rows=2,
         required=False,
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    without_plan_reason = forms.CharField(
-        label=_("Reason for discharge without a signed ettervern plan"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class TransferForm(forms.Form):
     to_unit = forms.ModelChoiceField(label=_("To unit"), queryset=ServiceUnit.objects.none())
     kind = forms.ChoiceField(label=_("Kind of treatment"), choices=TreatmentEpisode.Kind.choices)
-    consent_given_on = _date(
+    consent_given_on = date_field(
         _("Patient's consent given on"),
         required=False,
         help_text=_("Needed when the unit is not on the care team yet."),
@@ -137,12 +120,11 @@ class AnswerForm(forms.Form):
     answer = forms.ChoiceField(
         label=_("Answer"), choices=KommuneMessage.Answer.choices, widget=forms.RadioSelect
     )
-    can_receive_from = _date(_("Can receive from"), required=False)
-    answer_reason = forms.CharField(
-        label=_("Reason"),
+    can_receive_from = date_field(_("Can receive from"), required=False)
+    answer_reason = text_area(
+        _("Reason"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when the patient cannot be received yet."),
     )
 
@@ -164,18 +146,14 @@ class _PlanPartForm(forms.ModelForm):
 
 
 class SpecialistPartForm(_PlanPartForm):
-    return_valid_until = _date(_("Valid until"), required=False)
+    return_valid_until = date_field(_("Valid until"), required=False)
 
     class Meta:
         model = EttervernPlan
         fields = EttervernPlan.SPECIALIST_FIELDS
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 4}),
-            "medication": forms.Textarea(attrs={"rows": 3}),
-            "risk": forms.Textarea(attrs={"rows": 3}),
-            "recommendations": forms.Textarea(attrs={"rows": 3}),
-            "return_conditions": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = text_areas(
+            summary=4, medication=3, risk=3, recommendations=3, return_conditions=2
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,18 +166,12 @@ class SpecialistPartForm(_PlanPartForm):
 class KommunePartForm(_PlanPartForm):
     first_appointment_at = _datetime(_("First municipal appointment"), required=False)
     fastlege_appointment_at = _datetime(_("GP appointment"), required=False)
-    release_date = _date(_("Release date"), required=False)
+    release_date = date_field(_("Release date"), required=False)
 
     class Meta:
         model = EttervernPlan
         fields = EttervernPlan.KOMMUNE_FIELDS
-        widgets = {
-            "housing": forms.Textarea(attrs={"rows": 2}),
-            "economy": forms.Textarea(attrs={"rows": 2}),
-            "activity": forms.Textarea(attrs={"rows": 2}),
-            "network": forms.Textarea(attrs={"rows": 2}),
-            "nav": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = text_areas(housing=2, economy=2, activity=2, network=2, nav=2)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,11 +199,11 @@ class KommuneMoveForm(forms.Form):
     to_unit = forms.ModelChoiceField(
         label=_("Unit in the new municipality"), queryset=ServiceUnit.objects.none()
     )
-    handover_date = _date(
+    handover_date = date_field(
         _("Handover date"),
         help_text=_("The old municipality leaves the care team after this date."),
     )
-    consent_given_on = _date(_("Patient's consent given on"))
+    consent_given_on = date_field(_("Patient's consent given on"))
 
     def __init__(self, *args, current_unit=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,8 +222,8 @@ class KommuneMoveForm(forms.Form):
 
 
 class StatisticsForm(forms.Form):
-    start = _date(_("From"))
-    end = _date(_("To"))
+    start = date_field(_("From"))
+    end = date_field(_("To"))
     notice_days = forms.IntegerField(
         label=_("Days of notice to the municipality"), min_value=0, max_value=90, initial=7
     )

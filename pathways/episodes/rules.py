@@ -49,6 +49,19 @@ def _episode_url(episode) -> str:
     return reverse("pathways:episode_detail", args=[episode.patient_id, episode.pk])
 
 
+def _episode_due(episode, stage: str, title, recipients, **kwargs) -> Due:
+    """What is due on an episode, linked to the episode page."""
+    return Due(
+        obj=episode,
+        stage=stage,
+        title=title,
+        recipients=recipients,
+        url=_episode_url(episode),
+        patient=episode.patient,
+        **kwargs,
+    )
+
+
 @periodic("kommune_moves_complete")
 def kommune_moves_complete(now):
     """After the handover date the old kommune leaves the care team."""
@@ -78,13 +91,11 @@ def admission_notice_overdue(now):
         .select_related("patient", "unit")
     )
     for episode in episodes:
-        yield Due(
-            obj=episode,
-            stage="24h",
-            title=_("Notice of admission not sent: %(name)s") % {"name": episode.patient},
-            recipients=unit_users([episode.unit]),
-            url=_episode_url(episode),
-            patient=episode.patient,
+        yield _episode_due(
+            episode,
+            "24h",
+            _("Notice of admission not sent: %(name)s") % {"name": episode.patient},
+            unit_users([episode.unit]),
             urgent=True,
         )
 
@@ -122,24 +133,20 @@ def discharge_near_unprepared(now):
     for episode in episodes:
         date = short_date(episode.planned_end)
         if not episode.signed:
-            yield Due(
-                obj=episode,
-                stage="unsigned",
-                title=_("Discharge %(date)s without a signed ettervern plan: %(name)s")
+            yield _episode_due(
+                episode,
+                "unsigned",
+                _("Discharge %(date)s without a signed ettervern plan: %(name)s")
                 % {"date": date, "name": episode.patient},
-                recipients=_both_sides(episode),
-                url=_episode_url(episode),
-                patient=episode.patient,
+                _both_sides(episode),
             )
         if not episode.told and episode.kind == TreatmentEpisode.Kind.DOGN:
-            yield Due(
-                obj=episode,
-                stage="kommune_not_told",
-                title=_("Discharge %(date)s and the municipality is not told: %(name)s")
+            yield _episode_due(
+                episode,
+                "kommune_not_told",
+                _("Discharge %(date)s and the municipality is not told: %(name)s")
                 % {"date": date, "name": episode.patient},
-                recipients=unit_users([episode.unit]),
-                url=_episode_url(episode),
-                patient=episode.patient,
+                unit_users([episode.unit]),
             )
 
 
@@ -163,14 +170,12 @@ def no_first_appointment(now):
         .select_related("patient")
     )
     for episode in episodes:
-        yield Due(
-            obj=episode,
-            stage="missing",
-            title=_("No first municipal appointment after discharge: %(name)s")
+        yield _episode_due(
+            episode,
+            "missing",
+            _("No first municipal appointment after discharge: %(name)s")
             % {"name": episode.patient},
-            recipients=_kommune_side(episode.patient_id),
-            url=_episode_url(episode),
-            patient=episode.patient,
+            _kommune_side(episode.patient_id),
         )
 
 
@@ -219,14 +224,12 @@ def _pathway_due(episodes, key, today):
         if timer.state not in ("soon", "overdue"):
             continue
         stage = "overdue" if timer.state == "overdue" else "soon"
-        yield Due(
-            obj=episode,
-            stage=f"{key}:{stage}:{timer.start.isoformat()}",
-            title=PATHWAY_TITLES[stage][key]
+        yield _episode_due(
+            episode,
+            f"{key}:{stage}:{timer.start.isoformat()}",
+            PATHWAY_TITLES[stage][key]
             % {"days": max(timer.limit - timer.day, 0), "day": timer.day},
-            recipients=unit_users([episode.unit_id]),
-            url=_episode_url(episode),
-            patient=episode.patient,
+            unit_users([episode.unit_id]),
         )
 
 

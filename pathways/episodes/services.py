@@ -24,6 +24,7 @@ from accounts.acting import SYSTEM
 from accounts.models import Organisation, ServiceUnit
 from pathways.access import patients_of_unit
 from pathways.episodes import permissions as perms
+from pathways.figures import share_of
 from pathways.models import (
     CareTeamMember,
     Consent,
@@ -921,9 +922,7 @@ def kommune_move_start(
         handover_date=handover_date,
         created_by=actor.user,
     )
-    audit.record(
-        user=actor.user, unit=actor.unit, action=audit.Action.CREATE, patient=patient, obj=move
-    )
+    audit.record_by(actor, audit.Action.CREATE, patient=patient, obj=move)
     notify(
         users=unit_users([to_unit]),
         kind="discharge_kommune_move",
@@ -983,21 +982,9 @@ class DischargeFigures:
     unplanned_max_minutes: float | None
     notice_days: int
 
-    @staticmethod
-    def share(part: int, whole: int) -> float | None:
-        return None if not whole else round(100 * part / whole, 1)
-
-    @property
-    def signed_share(self):
-        return self.share(self.signed_before, self.discharges)
-
-    @property
-    def told_share(self):
-        return self.share(self.told_ahead, self.discharges)
-
-    @property
-    def first_share(self):
-        return self.share(self.first_within_7, self.discharges)
+    signed_share = share_of("signed_before", "discharges")
+    told_share = share_of("told_ahead", "discharges")
+    first_share = share_of("first_within_7", "discharges")
 
 
 def discharge_statistics(

@@ -190,10 +190,9 @@ def milestones_save(
     episode.save(
         update_fields=["first_attendance_on", "clinical_decision_on", "milestones_version"]
     )
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.UPDATE,
+    audit.record_by(
+        actor,
+        audit.Action.UPDATE,
         patient=episode.patient_id,
         obj=episode,
         detail=f"first_attendance_on={first_attendance_on}, "
@@ -224,10 +223,9 @@ def evaluation_add(*, episode, actor, held_on: datetime.date, note: str = ""):
     evaluation.save()
     if episode.last_evaluation_on is None or held_on > episode.last_evaluation_on:
         TreatmentEpisode.objects.filter(pk=episode.pk).update(last_evaluation_on=held_on)
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.CREATE,
+    audit.record_by(
+        actor,
+        audit.Action.CREATE,
         patient=episode.patient_id,
         obj=evaluation,
         detail=str(evaluation),

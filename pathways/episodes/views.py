@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import audit
-from pathways.access import patient_view
+from pathways.access import patient_view, require_unit
 from pathways.dates import short_date
 from pathways.episodes import forms, timers
 from pathways.episodes import permissions as perms
@@ -695,9 +695,7 @@ def ettervern_pdf(request, patient):
 
 @login_required
 def discharge_statistics(request):
-    unit = request.active_unit or None
-    if unit is None:
-        raise PermissionDenied(_("You are not a member of any unit."))
+    unit = require_unit(request)
     today = timezone.localdate()
     form = forms.StatisticsForm(
         request.GET or None,

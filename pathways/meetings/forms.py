@@ -16,15 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership
+from pathways.formfields import text_area
 from pathways.models import Attendance, CareTeamMember, GroupMember
 
 
 class GroupForm(forms.Form):
-    patient_say = forms.CharField(
-        label=gettext_lazy("The patient's say in who takes part"),
+    patient_say = text_area(
+        gettext_lazy("The patient's say in who takes part"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Who the patient wants in the group, and anyone they do not want."),
     )
 
@@ -123,10 +123,10 @@ class MeetingForm(forms.Form):
         max_length=500,
         assume_scheme="https",
     )
-    agenda = forms.CharField(
-        label=gettext_lazy("Agenda"),
+    agenda = text_area(
+        gettext_lazy("Agenda"),
+        rows=5,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy(
             "One item per line. Open action items from earlier meetings are added by themselves."
         ),
@@ -193,9 +193,7 @@ ATTENDANCE_CHOICES = [("", "–"), *Attendance.Status.choices]
 
 
 class MinutesForm(forms.Form):
-    general_notes = forms.CharField(
-        label=gettext_lazy("Other notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    general_notes = text_area(gettext_lazy("Other notes"), rows=4, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, members, agenda, attendance, **kwargs):
@@ -210,17 +208,16 @@ class MinutesForm(forms.Form):
             )
         for item in agenda:
             # The item in the label: the conflict screen and screen readers tell them apart.
-            self.fields[f"notes_{item.pk}"] = forms.CharField(
-                label=format_lazy("{}: {}", gettext_lazy("Notes"), item.title),
+            self.fields[f"notes_{item.pk}"] = text_area(
+                format_lazy("{}: {}", gettext_lazy("Notes"), item.title),
                 required=False,
                 initial=item.notes,
-                widget=forms.Textarea(attrs={"rows": 3}),
             )
-            self.fields[f"decision_{item.pk}"] = forms.CharField(
-                label=format_lazy("{}: {}", gettext_lazy("Decision"), item.title),
+            self.fields[f"decision_{item.pk}"] = text_area(
+                format_lazy("{}: {}", gettext_lazy("Decision"), item.title),
+                rows=2,
                 required=False,
                 initial=item.decision,
-                widget=forms.Textarea(attrs={"rows": 2}),
             )
 
     def attendance_fields(self):
@@ -284,9 +281,8 @@ class PublishForm(forms.Form):
 
 
 class AddendumForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Addendum"),
+    text = text_area(
+        gettext_lazy("Addendum"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": gettext_lazy("Write the addendum before saving.")},
     )

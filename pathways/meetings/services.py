@@ -99,9 +99,7 @@ def group_create(*, patient, actor, leader=None, patient_say: str = "") -> Respo
     )
     group.full_clean()
     group.save()
-    audit.record(
-        user=actor.user, unit=actor.unit, action=audit.Action.CREATE, patient=patient, obj=group
-    )
+    audit.record_by(actor, audit.Action.CREATE, patient=patient, obj=group)
     leader_unit = actor.unit if leader == actor.user else _care_team_unit_of(patient, leader)
     if leader_unit is not None:
         group_member_add(group=group, actor=actor, user=leader, member_unit=leader_unit)
@@ -120,10 +118,9 @@ def group_leader_follow_coordinator(*, patient, actor) -> ResponsibilityGroup | 
     group.leader = assignment.user
     group.save(update_fields=["leader"])
     name = assignment.user.get_full_name() or assignment.user.username
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.UPDATE,
+    audit.record_by(
+        actor,
+        audit.Action.UPDATE,
         patient=patient.pk,
         obj=group,
         detail=_("The koordinator %(name)s leads the responsibility group") % {"name": name},
@@ -159,10 +156,9 @@ def group_update(*, group, actor, version: int | None, patient_say: str) -> Resp
     check_version(current, version)
     current.patient_say = patient_say.strip()
     save_new_version(current, ["patient_say"])
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.UPDATE,
+    audit.record_by(
+        actor,
+        audit.Action.UPDATE,
         patient=current.patient_id,
         obj=current,
         detail=_("The patient's say in who takes part"),
@@ -231,10 +227,9 @@ def group_member_add(
     )
     member.full_clean()
     member.save()
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.CREATE,
+    audit.record_by(
+        actor,
+        audit.Action.CREATE,
         patient=group.patient_id,
         obj=member,
         detail=_("%(name)s joined the responsibility group") % {"name": member.display_name},
@@ -251,10 +246,9 @@ def group_member_remove(*, member, actor) -> None:
         removed_at=timezone.now(), removed_by=actor.user
     )
     if updated:
-        audit.record(
-            user=actor.user,
-            unit=actor.unit,
-            action=audit.Action.UPDATE,
+        audit.record_by(
+            actor,
+            audit.Action.UPDATE,
             patient=member.group.patient_id,
             obj=member,
             detail=_("%(name)s left the responsibility group") % {"name": member.display_name},
@@ -347,13 +341,7 @@ def meeting_plan(
     _carry_over(meeting)
     members = list(group.members.active() if invite is None else invite)
     _invite(meeting, members)
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.CREATE,
-        patient=group.patient_id,
-        obj=meeting,
-    )
+    audit.record_by(actor, audit.Action.CREATE, patient=group.patient_id, obj=meeting)
     _send_invitations(meeting, actor=actor, method="REQUEST")
     return meeting
 
@@ -398,10 +386,9 @@ def meeting_change(
         keep = [m.pk for m in invite]
         current.invitations.exclude(member_id__in=keep).delete()
         _invite(current, invite)
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.UPDATE,
+    audit.record_by(
+        actor,
+        audit.Action.UPDATE,
         patient=current.patient_id,
         obj=current,
         detail=_("Meeting changed (version %(n)s)") % {"n": current.sequence},
@@ -423,10 +410,9 @@ def meeting_cancel(*, meeting, actor, reason: str = "") -> Meeting:
     current.sequence += 1
     current.version += 1
     current.save(update_fields=["state", "cancel_reason", "sequence", "version"])
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.UPDATE,
+    audit.record_by(
+        actor,
+        audit.Action.UPDATE,
         patient=current.patient_id,
         obj=current,
         detail=_("Meeting cancelled"),
@@ -499,10 +485,9 @@ def minutes_record(
     current.state = Meeting.State.HELD
     current.version += 1
     current.save(update_fields=["general_notes", "state", "version"])
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.UPDATE,
+    audit.record_by(
+        actor,
+        audit.Action.UPDATE,
         patient=current.patient_id,
         obj=current,
         detail=_("Minutes saved"),
@@ -548,13 +533,7 @@ def action_item_add(
         raise ValidationError({"responsible": _("Choose who is responsible.")})
     item.full_clean()
     item.save()
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.CREATE,
-        patient=current.patient_id,
-        obj=item,
-    )
+    audit.record_by(actor, audit.Action.CREATE, patient=current.patient_id, obj=item)
     return item
 
 
@@ -563,13 +542,7 @@ def action_item_delete(*, item, actor) -> None:
     """Remove an action from unpublished minutes (a slip of the pen)."""
     require(can_change(actor, item))
     _lock_for_minutes(item.meeting)
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.DELETE,
-        patient=item.patient_id,
-        obj=item,
-    )
+    audit.record_by(actor, audit.Action.DELETE, patient=item.patient_id, obj=item)
     item.delete()
 
 
@@ -585,10 +558,9 @@ def action_item_set_status(*, item, actor, status: str) -> bool:
     )
     if updated:
         item.status, item.done_on, item.done_by = status, done_on, actor.user
-        audit.record(
-            user=actor.user,
-            unit=actor.unit,
-            action=audit.Action.UPDATE,
+        audit.record_by(
+            actor,
+            audit.Action.UPDATE,
             patient=item.patient_id,
             obj=item,
             detail=_("Action item: %(status)s") % {"status": item.get_status_display()},
@@ -626,10 +598,9 @@ def minutes_publish(
     current.next_meeting_proposed = next_meeting_proposed or propose_next_meeting(current)
     current.version += 1
     current.save(update_fields=["published_at", "published_by", "next_meeting_proposed", "version"])
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.UPDATE,
+    audit.record_by(
+        actor,
+        audit.Action.UPDATE,
         patient=current.patient_id,
         obj=current,
         detail=_("Minutes published"),
@@ -666,10 +637,9 @@ def minutes_addendum(*, meeting, actor, text: str) -> Addendum:
     addendum = Addendum(meeting=meeting, text=text.strip(), added_by=actor.user)
     addendum.full_clean()
     addendum.save()
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.UPDATE,
+    audit.record_by(
+        actor,
+        audit.Action.UPDATE,
         patient=meeting.patient_id,
         obj=meeting,
         detail=_("Addendum to the minutes"),

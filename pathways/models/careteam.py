@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ServiceUnit
+from accounts.fields import unit_fk, user_fk
 from pathways.models.patient import Patient
 
 
@@ -25,26 +25,15 @@ class Consent(models.Model):
         INDIVIDUAL_PLAN = "individual_plan", _("Individual plan")
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consents")
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("unit"),
-    )
+    unit = unit_fk(_("unit"), optional=True)
     scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
     given_on = models.DateField(_("given on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk()
     recorded_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    withdrawn_by = user_fk(optional=True)
 
     objects = ConsentQuerySet.as_manager()
 
@@ -89,9 +78,7 @@ class CareTeamMember(models.Model):
         CONSENT = "consent", _("The patient's consent")
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_team")
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="care_teams", verbose_name=_("unit")
-    )
+    unit = unit_fk(_("unit"), related_name="care_teams")
     role = models.CharField(_("role in care"), max_length=20, choices=Role.choices)
     basis = models.CharField(_("basis"), max_length=20, choices=Basis.choices)
     consent = models.ForeignKey(
@@ -135,17 +122,15 @@ class BreakGlassAccess(models.Model):
         CONTINUITY = "continuity", _("Continuity of care (e.g. out of hours)")
         OTHER = "other", _("Other")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+")
+    user = user_fk()
+    unit = unit_fk()
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="break_glass")
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     explanation = models.CharField(_("explanation"), max_length=500)
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    reviewed_by = user_fk(optional=True)
     review_note = models.CharField(_("review note"), max_length=500, blank=True)
 
     class Meta:

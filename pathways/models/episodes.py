@@ -1,13 +1,12 @@
 """Treatment episodes at specialist units, messages to the kommune, the ettervern plan,
 planning meetings, follow-up after discharge and moves between kommuner."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ServiceUnit
+from accounts.fields import unit_fk, user_fk
 from pathways.models.patient import Patient
 
 
@@ -26,9 +25,7 @@ class TreatmentEpisode(models.Model):
         TRANSFERRED = "transferred", _("Transferred to another unit")
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="episodes")
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="episodes", verbose_name=_("unit")
-    )
+    unit = unit_fk(_("unit"), related_name="episodes")
     kind = models.CharField(_("kind of treatment"), max_length=20, choices=Kind.choices)
     started_at = models.DateTimeField(_("started"))
     planned_end = models.DateField(_("planned discharge date"), null=True, blank=True)
@@ -43,16 +40,12 @@ class TreatmentEpisode(models.Model):
     )
     assessment = models.TextField(_("clinician's assessment"), blank=True)
     assessed_at = models.DateTimeField(_("assessed"), null=True, blank=True)
-    assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    assessed_by = user_fk(optional=True)
     # The assessment and the pathway dates are edited on their own forms, often by different
     # people: each carries its own version (a stale form never overwrites).
     assessment_version = models.PositiveIntegerField(default=1)
     ready_at = models.DateTimeField(_("ready for discharge"), null=True, blank=True)
-    ready_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    ready_by = user_fk(optional=True)
     # National patient pathway milestones (the timers count calendar days between them).
     first_attendance_on = models.DateField(_("first attendance"), null=True, blank=True)
     clinical_decision_on = models.DateField(_("clinical decision"), null=True, blank=True)
@@ -66,9 +59,7 @@ class TreatmentEpisode(models.Model):
         blank=True,
         related_name="transferred_from",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -146,7 +137,7 @@ class EpisodeEvaluation(models.Model):
     )
     held_on = models.DateField(_("date of the evaluation"))
     note = models.CharField(_("note"), max_length=500, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -168,9 +159,7 @@ class PlanningMeeting(models.Model):
     starts_at = models.DateTimeField(_("date and time"))
     place = models.CharField(_("place or video link"), max_length=200)
     participants = models.TextField(_("participants"))
-    called_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    called_by = user_fk()
     called_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -198,24 +187,16 @@ class KommuneMessage(models.Model):
     episode = models.ForeignKey(TreatmentEpisode, on_delete=models.CASCADE, related_name="messages")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    from_unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+")
-    to_unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="kommune_messages"
-    )
+    from_unit = unit_fk()
+    to_unit = unit_fk(related_name="kommune_messages")
     text = models.TextField(_("message"), blank=True)
     urgent = models.BooleanField(_("urgent"), default=False)
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    sent_by = user_fk()
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    read_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    read_by = user_fk(optional=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    answered_by = user_fk(optional=True)
     answer = models.CharField(_("answer"), max_length=20, choices=Answer.choices, blank=True)
     can_receive_from = models.DateField(_("can receive from"), null=True, blank=True)
     answer_reason = models.TextField(_("reason"), blank=True)
@@ -280,14 +261,7 @@ class EttervernPlan(models.Model):
     return_kind = models.CharField(
         _("way back in"), max_length=20, choices=Return.choices, blank=True
     )
-    return_unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("unit for the way back"),
-    )
+    return_unit = unit_fk(_("unit for the way back"), optional=True)
     return_conditions = models.TextField(_("conditions"), blank=True)
     return_valid_until = models.DateField(_("valid until"), null=True, blank=True)
     specialist_version = models.PositiveIntegerField(default=1)
@@ -318,13 +292,9 @@ class EttervernPlan(models.Model):
     crisis_version = models.PositiveIntegerField(default=1)
 
     specialist_signed_at = models.DateTimeField(null=True, blank=True)
-    specialist_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    specialist_signed_by = user_fk(optional=True)
     kommune_signed_at = models.DateTimeField(null=True, blank=True)
-    kommune_signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    kommune_signed_by = user_fk(optional=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -377,18 +347,12 @@ class FollowUpAppointment(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(_("date and time"))
     with_whom = models.CharField(_("with whom"), max_length=200)
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
-    )
+    unit = unit_fk(_("unit"))
     is_first_kommune = models.BooleanField(_("first municipal appointment"), default=False)
     attended = models.BooleanField(_("attended"), null=True, blank=True)
     recorded_at = models.DateTimeField(null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_fk(optional=True)
+    created_by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -405,17 +369,11 @@ class KommuneMove(models.Model):
     """The patient moves to another kommune: the new one joins, the old one leaves later."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="kommune_moves")
-    from_unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("from unit")
-    )
-    to_unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("new unit")
-    )
+    from_unit = unit_fk(_("from unit"))
+    to_unit = unit_fk(_("new unit"))
     handover_date = models.DateField(_("handover date"))
     completed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

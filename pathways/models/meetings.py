@@ -3,13 +3,12 @@
 import uuid
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ServiceUnit
+from accounts.fields import unit_fk, user_fk
 from pathways.dates import short_datetime
 from pathways.models.patient import Patient
 
@@ -20,21 +19,14 @@ class ResponsibilityGroup(models.Model):
     patient = models.OneToOneField(
         Patient, on_delete=models.CASCADE, related_name="responsibility_group"
     )
-    leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("leader (koordinator)"),
-    )
+    leader = user_fk(_("leader (koordinator)"))
     patient_say = models.TextField(
         _("the patient's say in who takes part"),
         blank=True,
         help_text=_("What the patient has said about who should and should not take part."),
     )
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     # Raised on every change of what the form edits; a form carries the version it was opened with.
     version = models.PositiveIntegerField(default=1)
 
@@ -74,22 +66,8 @@ class GroupMember(models.Model):
         NOT_ASKED = "not_asked", _("Not yet asked")
 
     group = models.ForeignKey(ResponsibilityGroup, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="responsibility_groups",
-        verbose_name=_("user"),
-    )
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("unit"),
-    )
+    user = user_fk(_("user"), optional=True, related_name="responsibility_groups")
+    unit = unit_fk(_("unit"), optional=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     role_note = models.CharField(_("role or title"), max_length=100, blank=True)
@@ -104,13 +82,9 @@ class GroupMember(models.Model):
         default=PatientView.NOT_ASKED,
     )
     added_at = models.DateTimeField(default=timezone.now)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    added_by = user_fk()
     removed_at = models.DateTimeField(null=True, blank=True)
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    removed_by = user_fk(optional=True)
 
     objects = GroupMemberQuerySet.as_manager()
 
@@ -183,14 +157,10 @@ class Meeting(models.Model):
     # Minutes.
     general_notes = models.TextField(_("other notes"), blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    published_by = user_fk(optional=True)
     next_meeting_proposed = models.DateField(_("proposed next meeting"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     # Raised on every change; stale forms are refused, never saved over.
     version = models.PositiveIntegerField(default=1)
 
@@ -307,18 +277,9 @@ class ActionItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="action_items")
     what = models.CharField(_("what"), max_length=500)
-    responsible_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="action_items",
-        verbose_name=_("responsible"),
-    )
+    responsible_user = user_fk(_("responsible"), optional=True, related_name="action_items")
     # The responsible user's unit (so the unit's list shows it) or empty for externals.
-    responsible_unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    responsible_unit = unit_fk(optional=True)
     responsible_external = models.ForeignKey(
         GroupMember,
         on_delete=models.PROTECT,
@@ -330,13 +291,9 @@ class ActionItem(models.Model):
     due_date = models.DateField(_("due date"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="open")
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    done_by = user_fk(optional=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
 
     objects = ActionItemQuerySet.as_manager()
 
@@ -386,9 +343,7 @@ class Addendum(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="addenda")
     text = models.TextField(_("addendum"))
     added_at = models.DateTimeField(default=timezone.now)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    added_by = user_fk()
 
     class Meta:
         ordering = ["added_at", "id"]

@@ -1,11 +1,11 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from accounts.models import Organisation, ServiceUnit
+from accounts.fields import unit_fk, user_fk
+from accounts.models import Organisation
 from pathways.nationalid import mask
 
 
@@ -39,13 +39,9 @@ class Patient(models.Model):
     fastlege_practice = models.CharField(_("GP practice"), max_length=150, blank=True)
     needs_interpreter = models.BooleanField(_("needs an interpreter"), default=False)
     interpreter_language = models.CharField(_("interpreter language"), max_length=60, blank=True)
-    registered_by_unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
-    )
+    registered_by_unit = unit_fk(_("registered by"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     # Raised on every change of the details; stale forms are refused, never saved over.
     version = models.PositiveIntegerField(default=1)
 

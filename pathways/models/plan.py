@@ -3,13 +3,12 @@ crisis plan, revisions with snapshots, evaluations and comments."""
 
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ServiceUnit
+from accounts.fields import unit_fk, user_fk
 from pathways.models.careteam import Consent
 from pathways.models.patient import NextOfKin, Patient
 
@@ -56,22 +55,13 @@ class CoordinatorAssignment(models.Model):
     """Who holds the thread for the patient. One active at a time; history is kept."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="coordinators")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="coordinator_assignments",
-        verbose_name=_("koordinator"),
-    )
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
-    )
+    user = user_fk(_("koordinator"), related_name="coordinator_assignments")
+    unit = unit_fk(_("unit"))
     started_at = models.DateTimeField(_("from"), default=timezone.now)
     ended_at = models.DateTimeField(_("to"), null=True, blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    appointed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    appointed_by = user_fk()
 
     objects = CoordinatorAssignmentQuerySet.as_manager()
 
@@ -104,9 +94,7 @@ class IndividualPlan(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.IN_PROGRESS
     )
-    owner_unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner unit")
-    )
+    owner_unit = unit_fk(_("owner unit"))
     consent = models.ForeignKey(
         Consent, on_delete=models.PROTECT, related_name="plans", verbose_name=_("consent")
     )
@@ -125,9 +113,7 @@ class IndividualPlan(models.Model):
     patient_agreed = models.BooleanField(_("the patient agrees to the plan"), default=False)
     participation_note = models.CharField(_("the patient's comments"), max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_fk()
     closed_at = models.DateTimeField(null=True, blank=True)
     # Raised by every save of any part of the plan; a revision row is written for each value.
     version = models.PositiveIntegerField(default=1)
@@ -215,7 +201,7 @@ class GoalProgress(models.Model):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress")
     noted_on = models.DateField(_("date"), default=timezone.localdate)
     text = models.TextField(_("progress note"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -254,7 +240,7 @@ class AreaRating(models.Model):
     life_area = models.CharField(_("life area"), max_length=20, choices=LifeArea.choices)
     rated_on = models.DateField(_("date"), default=timezone.localdate)
     score = models.PositiveSmallIntegerField(_("self-rating"), choices=SelfRating.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = user_fk()
 
     class Meta:
         ordering = ["life_area", "rated_on", "id"]
@@ -279,14 +265,7 @@ class Participant(models.Model):
 
     plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE, related_name="participants")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("service"),
-    )
+    unit = unit_fk(_("service"), optional=True)
     next_of_kin = models.ForeignKey(
         NextOfKin,
         on_delete=models.SET_NULL,
@@ -342,21 +321,9 @@ class Measure(models.Model):
     goals = models.ManyToManyField(
         Goal, blank=True, related_name="measures", verbose_name=_("goals")
     )
-    responsible_unit = models.ForeignKey(
-        ServiceUnit,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="measures",
-        verbose_name=_("responsible service"),
-    )
-    responsible_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="measures",
-        verbose_name=_("responsible person (user)"),
+    responsible_unit = unit_fk(_("responsible service"), optional=True, related_name="measures")
+    responsible_user = user_fk(
+        _("responsible person (user)"), optional=True, related_name="measures"
     )
     responsible_name = models.CharField(
         _("responsible person (other)"),
@@ -372,9 +339,7 @@ class Measure(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )
     completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    completed_by = user_fk(optional=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -461,10 +426,8 @@ class PlanRevision(models.Model):
     plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField(_("version"))
     at = models.DateTimeField(_("time"), default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    by_unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    by = user_fk()
+    by_unit = unit_fk(optional=True)
     summary = models.CharField(_("summary"), max_length=300)
     # Touched parts, e.g. ["measure:12"], so a stale form conflicts only with its own item.
     keys = models.JSONField(default=list)
@@ -489,7 +452,7 @@ class Evaluation(models.Model):
     what_worked = models.TextField(_("what has worked"))
     what_changes = models.TextField(_("what we change"), blank=True)
     next_revision_on = models.DateField(_("next revision"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -518,10 +481,8 @@ class PlanComment(models.Model):
         _("about"), max_length=20, choices=Section.choices, default=Section.GENERAL
     )
     text = models.TextField(_("comment"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(
-        ServiceUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    by = user_fk()
+    unit = unit_fk(optional=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

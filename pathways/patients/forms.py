@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, ServiceUnit
 from pathways import nationalid
+from pathways.formfields import DateRangeMixin, text_area
 from pathways.models import BreakGlassAccess, CareTeamMember, Consent, NextOfKin, Patient
 
 
@@ -208,7 +209,19 @@ def _units_outside_team(patient):
     )
 
 
-class ConsentForm(forms.Form):
+class _ConsentGivenForm(DateRangeMixin, forms.Form):
+    """Consent given on a date (today unless changed) to units not yet on the care team."""
+
+    units_field = "units"
+    date_range = ("given_on", "valid_until", _("Valid until cannot be before the date given."))
+
+    def __init__(self, *args, patient, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields[self.units_field].queryset = _units_outside_team(patient)
+
+
+class ConsentForm(_ConsentGivenForm):
     """The patient's consent, for sharing with named units or for another purpose."""
 
     scope = forms.ChoiceField(
@@ -243,46 +256,25 @@ class ConsentForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty when the consent has no end date."),
     )
-    note = forms.CharField(
-        label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args, patient, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
-        super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = _units_outside_team(patient)
+    note = text_area(_("Note"), required=False, max_length=500)
 
     def clean(self):
         cleaned = super().clean()
         sharing = cleaned.get("scope") == Consent.Scope.SHARING
         if sharing and not cleaned.get("units") and "units" not in self.errors:
             self.add_error("units", _("Choose at least one unit to share with."))
-        given, until = cleaned.get("given_on"), cleaned.get("valid_until")
-        if given and until and until < given:
-            self.add_error("valid_until", _("Valid until cannot be before the date given."))
         return cleaned
 
 
-class CareTeamAddForm(forms.Form):
+class CareTeamAddForm(_ConsentGivenForm):
     """Add one unit to the care team on the basis of the patient's consent."""
 
+    units_field = "unit"
     unit = UnitChoiceField(label=_("Unit"), queryset=ServiceUnit.objects.none())
     role = ConsentForm.base_fields["role"]
     given_on = ConsentForm.base_fields["given_on"]
     valid_until = ConsentForm.base_fields["valid_until"]
     note = ConsentForm.base_fields["note"]
-
-    def __init__(self, *args, patient, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("given_on", timezone.localdate())
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _units_outside_team(patient)
-
-    def clean(self):
-        cleaned = super().clean()
-        given, until = cleaned.get("given_on"), cleaned.get("valid_until")
-        if given and until and until < given:
-            self.add_error("valid_until", _("Valid until cannot be before the date given."))
-        return cleaned
 
 
 class CareTeamEndForm(forms.Form):
@@ -315,7 +307,9 @@ class BreakGlassReviewForm(forms.Form):
     note = forms.CharField(label=_("Review note"), required=False, max_length=500)
 
 
-class AccessLogFilterForm(forms.Form):
+class AccessLogFilterForm(DateRangeMixin, forms.Form):
+    date_range = ("fra", "til", _("The end is before the start."))
+
     """Narrow the access log to a period and a unit. Field names are the query parameters."""
 
     fra = forms.DateField(
@@ -333,13 +327,6 @@ class AccessLogFilterForm(forms.Form):
         if units is not None:
             self.fields["enhet"].queryset = units
         self.fields["enhet"].label_from_instance = lambda u: f"{u.name} ({u.organisation.name})"
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("fra"), cleaned.get("til")
-        if start and end and end < start:
-            self.add_error("til", _("The end is before the start."))
-        return cleaned
 
     def filters(self) -> dict:
         """The valid filter (from, to, unit); empty when none was given or it is not valid, so

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, ServiceUnit
+from pathways.formfields import DateRangeMixin, text_area, text_areas
 from pathways.models import (
     CareTeamMember,
     CrisisContact,
@@ -30,6 +31,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def date_inputs(*names: str) -> dict:
+    """A model form's ``Meta.widgets``: the date picker for each of the fields ``names``."""
+    return {name: DateInput for name in names}
+
+
 def _not_future(value):
     if value and value > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
@@ -45,7 +51,14 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class VersionedModelForm(forms.ModelForm):
+class ServiceSavedModelForm(forms.ModelForm):
+    """A model form whose service validates and saves: the instance must not change before."""
+
+    def _post_clean(self):
+        pass
+
+
+class VersionedModelForm(ServiceSavedModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def data_for_service(self) -> dict:
@@ -70,7 +83,9 @@ class CoordinatorForm(forms.Form):
         )
 
 
-class PlanCreateForm(forms.Form):
+class PlanCreateForm(DateRangeMixin, forms.Form):
+    date_range = ("period_start", "period_end", _("The end cannot be before the start."))
+
     consent_given_on = forms.DateField(
         label=_("The patient consented to an individual plan on"),
         required=False,
@@ -98,10 +113,10 @@ class PlanCreateForm(forms.Form):
         initial=default_revision_date,
         help_text=_("Normally six months ahead."),
     )
-    what_matters = forms.CharField(
-        label=_("What is important to you?"),
+    what_matters = text_area(
+        _("What is important to you?"),
+        rows=4,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("In the patient's own words."),
     )
 
@@ -116,86 +131,59 @@ class PlanCreateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("The end cannot be before the start."))
         revision = cleaned.get("next_revision_on")
         if revision and revision < timezone.localdate():
             self.add_error("next_revision_on", _("The revision date cannot be in the past."))
         return cleaned
 
 
-class PlanBasicsForm(VersionedModelForm):
+class PlanBasicsForm(DateRangeMixin, VersionedModelForm):
+    date_range = ("period_start", "period_end", _("The end cannot be before the start."))
+
     class Meta:
         model = IndividualPlan
         fields = ["status", "owner_unit", "period_start", "period_end", "next_revision_on"]
-        widgets = {
-            "period_start": DateInput,
-            "period_end": DateInput,
-            "next_revision_on": DateInput,
-        }
+        widgets = date_inputs("period_start", "period_end", "next_revision_on")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_unit"].queryset = care_team_units(self.instance.patient)
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("The end cannot be before the start."))
-        return cleaned
 
-    def _post_clean(self):
-        # The service validates and saves; the instance must not change before that.
-        pass
-
-
-class WhatMattersForm(VersionedModelForm):
-    class Meta:
-        model = IndividualPlan
-        fields = ["what_matters"]
-        widgets = {"what_matters": forms.Textarea(attrs={"rows": 5})}
-        help_texts = {"what_matters": _("In the patient's own words.")}
-
-    def _post_clean(self):
-        pass
+def _plan_text_form(name: str, help_text) -> type[VersionedModelForm]:
+    """The form for one free-text part of the plan, in a large text area."""
+    return forms.modelform_factory(
+        IndividualPlan,
+        form=VersionedModelForm,
+        fields=[name],
+        widgets=text_areas(**{name: 5}),
+        help_texts={name: help_text},
+    )
 
 
-class CooperationForm(VersionedModelForm):
-    class Meta:
-        model = IndividualPlan
-        fields = ["cooperation"]
-        widgets = {"cooperation": forms.Textarea(attrs={"rows": 5})}
-        help_texts = {"cooperation": _("Other agencies and services the plan depends on, and how.")}
-
-    def _post_clean(self):
-        pass
+WhatMattersForm = _plan_text_form("what_matters", _("In the patient's own words."))
+CooperationForm = _plan_text_form(
+    "cooperation", _("Other agencies and services the plan depends on, and how.")
+)
 
 
 class ParticipationForm(VersionedModelForm):
     class Meta:
         model = IndividualPlan
         fields = ["patient_reviewed_on", "patient_agreed", "participation_note"]
-        widgets = {
-            "patient_reviewed_on": DateInput,
-            "participation_note": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {**text_areas(participation_note=3), **date_inputs("patient_reviewed_on")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["patient_reviewed_on"].required = True
         self.fields["patient_reviewed_on"].validators.append(_not_future)
 
-    def _post_clean(self):
-        pass
-
 
 class GoalForm(VersionedModelForm):
     class Meta:
         model = Goal
         fields = ["is_main", "life_area", "text", "status", "target_date"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 3}), "target_date": DateInput}
+        widgets = {**text_areas(text=3), **date_inputs("target_date")}
         help_texts = {"text": _("Write the goal as the patient says it.")}
 
     def clean(self):
@@ -204,28 +192,17 @@ class GoalForm(VersionedModelForm):
             self.add_error("life_area", _("Choose the life area the goal belongs to."))
         return cleaned
 
-    def _post_clean(self):
-        pass
-
 
 class GoalProgressForm(forms.Form):
     noted_on = forms.DateField(
         label=_("Date"), widget=DateInput, initial=timezone.localdate, validators=[_not_future]
     )
-    text = forms.CharField(label=_("Progress note"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = text_area(_("Progress note"), rows=2)
 
 
 class AreaForm(VersionedForm):
-    resources = forms.CharField(
-        label=_("Resources (what works, what I am good at)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    needs = forms.CharField(
-        label=_("Needs (what I need help with)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    resources = text_area(_("Resources (what works, what I am good at)"), required=False)
+    needs = text_area(_("Needs (what I need help with)"), required=False)
     score = forms.TypedChoiceField(
         label=_("Self-rating now"),
         choices=[("", _("Not rated this time")), *SelfRating.choices],
@@ -250,7 +227,7 @@ class ParticipantForm(VersionedModelForm):
     class Meta:
         model = Participant
         fields = ["kind", "unit", "next_of_kin", "name", "role", "phone", "contribution"]
-        widgets = {"contribution": forms.Textarea(attrs={"rows": 3})}
+        widgets = text_areas(contribution=3)
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
@@ -270,9 +247,6 @@ class ParticipantForm(VersionedModelForm):
             self.add_error("name", _("Enter the name."))
         return cleaned
 
-    def _post_clean(self):
-        pass
-
 
 def _people_by_unit(units, users, empty_label):
     """The person choices grouped by care-team unit, each named "Name (Unit)" (one query)."""
@@ -289,7 +263,9 @@ def _people_by_unit(units, users, empty_label):
     return [("", empty_label), *groups.items()]
 
 
-class MeasureForm(VersionedModelForm):
+class MeasureForm(DateRangeMixin, VersionedModelForm):
+    date_range = ("start_on", "end_on", _("The end cannot be before the start."))
+
     class Meta:
         model = Measure
         fields = [
@@ -306,10 +282,9 @@ class MeasureForm(VersionedModelForm):
             "status",
         ]
         widgets = {
-            "how": forms.Textarea(attrs={"rows": 3}),
-            "start_on": DateInput,
-            "end_on": DateInput,
+            **text_areas(how=3),
             "goals": forms.CheckboxSelectMultiple,
+            **date_inputs("start_on", "end_on"),
         }
 
     def __init__(self, *args, plan, units, users, limited=False, **kwargs):
@@ -327,9 +302,6 @@ class MeasureForm(VersionedModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("start_on"), cleaned.get("end_on")
-        if start and end and end < start:
-            self.add_error("end_on", _("The end cannot be before the start."))
         if (
             not (
                 cleaned.get("responsible_unit")
@@ -341,9 +313,6 @@ class MeasureForm(VersionedModelForm):
             self.add_error("responsible_unit", _("Say who is responsible for the measure."))
         return cleaned
 
-    def _post_clean(self):
-        pass
-
 
 class CrisisForm(VersionedModelForm):
     class Meta:
@@ -351,28 +320,20 @@ class CrisisForm(VersionedModelForm):
         fields = ["warning_signs", "triggers", "what_helps", "wishes", "emergency"]
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
 
-    def _post_clean(self):
-        pass
 
-
-class CrisisContactForm(forms.ModelForm):
+class CrisisContactForm(ServiceSavedModelForm):
     class Meta:
         model = CrisisContact
         fields = ["name", "role", "phone", "when"]
 
-    def _post_clean(self):
-        pass
 
-
-class EvaluationForm(forms.ModelForm):
+class EvaluationForm(ServiceSavedModelForm):
     class Meta:
         model = Evaluation
         fields = ["held_on", "participants", "what_worked", "what_changes", "next_revision_on"]
         widgets = {
-            "held_on": DateInput,
-            "next_revision_on": DateInput,
-            "what_worked": forms.Textarea(attrs={"rows": 3}),
-            "what_changes": forms.Textarea(attrs={"rows": 3}),
+            **text_areas(what_worked=3, what_changes=3),
+            **date_inputs("held_on", "next_revision_on"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -388,18 +349,12 @@ class EvaluationForm(forms.ModelForm):
             )
         return cleaned
 
-    def _post_clean(self):
-        pass
 
-
-class CommentForm(forms.ModelForm):
+class CommentForm(ServiceSavedModelForm):
     class Meta:
         model = PlanComment
         fields = ["section", "text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
-
-    def _post_clean(self):
-        pass
+        widgets = text_areas(text=3)
 
 
 class CompareForm(forms.Form):

@@ -231,13 +231,8 @@ def _record(plan, *, actor, keys: list[str], summary: str, action=audit.Action.U
         keys=keys,
         snapshot=build_snapshot(plan),
     )
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=action,
-        patient=plan.patient_id,
-        obj=obj if obj is not None else plan,
-        detail=summary,
+    audit.record_by(
+        actor, action, patient=plan.patient_id, obj=obj if obj is not None else plan, detail=summary
     )
     return plan
 
@@ -304,10 +299,9 @@ def coordinator_appoint(*, patient, membership, actor, note: str = "") -> Coordi
     )
     assignment.save()
     name = _person(membership.user)
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.CREATE,
+    audit.record_by(
+        actor,
+        audit.Action.CREATE,
         patient=patient,
         obj=assignment,
         detail=_("Koordinator: %(name)s") % {"name": name},
@@ -733,13 +727,7 @@ def comment_add(*, plan, actor, section: str, text: str) -> PlanComment:
         PlanComment(plan=plan, section=section, text=text, by=actor.user, unit=actor.unit)
     )
     comment.save()
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.CREATE,
-        patient=plan.patient_id,
-        obj=comment,
-    )
+    audit.record_by(actor, audit.Action.CREATE, patient=plan.patient_id, obj=comment)
     if coordinator and coordinator.user_id != actor.user.pk:
         notify(
             users=[coordinator.user],

@@ -1,6 +1,6 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from pathways.management.synthetic import add_force_argument, refuse_unless_allowed
 from pathways.patients import load
 
 
@@ -19,18 +19,10 @@ class Command(BaseCommand):
             default=None,
             help="Default: 50 per patient (a million for 20,000 patients).",
         )
-        parser.add_argument(
-            "--force", action="store_true", help="Run even when DEBUG is off (never in production)."
-        )
+        add_force_argument(parser)
 
     def handle(self, *args, **options):
-        if not settings.DEBUG and not options["force"]:
-            raise CommandError(
-                "seed_load creates users with a known password; refused with DEBUG off. "
-                "Use --force only on a benchmark database."
-            )
-        if not settings.ALLOW_SYNTHETIC_IDS:
-            raise CommandError("seed_load needs ALLOW_SYNTHETIC_IDS=true (synthetic ids).")
+        refuse_unless_allowed("seed_load", options, where="a benchmark database")
         patients = options["patients"]
         if patients < 0:
             raise CommandError("--patients must be zero or more.")

@@ -31,10 +31,9 @@ def break_glass_open(*, patient, actor, reason, explanation) -> BreakGlassAccess
         granted_at=now,
         expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
     )
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.BREAK_GLASS,
+    audit.record_by(
+        actor,
+        audit.Action.BREAK_GLASS,
         patient=patient,
         obj=grant,
         basis=audit.Basis.BREAK_GLASS,

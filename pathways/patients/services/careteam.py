@@ -24,10 +24,9 @@ def care_team_add(*, patient, unit, role, basis, actor, consent=None):
         member = CareTeamMember.objects.create(
             patient=patient, unit=unit, role=role, basis=basis, consent=consent, added_by=actor.user
         )
-        audit.record(
-            user=actor.user,
-            unit=actor.unit,
-            action=audit.Action.CREATE,
+        audit.record_by(
+            actor,
+            audit.Action.CREATE,
             patient=patient,
             obj=member,
             basis=audit.Basis.SYSTEM if actor.user is None else audit.Basis.CARE_TEAM,
@@ -44,10 +43,9 @@ def care_team_end(*, member, actor, reason: str) -> None:
         ended_at=timezone.now(), end_reason=reason[:200]
     )
     if updated:
-        audit.record(
-            user=actor.user,
-            unit=actor.unit,
-            action=audit.Action.UPDATE,
+        audit.record_by(
+            actor,
+            audit.Action.UPDATE,
             patient=member.patient_id,
             obj=member,
             basis=audit.Basis.SYSTEM if actor.user is None else audit.Basis.CARE_TEAM,
@@ -102,13 +100,7 @@ def consent_record(
             note=note,
             recorded_by=actor.user,
         )
-        audit.record(
-            user=actor.user,
-            unit=actor.unit,
-            action=audit.Action.CREATE,
-            patient=patient,
-            obj=consent,
-        )
+        audit.record_by(actor, audit.Action.CREATE, patient=patient, obj=consent)
         if unit is not None and scope == Consent.Scope.SHARING:
             care_team_add(
                 patient=patient,
@@ -130,10 +122,9 @@ def consent_withdraw(*, consent, actor) -> None:
     )
     if not updated:
         return
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.UPDATE,
+    audit.record_by(
+        actor,
+        audit.Action.UPDATE,
         patient=consent.patient_id,
         obj=consent,
         detail=_("Consent withdrawn"),

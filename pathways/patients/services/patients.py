@@ -39,9 +39,7 @@ def patient_register(*, actor, data: dict) -> Patient:
     patient = Patient(**data, registered_by_unit=actor.unit, created_by=actor.user)
     patient.full_clean()
     patient.save()
-    audit.record(
-        user=actor.user, unit=actor.unit, action=audit.Action.CREATE, patient=patient, obj=patient
-    )
+    audit.record_by(actor, audit.Action.CREATE, patient=patient, obj=patient)
     care_team_add(
         patient=patient,
         unit=actor.unit,
@@ -64,10 +62,9 @@ def patient_update(*, patient, actor, data: dict, version: int) -> Patient:
     save_new_version(stored, fields)
     for name in (*fields, "version"):
         setattr(patient, name, getattr(stored, name))
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.UPDATE,
+    audit.record_by(
+        actor,
+        audit.Action.UPDATE,
         patient=patient,
         obj=patient,
         detail=_("Changed: %(fields)s") % {"fields": ", ".join(fields)},
@@ -91,10 +88,9 @@ def next_of_kin_save(*, patient, actor, instance: NextOfKin, version=None) -> Ne
         check_version(stored, version)
         instance.version = stored.version
         save_new_version(instance, list(NEXT_OF_KIN_FIELDS))
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.CREATE if creating else audit.Action.UPDATE,
+    audit.record_by(
+        actor,
+        audit.Action.CREATE if creating else audit.Action.UPDATE,
         patient=patient,
         obj=instance,
     )
@@ -130,18 +126,15 @@ def next_of_kin_delete(*, patient, actor, instance: NextOfKin, version=None, see
         return  # removed meanwhile: nothing left to do
     if version is None or int(version) != stored.version:
         raise StaleWrite(stored, changes=_next_of_kin_changes(seen or {}, stored))
-    audit.record(
-        user=actor.user, unit=actor.unit, action=audit.Action.DELETE, patient=patient, obj=instance
-    )
+    audit.record_by(actor, audit.Action.DELETE, patient=patient, obj=instance)
     instance.delete()
 
 
 @transaction.atomic
 def national_id_reveal(*, patient, actor, basis) -> str:
-    audit.record(
-        user=actor.user,
-        unit=actor.unit,
-        action=audit.Action.REVEAL_ID,
+    audit.record_by(
+        actor,
+        audit.Action.REVEAL_ID,
         patient=patient,
         obj=patient,
         basis=basis,

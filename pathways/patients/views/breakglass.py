@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pathways.access import require_unit
 from pathways.models import BreakGlassAccess
 from pathways.patients import selectors
 from pathways.patients.forms import BreakGlassForm, BreakGlassReviewForm, NationalIdLookupForm
@@ -19,16 +20,10 @@ from pathways.patients.services.breakglass import break_glass_request, break_gla
 from pathways.web import form_action
 
 
-def _require_unit(request):
-    if not request.active_unit:
-        raise PermissionDenied(_("You are not a member of any unit."))
-    return request.active_unit
-
-
 @login_required
 def lookup(request):
     """Find a patient by national id; without access, offer emergency access."""
-    _require_unit(request)
+    require_unit(request)
     form = NationalIdLookupForm(request.POST or None)
     template = "pathways/patients/lookup.html"
     context = {
@@ -57,7 +52,7 @@ def lookup(request):
 @login_required
 def break_glass(request):
     """Ask for emergency access: reason and explanation, read-only for a few hours."""
-    _require_unit(request)
+    require_unit(request)
     if "start" in request.POST:
         # Posted from the lookup or registration page: only the national id, not yet a request.
         form = BreakGlassForm(initial={"national_id": request.POST.get("national_id", "")})

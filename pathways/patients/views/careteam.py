@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,21 +11,32 @@ from pathways.access import patient_view
 from pathways.models import CareTeamMember, Consent
 from pathways.patients import selectors
 from pathways.patients.forms import CareTeamAddForm, CareTeamEndForm, ConsentForm
-from pathways.patients.permissions import patient_rights
 from pathways.patients.services.careteam import care_team_leave, consent_record, consent_withdraw
+from pathways.patients.views.pages import patient_form_page, patient_page
 from pathways.web import form_action
 
 
 @patient_view()
 def consent_list(request, patient):
-    return render(
+    return patient_page(
         request,
+        patient,
         "pathways/patients/consent_list.html",
-        {
-            "patient": patient,
-            "rights": patient_rights(request.actor, patient),
-            "consents": list(selectors.consents_for(patient)),
-        },
+        consents=list(selectors.consents_for(patient)),
+    )
+
+
+def _record_consent(request, patient, data, *, scope, units):
+    """Record the consent a form gave (its date, end, note and role) for ``units``."""
+    return consent_record(
+        patient=patient,
+        actor=request.actor,
+        scope=scope,
+        given_on=data["given_on"],
+        units=units,
+        valid_until=data["valid_until"],
+        note=data["note"],
+        role=data["role"],
     )
 
 
@@ -35,15 +46,8 @@ def consent_new(request, patient):
     return form_action(
         request,
         form,
-        save=lambda data: consent_record(
-            patient=patient,
-            actor=request.actor,
-            scope=data["scope"],
-            given_on=data["given_on"],
-            units=list(data["units"]),
-            valid_until=data["valid_until"],
-            note=data["note"],
-            role=data["role"],
+        save=lambda data: _record_consent(
+            request, patient, data, scope=data["scope"], units=list(data["units"])
         ),
         success=_("The consent is recorded."),
         redirect_to=reverse("pathways:patient_overview", args=[patient.pk]),
@@ -80,49 +84,35 @@ def consent_withdraw_view(request, patient, consent_id):
 @patient_view()
 def care_team(request, patient):
     members = list(selectors.care_team_for(patient))
-    return render(
+    return patient_page(
         request,
+        patient,
         "pathways/patients/care_team.html",
-        {
-            "patient": patient,
-            "rights": patient_rights(request.actor, patient),
-            "active": [m for m in members if m.ended_at is None],
-            "history": [m for m in members if m.ended_at is not None],
-        },
+        active=[m for m in members if m.ended_at is None],
+        history=[m for m in members if m.ended_at is not None],
     )
 
 
 @patient_view(for_edit=True)
 def care_team_add(request, patient):
     form = CareTeamAddForm(request.POST or None, patient=patient)
-    return form_action(
+    return patient_form_page(
         request,
+        patient,
         form,
-        save=lambda data: consent_record(
-            patient=patient,
-            actor=request.actor,
-            scope=Consent.Scope.SHARING,
-            given_on=data["given_on"],
-            units=[data["unit"]],
-            valid_until=data["valid_until"],
-            note=data["note"],
-            role=data["role"],
+        save=lambda data: _record_consent(
+            request, patient, data, scope=Consent.Scope.SHARING, units=[data["unit"]]
         ),
         success=lambda consent: (
             _("%(unit)s is on the care team.") % {"unit": form.cleaned_data["unit"].name}
         ),
-        redirect_to=reverse("pathways:care_team", args=[patient.pk]),
-        template="includes/patient_form_page.html",
-        context={
-            "patient": patient,
-            "heading": _("Add unit to the care team"),
-            "intro": _(
-                "A unit is added with the patient's consent to share the pathway with it. "
-                "The consent is recorded with the date it was given."
-            ),
-            "submit": _("Add unit"),
-            "cancel_url": reverse("pathways:care_team", args=[patient.pk]),
-        },
+        heading=_("Add unit to the care team"),
+        back_url=reverse("pathways:care_team", args=[patient.pk]),
+        intro=_(
+            "A unit is added with the patient's consent to share the pathway with it. "
+            "The consent is recorded with the date it was given."
+        ),
+        submit=_("Add unit"),
     )
 
 
@@ -141,22 +131,19 @@ def care_team_end_view(request, patient, member_id):
     team_url = reverse("pathways:care_team", args=[patient.pk])
     # Our own unit leaving gives up its access: back to the patient list then.
     leaving = member.unit == request.active_unit
-    return form_action(
+    return patient_form_page(
         request,
+        patient,
         form,
         save=lambda data: care_team_leave(
             member=member, actor=request.actor, reason=data["reason"]
         ),
         success=_("%(unit)s has left the care team.") % {"unit": member.unit.name},
-        redirect_to=reverse("pathways:patient_list") if leaving else team_url,
-        template="includes/patient_form_page.html",
-        context={
-            "patient": patient,
-            "heading": _("End care team membership"),
-            "intro": _("%(unit)s will lose access to the patient at once. The history is kept.")
-            % {"unit": member.unit.name},
-            "submit": _("End membership"),
-            "submit_class": "button--danger",
-            "cancel_url": team_url,
-        },
+        heading=_("End care team membership"),
+        back_url=team_url,
+        redirect_to=reverse("pathways:patient_list") if leaving else None,
+        intro=_("%(unit)s will lose access to the patient at once. The history is kept.")
+        % {"unit": member.unit.name},
+        submit=_("End membership"),
+        submit_class="button--danger",
     )

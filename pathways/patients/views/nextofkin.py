@@ -1,15 +1,14 @@
 """Next of kin (pårørende): add, change, remove."""
 
 from django.http import Http404
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pathways.access import patient_view
 from pathways.models import NextOfKin
 from pathways.patients.forms import NextOfKinDeleteForm, NextOfKinForm
-from pathways.patients.permissions import patient_rights
 from pathways.patients.services.patients import next_of_kin_delete, next_of_kin_save
+from pathways.patients.views.pages import patient_form_page, patient_page
 from pathways.web import form_action
 
 
@@ -22,14 +21,11 @@ def _next_of_kin(patient, nok_id) -> NextOfKin:
 
 @patient_view()
 def next_of_kin_list(request, patient):
-    return render(
+    return patient_page(
         request,
+        patient,
         "pathways/patients/next_of_kin_list.html",
-        {
-            "patient": patient,
-            "rights": patient_rights(request.actor, patient),
-            "next_of_kin": list(patient.next_of_kin.all()),
-        },
+        next_of_kin=list(patient.next_of_kin.all()),
     )
 
 
@@ -45,17 +41,16 @@ def next_of_kin_edit(request, patient, nok_id):
 
 def _edit(request, patient, instance, heading):
     form = NextOfKinForm(request.POST or None, instance=instance)
-    list_url = reverse("pathways:next_of_kin_list", args=[patient.pk])
-    return form_action(
+    return patient_form_page(
         request,
+        patient,
         form,
         save=lambda data: next_of_kin_save(
             patient=patient, actor=request.actor, instance=form.instance, version=data["version"]
         ),
         success=_("The next of kin is saved."),
-        redirect_to=list_url,
-        template="includes/patient_form_page.html",
-        context={"patient": patient, "heading": heading, "cancel_url": list_url},
+        heading=heading,
+        back_url=reverse("pathways:next_of_kin_list", args=[patient.pk]),
     )
 
 

@@ -1,36 +1,30 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pathways import access, overview
-from pathways.access import patient_view
+from pathways.access import patient_view, require_unit
 from pathways.pagination import KnownCountPaginator
 from pathways.patients import selectors
 from pathways.patients.forms import PatientEditForm, PatientRegisterForm, PatientSearchForm
-from pathways.patients.permissions import patient_rights
 from pathways.patients.services.patients import (
     DuplicatePatient,
     national_id_reveal,
     patient_register,
     patient_update,
 )
+from pathways.patients.views.pages import patient_form_page, patient_page
 from pathways.web import form_action
-
-
-def _require_unit(request):
-    if not request.active_unit:
-        raise PermissionDenied(_("You are not a member of any unit."))
-    return request.active_unit
 
 
 @login_required
 def patient_list(request):
-    unit = _require_unit(request)
+    unit = require_unit(request)
     form = PatientSearchForm(request.GET or None)
     query = form.query()
     # Without a search the count comes from the unit's grants (index-only), not the list.
@@ -49,7 +43,7 @@ def patient_list(request):
 
 @login_required
 def patient_new(request):
-    unit = _require_unit(request)
+    unit = require_unit(request)
     form = PatientRegisterForm(request.POST or None)
     context = {
         "heading": _("Register patient"),
@@ -96,14 +90,12 @@ def patient_new(request):
 @patient_view()
 def patient_overview(request, patient):
     context = {
-        "patient": patient,
-        "rights": patient_rights(request.actor, patient),
         "care_team": [m for m in selectors.care_team_for(patient) if m.ended_at is None],
         "consents": [c for c in selectors.consents_for(patient) if c.is_in_force],
         "next_of_kin": list(patient.next_of_kin.all()),
+        **overview.section_context(request, patient),
     }
-    context.update(overview.section_context(request, patient))
-    return render(request, "pathways/patients/patient_overview.html", context)
+    return patient_page(request, patient, "pathways/patients/patient_overview.html", **context)
 
 
 @patient_view(for_edit=True)
@@ -111,9 +103,9 @@ def patient_edit(request, patient):
     form = PatientEditForm(
         request.POST or None, instance=patient, initial={"version": patient.version}
     )
-    overview_url = reverse("pathways:patient_overview", args=[patient.pk])
-    return form_action(
+    return patient_form_page(
         request,
+        patient,
         form,
         save=lambda data: patient_update(
             patient=patient,
@@ -122,9 +114,8 @@ def patient_edit(request, patient):
             version=data["version"],
         ),
         success=_("The details are saved."),
-        redirect_to=overview_url,
-        template="includes/patient_form_page.html",
-        context={"patient": patient, "heading": _("Edit details"), "cancel_url": overview_url},
+        heading=_("Edit details"),
+        back_url=reverse("pathways:patient_overview", args=[patient.pk]),
     )
 
 
