@@ -773,8 +773,8 @@ def _email_invitations(meeting_id: int, invitation_ids: list[int], method: str, 
             lines.append(_("Place: %(place)s") % {"place": meeting.place})
         if meeting.digital_link:
             lines.append(_("Digital link: %(link)s") % {"link": meeting.digital_link})
-        if method == "CANCEL" and meeting.cancel_reason:
-            lines.append(_("Reason: %(reason)s") % {"reason": meeting.cancel_reason})
+        # No cancel reason: free text may name the patient or their health, and mail is not
+        # access-checked. The reason stays on the meeting page.
         lines.append("")
         lines.append(_("The calendar invitation is attached."))
     invitations = Invitation.objects.filter(pk__in=invitation_ids).select_related("member__user")
