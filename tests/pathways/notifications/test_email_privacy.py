@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from pathways.demo import EXTENSIONS
-from pathways.models import KommuneMessage, Notification, Patient
+from pathways.models import KommuneMessage, Meeting, Notification, Patient
 from pathways.notifications import reminders
 from pathways.notifications import services as service
 from pathways.patients import demo as base
@@ -124,12 +124,19 @@ def test_the_real_services_and_rules_send_no_name_id_or_health_words(
             for path in EXTENSIONS:
                 import_string(path)(demo)
         now = timezone.now()
-        for days in (0, 1, 2, 5, 10, 20, 40, 70, 100, 200):
+        moments = [now + datetime.timedelta(days=d) for d in (0, 1, 2, 5, 10, 20, 40, 70, 100)]
+        # A day before each planned meeting: reminders to internal and external participants.
+        moments += [
+            m.starts_at - datetime.timedelta(days=1)
+            for m in Meeting.objects.filter(state=Meeting.State.PLANNED, starts_at__gt=now)
+        ]
+        for moment in sorted(moments):
             with transaction.atomic():
-                reminders.sweep(now + datetime.timedelta(days=days))
+                reminders.sweep(moment)
     notes = list(Notification.objects.all())
     produced = {n.kind for n in notes}
-    assert len(produced) >= 8, produced
+    assert {"referral", "meeting_invitation", "meeting_soon", "discharge_ready"} <= produced
+    assert len(produced) >= 20, produced
     assert any("Karlsen" in n.title for n in notes)  # in-app titles stay informative
     national_ids = list(
         Patient.objects.exclude(national_id=None).values_list("national_id", flat=True)
@@ -149,7 +156,8 @@ def test_the_real_services_and_rules_send_no_name_id_or_health_words(
 
     # Everything that actually left: invitations, minutes, reminders to externals, urgent mail.
     invitations = [m for m in mail.outbox if m.attachments]
-    assert invitations
+    external_reminders = [m for m in mail.outbox if not m.attachments]
+    assert invitations and external_reminders
     with django_capture_on_commit_callbacks(execute=True):
         Notification.objects.update(urgent=True)
         service.email_pending_urgent()
