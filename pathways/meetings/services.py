@@ -720,7 +720,9 @@ def meeting_ics(meeting: Meeting, *, method: str | None = None) -> bytes:
     for invitation in invitations:
         member = invitation.member
         email = member.contact_email
-        if not email:
+        # The patient is never an attendee: the list goes to every invitee and sits in
+        # calendars; their own invitation still reaches them by mail.
+        if not email or member.role == GroupMember.Role.PATIENT:
             continue
         attendee = vCalAddress(f"mailto:{email}")
         attendee.params["cn"] = vText(member.display_name)
