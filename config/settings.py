@@ -219,7 +219,8 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# STARTTLS unless turned off: on by default in production, off in debug (a local mail catcher).
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not DEBUG)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Samhandling <ikke-svar@samhandling.local>")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -243,6 +244,11 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 ALLOW_SYNTHETIC_IDS = env_bool("ALLOW_SYNTHETIC_IDS", DEBUG)
 WORKING_DAYS_COUNT_SATURDAY = env_bool("WORKING_DAYS_COUNT_SATURDAY", True)
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
+# Lookups by national id (the lookup page, registering a known person, emergency access) per
+# user and per unit in a sliding window; counted over the audit log's lookup events.
+LOOKUP_LIMIT_PER_USER = env_int("LOOKUP_LIMIT_PER_USER", 20)
+LOOKUP_LIMIT_PER_UNIT = env_int("LOOKUP_LIMIT_PER_UNIT", 100)
+LOOKUP_LIMIT_MINUTES = env_int("LOOKUP_LIMIT_MINUTES", 60)
 # After a rejection without forwarding, the receiving unit keeps access this many days.
 REFERRAL_REJECTED_ACCESS_DAYS = env_int("REFERRAL_REJECTED_ACCESS_DAYS", 30)
 PAGE_SIZE = env_int("PAGE_SIZE", 50)

@@ -5,6 +5,7 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership
 from pathways.dates import short_date
@@ -40,7 +41,7 @@ def _name_and_date(referral, date) -> dict:
     return {"name": referral.patient.full_name, "date": short_date(date)}
 
 
-@rule("referral_assessment_due_soon")
+@rule("referral_assessment_due_soon", label=gettext_lazy("Referrals to assess soon"))
 def assessment_due_soon(now):
     today = timezone.localdate(now)
     limit = add_working_days(today, DUE_SOON_WORKING_DAYS)
@@ -56,7 +57,7 @@ def assessment_due_soon(now):
         )
 
 
-@rule("referral_assessment_overdue")
+@rule("referral_assessment_overdue", label=gettext_lazy("Referral assessments overdue"))
 def assessment_overdue(now):
     today = timezone.localdate(now)
     for referral in _referrals(state__in=Referral.AWAITING_ASSESSMENT, assessment_due__lt=today):
@@ -70,7 +71,7 @@ def assessment_overdue(now):
         )
 
 
-@rule("referral_frist_soon")
+@rule("referral_frist_soon", label=gettext_lazy("Treatment deadlines soon"))
 def frist_soon(now):
     today = timezone.localdate(now)
     limit = today + datetime.timedelta(days=FRIST_WARNING_DAYS)
@@ -86,7 +87,7 @@ def frist_soon(now):
         )
 
 
-@rule("referral_frist_passed")
+@rule("referral_frist_passed", label=gettext_lazy("Treatment deadlines passed"))
 def frist_passed(now):
     today = timezone.localdate(now)
     for referral in _referrals(state=State.GRANTED, start_deadline__lt=today):
@@ -99,7 +100,7 @@ def frist_passed(now):
         )
 
 
-@rule("referral_under_23_waiting")
+@rule("referral_under_23_waiting", label=gettext_lazy("Young patients waiting long"))
 def under_23_waiting(now):
     """Young patients still waiting 65 working days after the seniority date (a guideline)."""
     today = timezone.localdate(now)

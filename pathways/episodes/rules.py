@@ -269,7 +269,7 @@ def pathway_evaluation(now):
     return _pathway_due(episodes, "evaluation", today)
 
 
-@rule("pathway_after_detox", label=gettext_lazy("Pathway: next treatment after detoxification"))
+@rule("pathway_after_detox", label=gettext_lazy("Pathway: next treatment due"))
 def pathway_after_detox(now):
     days = limit("after_detox", TreatmentEpisode.Kind.AVRUSNING) - settings.PATHWAY_WARNING_DAYS
     today = timezone.localdate(now)

@@ -690,7 +690,9 @@ def meeting_ics(meeting: Meeting, *, method: str | None = None) -> bytes:
     for invitation in invitations:
         member = invitation.member
         email = member.contact_email
-        if not email:
+        # The patient is never an attendee: the list goes to every invitee and sits in
+        # calendars; their own invitation still reaches them by mail.
+        if not email or member.role == GroupMember.Role.PATIENT:
             continue
         attendee = vCalAddress(f"mailto:{email}")
         attendee.params["cn"] = vText(member.display_name)
@@ -743,8 +745,8 @@ def _email_invitations(meeting_id: int, invitation_ids: list[int], method: str, 
             lines.append(_("Place: %(place)s") % {"place": meeting.place})
         if meeting.digital_link:
             lines.append(_("Digital link: %(link)s") % {"link": meeting.digital_link})
-        if method == "CANCEL" and meeting.cancel_reason:
-            lines.append(_("Reason: %(reason)s") % {"reason": meeting.cancel_reason})
+        # No cancel reason: free text may name the patient or their health, and mail is not
+        # access-checked. The reason stays on the meeting page.
         lines.append("")
         lines.append(_("The calendar invitation is attached."))
     invitations = Invitation.objects.filter(pk__in=invitation_ids).select_related("member__user")

@@ -5,7 +5,9 @@ queues a task after commit and a broker outage is only logged, because the sweep
 urgent mail up again. This module never imports the tasks. Each
 notification is claimed for mail with a conditional update of ``emailed_at``, so two workers
 never send the same mail; a failed send gives the claim back for the next attempt.
-Subjects carry a reference only, never a patient's name.
+Mail is built from the notification's kind, a reference and a link to the notification
+(``kinds.label_for``); the title and body stay in the app, so no name, national id or health
+information reaches an email, whatever a caller puts in a title.
 """
 
 import logging
@@ -23,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pathways.models import Notification, NotificationPreference
-from pathways.notifications.reminders import KIND_LABELS
+from pathways.notifications.kinds import label_for
 
 log = logging.getLogger(__name__)
 OSLO = ZoneInfo("Europe/Oslo")
@@ -98,6 +100,27 @@ def reference(notification) -> str:
     return f"V-{notification.pk}"
 
 
+def open_link(notification) -> str:
+    """The notification's own page, which checks access and forwards; never its target URL."""
+    return absolute_url(f"/varsler/{notification.pk}/")
+
+
+def urgent_text(note) -> tuple[str, str]:
+    """Subject and body of an urgent mail: the kind's label and a reference, nothing else."""
+    subject = _("Samhandling: urgent notification (ref. %(ref)s)") % {"ref": reference(note)}
+    body = render_to_string(
+        "pathways/notifications/email_urgent.txt",
+        {
+            "label": label_for(note.kind),
+            "ref": reference(note),
+            "link": open_link(note),
+            "list_link": absolute_url("/varsler/"),
+            "settings_link": absolute_url("/varsler/innstillinger/"),
+        },
+    )
+    return subject, body
+
+
 # Urgent mail ----------------------------------------------------------------------------
 
 
@@ -118,19 +141,7 @@ def send_urgent(ids: list[int], *, now=None) -> int:
             continue  # another worker has it
         try:
             with translation.override(settings.LANGUAGE_CODE):
-                subject = _("Samhandling: urgent notification (ref. %(ref)s)") % {
-                    "ref": reference(note)
-                }
-                body = render_to_string(
-                    "pathways/notifications/email_urgent.txt",
-                    {
-                        "note": note,
-                        "ref": reference(note),
-                        "link": absolute_url(note.url),
-                        "list_link": absolute_url("/varsler/"),
-                        "settings_link": absolute_url("/varsler/innstillinger/"),
-                    },
-                )
+                subject, body = urgent_text(note)
             _send(subject, body, note.user.email)
         except Exception:
             Notification.objects.filter(pk=note.pk, emailed_at=stamp).update(emailed_at=None)
@@ -173,10 +184,7 @@ def digest_groups(notes) -> list[tuple[str, list]]:
     groups: dict[str, list] = defaultdict(list)
     for note in sorted(notes, key=lambda n: (n.created_at, n.pk)):
         groups[note.kind].append(note)
-    return [
-        (str(KIND_LABELS.get(kind, _("Other notifications"))), items)
-        for kind, items in groups.items()
-    ]
+    return [(label_for(kind), items) for kind, items in groups.items()]
 
 
 def digest_send_due(*, now=None) -> int:
@@ -213,26 +221,7 @@ def digest_send_for(user_id: int, *, now) -> int:
     user = notes[0].user
     try:
         with translation.override(settings.LANGUAGE_CODE):
-            subject = ngettext(
-                "Samhandling: daily summary %(day)s (%(count)s notification)",
-                "Samhandling: daily summary %(day)s (%(count)s notifications)",
-                len(notes),
-            ) % {
-                "day": today.strftime("%d.%m.%Y"),
-                "count": len(notes),
-            }
-            body = render_to_string(
-                "pathways/notifications/email_digest.txt",
-                {
-                    "groups": [
-                        (heading, [(n, reference(n), absolute_url(n.url)) for n in items])
-                        for heading, items in digest_groups(notes)
-                    ],
-                    "count": len(notes),
-                    "list_link": absolute_url("/varsler/"),
-                    "settings_link": absolute_url("/varsler/innstillinger/"),
-                },
-            )
+            subject, body = digest_text(notes, today)
         _send(subject, body, user.email)
     except Exception:
         Notification.objects.filter(pk__in=[n.pk for n in notes], emailed_at=stamp).update(
@@ -244,3 +233,25 @@ def digest_send_for(user_id: int, *, now) -> int:
         log.exception("Digest for user %s failed; it will be retried.", user_id)
         return 0
     return 1
+
+
+def digest_text(notes, day) -> tuple[str, str]:
+    """Subject and body of a digest: per kind a heading, then references and links only."""
+    subject = ngettext(
+        "Samhandling: daily summary %(day)s (%(count)s notification)",
+        "Samhandling: daily summary %(day)s (%(count)s notifications)",
+        len(notes),
+    ) % {"day": day.strftime("%d.%m.%Y"), "count": len(notes)}
+    body = render_to_string(
+        "pathways/notifications/email_digest.txt",
+        {
+            "groups": [
+                (heading, [(reference(n), open_link(n)) for n in items])
+                for heading, items in digest_groups(notes)
+            ],
+            "count": len(notes),
+            "list_link": absolute_url("/varsler/"),
+            "settings_link": absolute_url("/varsler/innstillinger/"),
+        },
+    )
+    return subject, body

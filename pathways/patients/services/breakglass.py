@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from pathways.models import BreakGlassAccess, Patient
 from pathways.patients.permissions import can_review_break_glass
-from pathways.patients.selectors import find_by_national_id
+from pathways.patients.services.lookup import (
+    Purpose,
+    TooManyLookups,
+    national_id_lookup,
+    too_many_message,
+)
 
 
 @transaction.atomic
@@ -45,7 +50,14 @@ def break_glass_open(*, patient, actor, reason, explanation) -> BreakGlassAccess
 def break_glass_request(*, actor, national_id, reason, explanation) -> tuple[Patient, bool]:
     """Emergency access by national id: (patient, True) when opened now, (patient, False)
     when the unit follows the patient already and no emergency access is needed."""
-    patient, has_access = find_by_national_id(actor, national_id)
+    # A path with a reason: it may say that nobody has this id; the lookup is audited with it.
+    reason_text = f"{BreakGlassAccess.Reason(reason).label}: {(explanation or '').strip()}"
+    try:
+        patient, has_access = national_id_lookup(
+            actor=actor, national_id=national_id, purpose=Purpose.BREAK_GLASS, reason=reason_text
+        )
+    except TooManyLookups:
+        raise ValidationError(too_many_message()) from None
     if patient is None:
         raise ValidationError({"national_id": _("No patient with this national id is registered.")})
     if has_access:

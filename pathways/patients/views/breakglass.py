@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,12 +11,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import AuditEvent
 from pathways.access import require_unit
 from pathways.models import BreakGlassAccess
-from pathways.patients import selectors
 from pathways.patients.forms import BreakGlassForm, BreakGlassReviewForm, NationalIdLookupForm
 from pathways.patients.permissions import can_review_break_glass
 from pathways.patients.services.breakglass import break_glass_request, break_glass_review
+from pathways.patients.services.lookup import (
+    Purpose,
+    TooManyLookups,
+    national_id_lookup,
+    too_many_message,
+)
 from pathways.web import form_action
 
 
@@ -32,21 +38,37 @@ def lookup(request):
         "submit": _("Find"),
     }
 
+    def find(data):
+        try:
+            return national_id_lookup(
+                actor=request.actor, national_id=data["national_id"], purpose=Purpose.FIND
+            )
+        except TooManyLookups:
+            raise ValidationError(too_many_message()) from None
+
     def found(result):
         patient, has_access = result
         if has_access:
             return redirect("pathways:patient_overview", patient_id=patient.pk)
-        outcome = "missing" if patient is None else "no_access"
-        return render(request, template, {**context, "form": form, "result": outcome})
+        # Unregistered and registered-elsewhere answer alike: no reason has been recorded.
+        return render(request, template, {**context, "form": form, "result": "not_shown"})
 
-    return form_action(
+    response = form_action(
         request,
         form,
-        save=lambda data: selectors.find_by_national_id(request.actor, data["national_id"]),
+        save=find,
         respond=found,
         template=template,
         context=context,
     )
+    return _limited(form, response)
+
+
+def _limited(form, response):
+    """A refused lookup answers 429 Too Many Requests."""
+    if too_many_message() in form.non_field_errors():
+        response.status_code = 429
+    return response
 
 
 @login_required
@@ -69,7 +91,7 @@ def break_glass(request):
             )
         return redirect("pathways:patient_overview", patient_id=patient.pk)
 
-    return form_action(
+    response = form_action(
         request,
         form,
         save=lambda data: break_glass_request(actor=request.actor, **data),
@@ -88,6 +110,7 @@ def break_glass(request):
             "cancel_url": reverse("pathways:patient_list"),
         },
     )
+    return _limited(form, response)
 
 
 def _require_leader(request):
@@ -106,7 +129,14 @@ def _review_context(request, unit) -> dict:
     if show != "alle":
         grants = grants.filter(reviewed_at__isnull=True)
     page = Paginator(grants, settings.PAGE_SIZE).get_page(request.GET.get("side"))
-    return {"page": page, "show_all": show == "alle"}
+    # Lookups by national id beside the emergency access: who asked, when and why. Never the
+    # id or a name, and the same words whether the person was registered or not.
+    lookups = (
+        AuditEvent.objects.filter(unit=unit, action=AuditEvent.Action.LOOKUP)
+        .select_related("user")
+        .order_by("-at")[: settings.PAGE_SIZE]
+    )
+    return {"page": page, "show_all": show == "alle", "lookups": lookups}
 
 
 @login_required

@@ -12,6 +12,13 @@ from pathways.access import patient_view, require_unit
 from pathways.pagination import KnownCountPaginator
 from pathways.patients import selectors
 from pathways.patients.forms import PatientEditForm, PatientRegisterForm, PatientSearchForm
+from pathways.patients.services.lookup import (
+    Purpose,
+    TooManyLookups,
+    check_lookup_allowed,
+    record_lookup,
+    too_many_message,
+)
 from pathways.patients.services.patients import (
     DuplicatePatient,
     national_id_reveal,
@@ -53,10 +60,18 @@ def patient_new(request):
     }
 
     def register(data):
+        # Registering may say that a person is already registered (the registration is the
+        # reason); that answer is a lookup: rate-limited and audited like the lookup page.
+        try:
+            check_lookup_allowed(request.actor, Purpose.REGISTER)
+        except TooManyLookups:
+            raise ValidationError(too_many_message()) from None
         try:
             return patient_register(actor=request.actor, data=form.patient_data()), True
         except DuplicatePatient as dup:
-            if access.access_basis(request.user, unit, dup.existing.pk) is not None:
+            has_access = access.access_basis(request.user, unit, dup.existing.pk) is not None
+            record_lookup(request.actor, dup.existing, purpose=Purpose.REGISTER, opened=has_access)
+            if has_access:
                 return dup.existing, False
             # Offer emergency access beside the error, never the record's details.
             context["existing_national_id"] = dup.existing.national_id

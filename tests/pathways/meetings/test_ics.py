@@ -91,3 +91,33 @@ def test_a_cancelled_meeting_gives_a_cancel_with_a_higher_sequence(
     assert cal["METHOD"] == "CANCEL"
     assert event["STATUS"] == "CANCELLED"
     assert event["SEQUENCE"] == 1
+
+
+def test_the_patient_with_an_email_is_invited_but_never_listed_as_an_attendee(
+    planned, group, coordinator, vadso_rus, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from pathways.models import GroupMember
+
+    group.members.filter(role=GroupMember.Role.PATIENT).update(email="ola@example.no")
+    _, event = parse(svc.meeting_ics(planned))
+    attendees = [str(a) for a in event["ATTENDEE"]]
+    assert "mailto:ola@example.no" not in attendees
+    assert b"Nordmann" not in svc.meeting_ics(planned)
+    planned.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.meeting_change(
+            meeting=planned,
+            actor=Actor(coordinator, vadso_rus),
+            version=planned.version,
+            starts_at=at(9),
+            duration_minutes=60,
+            place="Vadsø rådhus",
+            digital_link="",
+        )
+    to_patient = [m for m in mail.outbox if m.to == ["ola@example.no"]]
+    assert len(to_patient) == 1
+    for message in mail.outbox:
+        assert b"Nordmann" not in message.attachments[0][1].encode()
+        assert "Nordmann" not in message.subject + message.body

@@ -159,7 +159,7 @@ def test_cancelling_sends_a_calendar_cancellation(
         ics = message.attachments[0][1]
         assert "METHOD:CANCEL" in ics
         assert "STATUS:CANCELLED" in ics
-        assert "Sykdom" in message.body
+        assert "Sykdom" not in message.body  # a reason may be health information
 
 
 def test_saving_minutes_marks_the_meeting_held(held):

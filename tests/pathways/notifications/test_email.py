@@ -53,7 +53,8 @@ def test_an_urgent_notification_is_mailed_once_after_commit_with_a_reference_onl
     assert message.subject == f"Samhandling: hastevarsel (ref. V-{note.pk})"
     assert "Nordmann" not in message.subject and "Ola" not in message.subject
     assert "Du har et hastevarsel i Samhandling." in message.body
-    assert f"{settings.SITE_URL}/pasienter/{patient.pk}/" in message.body
+    assert f"{settings.SITE_URL}/varsler/{note.pk}/" in message.body
+    assert "Samtykke (deling" not in message.body  # the title stays in the app
     note.refresh_from_db()
     assert note.emailed_at is not None
 
@@ -203,9 +204,9 @@ def test_the_digest_groups_notifications_by_kind_with_links_and_no_name_in_the_s
     positions = [body.index(h) for h in headings]
     assert positions == sorted(positions)  # groups in the order of their oldest entry
     consent_group = body[positions[1] : positions[2]]
-    assert consent_group.count("Samtykke (deling, TSB døgn)") == 2
-    assert f"(V-{first.pk})" in consent_group
-    assert f"{settings.SITE_URL}/pasienter/{patient.pk}/" in consent_group
+    assert consent_group.count("- V-") == 2
+    assert "Samtykke (deling, TSB døgn)" not in body and "Siri Sarpsborg" not in body
+    assert f"V-{first.pk}: {settings.SITE_URL}/varsler/{first.pk}/" in consent_group
     assert f"{settings.SITE_URL}/varsler/innstillinger/" in body
     assert Notification.objects.filter(emailed_at__isnull=True).count() == 0
 
