@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import audit
 from accounts.models import Membership
@@ -35,7 +35,6 @@ from pathways.models import (
     ResponsibilityGroup,
 )
 from pathways.notifications.reminders import notify
-from pathways.pdf import render_pdf_bytes
 from pathways.stale import StaleWrite, check_version, save_new_version
 
 log = logging.getLogger(__name__)
@@ -620,10 +619,26 @@ def minutes_publish(
         url=meeting_url(current),
         patient=current.patient,
     )
-    externals = [m.pk for m in members if not m.is_internal and m.email]
+    externals = [m for m in members if not m.is_internal]
     if externals:
-        meeting_id = current.pk
-        transaction.on_commit(lambda: _email_minutes(meeting_id, externals), robust=True)
+        # Minutes are health information: external participants (pårørende, the GP's
+        # office) get a neutral notice by email; the leader sends the document by post.
+        notify(
+            users=[current.group.leader],
+            kind="minutes_to_post",
+            title=ngettext(
+                "Send the minutes by post to %(count)d external participant",
+                "Send the minutes by post to %(count)d external participants",
+                len(externals),
+            )
+            % {"count": len(externals)},
+            url=reverse("pathways:minutes_pdf", args=[current.patient_id, current.pk]),
+            patient=current.patient,
+        )
+        emailed = [m.pk for m in externals if m.email]
+        if emailed:
+            meeting_id = current.pk
+            transaction.on_commit(lambda: _notice_minutes(meeting_id, emailed), robust=True)
     meeting.__dict__.update(current.__dict__)
     return current
 
@@ -791,21 +806,18 @@ def minutes_context(meeting: Meeting) -> dict:
     }
 
 
-def _email_minutes(meeting_id: int, member_ids: list[int]) -> None:
-    meeting = Meeting.objects.select_related("group__leader", "patient", "published_by").get(
-        pk=meeting_id
-    )
+def _notice_minutes(meeting_id: int, member_ids: list[int]) -> None:
+    """A notice without health information: the minutes themselves come by post."""
+    meeting = Meeting.objects.only("starts_at").get(pk=meeting_id)
     with translation.override(settings.LANGUAGE_CODE):
-        pdf = render_pdf_bytes("pdf/minutes.html", minutes_context(meeting))
         local = timezone.localtime(meeting.starts_at)
         subject = _("Minutes from the responsibility group meeting %(date)s") % {
             "date": local.strftime("%d.%m.%Y")
         }
         body = _(
-            "The minutes from the responsibility group meeting are attached. "
-            "Contact the koordinator if something is wrong."
+            "The minutes from the responsibility group meeting are ready. They contain "
+            "confidential information and are therefore not sent by email: the koordinator "
+            "sends you a copy by post."
         )
     for member in GroupMember.objects.filter(pk__in=member_ids):
-        message = EmailMessage(subject=subject, body=body, to=[member.email])
-        message.attach(f"referat-{local:%Y-%m-%d}.pdf", pdf, "application/pdf")
-        message.send()
+        EmailMessage(subject=subject, body=body, to=[member.email]).send()

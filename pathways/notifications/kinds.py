@@ -19,6 +19,7 @@ SERVICE_KINDS = {
     "measure_assigned": _("Measures assigned to you"),
     "plan_comment": _("Comments on individual plans"),
     "minutes_published": _("Minutes published"),
+    "minutes_to_post": _("Minutes to send by post"),
     "meeting_invitation": _("Meeting invitations"),
     "discharge_admission": _DISCHARGE,
     "discharge_ready": _DISCHARGE,

@@ -197,7 +197,7 @@ def test_corrections_after_publishing_are_addenda_with_who_and_when(
     assert addendum.added_at <= timezone.now()
 
 
-def test_publishing_notifies_internal_participants_and_mails_the_pdf_to_externals(
+def test_publishing_notifies_internal_participants_and_sends_externals_a_notice_only(
     held, coordinator, vadso_rus, tsb_clinician, django_capture_on_commit_callbacks
 ):
     mail.outbox.clear()
@@ -206,8 +206,14 @@ def test_publishing_notifies_internal_participants_and_mails_the_pdf_to_external
     note = Notification.objects.get(user=tsb_clinician, kind="minutes_published")
     assert note.url.endswith(f"/moter/{held.pk}/")
     assert [m.to for m in mail.outbox] == [["nina.nav@example.no"]]
-    name, content, mimetype = mail.outbox[0].attachments[0]
-    assert mimetype == "application/pdf" and content.startswith(b"%PDF")
+    notice = mail.outbox[0]
+    # Health information never travels by ordinary email: no PDF, no notes, no name.
+    assert notice.attachments == []
+    assert held.patient.last_name not in notice.subject + notice.body
+    assert "post" in notice.body
+    # The leader is asked to send the minutes by post, with a link to print them.
+    to_post = Notification.objects.get(user=held.group.leader, kind="minutes_to_post")
+    assert to_post.url.endswith(f"/moter/{held.pk}/referat.pdf")
 
 
 def test_publishing_proposes_the_next_meeting_a_quarter_on(published):
