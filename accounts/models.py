@@ -152,6 +152,7 @@ class AuditEvent(models.Model):
         BREAK_GLASS = "break_glass", _("Emergency access")
         REVEAL_ID = "reveal_id", _("Revealed national id")
         LOGIN = "login", _("Logged in")
+        DENIED = "denied", _("Access refused")
 
     class Basis(models.TextChoices):
         CARE_TEAM = "care_team", _("Care team")

@@ -167,6 +167,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+# Refused attempts on patient records (404/403 at the patient gate): this many from one user
+# within this many minutes alert the leaders of the user's unit (0 turns the alert off).
+AUDIT_DENIED_ALERT_COUNT = env_int("AUDIT_DENIED_ALERT_COUNT", 20)
+AUDIT_DENIED_ALERT_MINUTES = env_int("AUDIT_DENIED_ALERT_MINUTES", 10)
+
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

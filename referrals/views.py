@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts import audit
 from pathways.access import get_patient_for_user
@@ -212,6 +212,7 @@ def referral_send(request, pk):
 # --- the detail page ---
 
 
+@require_safe  # a read: GET and HEAD only (no other method may fetch it)
 @login_required
 def referral_detail(request, pk):
     actor = request.actor
@@ -596,6 +597,7 @@ def answer(request, pk, request_id):
 # --- attachments ---
 
 
+@require_safe  # a read: GET and HEAD only (no other method may fetch it)
 @login_required
 def attachment_download(request, pk, attachment_id):
     unit = request.actor.unit
@@ -650,6 +652,7 @@ def _print(request, pk, *, template, filename, letter=False):
     )
 
 
+@require_safe  # a read: GET and HEAD only (no other method may fetch it)
 @login_required
 def referral_pdf(request, pk):
     return _print(
@@ -657,6 +660,7 @@ def referral_pdf(request, pk):
     )
 
 
+@require_safe  # a read: GET and HEAD only (no other method may fetch it)
 @login_required
 def answer_pdf(request, pk):
     return _print(
