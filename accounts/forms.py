@@ -10,6 +10,15 @@ class LoginForm(AuthenticationForm):
         "inactive": _("Wrong username or password."),
     }
 
+    def clean_username(self):
+        # Django sets the field's max_length after the validators are built, so nothing
+        # checks it; a name longer than any account's (or than the lockout table's 255
+        # characters) is refused here with the usual message, before anything is looked up.
+        username = self.cleaned_data.get("username", "")
+        if len(username) > self.fields["username"].max_length:
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        return username
+
 
 class TokenForm(forms.Form):
     token = forms.CharField(

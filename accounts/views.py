@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -16,6 +15,7 @@ from django_otp import match_token
 
 from accounts import otp
 from accounts.forms import LoginForm, TokenForm
+from accounts.redirects import safe_next
 from accounts.units import SESSION_KEY, memberships_for
 
 
@@ -26,6 +26,10 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_redirect_url(self):
+        # Only a path on this site (Django's check alone lets ``foo`` through).
+        return safe_next(self.request, "", value=super().get_redirect_url())
+
     def form_valid(self, form):
         user = form.get_user()
         if otp.has_device(user):
@@ -35,12 +39,7 @@ class LoginView(auth_views.LoginView):
 
 
 def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return safe_next(request, default)
 
 
 @never_cache
@@ -128,10 +127,7 @@ def choose_unit(request):
     else:
         request.session[SESSION_KEY] = membership.pk
         messages.success(request, _("You now act for %(unit)s.") % {"unit": membership.unit.name})
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = "pathways:patient_list"
-    return redirect(target)
+    return redirect(safe_next(request, "pathways:patient_list", value=request.POST.get("next", "")))
 
 
 @never_cache
