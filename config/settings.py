@@ -167,6 +167,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+# Proxies (addresses or networks) whose X-Request-ID header is kept; empty: always make one.
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS")
+
 # Refused attempts on patient records (404/403 at the patient gate): this many from one user
 # within this many minutes alert the leaders of the user's unit (0 turns the alert off).
 AUDIT_DENIED_ALERT_COUNT = env_int("AUDIT_DENIED_ALERT_COUNT", 20)
@@ -174,7 +177,11 @@ AUDIT_DENIED_ALERT_MINUTES = env_int("AUDIT_DENIED_ALERT_MINUTES", 10)
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Per username, whatever the address: guessing one account's password from many addresses
+# (a botnet) must not get more tries. The price: anyone can lock a known username for the
+# cool-off time; in hospitals many users share one NAT address, so locking per address
+# would shut out whole wards instead.
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
