@@ -100,6 +100,9 @@ else:
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
         }
     }
+# The owning role of the same database, for ``manage.py migrate`` only (PostgreSQL): the app
+# itself runs as DATABASE_URL's role, which then cannot change or remove audit events.
+DATABASE_MIGRATE_URL = env_str("DATABASE_MIGRATE_URL") or DATABASE_URL
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Reminder thresholds and mail timing.
