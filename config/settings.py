@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time recovery codes
     "django_htmx",
     "template_partials",
     "accounts",
@@ -185,6 +186,9 @@ AXES_COOLOFF_TIME = 0.5  # hours
 # cool-off time; in hospitals many users share one NAT address, so locking per address
 # would shut out whole wards instead.
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address in the lockout key, against rotated cookies or user agents;
+# neither changes the username, so the per-username lockout holds without it (see above).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -92,11 +92,11 @@ def test_a_user_enrols_a_totp_device(client, coordinator):
     html = page.content.decode()
     assert 'src="data:image/svg+xml;base64,' in html
     device = TOTPDevice.objects.get(user=coordinator, confirmed=False)
-    wrong = client.post(reverse("otp_enrol"), {"token": "000000"})
+    wrong = client.post(reverse("otp_enrol"), {"token": "000000", "password": PASSWORD})
     assert "Koden er feil eller utløpt" in wrong.content.decode()
     device.refresh_from_db()
     device.throttle_reset()  # a wrong code makes the next try wait a second
-    response = client.post(reverse("otp_enrol"), {"token": code_for(device)})
+    response = client.post(reverse("otp_enrol"), {"token": code_for(device), "password": PASSWORD})
     assert response.status_code == 302
     device.refresh_from_db()
     assert device.confirmed
