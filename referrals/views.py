@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
 from pathways.access import get_patient_for_user
@@ -27,6 +27,11 @@ from referrals import permissions as perms
 from referrals.models import Attachment, InformationRequest, Referral
 
 State = Referral.State
+
+
+# A form page shows its form (GET, HEAD) and takes it (POST); nothing else may fetch it.
+READ_METHODS = ("GET", "HEAD")
+FORM_METHODS = ["GET", "HEAD", "POST"]
 
 
 def _actor(request):
@@ -122,6 +127,7 @@ def _sending(request) -> bool:
     return request.POST.get("action") == "send"
 
 
+@require_http_methods(FORM_METHODS)
 @login_required
 def referral_new(request):
     actor = _actor(request)
@@ -130,7 +136,7 @@ def referral_new(request):
     )
     if not perms.can_refer(actor):
         raise PermissionDenied
-    if request.method == "GET":
+    if request.method in READ_METHODS:
         audit.record(
             user=request.user,
             unit=actor.unit,
@@ -155,11 +161,12 @@ def referral_new(request):
     )
 
 
+@require_http_methods(FORM_METHODS)
 @login_required
 def referral_edit(request, pk):
     actor = _actor(request)
     referral = selectors.get_referral_for_user(
-        request.user, actor.unit, pk, for_edit=True, record_read=request.method == "GET"
+        request.user, actor.unit, pk, for_edit=True, record_read=request.method in READ_METHODS
     )
     if not perms.can_edit_draft(actor, referral):
         if not perms.on_side(actor, referral, perms.REFERRER):
@@ -282,7 +289,7 @@ def _referral_for(request, pk, action: Action):
     """The referral through the access gate, for someone who may take ``action`` on it."""
     actor = _actor(request)
     referral = selectors.get_referral_for_user(
-        request.user, actor.unit, pk, for_edit=True, record_read=request.method == "GET"
+        request.user, actor.unit, pk, for_edit=True, record_read=request.method in READ_METHODS
     )
     if action.side is None:
         if not action.allowed(actor, referral):
@@ -335,6 +342,7 @@ def _action_form(request, referral, action: Action, form, save, *, extra=None):
 def _action_view(action: Action):
     """The page of an action: the gate, the form, the service."""
 
+    @require_http_methods(FORM_METHODS)
     @login_required
     def view(request, pk):
         referral = _referral_for(request, pk, action)
@@ -574,6 +582,7 @@ ANSWER = Action(
 )
 
 
+@require_http_methods(FORM_METHODS)
 @login_required
 def answer(request, pk, request_id):
     referral = _referral_for(request, pk, ANSWER)

@@ -10,9 +10,16 @@ Read-only pages are walked again as a break-the-glass reader. No 404 is accepted
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import AuditEvent
-from tests.security.endpoints import SPECIALIST_ONLY, Unfillable, all_endpoints, build_url
+from tests.security.endpoints import (
+    SPECIALIST_ONLY,
+    Unfillable,
+    all_endpoints,
+    build_url,
+    patient_endpoints,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +108,39 @@ def test_every_method_is_refused_or_audited_once(endpoint, cast):
 def test_every_method_under_emergency_access(endpoint, cast):
     url, failures = _walk(endpoint, cast, cast.glass_user, AuditEvent.Basis.BREAK_GLASS)
     assert not failures, f"{url} ({endpoint.name}):\n  " + "\n  ".join(failures)
+
+
+OTHER = [e for e in patient_endpoints() if not getattr(e.callback, "patient_scoped", False)]
+ODD_METHODS = ("OPTIONS", "TRACE", "PUT", "PATCH", "DELETE", "PROPFIND")
+
+
+@pytest.mark.parametrize("endpoint", OTHER, ids=str)
+def test_pages_outside_the_gate_leak_nothing_unaudited(endpoint, cast):
+    """Referral pages and the like audit themselves; with any unusual method they either
+    refuse (405) or, when they answer with content, have written a read event."""
+    url = _url(endpoint, cast)
+    client = Client()
+    client.force_login(cast.coordinator)
+    failures = []
+    for method in ODD_METHODS:
+        before = set(AuditEvent.objects.values_list("pk", flat=True))
+        response = client.generic(method, url)
+        new = AuditEvent.objects.exclude(pk__in=before).filter(patient_id=cast.patient.pk)
+        if 200 <= response.status_code < 300 and not new.filter(action__in=READS).exists():
+            failures.append(f"{method}: {response.status_code} without a read event")
+    assert not failures, f"{url} ({endpoint.name}):\n  " + "\n  ".join(failures)
+
+
+def test_read_only_referral_pages_refuse_other_methods(cast):
+    from tests.security.endpoints import OBJECTS
+
+    pk = OBJECTS["referrals:pk"](cast)
+    client = Client()
+    client.force_login(cast.coordinator)
+    for name in ("referrals:detail", "referrals:pdf"):
+        url = reverse(name, args=[pk])
+        assert client.get(url).status_code == 200, name
+        for method in ODD_METHODS + ("POST",):
+            response = client.generic(method, url)
+            assert response.status_code == 405, (name, method)
+            assert response["Allow"] == "GET, HEAD"
