@@ -159,6 +159,7 @@ class AuditEvent(models.Model):
         BREAK_GLASS = "break_glass", _("Emergency access")
         ADMIN = "admin", _("Administration")
         SYSTEM = "system", _("System")
+        NONE = "none", _("No access")  # a refused attempt
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

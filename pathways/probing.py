@@ -49,7 +49,7 @@ def record_denied(request, patient_id) -> None:
         unit=unit,
         action=AuditEvent.Action.DENIED,
         patient=_existing_patient_id(patient_id),
-        basis=AuditEvent.Basis.CARE_TEAM,
+        basis=AuditEvent.Basis.NONE,
         detail=f"{request.method} {request.path}",
     )
     _alert_if_probing(user, unit)

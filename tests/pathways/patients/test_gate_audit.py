@@ -57,6 +57,7 @@ def test_an_outsider_is_logged_as_refused(login, other_kommune_user, patient, sa
     assert client.get(reverse("pathways:patient_overview", args=[999999])).status_code == 404
     existing, missing = events(user=other_kommune_user, action=AuditEvent.Action.DENIED)[::-1]
     assert existing.patient_id == patient.pk and existing.unit == sarpsborg_rus
+    assert existing.basis == AuditEvent.Basis.NONE
     assert missing.patient_id is None and missing.detail == "GET /pasienter/999999/"
     assert not events(user=other_kommune_user, action=AuditEvent.Action.VIEW)
 
@@ -112,3 +113,12 @@ def test_probing_outside_the_window_does_not_alert(login, settings, sarpsborg_ru
         )
     login(prober).get(reverse("pathways:patient_overview", args=[patient.pk]))
     assert not Notification.objects.filter(kind=ALERT_KIND).exists()
+
+
+def test_a_refusal_reads_plainly_in_the_access_log(login, other_kommune_user, patient):
+    from pathways.patients.auditlog import describe
+
+    login(other_kommune_user).get(reverse("pathways:patient_overview", args=[patient.pk]))
+    (event,) = events(user=other_kommune_user, action=AuditEvent.Action.DENIED)
+    assert event.basis == AuditEvent.Basis.NONE
+    assert describe(event) == "Tilgang avvist: Oversikt"
