@@ -1,10 +1,21 @@
 """Writing the audit log. Every read and change of patient data goes through ``record``."""
 
+from contextvars import ContextVar
+
 from accounts import context
 from accounts.models import AuditEvent
 
 Action = AuditEvent.Action
 Basis = AuditEvent.Basis
+
+# Actions that record that someone saw patient data (the patient gate writes one of these
+# for every page it lets through unless the view's service already did).
+READ_ACTIONS = frozenset(
+    {Action.VIEW, Action.PRINT, Action.EXPORT, Action.REVEAL_ID, Action.BREAK_GLASS}
+)
+
+# Patient ids read in the current request (set by the patient gate around its view).
+reads_in_request: ContextVar[set | None] = ContextVar("samhandling_patient_reads", default=None)
 
 
 def record(
@@ -19,6 +30,9 @@ def record(
 ) -> AuditEvent:
     ctx = context.current.get()
     patient_id = getattr(patient, "pk", patient)
+    reads = reads_in_request.get()
+    if reads is not None and action in READ_ACTIONS and patient_id is not None:
+        reads.add(patient_id)
     return AuditEvent.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         unit=unit if unit else None,

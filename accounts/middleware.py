@@ -1,3 +1,6 @@
+import functools
+import ipaddress
+import re
 import uuid
 
 from django.conf import settings
@@ -9,15 +12,50 @@ from accounts import context
 from accounts.acting import Actor
 from accounts.units import active_membership_for
 
+# A request id from a proxy: letters, digits and dashes, no longer than the audit column.
+REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,36}")
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]):
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError as exc:
+            raise ValueError(f"TRUSTED_PROXY_IPS: {entry!r} is not an address or network") from exc
+    return networks
+
 
 class RequestIdMiddleware:
-    """Give every request an id and remember the client address for the audit log."""
+    """Give every request an id and remember the client address for the audit log.
+
+    The id a client sends in ``X-Request-ID`` is kept only when the request comes from a
+    trusted proxy (``TRUSTED_PROXY_IPS``) and the id is well formed; otherwise a new one is
+    made, so nobody can put their own text into the audit log or pose as another request.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
+    def _from_trusted_proxy(self, request) -> bool:
+        trusted = _networks(tuple(settings.TRUSTED_PROXY_IPS))
+        if not trusted:
+            return False
+        try:
+            address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        except ValueError:
+            return False
+        return any(address in network for network in trusted)
+
+    def request_id(self, request) -> str:
+        given = request.headers.get("X-Request-ID", "")
+        if given and REQUEST_ID.fullmatch(given) and self._from_trusted_proxy(request):
+            return given
+        return str(uuid.uuid4())
+
     def __call__(self, request):
-        request.request_id = request.headers.get("X-Request-ID", "")[:36] or str(uuid.uuid4())
+        request.request_id = self.request_id(request)
         token = context.current.set(
             context.RequestContext(
                 request_id=request.request_id, ip_address=request.META.get("REMOTE_ADDR")

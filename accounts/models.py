@@ -155,12 +155,14 @@ class AuditEvent(models.Model):
         REVEAL_ID = "reveal_id", _("Revealed national id")
         LOGIN = "login", _("Logged in")
         LOOKUP = "lookup", _("Looked up a national id")
+        DENIED = "denied", _("Access refused")
 
     class Basis(models.TextChoices):
         CARE_TEAM = "care_team", _("Care team")
         BREAK_GLASS = "break_glass", _("Emergency access")
         ADMIN = "admin", _("Administration")
         SYSTEM = "system", _("System")
+        NONE = "none", _("No access")  # a refused attempt
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = user_fk(_("user"), optional=True)

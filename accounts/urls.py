@@ -9,4 +9,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("enhet/", views.choose_unit, name="choose_unit"),
     path("tofaktor/", views.otp_enrol, name="otp_enrol"),
+    path("tofaktor/reservekoder/", views.otp_recovery_new, name="otp_recovery_new"),
+    path("tofaktor/av/", views.otp_remove, name="otp_remove"),
+    path("tofaktor/tilbakestill/", views.otp_reset, name="otp_reset"),
 ]

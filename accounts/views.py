@@ -3,33 +3,38 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import otp
-from accounts.forms import LoginForm, TokenForm, UnitChoiceForm
+from accounts import audit, otp
+from accounts.forms import (
+    EnrolForm,
+    LoginForm,
+    LoginTokenForm,
+    OtpResetForm,
+    PasswordCheckForm,
+    UnitChoiceForm,
+)
+from accounts.models import Membership
+from accounts.redirects import safe_next
 from accounts.units import SESSION_KEY, memberships_for
 from pathways.web import form_action
 
 
 def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return safe_next(request, default)
 
 
 @sensitive_post_parameters()
@@ -105,7 +110,7 @@ def otp_verify(request):
 
     return form_action(
         request,
-        TokenForm(request.POST or None),
+        LoginTokenForm(request.POST or None),
         save=verify,
         redirect_to=lambda target: target,
         template="includes/form_page.html",
@@ -120,13 +125,28 @@ def otp_verify(request):
     )
 
 
+def _enrolled_context(request, password_form=None) -> dict:
+    """The page of a user with a second factor: recovery codes (new ones shown once), and
+    forms to make new codes or turn the second factor off, each behind the password."""
+    codes = request.session.pop(otp.RECOVERY_SESSION_KEY, None)
+    return {
+        "codes": [otp.show_code(c) for c in codes] if codes else None,
+        "codes_left": otp.recovery_codes_left(request.user),
+        "password_form": password_form or PasswordCheckForm(user=request.user),
+        "next": _safe_next(request, ""),
+    }
+
+
 @never_cache
 @login_required
-@sensitive_post_parameters("token")
+@sensitive_post_parameters("token", "password")
 def otp_enrol(request):
-    """Set up a TOTP authenticator app: scan the QR code, confirm with one code."""
+    """Set up a TOTP authenticator app: the password again, scan the QR code, confirm with one
+    code; then the recovery codes are shown, once."""
     if otp.has_device(request.user):
-        return render(request, "accounts/otp_enrolled.html", {})
+        if request.method == "GET":
+            return render(request, "accounts/otp_enrolled.html", _enrolled_context(request))
+        return redirect("otp_enrol")
     device = otp.unconfirmed_device(request.user)
 
     def confirm(data):
@@ -137,14 +157,17 @@ def otp_enrol(request):
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         otp_login(request, device)
+        request.session[otp.RECOVERY_SESSION_KEY] = otp.new_recovery_codes(request.user)
 
-    next_url = _safe_next(request, "")
+    # The recovery codes are shown on the enrol page itself, then the user goes on.
+    after = _safe_next(request, "")
+    target = reverse("otp_enrol")
     return form_action(
         request,
-        TokenForm(request.POST or None),
+        EnrolForm(request.POST or None, user=request.user),
         save=confirm,
         success=_("Two-factor login is on. You will be asked for a code when you log in."),
-        redirect_to=next_url or reverse("otp_enrol"),
+        redirect_to=f"{target}?{urlencode({'next': after})}" if after else target,
         template="accounts/otp_enrol.html",
         context={
             "heading": _("Set up two-factor login"),
@@ -152,6 +175,127 @@ def otp_enrol(request):
             "qr": otp.qr_data_uri(device.config_url),
             "secret": otp.secret_for_display(device),
         },
+    )
+
+
+def _audit_removal(request, target, detail: str) -> None:
+    audit.record(
+        user=request.user,
+        unit=request.active_unit or None,
+        action=audit.Action.DELETE,
+        obj=target,
+        basis=audit.Basis.ADMIN,
+        detail=detail,
+    )
+
+
+def _behind_password(request, *, save, success):
+    """A change of the user's own second factor, made only with the password given again."""
+    form = PasswordCheckForm(request.POST, user=request.user)
+    return form_action(
+        request,
+        form,
+        save=save,
+        success=success,
+        redirect_to=reverse("otp_enrol"),
+        template="accounts/otp_enrolled.html",
+        context=_enrolled_context(request, password_form=form),
+    )
+
+
+@never_cache
+@require_POST
+@login_required
+@sensitive_post_parameters("password")
+def otp_recovery_new(request):
+    """New recovery codes (the old ones stop working), behind the password."""
+    if not otp.has_device(request.user):
+        return redirect("otp_enrol")
+
+    def renew(data):
+        request.session[otp.RECOVERY_SESSION_KEY] = otp.new_recovery_codes(request.user)
+
+    return _behind_password(
+        request,
+        save=renew,
+        success=_("New recovery codes are made; the old ones no longer work."),
+    )
+
+
+@never_cache
+@require_POST
+@login_required
+@sensitive_post_parameters("password")
+def otp_remove(request):
+    """Turn the second factor off (app and recovery codes), behind the password."""
+    if not otp.has_device(request.user):
+        return redirect("otp_enrol")
+
+    def remove(data):
+        if otp.remove_devices(request.user):
+            _audit_removal(request, request.user, "second factor removed by the user")
+
+    return _behind_password(request, save=remove, success=_("Two-factor login is off."))
+
+
+def _may_reset(request, target) -> bool:
+    """Leaders reset the second factor of users of their active unit; superusers anyone's.
+    Nobody their own (that goes through the password), and only superusers an administrator's."""
+    me = request.user
+    if target.pk == me.pk:
+        return False
+    if me.is_superuser:
+        return True
+    if target.is_staff or target.is_superuser:
+        return False
+    membership = request.active_membership
+    if not membership or membership.role != Membership.Role.LEADER:
+        return False
+    return Membership.objects.active().filter(user=target, unit=membership.unit).exists()
+
+
+def _resettable_users(request):
+    users = get_user_model().objects.filter(is_active=True).exclude(pk=request.user.pk)
+    if not request.user.is_superuser:
+        membership = request.active_membership
+        if not membership or membership.role != Membership.Role.LEADER:
+            raise PermissionDenied
+        members = Membership.objects.active().filter(unit=membership.unit)
+        users = users.filter(pk__in=members.values("user_id"), is_staff=False, is_superuser=False)
+    return users.order_by("last_name", "first_name", "username")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def otp_reset(request):
+    """For a user who lost their phone: a leader (of the user's unit) or an administrator
+    removes the user's second factor, who then logs in with the password and sets it up again.
+    Audited."""
+    users = _resettable_users(request)
+
+    def reset(data):
+        target = data["user"]
+        if not _may_reset(request, target):
+            raise PermissionDenied
+        otp.remove_devices(target)
+        _audit_removal(request, target, "second factor reset by a leader or administrator")
+        return target
+
+    with_device = set(
+        TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
+    )
+    return form_action(
+        request,
+        OtpResetForm(request.POST or None, users=users),
+        save=reset,
+        success=lambda target: (
+            _("The second factor of %(user)s is removed. They can now set it up again.")
+            % {"user": target.get_full_name() or target.get_username()}
+        ),
+        redirect_to=reverse("otp_reset"),
+        template="accounts/otp_reset.html",
+        context={"rows": [(user, user.pk in with_device) for user in users]},
     )
 
 
@@ -164,9 +308,7 @@ def choose_unit(request):
         request.session[SESSION_KEY] = data["membership"].pk
         return data["membership"]
 
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        target = reverse("pathways:patient_list")
+    target = safe_next(request, "pathways:patient_list", value=request.POST.get("next", ""))
     return form_action(
         request,
         form,

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time recovery codes
     "django_htmx",
     "template_partials",
     "accounts",
@@ -100,6 +101,9 @@ else:
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
         }
     }
+# The owning role of the same database, for ``manage.py migrate`` only (PostgreSQL): the app
+# itself runs as DATABASE_URL's role, which then cannot change or remove audit events.
+DATABASE_MIGRATE_URL = env_str("DATABASE_MIGRATE_URL") or DATABASE_URL
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Reminder thresholds and mail timing.
@@ -167,9 +171,24 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
+# Proxies (addresses or networks) whose X-Request-ID header is kept; empty: always make one.
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS")
+
+# Refused attempts on patient records (404/403 at the patient gate): this many from one user
+# within this many minutes alert the leaders of the user's unit (0 turns the alert off).
+AUDIT_DENIED_ALERT_COUNT = env_int("AUDIT_DENIED_ALERT_COUNT", 20)
+AUDIT_DENIED_ALERT_MINUTES = env_int("AUDIT_DENIED_ALERT_MINUTES", 10)
+
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Per username, whatever the address: guessing one account's password from many addresses
+# (a botnet) must not get more tries. The price: anyone can lock a known username for the
+# cool-off time; in hospitals many users share one NAT address, so locking per address
+# would shut out whole wards instead.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address in the lockout key, against rotated cookies or user agents;
+# neither changes the username, so the per-username lockout holds without it (see above).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -12,13 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts import audit
 from accounts.models import AuditEvent
+from pathways import probing
 from pathways.models import BreakGlassAccess, CareTeamMember, Patient, PatientGroupObjectPermission
 
 VIEW = "view_patient"
@@ -163,33 +164,74 @@ def get_patient_for_user(user, pk, *, unit=None, for_edit: bool = False) -> Pati
     return patient
 
 
-def patient_view(*, for_edit: bool = False, action: str = AuditEvent.Action.VIEW):
+READ_METHODS = ("GET", "HEAD")
+FORM_METHODS = ("GET", "HEAD", "POST")
+
+
+def patient_view(
+    *,
+    for_edit: bool = False,
+    action: str = AuditEvent.Action.VIEW,
+    methods: tuple[str, ...] | None = None,
+):
     """Decorate a view taking ``patient_id``: resolve access, audit reads, pass ``patient``.
 
-    GET and HEAD requests write a read event (``action``); changes are audited by the
-    services that make them.
+    The one gate to patient pages, so every guarantee sits here rather than in each view:
+
+    * Methods: a read-only view answers GET and HEAD, a view that edits also POST (its form);
+      anything else is a 405 with an ``Allow`` header, before the patient is looked up.
+      A view that needs other methods says so with ``methods=``.
+    * Reads: every 2xx answer shows patient data, so it is audited once (``action``, with the
+      access basis) after the view has returned: a page, a PDF, and a form shown again with
+      its errors after a POST alike. A redirect after a successful POST is a change, audited
+      by the service that made it; an error (a nested object that is not there) is no read.
+      When the view's service already recorded a read (e.g. revealing the national id), the
+      gate adds none.
+    * Refusals: a patient outside the user's access (404) or an edit without the right to
+      edit (403) is recorded as a denied attempt; many of them in a short time alert the
+      leaders of the user's unit (see ``pathways.probing``).
     """
+    allowed = tuple(methods) if methods else (FORM_METHODS if for_edit else READ_METHODS)
 
     def decorator(view):
         @login_required
         @wraps(view)
-        def wrapper(request, patient_id, *args, **kwargs):
-            patient = get_patient_for_user(
-                request.user, patient_id, unit=request.active_unit or None, for_edit=for_edit
-            )
-            if request.method in ("GET", "HEAD"):
+        def gated(request, patient_id, *args, **kwargs):
+            unit = request.active_unit or None
+            try:
+                patient = get_patient_for_user(
+                    request.user, patient_id, unit=unit, for_edit=for_edit
+                )
+            except (Http404, PermissionDenied):
+                probing.record_denied(request, patient_id)
+                raise
+            reads = set()
+            token = audit.reads_in_request.set(reads)
+            try:
+                response = view(request, patient, *args, **kwargs)
+            finally:
+                audit.reads_in_request.reset(token)
+            if 200 <= response.status_code < 300 and patient.pk not in reads:
                 audit.record(
                     user=request.user,
-                    unit=request.active_unit or None,
+                    unit=unit,
                     action=action,
                     patient=patient,
                     basis=patient.access_basis,
                     detail=request.path,
                 )
-            return view(request, patient, *args, **kwargs)
+            return response
+
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in allowed:
+                return HttpResponseNotAllowed(allowed)
+            return gated(request, *args, **kwargs)
 
         wrapper.patient_scoped = True
         wrapper.patient_for_edit = for_edit
+        wrapper.patient_methods = allowed
+        wrapper.patient_action = action
         return wrapper
 
     return decorator

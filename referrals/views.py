@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
 from pathways.access import get_patient_for_user
@@ -27,6 +27,11 @@ from referrals import permissions as perms
 from referrals.models import Attachment, InformationRequest, Referral
 
 State = Referral.State
+
+
+# A form page shows its form (GET, HEAD) and takes it (POST); nothing else may fetch it.
+READ_METHODS = ("GET", "HEAD")
+FORM_METHODS = ["GET", "HEAD", "POST"]
 
 
 def _actor(request):
@@ -122,6 +127,7 @@ def _sending(request) -> bool:
     return request.POST.get("action") == "send"
 
 
+@require_http_methods(FORM_METHODS)
 @login_required
 def referral_new(request):
     actor = _actor(request)
@@ -130,7 +136,7 @@ def referral_new(request):
     )
     if not perms.can_refer(actor):
         raise PermissionDenied
-    if request.method == "GET":
+    if request.method in READ_METHODS:
         audit.record(
             user=request.user,
             unit=actor.unit,
@@ -155,11 +161,12 @@ def referral_new(request):
     )
 
 
+@require_http_methods(FORM_METHODS)
 @login_required
 def referral_edit(request, pk):
     actor = _actor(request)
     referral = selectors.get_referral_for_user(
-        request.user, actor.unit, pk, for_edit=True, record_read=request.method == "GET"
+        request.user, actor.unit, pk, for_edit=True, record_read=request.method in READ_METHODS
     )
     if not perms.can_edit_draft(actor, referral):
         if not perms.on_side(actor, referral, perms.REFERRER):
@@ -212,6 +219,7 @@ def referral_send(request, pk):
 # --- the detail page ---
 
 
+@require_safe  # a read: GET and HEAD only (no other method may fetch it)
 @login_required
 def referral_detail(request, pk):
     actor = request.actor
@@ -281,7 +289,7 @@ def _referral_for(request, pk, action: Action):
     """The referral through the access gate, for someone who may take ``action`` on it."""
     actor = _actor(request)
     referral = selectors.get_referral_for_user(
-        request.user, actor.unit, pk, for_edit=True, record_read=request.method == "GET"
+        request.user, actor.unit, pk, for_edit=True, record_read=request.method in READ_METHODS
     )
     if action.side is None:
         if not action.allowed(actor, referral):
@@ -334,6 +342,7 @@ def _action_form(request, referral, action: Action, form, save, *, extra=None):
 def _action_view(action: Action):
     """The page of an action: the gate, the form, the service."""
 
+    @require_http_methods(FORM_METHODS)
     @login_required
     def view(request, pk):
         referral = _referral_for(request, pk, action)
@@ -573,6 +582,7 @@ ANSWER = Action(
 )
 
 
+@require_http_methods(FORM_METHODS)
 @login_required
 def answer(request, pk, request_id):
     referral = _referral_for(request, pk, ANSWER)
@@ -596,6 +606,7 @@ def answer(request, pk, request_id):
 # --- attachments ---
 
 
+@require_safe  # a read: GET and HEAD only (no other method may fetch it)
 @login_required
 def attachment_download(request, pk, attachment_id):
     unit = request.actor.unit
@@ -650,6 +661,7 @@ def _print(request, pk, *, template, filename, letter=False):
     )
 
 
+@require_safe  # a read: GET and HEAD only (no other method may fetch it)
 @login_required
 def referral_pdf(request, pk):
     return _print(
@@ -657,6 +669,7 @@ def referral_pdf(request, pk):
     )
 
 
+@require_safe  # a read: GET and HEAD only (no other method may fetch it)
 @login_required
 def answer_pdf(request, pk):
     return _print(

@@ -12,11 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import AuditEvent
+from accounts.redirects import safe_next
 from pathways.access import patient_view
 from pathways.meetings import permissions
 from pathways.meetings import services as svc
@@ -519,12 +519,8 @@ def action_item_done(request, patient, item_id):
         messages.success(request, _("“%(what)s” is marked as done.") % {"what": item.what})
     else:
         messages.info(request, _("The action item was already closed."))
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("pathways:meeting_detail", patient_id=patient.pk, meeting_id=item.meeting_id)
+    meeting = reverse("pathways:meeting_detail", args=[patient.pk, item.meeting_id])
+    return redirect(safe_next(request, meeting))
 
 
 # --- calendar and print ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.redirects import safe_next
 from pathways.models import Notification, NotificationPreference
 from pathways.notifications import services as service
 from pathways.web import form_action, posted
@@ -97,9 +98,4 @@ def notification_settings(request):
 
 
 def _back(request) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "notifications:list"
+    return safe_next(request, "notifications:list", value=request.POST.get("next", ""))

@@ -151,6 +151,9 @@ def subject(event) -> str:
     label = None
     if event.action in (AuditEvent.Action.VIEW, AuditEvent.Action.PRINT):
         label = page_label(event.detail)
+    elif event.action == AuditEvent.Action.DENIED:
+        # A refused attempt keeps "METHOD /path" of the page that was tried.
+        label = page_label(event.detail.rpartition(" ")[2])
     if label is None and event.object_type:
         label = object_label(event.object_type)
     return str(label if label is not None else RECORD)

@@ -10,11 +10,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import AuditEvent, Membership
+from accounts.redirects import safe_next
 from pathways.access import patient_view
 from pathways.models import (
     Consent,
@@ -618,12 +618,7 @@ def measure_done(request, patient, measure_id):
     measure = get_object_or_404(Measure, pk=measure_id, plan=plan)
     if svc.measure_complete(measure=measure, actor=request.actor):
         messages.success(request, _("The measure is marked as completed."))
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(_plan_url(patient, f"measure-{measure.pk}"))
+    return redirect(safe_next(request, _plan_url(patient, f"measure-{measure.pk}")))
 
 
 # --- crisis contacts, evaluations, comments ---

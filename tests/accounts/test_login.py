@@ -92,11 +92,11 @@ def test_a_user_enrols_a_totp_device(client, coordinator):
     html = page.content.decode()
     assert 'src="data:image/svg+xml;base64,' in html
     device = TOTPDevice.objects.get(user=coordinator, confirmed=False)
-    wrong = client.post(reverse("otp_enrol"), {"token": "000000"})
+    wrong = client.post(reverse("otp_enrol"), {"token": "000000", "password": PASSWORD})
     assert "Koden er feil eller utløpt" in wrong.content.decode()
     device.refresh_from_db()
     device.throttle_reset()  # a wrong code makes the next try wait a second
-    response = client.post(reverse("otp_enrol"), {"token": code_for(device)})
+    response = client.post(reverse("otp_enrol"), {"token": code_for(device), "password": PASSWORD})
     assert response.status_code == 302
     device.refresh_from_db()
     assert device.confirmed
@@ -166,3 +166,25 @@ def test_the_admin_login_form_is_the_apps_login(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN)
+
+
+def test_the_lockout_is_per_username_whatever_the_address(client, coordinator):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN,
+            {"username": coordinator.username, "password": "wrong-password"},
+            REMOTE_ADDR=f"198.51.100.{n + 1}",
+        )
+    locked = client.post(
+        LOGIN,
+        {"username": coordinator.username, "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.77",
+    )
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_failures_on_other_usernames_from_one_address_do_not_lock_a_user(client, coordinator):
+    for n in range(settings.AXES_FAILURE_LIMIT + 2):
+        post_login(client, f"someone-else-{n}", "wrong-password")
+    assert post_login(client, coordinator.username, PASSWORD).status_code == 302

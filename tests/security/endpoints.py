@@ -282,6 +282,22 @@ def _meeting(cast: Cast):
     return cast.extra["meeting"]
 
 
+def _planned_meeting(cast: Cast):
+    """A meeting of the same ansvarsgruppe not yet held (one that can still be changed)."""
+    from pathways.meetings import services as meetings
+    from tests.pathways.meetings.fixtures import at
+
+    return meetings.meeting_plan(
+        group=_meeting(cast).group,
+        actor=Actor(cast.coordinator, cast.vadso_rus),
+        starts_at=at(2),
+        duration_minutes=60,
+        place="Vadsø rådhus",
+        digital_link="",
+        agenda=["Oppfølging"],
+    ).pk
+
+
 def _action_item(cast: Cast):
     return _meeting(cast).action_items.order_by("pk").first().pk
 
@@ -357,6 +373,7 @@ OBJECTS: dict[str, Callable[[Cast], object]] = {
     "pathways:plan_section:section": lambda cast: "viktig",
     "pathways:plan_area:area": lambda cast: "housing",
     "meeting_id": lambda cast: _meeting(cast).pk,
+    "pathways:meeting_edit:meeting_id": _planned_meeting,
     "item_id": _action_item,
     "pathways:member_remove:member_id": _group_member,
     "referrals:pk": lambda cast: _referral(cast).pk,

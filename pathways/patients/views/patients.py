@@ -135,7 +135,7 @@ def patient_edit(request, patient):
 
 
 @require_POST
-@patient_view()
+@patient_view(methods=("POST",))
 def national_id_reveal_view(request, patient):
     """Show the full national id; every reveal is audited."""
     number = national_id_reveal(patient=patient, actor=request.actor, basis=patient.access_basis)
