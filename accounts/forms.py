@@ -2,6 +2,7 @@ import re
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -108,10 +109,21 @@ class EnrolForm(PasswordCheckForm, TokenForm):
     field_order = ["password", "token"]
 
 
+class _ListedUserField(forms.ModelChoiceField):
+    """The hidden id of a listed user: anything else was not offered, so it is refused (403)
+    rather than shown as a typing error."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise PermissionDenied from None
+
+
 class OtpResetForm(forms.Form):
     """Whose second factor a leader or administrator removes (one of the users listed)."""
 
-    user = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
+    user = _ListedUserField(queryset=None, widget=forms.HiddenInput)
 
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)

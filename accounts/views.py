@@ -287,7 +287,8 @@ def otp_reset(request):
     )
     return form_action(
         request,
-        OtpResetForm(request.POST or None, users=users),
+        # Any active user is a valid choice; one outside the leader's reach is refused (403).
+        OtpResetForm(request.POST or None, users=get_user_model().objects.filter(is_active=True)),
         save=reset,
         success=lambda target: (
             _("The second factor of %(user)s is removed. They can now set it up again.")
