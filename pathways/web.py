@@ -104,12 +104,16 @@ def form_action(
     success: str | Callable | None = None,
     redirect_to: str | Callable | None = None,
     respond: Callable | None = None,
+    on_show: Callable | None = None,
 ) -> HttpResponse:
     """Show ``form`` on ``template``; on a valid POST call ``save(form.cleaned_data)``.
 
     After a save: ``respond(result)`` when given (an htmx fragment, a file), else the
     ``success`` message (text, or ``f(result)``) and a redirect to ``redirect_to`` (a URL,
     or ``f(result)``).
+
+    ``on_show()`` runs whenever the page is shown (a GET, or the form again with its errors):
+    pages outside the patient gate audit the read there, since the page shows patient data.
     """
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -127,4 +131,6 @@ def form_action(
             if message:
                 messages.success(request, message)
             return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+    if on_show is not None:
+        on_show()
     return render(request, template, {**(context or {}), "form": form, "conflict": conflict})

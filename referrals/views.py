@@ -30,7 +30,6 @@ State = Referral.State
 
 
 # A form page shows its form (GET, HEAD) and takes it (POST); nothing else may fetch it.
-READ_METHODS = ("GET", "HEAD")
 FORM_METHODS = ["GET", "HEAD", "POST"]
 
 
@@ -104,6 +103,24 @@ def _sent_or_saved(referral) -> str:
     return _("The draft is saved.") if referral.is_draft else _("The referral is sent.")
 
 
+def _read(request, patient, referral=None):
+    """The form page shows the patient's data: a read, whether first shown or shown again
+    with errors after a POST (a saved POST redirects; its service audits the change)."""
+
+    def record():
+        audit.record(
+            user=request.user,
+            unit=request.active_unit or None,
+            action=audit.Action.VIEW,
+            patient=patient,
+            obj=referral,
+            basis=patient.access_basis,
+            detail=request.path,
+        )
+
+    return record
+
+
 def _referral_form(request, form, *, patient, referral, save):
     return form_action(
         request,
@@ -112,6 +129,7 @@ def _referral_form(request, form, *, patient, referral, save):
         success=_sent_or_saved,
         redirect_to=_detail_url,
         template="referrals/form.html",
+        on_show=_read(request, patient, referral),
         context={
             "patient": patient,
             "referral": referral,
@@ -136,15 +154,6 @@ def referral_new(request):
     )
     if not perms.can_refer(actor):
         raise PermissionDenied
-    if request.method in READ_METHODS:
-        audit.record(
-            user=request.user,
-            unit=actor.unit,
-            action=audit.Action.VIEW,
-            patient=patient,
-            basis=patient.access_basis,
-            detail=request.path,
-        )
     form = forms.ReferralForm(request.POST or None, unit=actor.unit)
     return _referral_form(
         request,
@@ -166,7 +175,7 @@ def referral_new(request):
 def referral_edit(request, pk):
     actor = _actor(request)
     referral = selectors.get_referral_for_user(
-        request.user, actor.unit, pk, for_edit=True, record_read=request.method in READ_METHODS
+        request.user, actor.unit, pk, for_edit=True, record_read=False
     )
     if not perms.can_edit_draft(actor, referral):
         if not perms.on_side(actor, referral, perms.REFERRER):
@@ -289,7 +298,7 @@ def _referral_for(request, pk, action: Action):
     """The referral through the access gate, for someone who may take ``action`` on it."""
     actor = _actor(request)
     referral = selectors.get_referral_for_user(
-        request.user, actor.unit, pk, for_edit=True, record_read=request.method in READ_METHODS
+        request.user, actor.unit, pk, for_edit=True, record_read=False
     )
     if action.side is None:
         if not action.allowed(actor, referral):
@@ -325,6 +334,7 @@ def _action_form(request, referral, action: Action, form, save, *, extra=None):
         success=action.success,
         redirect_to=back,
         template=action.template,
+        on_show=_read(request, referral.patient, referral),
         context={
             "patient": referral.patient,
             "referral": referral,

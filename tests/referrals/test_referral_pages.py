@@ -472,3 +472,22 @@ def test_the_patient_overview_lists_the_referrals(login, coordinator, referral):
     page = response.content.decode()
     assert referral.receiving_unit.name in page
     assert reverse("referrals:new") in page
+
+
+def test_an_action_form_shown_again_with_errors_is_one_read_and_a_refusal_none(
+    login, referral, coordinator, tsb_intake
+):
+    reads = AuditEvent.objects.filter(action="view", object_type="referrals.referral")
+    before = reads.count()
+    # The referrer withdraws without a reason: the form comes back with the error beside it.
+    response = login(coordinator).post(
+        reverse("referrals:withdraw", args=[referral.pk]), {"reason": ""}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert reads.count() == before + 1
+    assert reads.latest("at").user == coordinator
+    # The receiving unit may not withdraw: refused, and a refusal is not a read.
+    refused = login(tsb_intake).post(reverse("referrals:withdraw", args=[referral.pk]), {})
+    assert refused.status_code == 403
+    assert reads.count() == before + 1
