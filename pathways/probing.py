@@ -75,7 +75,7 @@ def _alert_if_probing(user, unit) -> None:
     leaders = unit_users([unit], roles=[Membership.Role.LEADER]).exclude(pk=user.pk)
     notify(
         users=list(leaders),
-        kind=ALERT_KIND,
+        kind="access_probing",  # ALERT_KIND, written out for the mail-kind register
         title=_("Many refused attempts to open patient records by %(user)s")
         % {"user": user.get_full_name() or user.get_username()},
         body=_(

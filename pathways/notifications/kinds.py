@@ -20,6 +20,7 @@ SERVICE_KINDS = {
     "plan_comment": _("Comments on individual plans"),
     "minutes_published": _("Minutes published"),
     "minutes_to_post": _("Minutes to send by post"),
+    "access_probing": _("Refused attempts to open patient records"),
     "meeting_invitation": _("Meeting invitations"),
     "discharge_admission": _DISCHARGE,
     "discharge_ready": _DISCHARGE,
