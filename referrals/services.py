@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.acting import SYSTEM, Actor
 from accounts.models import Membership, ServiceUnit
-from pathways.episodes.services import episode_start
+from pathways.episodes.services import episode_end, episode_start
 from pathways.models import CareTeamMember, Consent, TreatmentEpisode
 from pathways.notifications.reminders import notify, unit_users
 from pathways.patients.services.careteam import care_team_add, care_team_end, consent_record
@@ -751,19 +751,62 @@ def referral_link_episode(*, referral, episode, actor) -> Referral:
     return current
 
 
+EPISODE_END = {
+    "end_planned": TreatmentEpisode.EndKind.PLANNED,
+    "end_unplanned": TreatmentEpisode.EndKind.UNPLANNED,
+}
+EPISODE_KEEP = "keep"
+
+
 @transaction.atomic
-def referral_close(*, referral, actor, reason: str) -> Referral:
+def referral_close(*, referral, actor, reason: str, episode_action: str = "") -> Referral:
+    """Close the referral. When its treatment episode is still open, ``episode_action`` says
+    what happens to it: ended now (``end_planned`` / ``end_unplanned``, by the treating unit,
+    under the discharge rules) or kept open (``keep``, the reason says why; the treating unit
+    is told). An open episode is never left behind silently."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for closing.")})
     current = _lock(referral)
     _refuse_state(current, (State.GRANTED, State.TREATMENT_STARTED))
     _require(perms.can_close(actor, current))
-    current.state = State.CLOSED
+    episode = current.treatment_episode
+    if episode is not None and episode.ended_at is None:
+        if episode_action in EPISODE_END:
+            if episode.unit_id != actor.unit_id:
+                raise ValidationError(
+                    {
+                        "episode_action": _(
+                            "Only %(unit)s, where the treatment takes place, can discharge. "
+                            "Keep it open and say why; %(unit)s is told."
+                        )
+                        % {"unit": episode.unit.name}
+                    }
+                )
+            episode_end(
+                episode=episode, actor=actor, end_kind=EPISODE_END[episode_action], note=reason
+            )
+            # The discharge completed the referral; the reason is kept with it.
+            current = _lock(current)
+        elif episode_action == EPISODE_KEEP:
+            _notify_unit(
+                episode.unit,
+                current,
+                title=_("Referral for %(name)s closed; the treatment stays open")
+                % {"name": current.patient.full_name},
+                body=reason,
+            )
+        else:
+            raise ValidationError({"episode_action": _("Say what happens to the open treatment.")})
+    if current.state != State.COMPLETED:
+        current.state = State.CLOSED
     current.closed_reason = reason[:300]
-    current.ended_at = timezone.now()
+    current.ended_at = current.ended_at or timezone.now()
     _save(current, ["state", "closed_reason", "ended_at"])
-    _event(current, Kind.CLOSED, actor=actor, text=reason)
+    text = reason
+    if episode_action == EPISODE_KEEP:
+        text = _("%(reason)s (the treatment stays open)") % {"reason": reason}
+    _event(current, Kind.CLOSED, actor=actor, text=text)
     _audit(current, actor=actor, detail=_("Referral closed"))
     _notify_unit(
         current.referring_unit,

@@ -197,3 +197,110 @@ def test_the_overview_shows_the_pathways_state(
     assert "Behandling fullført" in page
     assert "Utskrevet (ikke planlagt) " + timezone.localdate().strftime("%-d.%-m.%Y") in page
     assert "Planlagt utskrivning" not in page
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def test_intake_chooses_the_dogn_unit_on_the_start_page(
+    granted, tsb_intake, unn_tsb, tsb_clinician, login
+):
+    client = login(tsb_intake)
+    url = reverse("referrals:start_treatment", args=[granted.pk])
+    page = client.get(url).content.decode()
+    assert "TSB døgn" in page
+    response = client.post(url, {"on": today().strftime("%d.%m.%Y"), "unit": unn_tsb.pk})
+    assert response.status_code == 302
+    referral = Referral.objects.get(pk=granted.pk)
+    assert referral.treatment_episode.unit == unn_tsb
+    episode_url = reverse(
+        "pathways:episode_detail", args=[granted.patient_id, referral.treatment_episode_id]
+    )
+    assert login(tsb_clinician).get(episode_url).status_code == 200
+
+
+def test_closing_with_an_open_treatment_asks_what_happens_to_it(
+    granted, tsb_intake, unn_intake, unn_tsb, tsb_clinician, login
+):
+    start_at_dogn(granted, tsb_intake, unn_intake, unn_tsb)
+    url = reverse("referrals:close", args=[granted.pk])
+    client = login(tsb_intake)
+    assert "What happens to it" in client.get(url).content.decode() or (
+        "Hva skjer med den" in client.get(url).content.decode()
+    )
+    response = client.post(url, {"reason": "Henvisningen er ferdig behandlet."})
+    assert response.status_code == 200  # shown again: the question is not answered
+    assert Referral.objects.get(pk=granted.pk).state == State.TREATMENT_STARTED
+    # The intake team is not where the treatment takes place: it cannot discharge.
+    response = client.post(url, {"reason": "Ferdig.", "episode_action": "end_unplanned"})
+    assert response.status_code == 200
+    assert Referral.objects.get(pk=granted.pk).treatment_episode.ended_at is None
+    response = client.post(url, {"reason": "Ferdig.", "episode_action": "keep"})
+    assert response.status_code == 302
+    referral = Referral.objects.get(pk=granted.pk)
+    assert referral.state == State.CLOSED
+    assert referral.treatment_episode.ended_at is None
+    assert tsb_clinician.notifications.filter(title__contains="stays open").exists() or (
+        tsb_clinician.notifications.filter(title__contains="forblir åpen").exists()
+    )
+
+
+def test_the_treating_unit_ends_the_treatment_when_closing(
+    granted, tsb_intake, unn_intake, unn_tsb, tsb_clinician
+):
+    """The døgn unit receives its own referral: closing it can end the stay at once."""
+    episode = start_at_dogn(granted, tsb_intake, unn_intake, unn_tsb).treatment_episode
+    Referral.objects.filter(pk=granted.pk).update(receiving_unit=unn_tsb)
+    closed = services.referral_close(
+        referral=granted,
+        actor=Actor(tsb_clinician, unn_tsb),
+        reason="Avbrutt.",
+        episode_action="end_unplanned",
+    )
+    assert closed.state == State.COMPLETED
+    assert closed.closed_reason == "Avbrutt."
+    episode.refresh_from_db()
+    assert episode.end_kind == TreatmentEpisode.EndKind.UNPLANNED
+    assert KommuneMessage.objects.get(episode=episode).urgent
+
+
+def test_linking_an_emergency_admission_on_the_episode_page(
+    referral, tsb_intake, unn_intake, unn_tsb, tsb_clinician, coordinator, login
+):
+    episode = episodes.episode_start(
+        patient=referral.patient,
+        actor=Actor(tsb_intake, unn_intake),
+        kind=TreatmentEpisode.Kind.DOGN,
+        started_at=timezone.now(),
+        unit=unn_tsb,
+    )
+    detail = reverse("pathways:episode_detail", args=[referral.patient_id, episode.pk])
+    link = reverse("referrals:link_episode", args=[referral.patient_id, episode.pk])
+    clinician = login(tsb_clinician)
+    assert link in clinician.get(detail).content.decode()
+    # The kommune sees the episode but does not link it.
+    kommune = login(coordinator)
+    assert link not in kommune.get(detail).content.decode()
+    assert kommune.get(link).status_code == 403
+    clinician = login(tsb_clinician)
+    assert clinician.get(link).status_code == 200
+    response = clinician.post(link, {"referral": referral.pk})
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).treatment_episode == episode
+    # Linked: the page shows the referral, and the link page is gone.
+    assert clinician.get(link).status_code == 404
+
+
+def test_an_outsider_cannot_reach_the_link_page(
+    referral, tsb_intake, unn_intake, other_hf_user, login
+):
+    episode = episodes.episode_start(
+        patient=referral.patient,
+        actor=Actor(tsb_intake, unn_intake),
+        kind=TreatmentEpisode.Kind.DOGN,
+        started_at=timezone.now(),
+    )
+    # The intake unit's own admission linked the received referral? Only granted ones are.
+    assert Referral.objects.get(pk=referral.pk).state == State.RECEIVED
+    link = reverse("referrals:link_episode", args=[referral.patient_id, episode.pk])
+    assert login(other_hf_user).get(link).status_code == 404
