@@ -747,13 +747,16 @@ def link_episode(request, patient, episode_id):
         .filter(pk=episode_id, patient=patient)
         .first()
     )
-    if episode is None or Referral.objects.filter(treatment_episode=episode).exists():
+    if episode is None:
         raise Http404
     episode.patient = patient
+    episode_url = reverse("pathways:episode_detail", args=[patient.pk, episode.pk])
+    if Referral.objects.filter(treatment_episode=episode).exists():
+        messages.info(request, _("The treatment is already linked to a referral."))
+        return redirect(episode_url)
     candidates = services.linkable_referrals(episode)
     if not any(perms.can_link_episode(request.actor, r, episode) for r in candidates):
         raise PermissionDenied
-    episode_url = reverse("pathways:episode_detail", args=[patient.pk, episode.pk])
     return form_action(
         request,
         forms.LinkEpisodeForm(request.POST or None, candidates=candidates),

@@ -999,7 +999,41 @@ def kommune_move_start(
         url=reverse("pathways:patient_overview", args=[patient.pk]),
         patient=patient,
     )
+    _move_messages(move, actor)
     return move
+
+
+def _move_messages(move, actor) -> None:
+    """A patient in treatment moves: each open episode carries a message to the new kommune
+    (so it finds the stay and what has been said), and the treating unit is told that its
+    notices go to the new kommune from now on."""
+    text = _("Moves from %(from)s to %(to)s; handover %(date)s.") % {
+        "from": move.from_unit.name,
+        "to": move.to_unit.name,
+        "date": move.handover_date.strftime("%d.%m.%Y"),
+    }
+    for episode in TreatmentEpisode.objects.filter(
+        patient_id=move.patient_id, ended_at__isnull=True
+    ).select_related("unit"):
+        message = KommuneMessage.objects.create(
+            episode=episode,
+            patient_id=move.patient_id,
+            kind=MsgKind.MOVED,
+            from_unit=actor.unit,
+            to_unit=move.to_unit,
+            text=text,
+            sent_by=actor.user,
+        )
+        _audit(actor.user, actor.unit, audit.Action.CREATE, episode, message, text)
+        notify(
+            users=unit_users([episode.unit]),
+            kind="discharge_moved",
+            title=_("Moving to another municipality: %(unit)s")
+            % {"unit": move.to_unit.organisation.name},
+            body=text,
+            url=episode_url(episode),
+            patient=episode.patient,
+        )
 
 
 @transaction.atomic

@@ -185,6 +185,7 @@ class KommuneMessage(models.Model):
         UNPLANNED = "unplanned", _("Unplanned discharge")
         TRANSFER = "transfer", _("Transferred to another unit")
         DISCHARGED = "discharged", _("Notice of discharged patient")
+        MOVED = "moved", _("Moving to another municipality")
 
     class Answer(models.TextChoices):
         CAN_RECEIVE = "can_receive", _("Can receive the patient")

@@ -287,8 +287,9 @@ def test_linking_an_emergency_admission_on_the_episode_page(
     response = clinician.post(link, {"referral": referral.pk})
     assert response.status_code == 302
     assert Referral.objects.get(pk=referral.pk).treatment_episode == episode
-    # Linked: the page shows the referral, and the link page is gone.
-    assert clinician.get(link).status_code == 404
+    # Linked: the link page leads back to the episode, which shows the referral.
+    assert clinician.get(link)["Location"] == detail
+    assert reverse("referrals:detail", args=[referral.pk]) in clinician.get(detail).content.decode()
 
 
 def test_an_outsider_cannot_reach_the_link_page(

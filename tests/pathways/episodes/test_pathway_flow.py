@@ -1,6 +1,8 @@
 """State flows along the pathway, the episode side: every discharge tells the kommune, the
 treating unit joins the care team at admission, the overview shows each phase as it stands."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -173,3 +175,65 @@ def test_the_kommune_sees_the_discharge_notice_on_the_episode_page(
     assert page.status_code == 200
     assert "Utskrevet (ikke planlagt)" in page.content.decode()
     assert KommuneMessage.objects.get(episode=episode).read_at is not None
+
+
+def test_a_move_during_treatment_is_a_message_to_the_new_kommune(
+    episode, tsb_clinician, coordinator, vadso_rus, other_kommune_user, sarpsborg_rus, login
+):
+    today = timezone.localdate()
+    svc.kommune_move_start(
+        patient=episode.patient,
+        actor=Actor(coordinator, vadso_rus),
+        to_unit=sarpsborg_rus,
+        handover_date=today + datetime.timedelta(days=3),
+        consent_given_on=today,
+    )
+    message = KommuneMessage.objects.get(episode=episode, kind=KommuneMessage.Kind.MOVED)
+    assert message.to_unit == sarpsborg_rus
+    assert message.from_unit == vadso_rus
+    assert Notification.objects.filter(user=tsb_clinician, kind="discharge_moved").exists()
+    page = login(other_kommune_user).get(
+        reverse("pathways:episode_detail", args=[episode.patient_id, episode.pk])
+    )
+    assert "Flytting til en annen kommune" in page.content.decode()
+    # From now on the treating unit's notices reach the new kommune too.
+    svc.episode_end(episode=episode, actor=Actor(tsb_clinician, episode.unit), end_kind="unplanned")
+    assert KommuneMessage.objects.filter(
+        episode=episode, kind=KommuneMessage.Kind.UNPLANNED, to_unit=sarpsborg_rus
+    ).exists()
+
+
+def test_a_move_without_treatment_sends_no_episode_message(
+    shared_patient, coordinator, vadso_rus, sarpsborg_rus
+):
+    svc.kommune_move_start(
+        patient=shared_patient,
+        actor=Actor(coordinator, vadso_rus),
+        to_unit=sarpsborg_rus,
+        handover_date=timezone.localdate(),
+        consent_given_on=timezone.localdate(),
+    )
+    assert not KommuneMessage.objects.exists()
+
+
+def test_the_start_page_registers_an_emergency_admission_at_a_sister_unit(
+    shared_patient, tsb_clinician, unn_lar, other_hf_user, login
+):
+    url = reverse("pathways:episode_new", args=[shared_patient.pk])
+    assert login(other_hf_user).get(url).status_code == 404
+    client = login(tsb_clinician)
+    assert "LAR" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "kind": TreatmentEpisode.Kind.LAR,
+            "started_at": timezone.localtime().strftime("%d.%m.%Y %H:%M"),
+            "unit": unn_lar.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    episode = TreatmentEpisode.objects.get(patient=shared_patient)
+    assert episode.unit == unn_lar
+    assert CareTeamMember.objects.active().get(patient=shared_patient, unit=unn_lar).basis == (
+        CareTeamMember.Basis.ADMISSION
+    )
