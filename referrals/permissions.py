@@ -64,9 +64,12 @@ def can_forward(actor: Actor, referral: Referral) -> bool:
 
 
 def can_answer(actor: Actor, referral: Referral) -> bool:
-    return referral.state not in (State.DRAFT, State.WITHDRAWN, State.CLOSED) and on_side(
-        actor, referral, REFERRER, REFERRER_ROLES
-    )
+    return referral.state not in (
+        State.DRAFT,
+        State.WITHDRAWN,
+        State.CLOSED,
+        State.COMPLETED,
+    ) and on_side(actor, referral, REFERRER, REFERRER_ROLES)
 
 
 def can_start_treatment(actor: Actor, referral: Referral) -> bool:
