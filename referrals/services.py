@@ -694,7 +694,10 @@ def on_episode_started(episode, actor, source) -> bool:
     unit (else to the same organisation) that led to it leaves the waiting list."""
     if isinstance(source, Referral):
         return True
-    candidates = linkable_referrals(episode).filter(state=State.GRANTED)
+    # Only a referral received by the day of the start can have led to it.
+    candidates = linkable_referrals(episode).filter(
+        state=State.GRANTED, received_on__lte=timezone.localdate(episode.started_at)
+    )
     referral = candidates.filter(receiving_unit=episode.unit).first() or candidates.first()
     if referral is None:
         return False

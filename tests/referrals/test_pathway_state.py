@@ -305,3 +305,17 @@ def test_an_outsider_cannot_reach_the_link_page(
     assert Referral.objects.get(pk=referral.pk).state == State.RECEIVED
     link = reverse("referrals:link_episode", args=[referral.patient_id, episode.pk])
     assert login(other_hf_user).get(link).status_code == 404
+
+
+def test_a_stay_that_began_before_the_referral_arrived_is_not_linked_by_itself(
+    granted, tsb_intake, unn_intake
+):
+    episode = episodes.episode_start(
+        patient=granted.patient,
+        actor=Actor(tsb_intake, unn_intake),
+        kind=TreatmentEpisode.Kind.DOGN,
+        started_at=timezone.now() - datetime.timedelta(days=3),
+    )
+    assert Referral.objects.get(pk=granted.pk).state == State.GRANTED
+    # The unit links it by hand when it belongs to the stay.
+    assert list(services.linkable_referrals(episode)) == [granted]
