@@ -11,8 +11,16 @@ class ReferralsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: these modules import the models, which must be loaded.
         # Reminder rules register themselves on import.
-        from referrals import rules, section  # noqa: F401
+        from pathways.episodes.services import EPISODE_ENDED, EPISODE_STARTED
+        from referrals import rules, section, services  # noqa: F401
 
         # The treatment episode page shows the referral it came from.
         if section.episode_section not in EPISODE_SECTIONS:
             EPISODE_SECTIONS.append(section.episode_section)
+        # Admission moves the referral off the waiting list; discharge completes it.
+        for hooks, func in (
+            (EPISODE_STARTED, services.on_episode_started),
+            (EPISODE_ENDED, services.on_episode_ended),
+        ):
+            if func not in hooks:
+                hooks.append(func)

@@ -8,6 +8,7 @@ who already has a referral gets no new one.
 import datetime
 
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.acting import Actor
 from pathways.workdays import add_working_days
@@ -169,7 +170,7 @@ def seed(demo) -> None:
     )
 
     # Fristbrudd likely: marked by the clinician, Helfo not yet notified.
-    at_risk = _send(demo, 8, "vadso_rus", "unn_dogn", days_ago=30)
+    at_risk = _send(demo, 1, "vadso_rus", "unn_dogn", days_ago=30)
     at_risk = _grant(demo, at_risk, "unn_dogn", 6)
     services.referral_mark_frist_at_risk(
         referral=at_risk,
@@ -177,31 +178,29 @@ def seed(demo) -> None:
         note="Ingen ledig døgnplass før om tre uker.",
     )
 
-    # Treatment started, and a closed referral.
-    started = _send(demo, 9, "vadso_rus", "unn_dogn", days_ago=40)
-    started = _grant(demo, started, "unn_dogn", 10)
-    services.referral_start_treatment(
-        referral=started,
-        actor=Actor(demo.users["unn.behandler"], demo.units["unn_dogn"]),
-        on=today - datetime.timedelta(days=1),
-    )
-    closed = _send(demo, 10, "vadso_rus", "unn_dogn", days_ago=90)
-    closed = _grant(demo, closed, "unn_dogn", 5)
-    closed = services.referral_start_treatment(
-        referral=closed,
-        actor=Actor(demo.users["unn.behandler"], demo.units["unn_dogn"]),
-        on=today - datetime.timedelta(days=35),
-    )
-    services.referral_close(
-        referral=closed,
-        actor=Actor(demo.users["unn.behandler"], demo.units["unn_dogn"]),
-        reason="Behandlingen er avsluttet etter plan; videre oppfølging i kommunen.",
-    )
+    # The referrals behind the discharge stories (pathways/episodes/demo.py takes over their
+    # episodes): in treatment for 20 days; admitted 30 hours ago; ready for discharge after
+    # 35 days; admitted 50 days ago and discharged ten days ago (the discharge completes it).
+    for index, received_days_ago, started_on in (
+        (8, 30, today - datetime.timedelta(days=20)),
+        (9, 40, timezone.localdate(timezone.now() - datetime.timedelta(hours=30))),
+        (10, 90, today - datetime.timedelta(days=35)),
+        (11, 70, today - datetime.timedelta(days=50)),
+    ):
+        referral = _send(demo, index, "vadso_rus", "unn_dogn", days_ago=received_days_ago)
+        referral = _grant(demo, referral, "unn_dogn", 10)
+        services.referral_start_treatment(
+            referral=referral,
+            actor=Actor(demo.users["unn.behandler"], demo.units["unn_dogn"]),
+            on=started_on,
+        )
 
     # Withdrawn by Vadsø, and a plain rejection without forwarding.
-    withdrawn = _send(demo, 11, "vadso_rus", "unn_inntak", days_ago=4)
+    withdrawn = _send(demo, 13, "vadso_rus", "unn_inntak", days_ago=20)
     services.referral_withdraw(
-        referral=withdrawn, actor=Actor(kari, vadso), reason="Pasienten har flyttet til Tromsø."
+        referral=withdrawn,
+        actor=Actor(kari, vadso),
+        reason="Pasienten vil heller fortsette i LAR med tettere oppfølging i kommunen.",
     )
     rejected = _send(demo, 13, "vadso_rus", "unn_inntak", content=1, days_ago=11)
     services.referral_reject(

@@ -178,6 +178,80 @@ class DateForm(forms.Form):
             self.fields["on"].label = label
 
 
+class StartTreatmentForm(DateForm):
+    """The date, and where the treatment takes place: the receiving unit or another specialist
+    unit of its organisation (the intake team admits to the døgn unit)."""
+
+    unit = forms.ModelChoiceField(
+        label=_("Treatment takes place at"),
+        queryset=ServiceUnit.objects.none(),
+        required=False,
+        help_text=_("The unit joins the care team, unless the patient has withdrawn consent."),
+    )
+
+    def __init__(self, *args, referral=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = ServiceUnit.objects.filter(
+            organisation_id=referral.receiving_unit.organisation_id
+        ).order_by("name")
+        self.fields["unit"].queryset = units
+        self.fields["unit"].initial = referral.receiving_unit_id
+
+
+class CloseForm(ReasonForm):
+    """Closing a referral whose treatment is still open says what happens to the treatment."""
+
+    END_PLANNED = "end_planned"
+    END_UNPLANNED = "end_unplanned"
+    KEEP = "keep"
+
+    episode_action = forms.ChoiceField(
+        label=_("The treatment is still open. What happens to it?"),
+        choices=[
+            (END_PLANNED, _("End it now as a planned discharge")),
+            (END_UNPLANNED, _("End it now as an unplanned discharge")),
+            (KEEP, _("Keep it open (say why in the reason)")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, referral=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        episode = getattr(referral, "treatment_episode", None)
+        if episode is None or episode.ended_at is not None:
+            del self.fields["episode_action"]
+        else:
+            self.fields["episode_action"].required = True
+            self.fields["episode_action"].error_messages["required"] = _(
+                "Say what happens to the open treatment."
+            )
+
+
+class LinkEpisodeForm(forms.Form):
+    """Which of the patient's open referrals an emergency admission belongs to."""
+
+    referral = forms.ModelChoiceField(
+        label=_("Referral"),
+        queryset=Referral.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the referral.")},
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referral"].queryset = candidates
+        self.fields["referral"].label_from_instance = lambda r: (
+            _("From %(unit)s to %(to)s, %(state)s (received %(date)s)")
+            % {
+                "unit": r.referring_unit.name,
+                "to": r.receiving_unit.name,
+                "state": r.get_state_display().lower(),
+                "date": r.received_on.strftime("%d.%m.%Y") if r.received_on else "–",
+            }
+        )
+
+
 class NoteForm(forms.Form):
     note = text_area(_("Why is the frist likely to be missed?"), required=False)
 

@@ -34,6 +34,7 @@ class Referral(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         TREATMENT_STARTED = "treatment_started", _("Treatment started")
         CLOSED = "closed", _("Closed")
+        COMPLETED = "completed", _("Treatment completed")
 
     # States in which the receiving unit still has to assess the referral.
     AWAITING_ASSESSMENT = (State.RECEIVED, State.UNDER_ASSESSMENT)
@@ -206,7 +207,7 @@ class Referral(models.Model):
     @property
     def frist_breach(self) -> bool:
         """Fristbrudd: the frist has passed without a start, or a clinician expects it will."""
-        if self.state == self.State.TREATMENT_STARTED or self.state == self.State.CLOSED:
+        if self.state in (self.State.TREATMENT_STARTED, self.State.COMPLETED, self.State.CLOSED):
             return bool(
                 self.start_deadline
                 and self.treatment_started_on
@@ -253,6 +254,8 @@ class ReferralEvent(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         TREATMENT_STARTED = "treatment_started", _("Treatment started")
         CLOSED = "closed", _("Closed")
+        COMPLETED = "completed", _("Treatment completed")
+        EPISODE_LINKED = "episode_linked", _("Linked to a treatment episode")
         FRIST_AT_RISK = "frist_at_risk", _("Frist likely to be missed")
         HELFO_NOTIFIED = "helfo_notified", _("Helfo notified")
         FOLLOW_UP = "follow_up", _("Waiting-time follow-up recorded")

@@ -64,13 +64,27 @@ def can_forward(actor: Actor, referral: Referral) -> bool:
 
 
 def can_answer(actor: Actor, referral: Referral) -> bool:
-    return referral.state not in (State.DRAFT, State.WITHDRAWN, State.CLOSED) and on_side(
-        actor, referral, REFERRER, REFERRER_ROLES
-    )
+    return referral.state not in (
+        State.DRAFT,
+        State.WITHDRAWN,
+        State.CLOSED,
+        State.COMPLETED,
+    ) and on_side(actor, referral, REFERRER, REFERRER_ROLES)
 
 
 def can_start_treatment(actor: Actor, referral: Referral) -> bool:
     return referral.state == State.GRANTED and on_side(actor, referral, RECEIVER, RECEIVING_ROLES)
+
+
+def can_link_episode(actor: Actor, referral: Referral, episode) -> bool:
+    """The treating unit links its episode to the referral, or the receiving unit does."""
+    treating = actor.unit is not None and actor.unit.pk == episode.unit_id
+    return (
+        referral.state in Referral.ACTIVE
+        and referral.receiving_unit.organisation_id == episode.unit.organisation_id
+        and (treating or _is_receiver(actor, referral))
+        and actor.has(RECEIVING_ROLES)
+    )
 
 
 def can_close(actor: Actor, referral: Referral) -> bool:

@@ -3,6 +3,7 @@
 from referrals import permissions as perms
 from referrals.models import Referral
 from referrals.selectors import referrals_for_patient
+from referrals.services import linkable_referrals
 
 
 def section(request, patient) -> dict:
@@ -14,12 +15,18 @@ def section(request, patient) -> dict:
 
 
 def episode_section(request, episode) -> dict | None:
-    """The referral a treatment episode came from (one query), for the episode page."""
+    """The referral a treatment episode came from (one query), for the episode page; without
+    one (an emergency admission), the open referrals it can be linked to (one more query)."""
     referral = (
         Referral.objects.filter(treatment_episode=episode)
         .select_related("referring_unit__organisation", "receiving_unit")
         .first()
     )
-    if referral is None:
+    if referral is not None:
+        return {"template": "referrals/_episode_referral.html", "referral": referral}
+    candidates = [
+        r for r in linkable_referrals(episode) if perms.can_link_episode(request.actor, r, episode)
+    ]
+    if not candidates:
         return None
-    return {"template": "referrals/_episode_referral.html", "referral": referral}
+    return {"template": "referrals/_episode_link.html", "candidates": candidates}

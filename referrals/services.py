@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.acting import SYSTEM, Actor
 from accounts.models import Membership, ServiceUnit
-from pathways.episodes.services import episode_start
+from pathways.episodes.services import episode_end, episode_start
 from pathways.models import CareTeamMember, Consent, TreatmentEpisode
 from pathways.notifications.reminders import notify, unit_users
 from pathways.patients.services.careteam import care_team_add, care_team_end, consent_record
@@ -615,9 +615,10 @@ def _forward(current: Referral, *, actor, to_unit: ServiceUnit) -> Referral:
     return new
 
 
-def _start_episode(referral, *, actor, on: datetime.date) -> TreatmentEpisode | None:
-    """The treatment episode at the receiving unit, of the granted kind of help. Started today:
-    now; started on an earlier day: the start of that day."""
+def _start_episode(referral, *, actor, on: datetime.date, unit=None) -> TreatmentEpisode | None:
+    """The treatment episode at the receiving unit (or ``unit`` of the same organisation), of
+    the granted kind of help. Started today: now; started on an earlier day: the start of that
+    day."""
     kind = EPISODE_KIND.get(referral.help_kind)
     if kind is None:
         return None
@@ -625,12 +626,38 @@ def _start_episode(referral, *, actor, on: datetime.date) -> TreatmentEpisode | 
         started_at = timezone.now()
     else:
         started_at = timezone.make_aware(datetime.datetime.combine(on, datetime.time.min))
-    return episode_start(patient=referral.patient, actor=actor, kind=kind, started_at=started_at)
+    return episode_start(
+        patient=referral.patient,
+        actor=actor,
+        kind=kind,
+        started_at=started_at,
+        unit=unit,
+        source=referral,
+    )
+
+
+def _mark_started(current: Referral, *, actor, on: datetime.date, episode) -> None:
+    """The referral leaves the waiting list: treatment started (on ``on``), linked to
+    ``episode``; the referring unit is told."""
+    current.state = State.TREATMENT_STARTED
+    current.treatment_started_on = on
+    current.treatment_episode = episode
+    _save(current, ["state", "treatment_started_on", "treatment_episode"])
+    _event(current, Kind.TREATMENT_STARTED, actor=actor, text=on.strftime("%d.%m.%Y"))
+    _audit(current, actor=actor, detail=_("Treatment started"))
+    where = episode.unit if episode is not None else current.receiving_unit
+    _notify_unit(
+        current.referring_unit,
+        current,
+        title=_("Treatment started for %(name)s at %(unit)s")
+        % {"name": current.patient.full_name, "unit": where.name},
+    )
 
 
 @transaction.atomic
-def referral_start_treatment(*, referral, actor, on: datetime.date) -> Referral:
-    """Treatment has started: the treatment episode starts at the receiving unit, linked here."""
+def referral_start_treatment(*, referral, actor, on: datetime.date, unit=None) -> Referral:
+    """Treatment has started: the treatment episode starts at the receiving unit (or at
+    ``unit``, a unit of the same organisation such as its døgn unit), linked here."""
     current = _lock(referral)
     _refuse_state(current, (State.GRANTED,))
     _require(perms.can_start_treatment(actor, current))
@@ -639,34 +666,150 @@ def referral_start_treatment(*, referral, actor, on: datetime.date) -> Referral:
     _not_future(on, "on")
     if current.received_on and on < current.received_on:
         raise ValidationError({"on": _("Treatment cannot start before the referral was received.")})
-    current.state = State.TREATMENT_STARTED
-    current.treatment_started_on = on
-    current.treatment_episode = _start_episode(current, actor=actor, on=on)
-    _save(current, ["state", "treatment_started_on", "treatment_episode"])
-    _event(current, Kind.TREATMENT_STARTED, actor=actor, text=on.strftime("%d.%m.%Y"))
-    _audit(current, actor=actor, detail=_("Treatment started"))
-    _notify_unit(
-        current.referring_unit,
-        current,
-        title=_("Treatment started for %(name)s at %(unit)s")
-        % {"name": current.patient.full_name, "unit": current.receiving_unit.name},
-    )
+    episode = _start_episode(current, actor=actor, on=on, unit=unit)
+    _mark_started(current, actor=actor, on=on, episode=episode)
     return current
 
 
+# --- the pathway's episodes tell the referral (registered in ReferralsConfig.ready) ---
+
+
+def linkable_referrals(episode):
+    """The patient's open referrals to the episode's organisation that no episode carries yet
+    (for linking an emergency admission to the referral afterwards)."""
+    return (
+        Referral.objects.filter(
+            patient_id=episode.patient_id,
+            receiving_unit__organisation_id=episode.unit.organisation_id,
+            state__in=(*Referral.AWAITING_ASSESSMENT, State.GRANTED, State.TREATMENT_STARTED),
+            treatment_episode__isnull=True,
+        )
+        .select_related("referring_unit", "receiving_unit")
+        .order_by("start_deadline", "pk")
+    )
+
+
+def on_episode_started(episode, actor, source) -> bool:
+    """An episode started without going through a referral: the granted referral to the same
+    unit (else to the same organisation) that led to it leaves the waiting list."""
+    if isinstance(source, Referral):
+        return True
+    # Only a referral received by the day of the start can have led to it.
+    candidates = linkable_referrals(episode).filter(
+        state=State.GRANTED, received_on__lte=timezone.localdate(episode.started_at)
+    )
+    referral = candidates.filter(receiving_unit=episode.unit).first() or candidates.first()
+    if referral is None:
+        return False
+    current = _lock(referral)
+    _mark_started(current, actor=actor, on=timezone.localdate(episode.started_at), episode=episode)
+    return True
+
+
+def on_episode_ended(episode, actor) -> None:
+    """Discharge completes the referral; a transfer carries it to the new episode."""
+    referral = Referral.objects.filter(treatment_episode=episode).first()
+    if referral is None:
+        return
+    current = _lock(referral)
+    if episode.transferred_to_id:
+        current.treatment_episode_id = episode.transferred_to_id
+        _save(current, ["treatment_episode"])
+        _event(
+            current,
+            Kind.EPISODE_LINKED,
+            actor=actor,
+            text=_("Transferred to %(unit)s") % {"unit": episode.transferred_to.unit.name},
+        )
+        return
+    if current.state != State.TREATMENT_STARTED:
+        return
+    current.state = State.COMPLETED
+    current.ended_at = episode.ended_at
+    _save(current, ["state", "ended_at"])
+    _event(current, Kind.COMPLETED, actor=actor, text=episode.get_end_kind_display())
+    _audit(current, actor=actor, detail=_("Treatment completed"))
+
+
 @transaction.atomic
-def referral_close(*, referral, actor, reason: str) -> Referral:
+def referral_link_episode(*, referral, episode, actor) -> Referral:
+    """Link an episode started without a referral (an emergency admission) to the referral
+    that belongs to it: the referral leaves the waiting list (and the assessment queue)."""
+    current = _lock(referral)
+    _require(perms.can_link_episode(actor, current, episode))
+    if current.pk not in set(linkable_referrals(episode).values_list("pk", flat=True)):
+        raise ReferralConflict(_("This referral cannot be linked to the treatment."), current)
+    if Referral.objects.filter(treatment_episode=episode).exists():
+        raise ValidationError(_("The treatment is already linked to a referral."))
+    on = current.treatment_started_on or timezone.localdate(episode.started_at)
+    if current.state == State.TREATMENT_STARTED:
+        current.treatment_episode = episode
+        _save(current, ["treatment_episode"])
+        _event(current, Kind.EPISODE_LINKED, actor=actor, text=str(episode))
+        _audit(current, actor=actor, detail=_("Linked to a treatment episode"))
+    else:
+        _mark_started(current, actor=actor, on=on, episode=episode)
+    if episode.ended_at is not None:
+        on_episode_ended(episode, actor)
+    return current
+
+
+EPISODE_END = {
+    "end_planned": TreatmentEpisode.EndKind.PLANNED,
+    "end_unplanned": TreatmentEpisode.EndKind.UNPLANNED,
+}
+EPISODE_KEEP = "keep"
+
+
+@transaction.atomic
+def referral_close(*, referral, actor, reason: str, episode_action: str = "") -> Referral:
+    """Close the referral. When its treatment episode is still open, ``episode_action`` says
+    what happens to it: ended now (``end_planned`` / ``end_unplanned``, by the treating unit,
+    under the discharge rules) or kept open (``keep``, the reason says why; the treating unit
+    is told). An open episode is never left behind silently."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for closing.")})
     current = _lock(referral)
     _refuse_state(current, (State.GRANTED, State.TREATMENT_STARTED))
     _require(perms.can_close(actor, current))
-    current.state = State.CLOSED
+    episode = current.treatment_episode
+    if episode is not None and episode.ended_at is None:
+        if episode_action in EPISODE_END:
+            if episode.unit_id != actor.unit_id:
+                raise ValidationError(
+                    {
+                        "episode_action": _(
+                            "Only %(unit)s, where the treatment takes place, can discharge. "
+                            "Keep it open and say why; %(unit)s is told."
+                        )
+                        % {"unit": episode.unit.name}
+                    }
+                )
+            episode_end(
+                episode=episode, actor=actor, end_kind=EPISODE_END[episode_action], note=reason
+            )
+            # The discharge completed the referral; the reason is kept with it.
+            current = _lock(current)
+        elif episode_action == EPISODE_KEEP:
+            _notify_unit(
+                episode.unit,
+                current,
+                title=_("Referral for %(name)s closed; the treatment stays open")
+                % {"name": current.patient.full_name},
+                body=reason,
+            )
+        else:
+            raise ValidationError({"episode_action": _("Say what happens to the open treatment.")})
+    if current.state != State.COMPLETED:
+        current.state = State.CLOSED
     current.closed_reason = reason[:300]
-    current.ended_at = timezone.now()
+    current.ended_at = current.ended_at or timezone.now()
     _save(current, ["state", "closed_reason", "ended_at"])
-    _event(current, Kind.CLOSED, actor=actor, text=reason)
+    text = reason
+    if episode_action == EPISODE_KEEP:
+        text = _("%(reason)s (the treatment stays open)") % {"reason": reason}
+    _event(current, Kind.CLOSED, actor=actor, text=text)
     _audit(current, actor=actor, detail=_("Referral closed"))
     _notify_unit(
         current.referring_unit,

@@ -10,6 +10,11 @@ urlpatterns = [
     path("statistikk/", views.statistics_page, name="statistics"),
     path("statistikk.csv", views.statistics_csv, name="statistics_csv"),
     path("<int:pk>/", views.referral_detail, name="detail"),
+    path(
+        "behandling/<int:patient_id>/<int:episode_id>/",
+        views.link_episode,
+        name="link_episode",
+    ),
     path("<int:pk>/endre/", views.referral_edit, name="edit"),
     path("<int:pk>/send/", views.referral_send, name="send"),
     path("<int:pk>/start-vurdering/", views.start_assessment, name="start_assessment"),

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
-from pathways.access import get_patient_for_user
+from pathways.access import get_patient_for_user, patient_view
+from pathways.models import TreatmentEpisode
 from pathways.pagination import KnownCountPaginator
 from pathways.pdf import pdf_response
 from pathways.web import form_action
@@ -479,10 +480,13 @@ ACTIONS = {
     "start_treatment": Action(
         title=gettext_lazy("Record that treatment has started"),
         submit=gettext_lazy("Save"),
-        form=forms.DateForm,
-        form_kwargs=_dated(gettext_lazy("Treatment started on")),
+        form=forms.StartTreatmentForm,
+        form_kwargs=lambda r: {
+            **_dated(gettext_lazy("Treatment started on"))(r),
+            "referral": r,
+        },
         save=lambda r, actor, d: services.referral_start_treatment(
-            referral=r, actor=actor, on=d["on"]
+            referral=r, actor=actor, on=d["on"], unit=d.get("unit")
         ),
         success=gettext_lazy("Treatment start is recorded."),
         allowed=perms.can_start_treatment,
@@ -492,9 +496,13 @@ ACTIONS = {
     "close": Action(
         title=gettext_lazy("Close the referral"),
         submit=gettext_lazy("Close referral"),
-        form=forms.ReasonForm,
+        form=forms.CloseForm,
+        form_kwargs=lambda r: {"referral": r},
         save=lambda r, actor, d: services.referral_close(
-            referral=r, actor=actor, reason=d["reason"]
+            referral=r,
+            actor=actor,
+            reason=d["reason"],
+            episode_action=d.get("episode_action") or "",
         ),
         success=gettext_lazy("The referral is closed."),
         allowed=perms.can_close,
@@ -738,3 +746,44 @@ def statistics_csv(request):
     writer.writerow(statistics.CSV_HEADER)
     writer.writerows(statistics.csv_rows(total, months))
     return response
+
+
+@patient_view(for_edit=True)
+def link_episode(request, patient, episode_id):
+    """Link a treatment started without a referral (an emergency admission) to the patient's
+    open referral to that unit's organisation."""
+    episode = (
+        TreatmentEpisode.objects.select_related("unit")
+        .filter(pk=episode_id, patient=patient)
+        .first()
+    )
+    if episode is None:
+        raise Http404
+    episode.patient = patient
+    episode_url = reverse("pathways:episode_detail", args=[patient.pk, episode.pk])
+    if Referral.objects.filter(treatment_episode=episode).exists():
+        messages.info(request, _("The treatment is already linked to a referral."))
+        return redirect(episode_url)
+    candidates = services.linkable_referrals(episode)
+    if not any(perms.can_link_episode(request.actor, r, episode) for r in candidates):
+        raise PermissionDenied
+    return form_action(
+        request,
+        forms.LinkEpisodeForm(request.POST or None, candidates=candidates),
+        save=lambda d: services.referral_link_episode(
+            referral=d["referral"], episode=episode, actor=request.actor
+        ),
+        success=_("The treatment is linked to the referral."),
+        redirect_to=episode_url,
+        template="pathways/episodes/form_page.html",
+        context={
+            "patient": patient,
+            "episode": episode,
+            "cancel_url": episode_url,
+            "heading": _("Link the treatment to a referral"),
+            "intro": _(
+                "The referral leaves the waiting list: its treatment has started with this stay."
+            ),
+            "submit": _("Link"),
+        },
+    )

@@ -32,6 +32,22 @@ class EpisodeStartForm(forms.Form):
         required=False,
         initial=True,
     )
+    unit = forms.ModelChoiceField(
+        label=_("Treatment takes place at"),
+        queryset=ServiceUnit.objects.none(),
+        required=False,
+        help_text=_("The unit joins the care team, unless the patient has withdrawn consent."),
+    )
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if unit is None:
+            del self.fields["unit"]
+            return
+        self.fields["unit"].queryset = ServiceUnit.objects.filter(
+            organisation_id=unit.organisation_id
+        ).order_by("name")
+        self.fields["unit"].initial = unit.pk
 
 
 class PlannedEndForm(forms.Form):

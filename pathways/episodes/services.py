@@ -38,7 +38,7 @@ from pathways.models import (
     TreatmentEpisode,
 )
 from pathways.notifications.reminders import notify, unit_users
-from pathways.patients.services.careteam import care_team_end, consent_record
+from pathways.patients.services.careteam import care_team_add, care_team_end, consent_record
 from pathways.stale import check_version
 
 Kind = TreatmentEpisode.Kind
@@ -138,6 +138,31 @@ def _audit(by, unit, action, episode, obj, detail=""):
 # --- episodes -----------------------------------------------------------------------------
 
 
+# Other features follow the episode's life here (pathways never imports them; referrals
+# registers in its AppConfig.ready()). ``func(episode, actor, source) -> bool`` runs when an
+# episode starts (``source`` is what started it, e.g. a referral, or None); it answers True
+# when it linked the episode to a referral (the care-team basis is then the referral).
+# ``func(episode, actor)`` runs when an episode ends (discharge or transfer).
+EPISODE_STARTED: list[Callable] = []
+EPISODE_ENDED: list[Callable] = []
+
+
+def consent_withdrawn_for(patient, unit) -> bool:
+    """The patient has withdrawn consent for ``unit`` and given none since."""
+    consents = Consent.objects.filter(patient=patient, unit=unit)
+    return consents.filter(withdrawn_at__isnull=False).exists() and not consents.in_force().exists()
+
+
+def _treating_unit(actor, unit) -> ServiceUnit:
+    """The unit the episode starts at: the acting unit, or a specialist unit of the same
+    organisation (the intake team starts a stay at its døgn unit)."""
+    if unit is None or unit.pk == actor.unit.pk:
+        return actor.unit
+    if not unit.is_specialist or unit.organisation_id != actor.unit.organisation_id:
+        raise ValidationError({"unit": _("Choose a specialist unit of your own organisation.")})
+    return unit
+
+
 @transaction.atomic
 def episode_start(
     *,
@@ -147,17 +172,35 @@ def episode_start(
     started_at: datetime.datetime,
     planned_end: datetime.date | None = None,
     send_admission_message: bool = False,
+    unit=None,
+    source=None,
 ) -> TreatmentEpisode:
-    """Start treatment at the acting specialist unit."""
+    """Start treatment at the acting specialist unit (or ``unit``, of the same organisation).
+
+    The treating unit joins the care team (basis: the referral that led here, else the
+    admission), unless the patient has withdrawn consent for it: then nothing starts and the
+    user is told why. Features in ``EPISODE_STARTED`` are told (the referral moves on)."""
     if not perms.can_start_treatment(actor, patient):
         raise PermissionDenied(_("Only a specialist unit on the care team can start treatment."))
     if started_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"started_at": _("The start cannot be in the future.")})
     if planned_end and planned_end < timezone.localdate(started_at):
         raise ValidationError({"planned_end": _("The planned discharge is before the start.")})
+    unit = _treating_unit(actor, unit)
+    if not perms.unit_on_team(unit, patient) and consent_withdrawn_for(patient, unit):
+        raise ValidationError(
+            {
+                "unit": _(
+                    "The patient has withdrawn consent for %(unit)s, so the unit cannot be "
+                    "put on the care team. Start the treatment at another unit, or record "
+                    "new consent first."
+                )
+                % {"unit": unit.name}
+            }
+        )
     episode = TreatmentEpisode(
         patient=patient,
-        unit=actor.unit,
+        unit=unit,
         kind=kind,
         started_at=started_at,
         planned_end=planned_end,
@@ -170,9 +213,29 @@ def episode_start(
     _audit(
         actor.user, actor.unit, audit.Action.CREATE, episode, episode, episode.get_kind_display()
     )
+    linked = [hook(episode, actor, source) for hook in EPISODE_STARTED]
+    care_team_add(
+        patient=patient,
+        unit=unit,
+        role=CareTeamMember.Role.TREATING,
+        basis=(
+            CareTeamMember.Basis.REFERRAL
+            if source is not None or any(linked)
+            else CareTeamMember.Basis.ADMISSION
+        ),
+        actor=actor,
+    )
     if send_admission_message and kind == Kind.DOGN:
-        admission_message_send(episode=episode, actor=actor)
+        if unit.pk == actor.unit.pk:
+            admission_message_send(episode=episode, actor=actor)
+        else:
+            _send(episode=episode, actor=actor, kind=MsgKind.ADMISSION, only_new=True)
     return episode
+
+
+def _episode_ended(episode, actor) -> None:
+    for hook in EPISODE_ENDED:
+        hook(episode, actor)
 
 
 @transaction.atomic
@@ -469,9 +532,13 @@ def episode_end(
         episode,
         episode.get_end_kind_display(),
     )
+    # Every discharge is told to the kommune: unplanned at once and urgent.
     if end_kind == EndKind.UNPLANNED:
         _send(episode=episode, actor=actor, kind=MsgKind.UNPLANNED, text=note, urgent=True)
+    else:
+        _send(episode=episode, actor=actor, kind=MsgKind.DISCHARGED, text=note)
     _copy_first_appointment(episode, actor.user)
+    _episode_ended(episode, actor)
     return episode
 
 
@@ -542,6 +609,7 @@ def episode_transfer(
         url=episode_url(new),
         patient=patient,
     )
+    _episode_ended(episode, actor)
     return new
 
 
@@ -931,7 +999,41 @@ def kommune_move_start(
         url=reverse("pathways:patient_overview", args=[patient.pk]),
         patient=patient,
     )
+    _move_messages(move, actor)
     return move
+
+
+def _move_messages(move, actor) -> None:
+    """A patient in treatment moves: each open episode carries a message to the new kommune
+    (so it finds the stay and what has been said), and the treating unit is told that its
+    notices go to the new kommune from now on."""
+    text = _("Moves from %(from)s to %(to)s; handover %(date)s.") % {
+        "from": move.from_unit.name,
+        "to": move.to_unit.name,
+        "date": move.handover_date.strftime("%d.%m.%Y"),
+    }
+    for episode in TreatmentEpisode.objects.filter(
+        patient_id=move.patient_id, ended_at__isnull=True
+    ).select_related("unit"):
+        message = KommuneMessage.objects.create(
+            episode=episode,
+            patient_id=move.patient_id,
+            kind=MsgKind.MOVED,
+            from_unit=actor.unit,
+            to_unit=move.to_unit,
+            text=text,
+            sent_by=actor.user,
+        )
+        _audit(actor.user, actor.unit, audit.Action.CREATE, episode, message, text)
+        notify(
+            users=unit_users([episode.unit]),
+            kind="discharge_moved",
+            title=_("Moving to another municipality: %(unit)s")
+            % {"unit": move.to_unit.organisation.name},
+            body=text,
+            url=episode_url(episode),
+            patient=episode.patient,
+        )
 
 
 @transaction.atomic

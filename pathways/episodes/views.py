@@ -129,6 +129,7 @@ def episode_new(request, patient):
     form = forms.EpisodeStartForm(
         request.POST or None,
         initial={"started_at": timezone.localtime().replace(second=0, microsecond=0)},
+        unit=request.actor.unit,
     )
     return form_action(
         request,

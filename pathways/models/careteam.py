@@ -76,6 +76,7 @@ class CareTeamMember(models.Model):
         REGISTERED = "registered", _("Registered the patient")
         REFERRAL = "referral", _("Received a referral")
         CONSENT = "consent", _("The patient's consent")
+        ADMISSION = "admission", _("Admitted for treatment")
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_team")
     unit = unit_fk(_("unit"), related_name="care_teams")

@@ -124,7 +124,12 @@ class TreatmentEpisode(models.Model):
 
     @property
     def status_label(self) -> str:
+        """The phase as it stands: "Discharged" once it happened, never "Planned discharge"."""
         if self.ended_at is not None:
+            if self.end_kind == self.EndKind.PLANNED:
+                return _("Discharged")
+            if self.end_kind == self.EndKind.UNPLANNED:
+                return _("Discharged (unplanned)")
             return self.get_end_kind_display()
         return _("Ready for discharge") if self.ready_at else _("In treatment")
 
@@ -179,6 +184,8 @@ class KommuneMessage(models.Model):
         READY = "ready", _("Ready for discharge")
         UNPLANNED = "unplanned", _("Unplanned discharge")
         TRANSFER = "transfer", _("Transferred to another unit")
+        DISCHARGED = "discharged", _("Notice of discharged patient")
+        MOVED = "moved", _("Moving to another municipality")
 
     class Answer(models.TextChoices):
         CAN_RECEIVE = "can_receive", _("Can receive the patient")

@@ -25,6 +25,8 @@ SERVICE_KINDS = {
     "discharge_admission": _DISCHARGE,
     "discharge_ready": _DISCHARGE,
     "discharge_unplanned": _DISCHARGE,
+    "discharge_discharged": _DISCHARGE,
+    "discharge_moved": _DISCHARGE,
     "discharge_transfer": _DISCHARGE,
     "discharge_answer": _DISCHARGE,
     "discharge_planning_meeting": _DISCHARGE,

@@ -73,6 +73,7 @@ def state_css(referral):
     return {
         "granted": "tag tag--ok",
         "treatment_started": "tag tag--ok",
+        "completed": "tag tag--ok",
         "rejected": "tag tag--warn",
         "withdrawn": "tag",
     }.get(referral.state, "tag")

@@ -317,8 +317,17 @@ def test_treatment_start_is_recorded_by_the_receiving_unit(
     )
     assert started.state == State.TREATMENT_STARTED
     assert started.treatment_started_on == today()
+    # The treatment episode is still open: closing says what happens to it.
+    with pytest.raises(ValidationError) as unanswered:
+        services.referral_close(
+            referral=started, actor=Actor(tsb_intake, unn_intake), reason="Utskrevet"
+        )
+    assert "episode_action" in unanswered.value.message_dict
     closed = services.referral_close(
-        referral=started, actor=Actor(tsb_intake, unn_intake), reason="Utskrevet"
+        referral=started,
+        actor=Actor(tsb_intake, unn_intake),
+        reason="Utskrevet",
+        episode_action="keep",
     )
     assert closed.state == State.CLOSED
 

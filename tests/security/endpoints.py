@@ -426,7 +426,11 @@ EDIT_VIEWS: set[str] = set(REFERRAL_ACTIONS)
 # URL names whose answer to a legitimate user depends on the object's state or on the side
 # that acts (a referral's next step, a meeting already held): 200, a redirect back with a
 # message, or 403 are all right for the care team there; outsiders still get 404.
-STATEFUL: set[str] = set(REFERRAL_ACTIONS) | {"pathways:meeting_edit"}
+STATEFUL: set[str] = set(REFERRAL_ACTIONS) | {
+    "pathways:meeting_edit",
+    # Linking a treatment to a referral needs an open referral to link (else 403 or back).
+    "referrals:link_episode",
+}
 
 # URL names only the kommune may use: a specialist unit on the care team gets 403.
 KOMMUNE_ONLY: set[str] = {

@@ -1,0 +1,54 @@
+"""The demo's discharge stories agree: referrals, episodes and messages tell one story."""
+
+import pytest
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from pathways.demo import EXTENSIONS
+from pathways.models import KommuneMessage, TreatmentEpisode
+from pathways.patients import demo as base
+from referrals import rules, selectors
+from referrals.models import Referral
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    demo = base.seed()
+    demo.today = timezone.localdate()
+    for path in EXTENSIONS:
+        import_string(path)(demo)
+    return demo
+
+
+def test_the_discharge_stories_referrals_episodes_and_messages_agree(demo):
+    discharged = demo.patients[11]
+    referral = Referral.objects.get(patient=discharged, receiving_unit=demo.units["unn_dogn"])
+    episode = TreatmentEpisode.objects.get(patient=discharged, unit=demo.units["unn_dogn"])
+    assert episode.ended_at is not None
+    assert referral.treatment_episode == episode
+    assert referral.state == Referral.State.COMPLETED
+    assert referral.treatment_started_on == timezone.localdate(episode.started_at)
+    assert KommuneMessage.objects.filter(
+        episode=episode, kind=KommuneMessage.Kind.DISCHARGED
+    ).exists()
+    # Nobody in treatment or discharged is on a waiting list or gets a frist warning.
+    treated = set(TreatmentEpisode.objects.values_list("patient_id", "unit_id"))
+    for unit in demo.units.values():
+        for waiting in selectors.unit_referrals(unit, selectors.WAITING):
+            assert (waiting.patient_id, waiting.receiving_unit_id) not in treated
+    now = timezone.now()
+    for due in [*rules.frist_soon(now), *rules.frist_passed(now)]:
+        assert (due.obj.patient_id, due.obj.receiving_unit_id) not in treated
+    # Every episode started from a referral and still open keeps it at treatment started;
+    # every ended one (not transferred) completed it.
+    for linked in Referral.objects.filter(treatment_episode__isnull=False).select_related(
+        "treatment_episode"
+    ):
+        if linked.treatment_episode.ended_at is None:
+            assert linked.state == Referral.State.TREATMENT_STARTED
+        else:
+            assert linked.state == Referral.State.COMPLETED
