@@ -40,7 +40,7 @@ def page_links(page, selector: str) -> list[str]:
 
 def discover(page, patient) -> list[str]:
     overview = f"/pasienter/{patient.pk}/"
-    pages = ["/pasienter/", "/pasienter/ny/", overview, f"{overview}endre/"]
+    pages = ["/", "/pasienter/", "/pasienter/ny/", overview, f"{overview}endre/"]
     for start in ("/pasienter/", overview):
         page.goto(start)
         pages += page_links(page, "nav a[href]")
