@@ -159,7 +159,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "pathways:patient_list"
+LOGIN_REDIRECT_URL = "home"  # "Til behandling"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions live in the database so any web process can serve any user.

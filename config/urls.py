@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from accounts.views import floor, healthz
 from pathways.episodes import urls as episodes
@@ -8,7 +7,6 @@ from pathways.patients import urls as patients
 from pathways.worklist import urls as worklist
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="pathways:patient_list"), name="home"),
     path("accounts/", include("accounts.urls")),
     path("pasienter/", include("pathways.urls")),
     path("henvisninger/", include("referrals.urls")),

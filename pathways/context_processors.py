@@ -17,6 +17,7 @@ def notifications(request):
 
 # Which header link is the current page's (aria-current): by view name, then by app.
 NAV_BY_VIEW = {
+    "home": "home",
     "pathways:lookup": "lookup",
     "pathways:break_glass": "lookup",
     "pathways:my_plans": "my_plans",

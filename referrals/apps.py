@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from pathways.overview import EPISODE_SECTIONS
+from pathways.worklist import register_home_source
 
 
 class ReferralsConfig(AppConfig):
@@ -24,3 +25,6 @@ class ReferralsConfig(AppConfig):
         ):
             if func not in hooks:
                 hooks.append(func)
+        # "Til behandling" shows questions to answer and referrals near their deadline.
+        register_home_source("referrals.worklist.questions")
+        register_home_source("referrals.worklist.deadlines")

@@ -15,6 +15,8 @@ _DISCHARGE = _("Messages about admissions and discharges")
 SERVICE_KINDS = {
     "referral": _("Referrals"),
     "coordinator_appointed": _("Coordinator appointments"),
+    "coordinator_replaced": _("Coordinator changes"),
+    "break_glass_used": _("Emergency access to your patients"),
     "plan_started": _("Individual plans started"),
     "measure_assigned": _("Measures assigned to you"),
     "plan_comment": _("Comments on individual plans"),

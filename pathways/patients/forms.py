@@ -9,6 +9,7 @@ from accounts.models import Organisation, ServiceUnit
 from pathways import nationalid
 from pathways.formfields import DateRangeMixin, text_area
 from pathways.models import BreakGlassAccess, CareTeamMember, Consent, NextOfKin, Patient
+from pathways.patients.services.breakglass import explanation_error
 
 
 class NoBlankCharField(forms.CharField):
@@ -298,9 +299,17 @@ class BreakGlassForm(NationalIdLookupForm):
     )
     explanation = NoBlankCharField(
         label=_("Explain why you need access now"),
+        help_text=_("At least 20 characters: what has happened and why you need the record now."),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def clean_explanation(self):
+        explanation = self.cleaned_data["explanation"]
+        problem = explanation_error(explanation)
+        if problem:
+            raise ValidationError(problem)
+        return explanation
 
 
 class BreakGlassReviewForm(forms.Form):

@@ -50,6 +50,19 @@ class PlanRights:
             and measure.responsible_unit_id == self.unit_id
         )
 
+    @property
+    def can_add_measure(self) -> bool:
+        """Add a measure: the koordinator (for anyone), or a unit that may change the record
+        (for itself: a TSB clinician on the care team adds what their unit will do)."""
+        return self.can_edit_all or (self.may_write and self.unit_id is not None)
+
+    def can_add_measure_for(self, unit_id) -> bool:
+        """Add a measure with ``unit_id`` responsible: the koordinator for any unit, others for
+        their own unit only."""
+        if self.can_edit_all:
+            return True
+        return self.can_add_measure and unit_id is not None and unit_id == self.unit_id
+
     def can_complete_measure(self, measure) -> bool:
         """Mark ``measure`` as completed: who may change it, while it is open."""
         return measure.is_open and self.can_edit_measure(measure)
@@ -94,6 +107,27 @@ def can_edit_all(actor, patient, coordinator=None) -> bool:
 
 def can_comment(actor, patient, coordinator=None) -> bool:
     return rights(actor, patient, coordinator).can_comment
+
+
+def coordinator_owner_unit_id(plan, coordinator) -> int | None:
+    """The unit that holds the koordinator role: the unit owning the open plan, else (no
+    plan yet) the unit of the koordinator in office."""
+    if plan is not None:
+        return plan.owner_unit_id
+    return coordinator.unit_id if coordinator is not None else None
+
+
+def can_appoint_coordinator(actor, patient, *, coordinator, plan) -> bool:
+    """Appoint the first koordinator: anyone who may change the record. Replace the one in
+    office: the unit that owns the plan (any of its staff), or a leader of the unit the
+    koordinator works in (who hands the work over within that unit)."""
+    if not rights(actor, patient, coordinator).may_write:
+        return False
+    if coordinator is None:
+        return True
+    if actor.unit_id is not None and actor.unit_id == coordinator_owner_unit_id(plan, coordinator):
+        return True
+    return actor.unit_id == coordinator.unit_id and actor.is_leader
 
 
 def can_edit_measure(actor, measure, patient=None, coordinator=None) -> bool:

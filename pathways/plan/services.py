@@ -267,15 +267,33 @@ def coordinator_candidates(patient):
 
 @transaction.atomic
 def coordinator_appoint(*, patient, membership, actor, note: str = "") -> CoordinatorAssignment:
-    """Make ``membership.user`` the koordinator (for ``membership.unit``); ends the previous one."""
+    """Make ``membership.user`` the koordinator (for ``membership.unit``); ends the previous one.
+
+    The first koordinator is appointed by anyone who may change the record; replacing one is
+    for the unit that owns the plan or a leader of the koordinator's unit
+    (``perms.can_appoint_coordinator``). The previous and the new koordinator are told."""
     _require(perms.can_start(actor, patient))
+    # Lock the patient's row so two appointments at once cannot both end the same assignment.
+    type(patient).objects.select_for_update().filter(pk=patient.pk).first()
+    previous = (
+        CoordinatorAssignment.objects.active()
+        .filter(patient=patient)
+        .select_related("user", "unit")
+        .first()
+    )
+    if not perms.can_appoint_coordinator(
+        actor, patient, coordinator=previous, plan=open_plan(patient)
+    ):
+        raise PermissionDenied(
+            _(
+                "Only the unit that owns the plan, or a leader of the koordinator's unit, may "
+                "replace the koordinator."
+            )
+        )
     if not coordinator_candidates(patient).filter(pk=membership.pk).exists():
         raise ValidationError(
             {"membership": _("The koordinator must work in a unit on the patient's care team.")}
         )
-    # Lock the patient's row so two appointments at once cannot both end the same assignment.
-    type(patient).objects.select_for_update().filter(pk=patient.pk).first()
-    previous = CoordinatorAssignment.objects.active().filter(patient=patient).first()
     if (
         previous
         and previous.user_id == membership.user_id
@@ -311,6 +329,14 @@ def coordinator_appoint(*, patient, membership, actor, note: str = "") -> Coordi
             users=[membership.user],
             kind="coordinator_appointed",
             title=_("You are koordinator for a patient"),
+            url=reverse("pathways:plan", args=[patient.pk]),
+            patient=patient,
+        )
+    if previous and previous.user_id not in (actor.user.pk, membership.user_id):
+        notify(
+            users=[previous.user],
+            kind="coordinator_replaced",
+            title=_("Another koordinator has taken over for a patient"),
             url=reverse("pathways:plan", args=[patient.pk]),
             patient=patient,
         )
@@ -564,7 +590,11 @@ def measure_save(*, plan, actor, data: dict, base_version, measure=None) -> Meas
     rights = perms.rights(actor, plan.patient)
     goals = data.pop("goals", None)
     if measure is None:
-        _require(rights.can_edit_all)
+        _require(rights.can_add_measure)
+        if not rights.can_add_measure_for(getattr(data.get("responsible_unit"), "pk", None)):
+            raise ValidationError(
+                {"responsible_unit": _("You can add measures only for your own unit.")}
+            )
         measure = Measure(plan=plan)
     else:
         measure = Measure.objects.select_related("responsible_unit").get(pk=measure.pk, plan=plan)

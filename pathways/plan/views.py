@@ -171,6 +171,10 @@ def plan_page_context(request, patient, closed=None) -> dict:
         "consent": None,
         "closed_plans": _closed_plans(patient),
         "earlier": closed,
+        "can_change_coordinator": closed is None
+        and perms.can_appoint_coordinator(
+            request.actor, patient, coordinator=coordinator, plan=plan
+        ),
     }
     if plan is None:
         context["consent"] = svc.plan_consent(patient)
@@ -252,7 +256,12 @@ def plan_earlier(request, patient, plan_id):
 
 @patient_view(for_edit=True)
 def coordinator_edit(request, patient):
-    if not _rights(request, patient).can_start:
+    if not perms.can_appoint_coordinator(
+        request.actor,
+        patient,
+        coordinator=svc.active_coordinator(patient),
+        plan=svc.open_plan(patient),
+    ):
         raise PermissionDenied
     form = f.CoordinatorForm(request.POST or None, candidates=svc.coordinator_candidates(patient))
     history = CoordinatorAssignment.objects.filter(patient=patient).select_related(
@@ -564,18 +573,23 @@ def measure_edit(request, patient, measure_id=None):
         )
         if not rights.can_edit_measure(measure):
             raise PermissionDenied
-    elif not rights.can_edit_all:
+    elif not rights.can_add_measure:
         raise PermissionDenied
     target = f"measure-{measure.pk}" if measure else "measure-new"
     units, users = _measure_people(patient)
+    if measure is None and not rights.can_edit_all:
+        # Others than the koordinator add measures for their own unit only.
+        units = units.filter(pk=rights.unit_id)
+        users = users.filter(memberships__unit_id=rights.unit_id).distinct()
     form = f.MeasureForm(
         request.POST or None,
         instance=measure,
         plan=plan,
         units=units,
         users=users,
-        limited=not rights.can_edit_all,
-        initial={"version": plan.version},
+        limited=measure is not None and not rights.can_edit_all,
+        initial={"version": plan.version}
+        | ({"responsible_unit": rights.unit_id} if not rights.can_edit_all else {}),
         prefix=target,
     )
 

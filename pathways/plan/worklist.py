@@ -1,12 +1,18 @@
 """Measures (tiltak) in individual plans assigned to the user or to the unit they act for."""
 
-from django.db.models import Q
+import datetime
+
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership
 from pathways.access import visible_patient_q
-from pathways.models import IndividualPlan, Measure
-from pathways.worklist import LIMIT, Task
+from pathways.dates import short_date
+from pathways.models import CoordinatorAssignment, IndividualPlan, Measure
+from pathways.plan.rules import PLAN_REVISION_WARNING_DAYS
+from pathways.worklist import HOME_LIMIT, LIMIT, Group, Line, Task
 
 
 def tasks(user, unit) -> list:
@@ -39,3 +45,50 @@ def tasks(user, unit) -> list:
             )
         )
     return result
+
+
+def home(actor) -> list[Group]:
+    """Open plans whose revision is due within two weeks or overdue: the koordinator's own;
+    for the owning unit's leaders all of the unit's, for its koordinatorer those without one."""
+    user, unit = actor.user, actor.unit
+    if not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    active = CoordinatorAssignment.objects.active().filter(patient_id=OuterRef("patient_id"))
+    mine = Q(Exists(active.filter(user=user)))
+    if unit is not None and actor.is_leader:
+        mine |= Q(owner_unit=unit)
+    elif unit is not None and actor.has_role(Membership.Role.COORDINATOR):
+        mine |= Q(owner_unit=unit) & ~Q(Exists(active))
+    plans = (
+        IndividualPlan.objects.exclude(status=IndividualPlan.Status.CLOSED)
+        .filter(next_revision_on__lte=today + datetime.timedelta(days=PLAN_REVISION_WARNING_DAYS))
+        .filter(mine)
+        .filter(visible_patient_q(user, unit))
+        .select_related("patient")
+        .order_by("next_revision_on", "id")[: HOME_LIMIT + 1]
+    )
+    lines = []
+    for plan in plans:
+        overdue = plan.next_revision_on < today
+        lines.append(
+            Line(
+                what=_("Revise the individual plan"),
+                url=reverse("pathways:plan", args=[plan.patient_id]),
+                key=f"plan-{plan.pk}",
+                patient=plan.patient,
+                detail=(_("Revision was due %(date)s") if overdue else _("Revision due %(date)s"))
+                % {"date": short_date(plan.next_revision_on)},
+                urgent=overdue,
+                urgent_label=_("Overdue") if overdue else "",
+            )
+        )
+    return [
+        Group.of(
+            lines,
+            key="planer",
+            heading=_("Individual plans to revise"),
+            order=50,
+            empty=_("No individual plans are due for revision."),
+        )
+    ]

@@ -1,4 +1,4 @@
-"""My tasks: action items and plan measures due, from every patient the unit follows."""
+"""The home page ("Til behandling") and my tasks ("Mine oppgaver")."""
 
 from django.urls import path
 
@@ -6,5 +6,6 @@ from pathways.worklist import views
 
 # Mounted at the site's top level by config/urls.py.
 site_urlpatterns = [
+    path("", views.home, name="home"),
     path("oppgaver/", views.task_list, name="tasks"),
 ]

@@ -1,10 +1,11 @@
-"""'Mine oppgaver': what is assigned to me or my unit, across my patients."""
+"""'Til behandling' (the home page: what waits for me and my unit) and 'Mine oppgaver' (what is
+assigned to me or my unit, across my patients)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from pathways.worklist import LIMIT, tasks_for
+from pathways.worklist import LIMIT, home_groups, tasks_for
 
 
 @login_required
@@ -22,5 +23,20 @@ def task_list(request):
             "truncated": truncated,
             "overdue_count": sum(1 for t in tasks if t.overdue),
             "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def home(request):
+    """Where login lands: each kind of waiting work in its own group, the urgent first."""
+    groups = home_groups(request.actor)
+    return render(
+        request,
+        "pathways/worklist/home.html",
+        {
+            "groups": groups,
+            "total": sum(g.count for g in groups),
+            "urgent_total": sum(g.urgent_count for g in groups),
         },
     )

@@ -26,10 +26,11 @@ def code_for(device) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
-def test_a_user_logs_in_and_lands_on_the_patient_list(client, coordinator):
+def test_a_user_logs_in_and_lands_on_til_behandling(client, coordinator):
     response = post_login(client, coordinator.username, PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("pathways:patient_list")
+    assert response["Location"] == reverse("home") == "/"
+    assert "<h1>Til behandling" in client.get("/").content.decode()
 
 
 def test_unknown_user_and_wrong_password_get_the_same_message(client, coordinator):

@@ -4,6 +4,7 @@ Skipped with the reason when no Chromium is installed (CI installs it and requir
 """
 
 import os
+import re
 import shutil
 
 import pytest
@@ -72,6 +73,10 @@ def new_page(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+
+
+# Login lands on "Til behandling" (the site's root).
+LANDED = re.compile(r"^https?://[^/]+/$")
 
 
 def log_in(page, username, password="a-long-test-password-1"):

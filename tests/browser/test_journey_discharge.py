@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from pathways.models import EttervernPlan, KommuneMessage, TreatmentEpisode
-from tests.browser.conftest import check_accessibility, log_in
+from tests.browser.conftest import LANDED, check_accessibility, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +26,8 @@ def test_unn_and_vadso_plan_a_discharge_together_and_print_the_plan(
 
     # UNN registers the admission; the notice to Vadsø goes at once.
     log_in(page, tsb_clinician.username)
-    page.wait_for_url("**/pasienter/")
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
     page.goto(f"/pasienter/{shared_patient.pk}/")
     page.get_by_role("link", name="Behandling og utskrivning").click()
     check_accessibility(page)
@@ -61,7 +62,8 @@ def test_unn_and_vadso_plan_a_discharge_together_and_print_the_plan(
     # Vadsø's coordinator sees the notice, writes the kommune part and the crisis plan, signs.
     kommune = new_page()
     log_in(kommune, coordinator.username)
-    kommune.wait_for_url("**/pasienter/")
+    kommune.wait_for_url(LANDED)
+    kommune.goto("/pasienter/")
     kommune.goto(f"/pasienter/{shared_patient.pk}/")
     expect(kommune.get_by_text("4 av 10 punkter på plass")).to_be_visible()
     check_accessibility(kommune)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from pathways.models import ActionItem, Meeting
-from tests.browser.conftest import check_accessibility, log_in
+from tests.browser.conftest import LANDED, check_accessibility, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,7 +18,8 @@ def test_a_meeting_from_invitation_to_a_closed_action_item(
     page, new_page, coordinator, tsb_clinician, shared_patient
 ):
     log_in(page, coordinator.username)
-    page.wait_for_url("**/pasienter/")
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
     page.goto(f"/pasienter/{shared_patient.pk}/")
     page.get_by_role("link", name="Ansvarsgruppe og møter").click()
     check_accessibility(page)
@@ -91,7 +92,8 @@ def test_a_meeting_from_invitation_to_a_closed_action_item(
     # The TSB clinician finds the action item in "Mine oppgaver" and closes it inline.
     other = new_page()
     log_in(other, tsb_clinician.username)
-    other.wait_for_url("**/pasienter/")
+    other.wait_for_url(LANDED)
+    other.goto("/pasienter/")
     other.get_by_role("link", name="Mine oppgaver").click()
     other.wait_for_url("**/oppgaver/")
     check_accessibility(other)

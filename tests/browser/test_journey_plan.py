@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from pathways.models import Goal, IndividualPlan, Measure
-from tests.browser.conftest import check_accessibility, log_in
+from tests.browser.conftest import LANDED, check_accessibility, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,7 +18,8 @@ def test_the_koordinator_writes_a_plan_with_the_patient_and_prints_it(
 ):
     today = timezone.localdate().isoformat()
     log_in(page, coordinator.username)
-    page.wait_for_url("**/pasienter/")
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
     page.goto(f"/pasienter/{shared_patient.pk}/")
     page.get_by_role("link", name="Koordinator og plan").click()
     page.wait_for_url("**/plan/")

@@ -12,7 +12,7 @@ from accounts.acting import Actor
 from accounts.models import Membership, ServiceUnit
 from referrals import services
 from referrals.models import Referral
-from tests.browser.conftest import check_accessibility, log_in
+from tests.browser.conftest import LANDED, check_accessibility, log_in
 from tests.factories import make_unit, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +22,8 @@ def test_vadso_refers_unn_grants_rett_and_vadso_sees_it(
     page, new_page, coordinator, tsb_intake, patient, unn_intake
 ):
     log_in(page, coordinator.username)
-    page.wait_for_url("**/pasienter/")
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
     page.goto(f"/pasienter/{patient.pk}/")
     page.get_by_role("link", name="Ny henvisning").click()
     page.wait_for_url("**/henvisninger/ny/**")
@@ -48,7 +49,8 @@ def test_vadso_refers_unn_grants_rett_and_vadso_sees_it(
 
     intake = new_page()
     log_in(intake, tsb_intake.username)
-    intake.wait_for_url("**/pasienter/")
+    intake.wait_for_url(LANDED)
+    intake.goto("/pasienter/")
     intake.get_by_role("link", name="Henvisninger").click()
     expect(intake.get_by_role("link", name="Innkommende (1)")).to_be_visible()
     expect(intake.get_by_text("10 virkedager igjen").first).to_be_visible()
@@ -94,7 +96,8 @@ def test_unn_rejects_and_forwards_to_the_dps_which_sees_the_original_seniority_d
     Referral.objects.filter(pk=referral.pk).update(seniority_date=seniority)
 
     log_in(page, tsb_intake.username)
-    page.wait_for_url("**/pasienter/")
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
     page.goto(f"/henvisninger/{referral.pk}/vurder/")
     page.get_by_label("Avslag", exact=True).check()
     page.get_by_label("Begrunnelse for avslag").fill(
@@ -113,7 +116,8 @@ def test_unn_rejects_and_forwards_to_the_dps_which_sees_the_original_seniority_d
 
     dps_page = new_page()
     log_in(dps_page, dps_user.username)
-    dps_page.wait_for_url("**/pasienter/")
+    dps_page.wait_for_url(LANDED)
+    dps_page.goto("/pasienter/")
     dps_page.goto("/henvisninger/")
     expect(dps_page.get_by_role("link", name="Innkommende (1)")).to_be_visible()
     expect(dps_page.get_by_role("cell", name=seniority.strftime("%-d.%-m.%Y"))).to_be_visible()

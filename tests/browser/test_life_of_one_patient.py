@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from accounts.models import Membership, Organisation, ServiceUnit
 from pathways.patients.demo_ids import synthetic_id
-from tests.browser.conftest import check_accessibility, log_in
+from tests.browser.conftest import LANDED, check_accessibility, log_in
 from tests.factories import make_org, make_unit, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,7 +76,8 @@ def cast(db):
 def as_user(open_page, user):
     page = open_page()
     log_in(page, user.username)
-    page.wait_for_url("**/pasienter/")
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
     return page
 
 
@@ -226,7 +227,8 @@ def ola_waits_for_treatment(page, intake, cast):
 def test_ola_is_referred_granted_rett_and_followed_up_while_he_waits(page, new_page, cast):
     # 1. The ruskonsulent in Vadsø registers Ola, records his consent and refers him.
     log_in(page, cast.kari.username)
-    page.wait_for_url("**/pasienter/")
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
     register_ola(page)
     record_consent(page, cast)
     referral_url = refer_to_unn(page, cast)
@@ -284,7 +286,8 @@ def test_ola_is_referred_granted_rett_and_followed_up_while_he_waits(page, new_p
 
 def test_unn_rejects_and_forwards_to_the_dps_and_vadso_sees_each_step(page, new_page, cast):
     log_in(page, cast.kari.username)
-    page.wait_for_url("**/pasienter/")
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
     register_ola(page, axe=False)
     record_consent(page, cast, axe=False)
     referral_url = refer_to_unn(page, cast, axe=False)
@@ -456,7 +459,8 @@ MEASURES = [
 
 def test_ola_is_admitted_gets_a_plan_and_his_ansvarsgruppe_meets(page, new_page, cast):
     log_in(page, cast.kari.username)
-    page.wait_for_url("**/pasienter/")
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
     intake = as_user(new_page, cast.ingrid)
     overview_url = ola_waits_for_treatment(page, intake, cast)
 
@@ -562,7 +566,8 @@ def test_ola_is_admitted_gets_a_plan_and_his_ansvarsgruppe_meets(page, new_page,
 
 def test_ola_leaves_with_an_ettervern_plan_and_his_plan_is_revised(page, new_page, cast):
     log_in(page, cast.kari.username)
-    page.wait_for_url("**/pasienter/")
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
     intake = as_user(new_page, cast.ingrid)
     overview_url = ola_waits_for_treatment(page, intake, cast)
     unn = as_user(new_page, cast.bjorn)
@@ -713,7 +718,8 @@ def tab_to(page, name, back=False, limit=80):
 
 def test_registering_ola_and_his_consent_works_with_the_keyboard_alone(page, cast):
     log_in(page, cast.kari.username)
-    page.wait_for_url("**/pasienter/")
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
 
     tab_to(page, "Registrer pasient")
     page.keyboard.press("Enter")

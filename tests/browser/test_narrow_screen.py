@@ -3,7 +3,7 @@ each cell by its column heading."""
 
 import pytest
 
-from tests.browser.conftest import check_accessibility, log_in
+from tests.browser.conftest import LANDED, check_accessibility, log_in
 from tests.pathways.plan.setup import appoint, record_plan_consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +21,8 @@ def test_patient_pages_fit_a_360_px_screen_and_stacked_cells_are_labelled(
     appoint(patient, coordinator, vadso_rus)
     page.set_viewport_size({"width": 360, "height": 740})
     log_in(page, coordinator.username)
-    page.wait_for_url("**/pasienter/")
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
     assert _no_sideways_scroll(page)
     age = page.locator("table.table tbody td[data-label='Alder']").first
     assert age.is_visible()

@@ -26,6 +26,7 @@ def test_each_page_marks_only_its_own_nav_link(login, patient, coordinator, vads
     client = login(coordinator)
     patients = reverse("pathways:patient_list")
     cases = {
+        reverse("home"): reverse("home"),
         patients: patients,
         reverse("pathways:patient_overview", args=[patient.pk]): patients,
         reverse("pathways:plan", args=[patient.pk]): patients,

@@ -444,8 +444,11 @@ KOMMUNE_ONLY: set[str] = {
     "pathways:plan_area",
     "pathways:plan_participant_new",
     "pathways:plan_participant",
-    "pathways:plan_measure_new",
+    # A specialist unit adds measures for itself (plan_measure_new is open to it), and changes
+    # only the measures it is responsible for.
     "pathways:plan_measure",
+    # Replacing the koordinator is for the unit that owns the plan.
+    "pathways:plan_coordinator",
     "pathways:plan_contact_new",
     "pathways:plan_evaluation",
     "pathways:plan_comment",

@@ -5,11 +5,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from pathways.models import BreakGlassAccess, Patient
+from pathways.models import BreakGlassAccess, CoordinatorAssignment, Patient
+from pathways.notifications.reminders import notify
 from pathways.patients.permissions import can_review_break_glass
 from pathways.patients.services.lookup import (
     Purpose,
@@ -18,12 +20,52 @@ from pathways.patients.services.lookup import (
     too_many_message,
 )
 
+# A real explanation: long enough to say what happened, and not one or two keys held down.
+EXPLANATION_MIN_LENGTH = 20
+EXPLANATION_MIN_DISTINCT = 6
+
+
+def explanation_error(explanation: str) -> str | None:
+    """Why ``explanation`` is not an explanation (the message shown beside the field), or None."""
+    text = " ".join((explanation or "").split())
+    if not text:
+        return _("Explain why you need access.")
+    letters = {c.lower() for c in text if c.isalnum()}
+    if len(text) < EXPLANATION_MIN_LENGTH or len(letters) < EXPLANATION_MIN_DISTINCT:
+        return _(
+            "Write a real explanation of at least %(n)s characters: what has happened and why "
+            "you need the record now."
+        ) % {"n": EXPLANATION_MIN_LENGTH}
+    return None
+
+
+def _tell_coordinator(grant, actor) -> None:
+    """The patient's koordinator is told that emergency access was used (no name in the title;
+    mail carries the kind's label only)."""
+    assignment = (
+        CoordinatorAssignment.objects.active()
+        .filter(patient_id=grant.patient_id)
+        .select_related("user")
+        .first()
+    )
+    if assignment is None or assignment.user_id == actor.user.pk:
+        return
+    notify(
+        users=[assignment.user],
+        kind="break_glass_used",
+        title=_("Emergency access was used by %(unit)s for a patient you coordinate")
+        % {"unit": grant.unit.name},
+        url=reverse("pathways:access_log", args=[grant.patient_id]),
+        patient=grant.patient,
+    )
+
 
 @transaction.atomic
 def break_glass_open(*, patient, actor, reason, explanation) -> BreakGlassAccess:
     explanation = (explanation or "").strip()
-    if not explanation:
-        raise ValidationError({"explanation": _("Explain why you need access.")})
+    problem = explanation_error(explanation)
+    if problem:
+        raise ValidationError({"explanation": problem})
     if actor.unit is None:
         raise ValidationError(_("You must act for a unit to use emergency access."))
     now = timezone.now()
@@ -44,6 +86,7 @@ def break_glass_open(*, patient, actor, reason, explanation) -> BreakGlassAccess
         basis=audit.Basis.BREAK_GLASS,
         detail=f"{grant.get_reason_display()}: {explanation}",
     )
+    _tell_coordinator(grant, actor)
     return grant
 
 

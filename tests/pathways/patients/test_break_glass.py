@@ -115,7 +115,11 @@ def test_an_unknown_number_gets_a_message_not_an_error(login, other_kommune_user
     number = synthetic_id(datetime.date(1970, 5, 5), serial=7)
     response = login(other_kommune_user).post(
         reverse("pathways:break_glass"),
-        {"national_id": number, "reason": "emergency", "explanation": "Akutt"},
+        {
+            "national_id": number,
+            "reason": "emergency",
+            "explanation": "Akutt innlagt, trenger kriseplanen nå",
+        },
     )
     assert response.status_code == 200
     assert response.context["form"].errors["national_id"]

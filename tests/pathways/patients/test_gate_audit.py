@@ -72,7 +72,7 @@ def test_a_reader_trying_an_edit_is_logged_as_refused(login, shared_patient, oth
         patient=shared_patient,
         actor=Actor(reader, other_hf_unit),
         reason=BreakGlassAccess.Reason.EMERGENCY,
-        explanation="Innlagt akutt",
+        explanation="Innlagt akutt, trenger kriseplanen",
     )
     client = login(reader)
     assert client.get(reverse("pathways:patient_edit", args=[shared_patient.pk])).status_code == 403

@@ -102,7 +102,7 @@ def test_lookups_are_limited_per_user(login, other_kommune_user, unknown_id, set
         {
             "national_id": unknown_id,
             "reason": BreakGlassAccess.Reason.EMERGENCY,
-            "explanation": "Akutt",
+            "explanation": "Akutt innlagt, trenger kriseplanen nå",
         },
     )
     assert response.status_code == 429
@@ -144,7 +144,7 @@ def test_emergency_access_says_nobody_has_the_id_and_records_the_reason(
         {
             "national_id": unknown_id,
             "reason": BreakGlassAccess.Reason.EMERGENCY,
-            "explanation": "Innlagt akutt",
+            "explanation": "Innlagt akutt, trenger kriseplanen",
         },
     )
     assert response.status_code == 200
@@ -160,7 +160,7 @@ def test_emergency_access_audits_the_lookup_beside_the_grant(login, other_kommun
         {
             "national_id": patient.national_id,
             "reason": BreakGlassAccess.Reason.EMERGENCY,
-            "explanation": "Innlagt akutt",
+            "explanation": "Innlagt akutt, trenger kriseplanen",
         },
     )
     assert response.status_code == 302

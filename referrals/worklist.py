@@ -1,0 +1,135 @@
+"""Home-page sources of referrals: questions waiting for the referrer's answer, and referrals
+near their deadline at the receiving unit. Registered from ``ReferralsConfig.ready()``."""
+
+import datetime
+
+from django.db.models import Case, F, Q, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pathways.access import visible_patient_q
+from pathways.dates import short_date
+from pathways.workdays import add_working_days
+from pathways.worklist import HOME_LIMIT, Group, Line
+from referrals import permissions as perms
+from referrals.models import InformationRequest, Referral
+from referrals.rules import DUE_SOON_WORKING_DAYS, FRIST_WARNING_DAYS
+
+State = Referral.State
+# Questions can be answered while the referral is in these states (``perms.can_answer``).
+ANSWERABLE = [s for s in State.values if s not in (State.DRAFT, State.WITHDRAWN, State.CLOSED)]
+
+
+def questions(actor) -> list[Group]:
+    """Requests for more information on referrals the acting unit sent, not yet answered."""
+    unit = actor.unit
+    if unit is None or not actor.has(perms.REFERRER_ROLES):
+        return []
+    requests = (
+        InformationRequest.objects.filter(
+            answered_at__isnull=True,
+            referral__referring_unit=unit,
+            referral__state__in=ANSWERABLE,
+        )
+        .filter(visible_patient_q(actor.user, unit, "referral__patient_id"))
+        .select_related("referral__patient", "referral__receiving_unit")
+        .order_by("asked_at", "id")[: HOME_LIMIT + 1]
+    )
+    lines = [
+        Line(
+            what=_("Answer the request for information"),
+            url=reverse("referrals:answer", args=[request.referral_id, request.pk]),
+            key=f"inforequest-{request.pk}",
+            patient=request.referral.patient,
+            detail=_("%(unit)s asked %(date)s: %(question)s")
+            % {
+                "unit": request.referral.receiving_unit.name,
+                "date": short_date(request.asked_at),
+                "question": request.question[:120],
+            },
+        )
+        for request in requests
+    ]
+    return [
+        Group.of(
+            lines,
+            key="opplysninger",
+            heading=_("Requests for information on referrals"),
+            order=20,
+            empty=_("No requests for information wait for your answer."),
+        )
+    ]
+
+
+def deadlines(actor) -> list[Group]:
+    """Referrals received by the acting unit: to assess within two working days or overdue,
+    and granted ones whose frist is within ten days or passed."""
+    unit = actor.unit
+    if unit is None:
+        return []
+    if not unit.is_specialist or not actor.has(perms.RECEIVING_ROLES):
+        return []
+    today = timezone.localdate()
+    wanted = Q(
+        state__in=Referral.AWAITING_ASSESSMENT,
+        assessment_due__lte=add_working_days(today, DUE_SOON_WORKING_DAYS),
+    ) | Q(
+        state=State.GRANTED, start_deadline__lte=today + datetime.timedelta(days=FRIST_WARNING_DAYS)
+    )
+    referrals = (
+        Referral.objects.filter(wanted, receiving_unit=unit)
+        .filter(visible_patient_q(actor.user, unit))
+        .annotate(
+            due=Case(
+                When(state__in=Referral.AWAITING_ASSESSMENT, then=F("assessment_due")),
+                default=F("start_deadline"),
+            )
+        )
+        .select_related("patient", "referring_unit")
+        .order_by("due", "id")[: HOME_LIMIT + 1]
+    )
+    lines = [_line(referral, today) for referral in referrals]
+    return [
+        Group.of(
+            lines,
+            key="henvisninger",
+            heading=_("Referrals near their deadline"),
+            order=30,
+            empty=_("No referrals are near their deadline."),
+            more_url=reverse("referrals:list"),
+            more_label=_("All referrals"),
+        )
+    ]
+
+
+def _line(referral, today) -> Line:
+    url = reverse("referrals:detail", args=[referral.pk])
+    if referral.state in Referral.AWAITING_ASSESSMENT:
+        due = referral.assessment_due
+        overdue = due < today
+        what = _("Assess the referral")
+        detail = (
+            _("The assessment was due %(date)s") if overdue else _("To be assessed by %(date)s")
+        ) % {"date": short_date(due)}
+    else:
+        due = referral.start_deadline
+        overdue = due < today
+        if overdue and referral.helfo_notified_on is None:
+            what = _("Frist passed: notify Helfo")
+        else:
+            what = _("Start treatment")
+        detail = (
+            _("Treatment was to start by %(date)s")
+            if overdue
+            else _("Treatment must start by %(date)s")
+        ) % {"date": short_date(due)}
+    return Line(
+        what=what,
+        url=url,
+        key=f"referral-{referral.pk}",
+        patient=referral.patient,
+        detail=f"{detail} · {_('from %(unit)s') % {'unit': referral.referring_unit.name}}",
+        urgent=overdue,
+        urgent_label=_("Overdue") if overdue else "",
+    )
