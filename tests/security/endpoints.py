@@ -325,6 +325,13 @@ def _referral(cast: Cast):
     return cast.extra["referral"]
 
 
+def _episode_with_open_referral(cast: Cast):
+    """The UNN stay, with Vadsø's referral to UNN sent after it started: linkable by UNN."""
+    episode = _episode(cast)
+    _referral(cast)
+    return episode.pk
+
+
 def _information_request(cast: Cast):
     from referrals import services
 
@@ -377,6 +384,7 @@ OBJECTS: dict[str, Callable[[Cast], object]] = {
     "item_id": _action_item,
     "pathways:member_remove:member_id": _group_member,
     "referrals:pk": lambda cast: _referral(cast).pk,
+    "referrals:link_episode:episode_id": _episode_with_open_referral,
     "request_id": _information_request,
     "attachment_id": _attachment,
 }

@@ -27,7 +27,11 @@ pytestmark = pytest.mark.django_db
 METHODS = ("GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND", "POST")
 READS = {AuditEvent.Action.VIEW, AuditEvent.Action.PRINT, AuditEvent.Action.REVEAL_ID}
 # Actions of the treating (specialist) unit on its own episode.
-SPECIALIST_ACTIONS = {"pathways:episode_planned_end", "pathways:episode_admission_message"}
+SPECIALIST_ACTIONS = {
+    "pathways:episode_planned_end",
+    "pathways:episode_admission_message",
+    "referrals:link_episode",
+}
 # Pages whose service records the read itself (the gate then adds none).
 SERVICE_READS = {"pathways:national_id_reveal": AuditEvent.Action.REVEAL_ID}
 
