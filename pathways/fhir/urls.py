@@ -1,0 +1,19 @@
+from django.urls import include, path, re_path
+
+from pathways.fhir import views
+
+app_name = "fhir"
+
+urlpatterns = [
+    path("", views.base, name="base"),
+    path("metadata", views.metadata, name="metadata"),
+    re_path(r"^(?P<resource_type>[A-Z][A-Za-z]+)$", views.search_type, name="search"),
+    re_path(
+        r"^(?P<resource_type>[A-Z][A-Za-z]+)/(?P<pk>[A-Za-z0-9\-.]{1,64})$",
+        views.read,
+        name="read",
+    ),
+]
+
+# Mounted at the site's top level by config/urls.py.
+site_urlpatterns = [path("fhir/R4/", include((urlpatterns, app_name), namespace="fhir"))]

@@ -1,0 +1,163 @@
+"""The FHIR endpoints: capability statement, read by id, search.
+
+Not session pages: the caller is a system with a bearer token (``auth``), so there is no
+CSRF cookie to check and no ``@patient_view``; the same access rule applies through
+``search.scoped`` (``pathways.access.client_patient_q``), an outsider gets the same 404
+as a missing id, and every resource with patient data that is returned is audited with
+the client's account as the actor.
+"""
+
+import json
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from accounts import audit
+from pathways.fhir import auth
+from pathways.fhir.capability import capability_statement
+from pathways.fhir.registry import REGISTRY
+from pathways.fhir.search import SearchError, scoped, search
+
+CONTENT_TYPE = "application/fhir+json; charset=utf-8"
+READ_METHODS = ("GET", "HEAD")
+
+
+def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=status, content_type=CONTENT_TYPE
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def outcome(status: int, code: str, message: str, headers: dict | None = None) -> HttpResponse:
+    body = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": code, "diagnostics": message}],
+    }
+    return fhir_response(body, status, headers)
+
+
+def _not_found() -> HttpResponse:
+    return outcome(404, "not-found", _("No such resource."))
+
+
+def _refused(error: auth.AuthError) -> HttpResponse:
+    code = "login" if error.status == 401 else "forbidden"
+    challenge = f'Bearer error="{error.error}"'
+    return outcome(error.status, code, error.message, {"WWW-Authenticate": challenge})
+
+
+def _gate(request, resource_type):
+    """(resource, caller) for a read, or the response that refuses it."""
+    if request.method not in READ_METHODS:
+        return None, outcome(
+            405, "not-supported", _("Only reading is supported here."), {"Allow": "GET, HEAD"}
+        )
+    resource = REGISTRY.get(resource_type)
+    if resource is None:
+        return None, outcome(
+            404,
+            "not-supported",
+            _("Unsupported resource type: %(type)s.") % {"type": resource_type},
+        )
+    try:
+        caller = auth.authenticate(request)
+    except auth.AuthError as error:
+        return None, _refused(error)
+    if not caller.may_read(resource.name):
+        return None, _refused(
+            auth.AuthError(403, _("The token lacks the scope to read this."), "insufficient_scope")
+        )
+    return (resource, caller), None
+
+
+def _audit(caller, request, found) -> None:
+    """One read event per resource with patient data, in one query."""
+    reads = [
+        (obj.fhir_patient_id, obj) for resource, obj in found if resource.patient_field is not None
+    ]
+    if reads:
+        detail = f"FHIR {caller.client.client_id}: {request.get_full_path()}"
+        audit.record_reads(caller.actor, reads, detail=detail)
+
+
+def _full_url(request, resource, obj) -> str:
+    return request.build_absolute_uri(
+        reverse("fhir:read", kwargs={"resource_type": resource.name, "pk": str(obj.pk)})
+    )
+
+
+@csrf_exempt
+def metadata(request):
+    if request.method not in READ_METHODS:
+        return outcome(405, "not-supported", _("Only reading is supported here."))
+    return fhir_response(capability_statement(request.build_absolute_uri(reverse("fhir:base"))))
+
+
+@csrf_exempt
+def read(request, resource_type, pk):
+    gate, refusal = _gate(request, resource_type)
+    if refusal:
+        return refusal
+    resource, caller = gate
+    if not pk.isdigit():
+        return _not_found()
+    obj = scoped(resource, caller.client).filter(pk=int(pk)).first()
+    if obj is None:
+        return _not_found()
+    _audit(caller, request, [(resource, obj)])
+    return fhir_response(resource.to_fhir(obj))
+
+
+@csrf_exempt
+def search_type(request, resource_type):
+    gate, refusal = _gate(request, resource_type)
+    if refusal:
+        return refusal
+    resource, caller = gate
+    try:
+        page = search(resource, caller.client, request.GET)
+    except SearchError as error:
+        return outcome(400, "invalid", str(error))
+    found = [(resource, obj) for obj in page.matches] + page.included
+    _audit(caller, request, found)
+    links = [{"relation": "self", "url": request.build_absolute_uri()}]
+    if page.next_cursor is not None:
+        params = request.GET.copy()
+        params["_cursor"] = str(page.next_cursor)
+        links.append(
+            {
+                "relation": "next",
+                "url": request.build_absolute_uri(f"{request.path}?{params.urlencode()}"),
+            }
+        )
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "meta": {"lastUpdated": timezone.now().isoformat(timespec="seconds")},
+        "link": links,
+        "entry": [
+            {
+                "fullUrl": _full_url(request, kind, obj),
+                "resource": kind.to_fhir(obj),
+                "search": {"mode": "match" if kind is resource else "include"},
+            }
+            for kind, obj in found
+        ],
+    }
+    if not bundle["entry"]:
+        del bundle["entry"]
+    return fhir_response(bundle)
+
+
+@csrf_exempt
+def base(request):
+    """The service base: transactions come in §3 of the API work; for now, nothing here."""
+    return outcome(
+        405, "not-supported", _("Only reading is supported here."), {"Allow": "GET, HEAD"}
+    )
