@@ -25,6 +25,8 @@ from pathways.models import ApiClient
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384"]
 READ_ALL = "system/*.read"
 LEEWAY_SECONDS = 30
+# A token with an unknown key id refetches the issuer's keys, at most this often.
+REFRESH_AFTER_SECONDS = 10
 
 
 class AuthError(Exception):
@@ -80,8 +82,7 @@ class _Keys:
                 and cached[0] == url
                 and now - cached[1] < settings.FHIR_JWKS_CACHE_SECONDS
             )
-            # A refresh for an unknown key is allowed at most every ten seconds.
-            if fresh and not (refresh and now - cached[1] > 10):
+            if fresh and not (refresh and now - cached[1] > REFRESH_AFTER_SECONDS):
                 return cached[2]
             keys = KeySet.import_key_set(_fetch(url))
             self._cached = (url, now, keys)

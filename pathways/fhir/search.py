@@ -20,7 +20,6 @@ DEFAULT_COUNT = 50
 MAX_COUNT = 200
 COMMON = ("_id", "_lastUpdated")
 RESULT_PARAMS = ("_count", "_include", "_cursor", "_format")
-PREFIXES = {"eq", "ne", "gt", "lt", "ge", "le", "sa", "eb"}
 
 
 class SearchError(ValueError):
@@ -78,15 +77,14 @@ def _id(value: str, name: str) -> int:
 
 
 def _instant(value: str) -> tuple[str, datetime.datetime]:
-    match = re.fullmatch(r"([a-z]{2})?(.+)", value)
+    match = re.fullmatch(r"(eq|ne|gt|lt|ge|le|sa|eb|ap)?(.+)", value)
     prefix, raw = (match.group(1) or "eq"), match.group(2)
-    if prefix not in PREFIXES - {"ne", "sa", "eb"}:
+    if prefix not in ("eq", "gt", "lt", "ge", "le"):
         raise SearchError(
             _("_lastUpdated does not support the prefix %(prefix)s.") % {"prefix": prefix}
         )
-    when = parse_datetime(raw)
-    if when is None:
-        day = parse_date(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        day = parse_date(raw)
         if day is None:
             raise SearchError(
                 _("_lastUpdated must be a date or a time, not %(value)r.") % {"value": raw}
@@ -94,11 +92,17 @@ def _instant(value: str) -> tuple[str, datetime.datetime]:
         when = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
         if prefix in ("gt", "le"):
             # A whole day: "after the day" and "up to the day" include its last moment.
-            when += datetime.timedelta(days=1)
-            prefix = {"gt": "ge", "le": "lt"}[prefix]
-        elif prefix == "eq":
-            return "day", when
-    elif when.tzinfo is None:
+            return {"gt": "ge", "le": "lt"}[prefix], when + datetime.timedelta(days=1)
+        return ("day" if prefix == "eq" else prefix), when
+    try:
+        when = parse_datetime(raw)
+    except ValueError:
+        when = None
+    if when is None:
+        raise SearchError(
+            _("_lastUpdated must be a date or a time, not %(value)r.") % {"value": raw}
+        )
+    if when.tzinfo is None:
         raise SearchError(_("A time in _lastUpdated must have a time zone."))
     return prefix, when
 

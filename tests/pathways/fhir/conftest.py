@@ -10,7 +10,6 @@ from joserfc.jwk import RSAKey
 
 from pathways.fhir.auth import KEYS
 from pathways.fhir.services import api_client_create
-from tests.factories import make_org
 
 ISSUER = "https://helseid.test"
 AUDIENCE = "samhandling-fhir"
@@ -65,9 +64,10 @@ def unn_system(unn):
 
 
 @pytest.fixture
-def stranger_system(db):
-    other = make_org("Annet HF")
-    return api_client_create(client_id="annet-hf", name="Annet HF EPJ", organisation=other)
+def stranger_system(other_hf_unit):
+    return api_client_create(
+        client_id="annet-hf", name="Annet HF EPJ", organisation=other_hf_unit.organisation
+    )
 
 
 @pytest.fixture
