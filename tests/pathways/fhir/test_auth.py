@@ -48,7 +48,7 @@ def test_no_token_or_another_scheme_is_refused(client, vadso_system):
 
 def test_a_token_for_another_audience_is_refused(client, signing_key, vadso_system):
     token = make_token(signing_key, vadso_system.client_id, aud="another-api")
-    assert "not meant for this API" in refused(call(client, token), 401, "invalid_token")
+    assert "ikke utstedt for dette API-et" in refused(call(client, token), 401, "invalid_token")
 
 
 def test_a_token_from_another_issuer_is_refused(client, signing_key, vadso_system):
@@ -59,7 +59,7 @@ def test_a_token_from_another_issuer_is_refused(client, signing_key, vadso_syste
 def test_an_expired_token_is_refused(client, signing_key, vadso_system):
     past = int(time.time()) - 3600
     token = make_token(signing_key, vadso_system.client_id, iat=past - 300, exp=past)
-    assert "expired" in refused(call(client, token), 401, "invalid_token")
+    assert "utløpt" in refused(call(client, token), 401, "invalid_token")
 
 
 def test_a_token_without_expiry_is_refused(client, signing_key, vadso_system):
@@ -116,7 +116,7 @@ def test_an_unregistered_or_inactive_client_is_refused(client, signing_key, vads
 def test_the_api_is_off_until_configured(client, signing_key, vadso_system, settings):
     settings.FHIR_TOKEN_ISSUER = ""
     token = make_token(signing_key, vadso_system.client_id)
-    assert "not configured" in refused(call(client, token), 401, "invalid_token")
+    assert "ikke satt opp" in refused(call(client, token), 401, "invalid_token")
 
 
 class _JwksServer:

@@ -2,7 +2,7 @@
 
 import pytest
 from fhirpy import SyncFHIRClient
-from fhirpy.base.exceptions import OperationOutcome, ResourceNotFound
+from fhirpy.base.exceptions import ForbiddenError, ResourceNotFound
 
 from tests.factories import make_patient
 from tests.pathways.fhir.test_resources import validate
@@ -62,6 +62,7 @@ def test_a_fhir_client_reads_and_pages_through_the_plans(
 
 def test_the_client_sees_refusals_as_operation_outcomes(fhir, vadso_system):
     client = fhir(vadso_system, scope="system/Patient.read")
-    with pytest.raises(OperationOutcome) as refusal:
+    with pytest.raises(ForbiddenError) as refusal:
         client.resources("CarePlan").fetch()
+    assert '"resourceType": "OperationOutcome"' in str(refusal.value)
     assert "scope" in str(refusal.value)
