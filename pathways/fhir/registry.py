@@ -49,7 +49,8 @@ class ResourceType:
     includes: tuple[Include, ...] = ()
     # Further limits for a client beyond the patient access (e.g. other units' drafts).
     client_scope: Callable[[object], Q] | None = None
-    profile: str = ""
+    # One read event per returned resource; False: one per patient (the access log itself).
+    audit_each: bool = True
 
 
 REGISTRY: dict[str, ResourceType] = {}

@@ -1,10 +1,10 @@
 """Registers pathways' resource types (called from ``PathwaysConfig.ready()``)."""
 
-from pathways.fhir.mapping import directory, episodes, patient, plan
+from pathways.fhir.mapping import auditlog, directory, episodes, meetings, patient, plan
 from pathways.fhir.registry import register
 
 
 def register_all() -> None:
-    for module in (directory, patient, episodes, plan):
+    for module in (directory, patient, episodes, plan, meetings, auditlog):
         for resource in module.RESOURCES:
             register(resource)

@@ -78,9 +78,14 @@ def _gate(request, resource_type):
 
 def _audit(caller, request, found) -> None:
     """One read event per resource with patient data, in one query."""
-    reads = [
-        (obj.fhir_patient_id, obj) for resource, obj in found if resource.patient_field is not None
-    ]
+    reads, seen = [], set()
+    for resource, obj in found:
+        if resource.patient_field is None:
+            continue
+        key = (obj.fhir_patient_id, None if resource.audit_each else resource.name)
+        if resource.audit_each or key not in seen:
+            seen.add(key)
+            reads.append((obj.fhir_patient_id, obj))
     if reads:
         detail = f"FHIR {caller.client.client_id}: {request.get_full_path()}"
         audit.record_reads(caller.actor, reads, detail=detail)

@@ -1,9 +1,12 @@
 """Organization (kommune, helseforetak) and HealthcareService (service units): directory
 data, not patient data, so any authorised client may read all of it."""
 
-from accounts.models import Organisation, ServiceUnit
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from accounts.models import Membership, Organisation, ServiceUnit
 from pathways.fhir import codes
-from pathways.fhir.registry import ResourceType, SearchParam
+from pathways.fhir.registry import Include, ResourceType, SearchParam
 
 
 def _identifier_filter(queryset, value):
@@ -55,6 +58,56 @@ def _by_organization(queryset, value):
     return queryset.filter(organisation_id=int(value.rpartition("/")[2]))
 
 
+MEMBERSHIP_ROLE = f"{codes.CANONICAL}/CodeSystem/membership-role"
+
+
+def practitioner(user) -> dict:
+    return codes.resource(
+        "Practitioner",
+        user,
+        active=user.is_active,
+        name=[{"use": "official", "family": user.last_name, "given": [user.first_name]}]
+        if user.last_name or user.first_name
+        else [{"text": user.username}],
+    )
+
+
+def practitioner_role(membership) -> dict:
+    today = timezone.localdate()
+    unit = membership.unit
+    return codes.resource(
+        "PractitionerRole",
+        membership,
+        active=membership.active_from <= today
+        and (membership.active_to is None or membership.active_to >= today),
+        period=codes.period(membership.active_from, membership.active_to),
+        practitioner=codes.ref("Practitioner", membership.user_id, membership.user.get_full_name()),
+        organization=codes.ref("Organization", unit.organisation_id, unit.organisation.name),
+        code=[
+            codes.concept(MEMBERSHIP_ROLE, membership.role, membership.get_role_display()),
+            *([{"text": membership.title}] if membership.title else []),
+        ],
+        healthcareService=[codes.ref("HealthcareService", unit.pk, unit.name)],
+    )
+
+
+def _practitioners():
+    # Staff: people with a membership in a unit (API clients' service accounts have none).
+    return get_user_model().objects.filter(pk__in=Membership.objects.values("user_id"))
+
+
+def _roles():
+    return Membership.objects.select_related("user", "unit__organisation")
+
+
+def _by_practitioner(queryset, value):
+    return queryset.filter(user_id=int(value.rpartition("/")[2]))
+
+
+def _by_role_organization(queryset, value):
+    return queryset.filter(unit__organisation_id=int(value.rpartition("/")[2]))
+
+
 RESOURCES = (
     ResourceType(
         name="Organization",
@@ -74,5 +127,25 @@ RESOURCES = (
         to_fhir=healthcare_service,
         patient_field=None,
         params=(SearchParam("organization", "reference", _by_organization, "The providing body"),),
+    ),
+    ResourceType(
+        name="Practitioner",
+        queryset=_practitioners,
+        to_fhir=practitioner,
+        patient_field=None,
+    ),
+    ResourceType(
+        name="PractitionerRole",
+        queryset=_roles,
+        to_fhir=practitioner_role,
+        patient_field=None,
+        params=(
+            SearchParam("practitioner", "reference", _by_practitioner, "The person"),
+            SearchParam("organization", "reference", _by_role_organization, "The organisation"),
+        ),
+        includes=(
+            Include("practitioner", "Practitioner", lambda m: [m.user_id]),
+            Include("service", "HealthcareService", lambda m: [m.unit_id]),
+        ),
     ),
 )

@@ -107,6 +107,11 @@ def episode_of_care(p) -> dict:
             coordinators[0].unit if coordinators else p.registered_by_unit
         ),
         period=codes.period(p.created_at),
+        careManager=codes.ref(
+            "Practitioner", coordinators[0].user_id, coordinators[0].user.get_full_name()
+        )
+        if coordinators
+        else None,
         team=[codes.ref("CareTeam", p.pk)],
     )
 
@@ -172,7 +177,7 @@ def _teams():
             ),
             Prefetch(
                 "coordinators",
-                queryset=CoordinatorAssignment.objects.select_related("unit__organisation"),
+                queryset=CoordinatorAssignment.objects.select_related("unit__organisation", "user"),
             ),
         )
     )

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.acting import Actor
 from pathways.episodes import services as episodes
+from pathways.meetings import services as meetings
 from pathways.models import Goal, NextOfKin, TreatmentEpisode
 from pathways.plan import services as plan_services
 from referrals import services as referrals
@@ -49,6 +50,15 @@ def build(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_
         actor=Actor(tsb_clinician, unn_tsb),
         kind=TreatmentEpisode.Kind.DOGN,
         started_at=timezone.now() - datetime.timedelta(days=3),
+        send_admission_message=True,
+    )
+    group = meetings.group_create(patient=patient, actor=Actor(coordinator, vadso_rus))
+    meeting = meetings.meeting_plan(
+        group=group,
+        actor=Actor(coordinator, vadso_rus),
+        starts_at=timezone.now() + datetime.timedelta(days=7),
+        place="Vadsø rådhus",
+        agenda=["Bolig", "Arbeidstrening"],
     )
     return {
         "plan": plan,
@@ -57,4 +67,5 @@ def build(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_
         "referral": first,
         "forwarded": forwarded,
         "episode": episode,
+        "meeting": meeting,
     }

@@ -7,14 +7,162 @@ import importlib
 import pytest
 from django.urls import reverse
 
+from accounts.models import AuditEvent
 from pathways.fhir import codes
+from pathways.fhir.mapping import auditlog, meetings, plan
 from pathways.fhir.registry import REGISTRY
+from pathways.models import Goal, IndividualPlan, Measure, Meeting
+from referrals import fhir as referrals_fhir
+from referrals.models import Referral
 from tests.pathways.fhir.pathway import build
+
+# The R4 value sets with a required binding that our status-like elements use. The model
+# library checks structure, types, cardinality and unknown elements, but not codes.
+R4_CODES = {
+    ("Task", "status"): {
+        "draft",
+        "requested",
+        "received",
+        "accepted",
+        "rejected",
+        "ready",
+        "cancelled",
+        "in-progress",
+        "on-hold",
+        "failed",
+        "completed",
+        "entered-in-error",
+    },
+    ("ServiceRequest", "status"): {
+        "draft",
+        "active",
+        "on-hold",
+        "revoked",
+        "completed",
+        "entered-in-error",
+        "unknown",
+    },
+    ("CarePlan", "status"): {
+        "draft",
+        "active",
+        "on-hold",
+        "revoked",
+        "completed",
+        "entered-in-error",
+        "unknown",
+    },
+    ("CarePlan.activity.detail", "status"): {
+        "not-started",
+        "scheduled",
+        "in-progress",
+        "on-hold",
+        "completed",
+        "cancelled",
+        "stopped",
+        "unknown",
+        "entered-in-error",
+    },
+    ("Goal", "lifecycleStatus"): {
+        "proposed",
+        "planned",
+        "accepted",
+        "active",
+        "on-hold",
+        "completed",
+        "cancelled",
+        "entered-in-error",
+        "rejected",
+    },
+    ("Encounter", "status"): {
+        "planned",
+        "arrived",
+        "triaged",
+        "in-progress",
+        "onleave",
+        "finished",
+        "cancelled",
+        "entered-in-error",
+        "unknown",
+    },
+    ("EpisodeOfCare", "status"): {
+        "planned",
+        "waitlist",
+        "active",
+        "onhold",
+        "finished",
+        "cancelled",
+        "entered-in-error",
+    },
+    ("CareTeam", "status"): {"proposed", "active", "suspended", "inactive", "entered-in-error"},
+    ("Consent", "status"): {
+        "draft",
+        "proposed",
+        "active",
+        "rejected",
+        "inactive",
+        "entered-in-error",
+    },
+    ("Appointment", "status"): {
+        "proposed",
+        "pending",
+        "booked",
+        "arrived",
+        "fulfilled",
+        "cancelled",
+        "noshow",
+        "entered-in-error",
+        "checked-in",
+        "waitlist",
+    },
+    ("Appointment.participant", "status"): {"accepted", "declined", "tentative", "needs-action"},
+    ("Communication", "status"): {
+        "preparation",
+        "in-progress",
+        "not-done",
+        "on-hold",
+        "stopped",
+        "completed",
+        "entered-in-error",
+        "unknown",
+    },
+    ("AuditEvent", "action"): {"C", "R", "U", "D", "E"},
+    ("AuditEvent", "outcome"): {"0", "4", "8", "12"},
+}
+for _name in ("ServiceRequest", "Task", "Communication"):
+    R4_CODES[(_name, "priority")] = {"routine", "urgent", "asap", "stat"}
+
+
+def _no_empty(value, where):
+    """FHIR JSON has no empty objects, arrays or strings (and no nulls)."""
+    assert value not in (None, "", [], {}), f"empty value at {where}"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _no_empty(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            _no_empty(item, f"{where}[{n}]")
+
+
+def _codes(resource):
+    name = resource["resourceType"]
+    found = [((name, k), resource.get(k)) for k in ("status", "lifecycleStatus", "action")]
+    found += [((name, k), resource.get(k)) for k in ("outcome", "priority")]
+    for activity in resource.get("activity", []) if name == "CarePlan" else []:
+        found.append((("CarePlan.activity.detail", "status"), activity["detail"].get("status")))
+    for participant in resource.get("participant", []) if name == "Appointment" else []:
+        found.append((("Appointment.participant", "status"), participant["status"]))
+    return [(key, code) for key, code in found if key in R4_CODES and code is not None]
 
 
 def validate(resource: dict):
-    """Parse with the R4B model of the resource's type; raises on anything invalid."""
+    """Parse with the R4B model of the resource's type (raises on anything invalid), and
+    check what the models leave out: no empty elements, codes from the required sets."""
     name = resource["resourceType"]
+    _no_empty(resource, name)
+    for key, code in _codes(resource):
+        assert code in R4_CODES[key], f"{key}: {code!r} is not an R4 code"
+    for entry in resource.get("entry", []) if name == "Bundle" else []:
+        validate(entry["resource"])
     module = importlib.import_module(f"fhir.resources.R4B.{name.lower()}")
     return getattr(module, name).model_validate(resource)
 
@@ -45,6 +193,11 @@ def test_every_resource_type_validates(api, vadso_system, patient, pathway):
             validate(resource)
         seen[name] = resources
     expected = {
+        "Appointment",
+        "AuditEvent",
+        "Communication",
+        "Practitioner",
+        "PractitionerRole",
         "CarePlan",
         "CareTeam",
         "Consent",
@@ -149,4 +302,25 @@ def test_the_validator_refuses_an_invalid_resource():
     with pytest.raises(ValidationError):
         validate({"resourceType": "Patient", "birthDate": "not a date"})
     with pytest.raises(ValidationError):
+        validate({"resourceType": "Patient", "colour": "blue"})
+    with pytest.raises(AssertionError, match="not an R4 code"):
         validate({"resourceType": "Task", "status": "no-such-status", "intent": "order"})
+    with pytest.raises(AssertionError, match="empty value"):
+        validate({"resourceType": "Patient", "name": [{}]})
+
+
+@pytest.mark.parametrize(
+    "mapping, model_choices, element",
+    [
+        (referrals_fhir.TASK_STATUS, Referral.State, ("Task", "status")),
+        (referrals_fhir.SERVICE_REQUEST_STATUS, Referral.State, ("ServiceRequest", "status")),
+        (plan.PLAN_STATUS, IndividualPlan.Status, ("CarePlan", "status")),
+        (plan.MEASURE_STATUS, Measure.Status, ("CarePlan.activity.detail", "status")),
+        (plan.GOAL_STATUS, Goal.Status, ("Goal", "lifecycleStatus")),
+        (meetings.MEETING_STATUS, Meeting.State, ("Appointment", "status")),
+        (auditlog.ACTION, AuditEvent.Action, ("AuditEvent", "action")),
+    ],
+)
+def test_every_state_maps_to_an_r4_code(mapping, model_choices, element):
+    assert set(mapping) == set(model_choices.values)
+    assert set(mapping.values()) <= R4_CODES[element]
