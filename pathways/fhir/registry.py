@@ -52,6 +52,10 @@ class ResourceType:
     # One read event per returned resource; False: one per patient (the access log itself).
     audit_each: bool = True
 
+    def model_rows(self) -> QuerySet:
+        """The model's rows without the page's joins and annotations."""
+        return self.queryset().model._default_manager.all()
+
 
 REGISTRY: dict[str, ResourceType] = {}
 

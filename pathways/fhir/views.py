@@ -91,6 +91,23 @@ def _audit(caller, request, found) -> None:
         audit.record_reads(caller.actor, reads, detail=detail)
 
 
+def _record_refusal(caller, request, resource, pk) -> None:
+    """A read of patient data the client may not see is logged as refused, on the patient
+    when the row exists, like a refused page; the answer stays the same 404."""
+    if resource.patient_field is None:
+        return
+    patient_id = (
+        resource.model_rows().filter(pk=pk).values_list(resource.patient_field, flat=True).first()
+    )
+    audit.record_by(
+        caller.actor,
+        audit.Action.DENIED,
+        patient=patient_id,
+        basis=audit.Basis.NONE,
+        detail=f"FHIR {caller.client.client_id}: {request.method} {request.get_full_path()}",
+    )
+
+
 def _full_url(request, resource, obj) -> str:
     return request.build_absolute_uri(
         reverse("fhir:read", kwargs={"resource_type": resource.name, "pk": str(obj.pk)})
@@ -114,6 +131,7 @@ def read(request, resource_type, pk):
         return _not_found()
     obj = scoped(resource, caller.client).filter(pk=int(pk)).first()
     if obj is None:
+        _record_refusal(caller, request, resource, int(pk))
         return _not_found()
     _audit(caller, request, [(resource, obj)])
     return fhir_response(resource.to_fhir(obj))

@@ -121,11 +121,16 @@ def test_every_read_is_audited_with_the_client_as_actor(api, vadso_system, share
     assert all(e.detail.startswith("FHIR vadso-profil: /fhir/R4/") for e in events)
 
 
-def test_a_refused_read_writes_no_read_event(api, stranger_system, patient):
+def test_a_refused_read_is_logged_as_refused_and_not_as_a_read(api, stranger_system, patient):
     before = AuditEvent.objects.filter(action="view").count()
     read(api, stranger_system, "Patient", patient.pk)
+    read(api, stranger_system, "CareTeam", patient.pk)
+    read(api, stranger_system, "Patient", 999_999_999)
     found_ids(api, stranger_system, "Patient", _id=patient.pk)
     assert AuditEvent.objects.filter(action="view").count() == before
+    refused = AuditEvent.objects.filter(action="denied", user=stranger_system.account)
+    assert [e.patient_id for e in refused.order_by("pk")] == [patient.pk, patient.pk, None]
+    assert {e.basis for e in refused} == {"none"}
 
 
 def test_another_units_draft_referral_is_not_shown(
