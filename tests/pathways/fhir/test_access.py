@@ -2,12 +2,15 @@
 web pages, an outsider's read is the same 404 as a missing id, and every read is audited
 with the client's account as the actor."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.acting import Actor
 from accounts.models import AuditEvent
-from pathways.models import CareTeamMember, Consent
+from pathways.models import ApiClient, CareTeamMember, Consent
 from pathways.patients.services.breakglass import break_glass_open
 from pathways.patients.services.careteam import care_team_end, consent_withdraw
 from referrals import services as referrals
@@ -155,3 +158,14 @@ def test_a_service_account_has_no_password_and_no_unit(vadso_system):
     assert not account.has_usable_password()
     assert not account.check_password("")
     assert not account.memberships.exists()
+
+
+def test_a_client_is_registered_by_organisation_number(vadso, api, shared_patient):
+    out = StringIO()
+    call_command("fhir_client_add", "vadso-gerica", vadso.org_number, name="Gerica", stdout=out)
+    assert out.getvalue().strip() == f"client=vadso-gerica organisation={vadso.name}"
+    system = ApiClient.objects.get(client_id="vadso-gerica")
+    assert system.organisation == vadso
+    assert sees(api, system, shared_patient)
+    with pytest.raises(CommandError):
+        call_command("fhir_client_add", "nobody", "000000000")
