@@ -5,6 +5,8 @@ import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +15,7 @@ from tests.factories import make_patient
 from tests.pathways.fhir.pathway import build
 from tests.pathways.fhir.test_resources import validate
 from tests.pathways.plan.setup import add_goal, start_plan
+from tests.referrals.conftest import send_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -138,21 +141,38 @@ def test_paging_follows_next_links_to_the_end(api, vadso_system, coordinator, va
     assert len(seen) == len(set(seen)) == 5
 
 
-@pytest.mark.parametrize("name", ["CarePlan", "Goal", "Patient", "CareTeam"])
-def test_a_page_costs_the_same_queries_for_one_row_and_thirty(
-    name, api, vadso_system, coordinator, vadso_rus, django_assert_num_queries
-):
-    _plans(1, coordinator, vadso_rus)
-    caller = api(vadso_system)
-    url = reverse("fhir:search", args=[name])
-    include = {"CarePlan": "CarePlan:goal", "Goal": "Goal:patient"}.get(name)
-    params = {"_include": include} if include else {}
-    caller.get(url, params)  # warm: content types, permission ids
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+PAGES = {
+    "CarePlan": {"_include": "CarePlan:goal"},
+    "Goal": {"_include": "Goal:patient"},
+    "Patient": {},
+    "CareTeam": {},
+    "EpisodeOfCare": {"_include": "EpisodeOfCare:care-team"},
+    "ServiceRequest": {"_include": "ServiceRequest:patient"},
+    "Task": {"_include": ["Task:focus", "Task:patient"]},
+}
 
-    with CaptureQueriesContext(connection) as one:
-        assert len(ids(caller.get(url, params).json())) == 1
-    _plans(29, coordinator, vadso_rus)
-    with django_assert_num_queries(len(one.captured_queries)):
-        assert len(ids(caller.get(url, params).json())) == 30
+
+def _patients_with_referrals(count, coordinator, vadso_rus, unn_intake):
+    for n in range(count):
+        other = make_patient(vadso_rus, by=coordinator, last_name=f"Henvisesen{n}")
+        plan = start_plan(other, coordinator, vadso_rus)
+        add_goal(plan, coordinator, vadso_rus)
+        send_referral(other, coordinator, vadso_rus, unn_intake)
+
+
+def test_a_page_costs_the_same_queries_for_one_row_and_thirty(
+    api, vadso_system, coordinator, vadso_rus, unn_intake, django_assert_num_queries
+):
+    _patients_with_referrals(1, coordinator, vadso_rus, unn_intake)
+    caller = api(vadso_system)
+    caller.get(reverse("fhir:search", args=["Patient"]))  # warm: content types, permissions
+    one = {}
+    for name, params in PAGES.items():
+        with CaptureQueriesContext(connection) as queries:
+            assert len(ids(caller.get(reverse("fhir:search", args=[name]), params).json())) == 1
+        one[name] = len(queries.captured_queries)
+    _patients_with_referrals(29, coordinator, vadso_rus, unn_intake)
+    for name, params in PAGES.items():
+        with django_assert_num_queries(one[name]):
+            result = caller.get(reverse("fhir:search", args=[name]), params).json()
+        assert len(ids(result)) == 30, name
