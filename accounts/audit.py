@@ -52,7 +52,9 @@ def record_by(actor, action: str, **fields) -> AuditEvent:
     return record(user=actor.user, unit=actor.unit, action=action, **fields)
 
 
-def record_reads(actor, reads, *, detail: str = "", basis: str = Basis.CARE_TEAM) -> None:
+def record_reads(
+    actor, reads, *, detail: str = "", basis: str = Basis.CARE_TEAM, action: str = Action.VIEW
+) -> None:
     """One read event per ``(patient_id, obj)`` in ``reads``, written in one INSERT, so an API
     page of 50 resources costs the same queries as a page of one."""
     ctx = context.current.get()
@@ -62,7 +64,7 @@ def record_reads(actor, reads, *, detail: str = "", basis: str = Basis.CARE_TEAM
             user=user,
             unit=actor.unit,
             patient_id=patient_id,
-            action=Action.VIEW,
+            action=action,
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
             basis=basis,

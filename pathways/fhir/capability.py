@@ -14,14 +14,15 @@ def capability_statement(base_url: str) -> dict:
         resource = REGISTRY[name]
         entry = {
             "type": name,
-            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "interaction": [{"code": code} for code in resource.interactions],
             "versioning": "no-version",
             "readHistory": False,
             "updateCreate": False,
-            "searchParam": [
-                {"name": p, "type": t, "documentation": d} for p, t, d in supported_params(resource)
-            ],
         }
+        if "search-type" in resource.interactions:
+            entry["searchParam"] = [
+                {"name": p, "type": t, "documentation": d} for p, t, d in supported_params(resource)
+            ]
         if resource.includes:
             entry["searchInclude"] = [f"{name}:{i.name}" for i in resource.includes]
         resources.append(entry)

@@ -51,6 +51,10 @@ class ResourceType:
     client_scope: Callable[[object], Q] | None = None
     # One read event per returned resource; False: one per patient (the access log itself).
     audit_each: bool = True
+    audit_action: str = "view"
+    interactions: tuple[str, ...] = ("read", "search-type")
+    # (obj) -> (bytes, content type): a read answered with the content itself (Binary).
+    raw: Callable[[object], tuple[bytes, str]] | None = None
 
     def model_rows(self) -> QuerySet:
         """The model's rows without the page's joins and annotations."""

@@ -77,18 +77,18 @@ def _gate(request, resource_type):
 
 
 def _audit(caller, request, found) -> None:
-    """One read event per resource with patient data, in one query."""
-    reads, seen = [], set()
+    """One read event per resource with patient data, in one query per kind of read."""
+    reads, seen = {}, set()
     for resource, obj in found:
         if resource.patient_field is None:
             continue
         key = (obj.fhir_patient_id, None if resource.audit_each else resource.name)
         if resource.audit_each or key not in seen:
             seen.add(key)
-            reads.append((obj.fhir_patient_id, obj))
-    if reads:
-        detail = f"FHIR {caller.client.client_id}: {request.get_full_path()}"
-        audit.record_reads(caller.actor, reads, detail=detail)
+            reads.setdefault(resource.audit_action, []).append((obj.fhir_patient_id, obj))
+    detail = f"FHIR {caller.client.client_id}: {request.get_full_path()}"
+    for action, rows in reads.items():
+        audit.record_reads(caller.actor, rows, detail=detail, action=action)
 
 
 def _record_refusal(caller, request, resource, pk) -> None:
@@ -134,7 +134,16 @@ def read(request, resource_type, pk):
         _record_refusal(caller, request, resource, int(pk))
         return _not_found()
     _audit(caller, request, [(resource, obj)])
+    if resource.raw is not None and not _wants_fhir(request):
+        content, content_type = resource.raw(obj)
+        return HttpResponse(content, content_type=content_type)
     return fhir_response(resource.to_fhir(obj))
+
+
+def _wants_fhir(request) -> bool:
+    """A Binary read returns the content itself unless the client asks for FHIR JSON."""
+    accept = request.headers.get("Accept", "")
+    return "json" in accept or request.GET.get("_format", "") in ("json", "application/fhir+json")
 
 
 @csrf_exempt
@@ -143,6 +152,12 @@ def search_type(request, resource_type):
     if refusal:
         return refusal
     resource, caller = gate
+    if "search-type" not in resource.interactions:
+        return outcome(
+            405,
+            "not-supported",
+            _("Searching is not supported for %(type)s.") % {"type": resource.name},
+        )
     try:
         page = search(resource, caller.client, request.GET)
     except SearchError as error:

@@ -2,10 +2,13 @@
 R4B models: R4B changed none of the elements these resources use), and the mapping says
 what the pathway says."""
 
+import base64
 import importlib
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from accounts.models import AuditEvent
 from pathways.fhir import codes
@@ -185,6 +188,8 @@ def search_all(api, system, name, **params):
 def test_every_resource_type_validates(api, vadso_system, patient, pathway):
     seen = {}
     for name in sorted(REGISTRY):
+        if "search-type" not in REGISTRY[name].interactions:
+            continue
         params = {} if REGISTRY[name].patient_field in (None, "pk") else {"patient": patient.pk}
         resources = search_all(api, vadso_system, name, **params)
         assert resources, f"no {name} for the patient"
@@ -201,6 +206,7 @@ def test_every_resource_type_validates(api, vadso_system, patient, pathway):
         "CarePlan",
         "CareTeam",
         "Consent",
+        "DocumentReference",
         "Encounter",
         "EpisodeOfCare",
         "Goal",
@@ -324,3 +330,35 @@ def test_the_validator_refuses_an_invalid_resource():
 def test_every_state_maps_to_an_r4_code(mapping, model_choices, element):
     assert set(mapping) == set(model_choices.values)
     assert set(mapping.values()) <= R4_CODES[element]
+
+
+@pytest.mark.django_db
+def test_the_plan_document_is_the_printed_pdf_and_its_download_is_logged(
+    api, vadso_system, patient, pathway
+):
+    plan = pathway["plan"]
+    (document,) = search_all(api, vadso_system, "DocumentReference", patient=patient.pk)
+    attachment = document["content"][0]["attachment"]
+    assert attachment["url"] == f"Binary/{plan.pk}"
+    assert attachment["contentType"] == "application/pdf"
+
+    before = AuditEvent.objects.count()
+    response = api(vadso_system).get(f"/fhir/R4/{attachment['url']}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert "Individuell plan" in text
+    assert "Jeg vil ha min egen leilighet" in text
+    assert "Søknad om kommunal bolig" in text
+    (event,) = AuditEvent.objects.order_by("pk")[before:]
+    assert (event.action, event.patient_id, event.user_id) == (
+        "export",
+        patient.pk,
+        vadso_system.account_id,
+    )
+
+    as_json = api(vadso_system).get(f"/fhir/R4/Binary/{plan.pk}", {"_format": "json"}).json()
+    validate(as_json)
+    assert base64.b64decode(as_json["data"]).startswith(b"%PDF")
+    searching = api(vadso_system).get("/fhir/R4/Binary")
+    assert searching.status_code == 405
