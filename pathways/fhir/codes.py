@@ -30,6 +30,20 @@ INTERPRETER_REQUIRED = "http://hl7.org/fhir/StructureDefinition/patient-interpre
 V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 
 
+MAX_ID = 2**63 - 1  # PostgreSQL bigint: a larger number must be "not found", never an error
+
+
+def parse_id(value: str) -> int:
+    """The id in ``123`` or ``Type/123``; ``ValueError`` for anything else."""
+    raw = str(value).rpartition("/")[2]
+    if not raw.isascii() or not raw.isdigit():
+        raise ValueError(value)
+    number = int(raw)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
 def instant(value) -> str | None:
     """An aware datetime as a FHIR instant (UTC, seconds)."""
     if value is None:

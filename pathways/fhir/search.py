@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from pathways.access import client_patient_q
+from pathways.fhir import codes
 from pathways.fhir.registry import REGISTRY, ResourceType
 
 DEFAULT_COUNT = 50
@@ -64,21 +65,17 @@ def supported_params(resource: ResourceType) -> list[tuple[str, str, str]]:
 
 def _id(value: str, name: str) -> int:
     try:
-        number = int(value.rpartition("/")[2])
+        return codes.parse_id(value)
     except ValueError:
         raise SearchError(
             _("%(name)s must be an id, not %(value)r.") % {"name": name, "value": value}
         ) from None
-    if number < 1:
-        raise SearchError(
-            _("%(name)s must be an id, not %(value)r.") % {"name": name, "value": value}
-        )
-    return number
 
 
 def _instant(value: str) -> tuple[str, datetime.datetime]:
     match = re.fullmatch(r"(eq|ne|gt|lt|ge|le|sa|eb|ap)?(.+)", value)
-    prefix, raw = (match.group(1) or "eq"), match.group(2)
+    # A "+" of a time zone that was not percent-encoded arrives as a space.
+    prefix, raw = (match.group(1) or "eq"), match.group(2).replace(" ", "+")
     if prefix not in ("eq", "gt", "lt", "ge", "le"):
         raise SearchError(
             _("_lastUpdated does not support the prefix %(prefix)s.") % {"prefix": prefix}
@@ -146,6 +143,9 @@ def search(resource: ResourceType, client, params) -> Page:
     own = {p.name: p for p in resource.params}
     for name in params:
         values = params.getlist(name)
+        if any("\x00" in value for value in values):
+            # PostgreSQL text cannot hold NUL; such a value can match nothing anyway.
+            raise SearchError(_("%(name)s cannot be %(value)r.") % {"name": name, "value": "\x00"})
         if name in RESULT_PARAMS:
             continue
         if name == "_lastUpdated":

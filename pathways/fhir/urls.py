@@ -13,6 +13,8 @@ urlpatterns = [
         views.read,
         name="read",
     ),
+    # Anything else under the base (history, operations, odd ids) is a FHIR 404 too.
+    re_path(r"^.*$", views.unknown, name="unknown"),
 ]
 
 # Mounted at the site's top level by config/urls.py.

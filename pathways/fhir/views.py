@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import audit
-from pathways.fhir import auth
+from pathways.fhir import auth, codes
 from pathways.fhir.capability import capability_statement
 from pathways.fhir.registry import REGISTRY
 from pathways.fhir.search import SearchError, scoped, search
@@ -127,11 +127,13 @@ def read(request, resource_type, pk):
     if refusal:
         return refusal
     resource, caller = gate
-    if not pk.isdigit():
+    try:
+        pk = codes.parse_id(pk)
+    except ValueError:
         return _not_found()
-    obj = scoped(resource, caller.client).filter(pk=int(pk)).first()
+    obj = scoped(resource, caller.client).filter(pk=pk).first()
     if obj is None:
-        _record_refusal(caller, request, resource, int(pk))
+        _record_refusal(caller, request, resource, pk)
         return _not_found()
     _audit(caller, request, [(resource, obj)])
     if resource.raw is not None and not _wants_fhir(request):
@@ -199,3 +201,8 @@ def base(request):
     return outcome(
         405, "not-supported", _("Only reading is supported here."), {"Allow": "GET, HEAD"}
     )
+
+
+@csrf_exempt
+def unknown(request):
+    return outcome(404, "not-supported", _("This is not supported here."))

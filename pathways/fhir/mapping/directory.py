@@ -55,7 +55,7 @@ def _service_queryset():
 
 
 def _by_organization(queryset, value):
-    return queryset.filter(organisation_id=int(value.rpartition("/")[2]))
+    return queryset.filter(organisation_id=codes.parse_id(value))
 
 
 MEMBERSHIP_ROLE = f"{codes.CANONICAL}/CodeSystem/membership-role"
@@ -101,11 +101,11 @@ def _roles():
 
 
 def _by_practitioner(queryset, value):
-    return queryset.filter(user_id=int(value.rpartition("/")[2]))
+    return queryset.filter(user_id=codes.parse_id(value))
 
 
 def _by_role_organization(queryset, value):
-    return queryset.filter(unit__organisation_id=int(value.rpartition("/")[2]))
+    return queryset.filter(unit__organisation_id=codes.parse_id(value))
 
 
 RESOURCES = (

@@ -112,6 +112,7 @@ def test_unknown_types_and_writes_are_refused_as_outcomes(api, vadso_system, pat
     assert response.json()["issue"][0]["code"] == "not-supported"
     response = api(vadso_system).get(f"/fhir/R4/Patient/{patient.pk}/_history")
     assert response.status_code == 404
+    assert response.json()["resourceType"] == "OperationOutcome"
 
 
 def _plans(count, coordinator, vadso_rus):
