@@ -49,10 +49,10 @@ def scoped(resource: ResourceType, client):
 
 def supported_params(resource: ResourceType) -> list[tuple[str, str, str]]:
     """(name, type, documentation) for the CapabilityStatement and the parameter check."""
-    out = [
-        ("_id", "token", "Logical id"),
-        ("_lastUpdated", "date", "meta.lastUpdated, with prefixes ge, gt, le, lt, eq"),
-    ]
+    out = [("_id", "token", "Logical id")]
+    # Only where the rows keep a change time (building the queryset runs no query).
+    if "fhir_updated" in resource.queryset().query.annotations:
+        out.append(("_lastUpdated", "date", "meta.lastUpdated, with prefixes ge, gt, le, lt, eq"))
     if resource.patient_field is not None and resource.name != "Patient":
         out.append(("patient", "reference", "The patient (Patient/<id> or <id>)"))
     own = {p.name for p in resource.params}

@@ -197,7 +197,7 @@ def search_type(request, resource_type):
 
 @csrf_exempt
 def base(request):
-    """The service base: transactions come in §3 of the API work; for now, nothing here."""
+    """The service base, where a transaction Bundle will be posted; only reads are served yet."""
     return outcome(
         405, "not-supported", _("Only reading is supported here."), {"Allow": "GET, HEAD"}
     )

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.acting import Actor
 from accounts.models import AuditEvent
+from pathways.fhir.registry import REGISTRY
 from pathways.models import ApiClient, CareTeamMember, Consent
 from pathways.patients.services.breakglass import break_glass_open
 from pathways.patients.services.careteam import care_team_end, consent_withdraw
@@ -29,14 +30,26 @@ def found_ids(api, system, name, **params):
     return [e["resource"]["id"] for e in response.json().get("entry", [])]
 
 
+PATIENT_TYPES = sorted(
+    name
+    for name, resource in REGISTRY.items()
+    if resource.patient_field not in (None, "pk") and "search-type" in resource.interactions
+)
+
+
 def sees(api, system, patient) -> bool:
-    """Read and search agree on whether the client sees the patient."""
+    """Read and search agree on whether the client sees the patient; a client that does not
+    gets nothing of any type about them."""
     response = read(api, system, "Patient", patient.pk)
     listed = str(patient.pk) in found_ids(api, system, "Patient", _id=patient.pk)
     assert (response.status_code == 200) == listed
     if response.status_code != 200:
         assert response.status_code == 404
         assert response.json()["resourceType"] == "OperationOutcome"
+        for name in PATIENT_TYPES:
+            assert found_ids(api, system, name, patient=patient.pk) == [], name
+        for name in ("CareTeam", "EpisodeOfCare"):
+            assert read(api, system, name, patient.pk).status_code == 404
     return listed
 
 

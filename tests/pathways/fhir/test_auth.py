@@ -201,6 +201,11 @@ def test_the_capability_statement_states_what_the_registry_serves(client):
         "patient",
         "status",
     }
+    related = next(r for r in rest["resource"] if r["type"] == "RelatedPerson")
+    # RelatedPerson keeps no change time, so _lastUpdated is not offered for it.
+    assert {p["name"] for p in related["searchParam"]} == {"_id", "patient"}
+    binary = next(r for r in rest["resource"] if r["type"] == "Binary")
+    assert binary["interaction"] == [{"code": "read"}] and "searchParam" not in binary
     assert set(care_plan["searchInclude"]) == {
         "CarePlan:patient",
         "CarePlan:goal",
