@@ -160,6 +160,16 @@ def search_type(request, resource_type):
             "not-supported",
             _("Searching is not supported for %(type)s.") % {"type": resource.name},
         )
+    # An _include may not bring in a type the token may not read.
+    targets = {i.name: i.target for i in resource.includes}
+    for value in request.GET.getlist("_include"):
+        target = targets.get(value.partition(":")[2].partition(":")[0])
+        if target is not None and not caller.may_read(target):
+            return _refused(
+                auth.AuthError(
+                    403, _("The token lacks the scope to read this."), "insufficient_scope"
+                )
+            )
     try:
         page = search(resource, caller.client, request.GET)
     except SearchError as error:

@@ -74,9 +74,15 @@ def test_a_token_without_the_scope_is_refused(client, signing_key, vadso_system)
     refused(call(client, token), 403, "insufficient_scope")
     token = make_token(signing_key, vadso_system.client_id, scope="openid")
     refused(call(client, token), 403, "insufficient_scope")
-    # The scope for one type is enough for that type.
+    # The scope for one type is enough for that type, but not for what it would include.
     token = make_token(signing_key, vadso_system.client_id, scope="system/CarePlan.read")
     assert call(client, token).status_code == 200
+    included = f"{reverse('fhir:search', args=['CarePlan'])}?_include=CarePlan:goal"
+    refused(call(client, token, included), 403, "insufficient_scope")
+    token = make_token(
+        signing_key, vadso_system.client_id, scope="system/CarePlan.read system/Goal.read"
+    )
+    assert call(client, token, included).status_code == 200
 
 
 def test_a_bad_signature_is_refused(client, signing_key, vadso_system):
