@@ -104,6 +104,21 @@ def _instant(value: str) -> tuple[str, datetime.datetime]:
     return prefix, when
 
 
+def date_filter(field: str):
+    """A ``date`` search parameter on ``field`` (prefixes as for ``_lastUpdated``)."""
+
+    def apply(queryset, value):
+        prefix, when = _instant(value)
+        if prefix == "day":
+            return queryset.filter(
+                **{f"{field}__gte": when, f"{field}__lt": when + datetime.timedelta(days=1)}
+            )
+        lookup = {"eq": "exact", "gt": "gt", "ge": "gte", "lt": "lt", "le": "lte"}[prefix]
+        return queryset.filter(**{f"{field}__{lookup}": when})
+
+    return apply
+
+
 def _last_updated(queryset, values):
     if "fhir_updated" not in queryset.query.annotations:
         raise SearchError(_("_lastUpdated is not supported for this resource."))

@@ -5,7 +5,8 @@ from django.db.models import F
 from accounts.models import AuditEvent
 from pathways.fhir import codes
 from pathways.fhir.mapping.patient import PATIENT_INCLUDE
-from pathways.fhir.registry import ResourceType
+from pathways.fhir.registry import ResourceType, SearchParam
+from pathways.fhir.search import date_filter
 
 Action = AuditEvent.Action
 DCM = "http://dicom.nema.org/resources/ontology/DCM"
@@ -69,6 +70,7 @@ RESOURCES = (
         queryset=_events,
         to_fhir=audit_event,
         patient_field="patient_id",
+        params=(SearchParam("date", "date", date_filter("at"), "When it happened"),),
         includes=(PATIENT_INCLUDE,),
         # Reading the log is one read of the patient's log, not one per line of it.
         audit_each=False,

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce, Greatest
 from pathways.fhir import codes
 from pathways.fhir.mapping.patient import PATIENT_INCLUDE
 from pathways.fhir.registry import Include, ResourceType, SearchParam
+from pathways.fhir.search import date_filter
 from pathways.models import TreatmentEpisode
 
 Kind = TreatmentEpisode.Kind
@@ -76,7 +77,10 @@ RESOURCES = (
         queryset=_episodes,
         to_fhir=encounter,
         patient_field="patient_id",
-        params=(SearchParam("status", "token", _status, "in-progress, finished"),),
+        params=(
+            SearchParam("status", "token", _status, "in-progress, finished"),
+            SearchParam("date", "date", date_filter("started_at"), "Start of the stay"),
+        ),
         includes=(
             PATIENT_INCLUDE,
             Include("episode-of-care", "EpisodeOfCare", lambda e: [e.patient_id]),

@@ -6,7 +6,8 @@ from django.db.models.functions import Coalesce, Greatest
 
 from pathways.fhir import codes
 from pathways.fhir.mapping.patient import PATIENT_INCLUDE
-from pathways.fhir.registry import ResourceType
+from pathways.fhir.registry import ResourceType, SearchParam
+from pathways.fhir.search import date_filter
 from pathways.models import Invitation, KommuneMessage, Meeting
 
 MEETING_STATUS = {
@@ -119,6 +120,7 @@ RESOURCES = (
         patient_field="patient_id",
         status_field="state",
         statuses=_inverse(MEETING_STATUS),
+        params=(SearchParam("date", "date", date_filter("starts_at"), "Start of the meeting"),),
         includes=(PATIENT_INCLUDE,),
     ),
     ResourceType(
@@ -126,6 +128,7 @@ RESOURCES = (
         queryset=_messages,
         to_fhir=communication,
         patient_field="patient_id",
+        params=(SearchParam("sent", "date", date_filter("sent_at"), "When it was sent"),),
         includes=(PATIENT_INCLUDE,),
     ),
 )

@@ -177,3 +177,20 @@ def test_a_page_costs_the_same_queries_for_one_row_and_thirty(
         with django_assert_num_queries(one[name]):
             result = caller.get(reverse("fhir:search", args=[name]), params).json()
         assert len(ids(result)) == 30, name
+
+
+def test_stays_meetings_and_the_log_search_by_date(api, vadso_system, patient, pathway):
+    today = timezone.now().date()
+    week = today + datetime.timedelta(days=6)
+    assert ids(bundle(api, vadso_system, "Encounter", date=f"lt{today}")) == [
+        str(pathway["episode"].pk)
+    ]
+    assert ids(bundle(api, vadso_system, "Encounter", date=f"ge{today}")) == []
+    assert ids(bundle(api, vadso_system, "Appointment", date=f"gt{week}")) == [
+        str(pathway["meeting"].pk)
+    ]
+    assert ids(bundle(api, vadso_system, "Appointment", date=f"le{today}")) == []
+    assert ids(bundle(api, vadso_system, "Communication", sent=f"ge{today}"))
+    assert ids(bundle(api, vadso_system, "AuditEvent", patient=patient.pk, date=f"eq{today}"))
+    response = api(vadso_system).get(reverse("fhir:search", args=["Encounter"]), {"date": "soon"})
+    assert response.status_code == 400
