@@ -21,6 +21,17 @@ DEFAULT_COUNT = 50
 MAX_COUNT = 200
 COMMON = ("_id", "_lastUpdated")
 RESULT_PARAMS = ("_count", "_include", "_cursor", "_format")
+# Types whose R4 definition also names the patient ``subject`` (a patient-only reference here).
+SUBJECT_TYPES = {
+    "CarePlan",
+    "CareTeam",
+    "Communication",
+    "DocumentReference",
+    "Encounter",
+    "Goal",
+    "ServiceRequest",
+    "Task",
+}
 
 
 class SearchError(ValueError):
@@ -55,6 +66,8 @@ def supported_params(resource: ResourceType) -> list[tuple[str, str, str]]:
         out.append(("_lastUpdated", "date", "meta.lastUpdated, with prefixes ge, gt, le, lt, eq"))
     if resource.patient_field is not None and resource.name != "Patient":
         out.append(("patient", "reference", "The patient (Patient/<id> or <id>)"))
+        if resource.name in SUBJECT_TYPES:
+            out.append(("subject", "reference", "The patient, as patient"))
     own = {p.name for p in resource.params}
     if resource.statuses and "status" not in own:
         codes = ", ".join(sorted(resource.statuses))
@@ -74,6 +87,10 @@ def _id(value: str, name: str) -> int:
 
 def _instant(value: str) -> tuple[str, datetime.datetime]:
     match = re.fullmatch(r"(eq|ne|gt|lt|ge|le|sa|eb|ap)?(.+)", value)
+    if match is None:  # empty
+        raise SearchError(
+            _("_lastUpdated must be a date or a time, not %(value)r.") % {"value": value}
+        )
     # A "+" of a time zone that was not percent-encoded arrives as a space.
     prefix, raw = (match.group(1) or "eq"), match.group(2).replace(" ", "+")
     if prefix not in ("eq", "gt", "lt", "ge", "le"):
@@ -169,7 +186,7 @@ def search(resource: ResourceType, client, params) -> Page:
         for value in values:
             if name == "_id":
                 queryset = queryset.filter(pk__in=[_id(v, name) for v in value.split(",")])
-            elif name == "patient":
+            elif name in ("patient", "subject"):
                 ids = [_id(v, name) for v in value.split(",")]
                 queryset = queryset.filter(**{f"{resource.patient_field}__in": ids})
             elif name in own:

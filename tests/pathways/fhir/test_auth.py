@@ -205,6 +205,7 @@ def test_the_capability_statement_states_what_the_registry_serves(client):
         "_id",
         "_lastUpdated",
         "patient",
+        "subject",
         "status",
     }
     related = next(r for r in rest["resource"] if r["type"] == "RelatedPerson")

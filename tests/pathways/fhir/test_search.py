@@ -47,6 +47,9 @@ def test_status_maps_back_to_our_states(api, vadso_system, patient, pathway):
         str(g.pk) for g in Goal.objects.filter(status=Goal.Status.ACHIEVED)
     ]
     assert ids(bundle(api, vadso_system, "Encounter", status="finished")) == []
+    assert ids(bundle(api, vadso_system, "CarePlan", subject=f"Patient/{patient.pk}")) == [
+        str(pathway["plan"].pk)
+    ]
 
 
 def test_last_updated_filters_on_the_latest_change(api, vadso_system, patient, pathway):
@@ -92,6 +95,8 @@ def test_include_brings_the_pairs_once(api, vadso_system, patient, pathway):
         ({"_count": "many"}, "_count"),
         ({"patient": "Patient/abc"}, "patient"),
         ({"_lastUpdated": "yesterday"}, "yesterday"),
+        ({"_lastUpdated": ""}, "_lastUpdated"),
+        ({"_lastUpdated": "ge"}, "_lastUpdated"),
         ({"_lastUpdated": "ge2026-01-01T10:00:00"}, "_lastUpdated"),
         ({"_include": "Task:focus"}, "Task:focus"),
     ],
