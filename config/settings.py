@@ -284,6 +284,14 @@ PATHWAY_AFTER_DETOX_DAYS = env_int("PATHWAY_AFTER_DETOX_DAYS", 3)
 # Remind the treating unit this many days before a pathway timer runs out (and when it has).
 PATHWAY_WARNING_DAYS = env_int("PATHWAY_WARNING_DAYS", 2)
 
+# FHIR API (/fhir/R4/): access tokens from this OAuth issuer for this audience; the issuer's
+# keys from a JWKS URL (kept this many seconds) or given inline as JSON. Off when unset.
+FHIR_TOKEN_ISSUER = env_str("FHIR_TOKEN_ISSUER")
+FHIR_TOKEN_AUDIENCE = env_str("FHIR_TOKEN_AUDIENCE")
+FHIR_JWKS_URL = env_str("FHIR_JWKS_URL")
+FHIR_JWKS = env_str("FHIR_JWKS")
+FHIR_JWKS_CACHE_SECONDS = env_int("FHIR_JWKS_CACHE_SECONDS", 300)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

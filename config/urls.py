@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from accounts.views import floor, healthz
 from pathways.episodes import urls as episodes
+from pathways.fhir import urls as fhir
 from pathways.patients import urls as patients
 from pathways.worklist import urls as worklist
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("henvisninger/", include("referrals.urls")),
     path("varsler/", include("pathways.notifications.urls")),
     *episodes.site_urlpatterns,
+    *fhir.site_urlpatterns,
     *patients.site_urlpatterns,
     *worklist.site_urlpatterns,
     path("healthz", healthz, name="healthz"),

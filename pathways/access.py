@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts import audit
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, ServiceUnit
 from pathways import probing
 from pathways.models import BreakGlassAccess, CareTeamMember, Patient, PatientGroupObjectPermission
 
@@ -83,6 +83,26 @@ def visible_patient_q(user, unit=None, field: str = "patient_id") -> Q:
     if unit is None:
         return by_glass
     return Q(**{f"{field}__in": _unit_grants(unit, VIEW).values("content_object_id")}) | by_glass
+
+
+def _organisation_grants(organisation_id, codename: str):
+    """The grants of every unit of one organisation (the units an API client acts through)."""
+    return PatientGroupObjectPermission.objects.filter(
+        group_id__in=ServiceUnit.objects.filter(organisation_id=organisation_id).values("group_id"),
+        permission_id=_permission_id(codename),
+    )
+
+
+def client_patient_q(client, field: str = "pk") -> Q:
+    """What an API client sees: the patients on the care team of any unit of its
+    organisation, by the same grants the web pages read (no break-the-glass for systems)."""
+    return Q(
+        **{
+            f"{field}__in": _organisation_grants(client.organisation_id, VIEW).values(
+                "content_object_id"
+            )
+        }
+    )
 
 
 def patients_of_unit(unit):

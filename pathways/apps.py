@@ -18,6 +18,7 @@ class PathwaysConfig(AppConfig):
 
         # isort: on
         from pathways import wiring
+        from pathways.fhir import resources as fhir_resources
         from pathways.notifications import reminders, tasks
 
         # Email for new notifications: queued after commit. Importing the tasks module here
@@ -26,3 +27,5 @@ class PathwaysConfig(AppConfig):
         if tasks.queue_urgent_email not in reminders.ON_NOTIFIED:
             reminders.ON_NOTIFIED.append(tasks.queue_urgent_email)
         wiring.register()
+        # The FHIR resource types of pathways' own models (referrals add theirs).
+        fhir_resources.register_all()

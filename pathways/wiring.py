@@ -8,7 +8,11 @@
 from django.urls import reverse
 
 from pathways.episodes import services as discharge
+from pathways.fhir.mapping import documents as fhir_documents
 from pathways.models import CrisisPlan, IndividualPlan, Meeting
+from pathways.pdf import render_pdf_bytes
+from pathways.plan import services as plan_services
+from pathways.plan.printing import plan_pdf_context
 
 
 def stay_meetings(episode):
@@ -60,10 +64,23 @@ def individual_plan_crisis(patient) -> dict | None:
     }
 
 
+def individual_plan_pdf(plan) -> bytes:
+    """The plan's PDF for the FHIR API, as the plan page prints it: an open plan as it is now,
+    a closed one as last saved."""
+    if plan.is_open:
+        snapshot = plan_services.build_snapshot(plan)
+    else:
+        snapshot = plan_services.snapshot_at(plan, plan.version) or plan_services.build_snapshot(
+            plan
+        )
+    return render_pdf_bytes("pdf/plan.html", plan_pdf_context(plan.patient, snapshot, plan.version))
+
+
 def register() -> None:
     for sources, func in (
         (discharge.JOINT_MEETING_SOURCES, ansvarsgruppe_meeting_during_stay),
         (discharge.CRISIS_PLAN_SOURCES, individual_plan_crisis),
+        (fhir_documents.PLAN_PDF, individual_plan_pdf),
     ):
         if func not in sources:
             sources.append(func)

@@ -8,6 +8,7 @@ from pathways.models.episodes import (
     PlanningMeeting,
     TreatmentEpisode,
 )
+from pathways.models.fhir import ApiClient
 from pathways.models.meetings import (
     ActionItem,
     Addendum,
@@ -44,6 +45,7 @@ from pathways.models.plan import (
 )
 
 __all__ = [
+    "ApiClient",
     "ActionItem",
     "Addendum",
     "AgendaItem",

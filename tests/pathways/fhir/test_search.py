@@ -1,0 +1,201 @@
+"""Search: the common parameters, status, _lastUpdated, _include, keyset paging with
+Bundle.link next, errors as OperationOutcome, and a page's constant query count."""
+
+import datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from pathways.models import Goal
+from tests.factories import make_patient
+from tests.pathways.fhir.pathway import build
+from tests.pathways.fhir.test_resources import validate
+from tests.pathways.plan.setup import add_goal, start_plan
+from tests.referrals.conftest import send_referral
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pathway(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_clinician):
+    return build(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_clinician)
+
+
+def bundle(api, system, name, **params):
+    response = api(system).get(reverse("fhir:search", args=[name]), params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def ids(result):
+    return [e["resource"]["id"] for e in result.get("entry", []) if e["search"]["mode"] == "match"]
+
+
+def test_status_maps_back_to_our_states(api, vadso_system, patient, pathway):
+    first, forwarded = pathway["referral"], pathway["forwarded"]
+    assert ids(bundle(api, vadso_system, "Task", patient=patient.pk, status="rejected")) == [
+        str(first.pk)
+    ]
+    assert ids(
+        bundle(api, vadso_system, "ServiceRequest", patient=patient.pk, status="active,draft")
+    ) == [str(forwarded.pk)]
+    assert ids(bundle(api, vadso_system, "Goal", status="completed")) == [
+        str(g.pk) for g in Goal.objects.filter(status=Goal.Status.ACHIEVED)
+    ]
+    assert ids(bundle(api, vadso_system, "Encounter", status="finished")) == []
+    assert ids(bundle(api, vadso_system, "CarePlan", subject=f"Patient/{patient.pk}")) == [
+        str(pathway["plan"].pk)
+    ]
+
+
+def test_last_updated_filters_on_the_latest_change(api, vadso_system, patient, pathway):
+    today = timezone.now().date()
+    tomorrow = today + datetime.timedelta(days=1)
+    assert ids(bundle(api, vadso_system, "CarePlan", _lastUpdated=f"ge{today}")) == [
+        str(pathway["plan"].pk)
+    ]
+    assert ids(bundle(api, vadso_system, "CarePlan", _lastUpdated=f"gt{tomorrow}")) == []
+    soon = (timezone.now() + datetime.timedelta(minutes=5)).isoformat()
+    assert ids(bundle(api, vadso_system, "Task", _lastUpdated=f"lt{soon}"))
+    result = bundle(api, vadso_system, "Task", _lastUpdated=f"gt{soon}")
+    assert ids(result) == []
+
+
+def test_include_brings_the_pairs_once(api, vadso_system, patient, pathway):
+    result = bundle(
+        api, vadso_system, "Task", patient=patient.pk, _include=["Task:focus", "Task:patient"]
+    )
+    validate(result)
+    included = [
+        (e["resource"]["resourceType"], e["resource"]["id"])
+        for e in result["entry"]
+        if e["search"]["mode"] == "include"
+    ]
+    assert sorted(included) == sorted(
+        [
+            ("Patient", str(patient.pk)),
+            ("ServiceRequest", str(pathway["referral"].pk)),
+            ("ServiceRequest", str(pathway["forwarded"].pk)),
+        ]
+    )
+    plans = bundle(api, vadso_system, "CarePlan", patient=patient.pk, _include="CarePlan:goal")
+    assert {e["resource"]["resourceType"] for e in plans["entry"]} == {"CarePlan", "Goal"}
+
+
+@pytest.mark.parametrize(
+    "params, says",
+    [
+        ({"colour": "blue"}, "colour"),
+        ({"status": "nonsense"}, "nonsense"),
+        ({"_count": "0"}, "_count"),
+        ({"_count": "many"}, "_count"),
+        ({"patient": "Patient/abc"}, "patient"),
+        ({"_lastUpdated": "yesterday"}, "yesterday"),
+        ({"_lastUpdated": ""}, "_lastUpdated"),
+        ({"_lastUpdated": "ge"}, "_lastUpdated"),
+        ({"_lastUpdated": "ge2026-01-01T10:00:00"}, "_lastUpdated"),
+        ({"_include": "Task:focus"}, "Task:focus"),
+    ],
+)
+def test_bad_parameters_are_an_operation_outcome(api, vadso_system, params, says):
+    response = api(vadso_system).get(reverse("fhir:search", args=["CarePlan"]), params)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/fhir+json")
+    body = response.json()
+    validate(body)
+    assert body["issue"][0]["code"] == "invalid"
+    assert says in body["issue"][0]["diagnostics"]
+
+
+def test_unknown_types_and_writes_are_refused_as_outcomes(api, vadso_system, patient):
+    response = api(vadso_system).get("/fhir/R4/Medication")
+    assert response.status_code == 404
+    assert response.json()["issue"][0]["code"] == "not-supported"
+    response = api(vadso_system).get(f"/fhir/R4/Patient/{patient.pk}/_history")
+    assert response.status_code == 404
+    assert response.json()["resourceType"] == "OperationOutcome"
+
+
+def _plans(count, coordinator, vadso_rus):
+    for n in range(count):
+        other = make_patient(vadso_rus, by=coordinator, last_name=f"Plansen{n}")
+        plan = start_plan(other, coordinator, vadso_rus)
+        add_goal(plan, coordinator, vadso_rus)
+
+
+def test_paging_follows_next_links_to_the_end(api, vadso_system, coordinator, vadso_rus):
+    _plans(5, coordinator, vadso_rus)
+    seen = []
+    result = bundle(api, vadso_system, "CarePlan", _count=2)
+    pages = 1
+    while True:
+        seen.extend(ids(result))
+        following = [link["url"] for link in result["link"] if link["relation"] == "next"]
+        if not following:
+            break
+        url = urlsplit(following[0])
+        params = {k: v for k, v in parse_qs(url.query).items()}
+        assert params["_count"] == ["2"]
+        response = api(vadso_system).get(url.path, {k: v[0] for k, v in params.items()})
+        result = response.json()
+        pages += 1
+    assert pages == 3
+    assert len(seen) == len(set(seen)) == 5
+
+
+PAGES = {
+    "CarePlan": {"_include": "CarePlan:goal"},
+    "Goal": {"_include": "Goal:patient"},
+    "Patient": {},
+    "CareTeam": {},
+    "EpisodeOfCare": {"_include": "EpisodeOfCare:care-team"},
+    "ServiceRequest": {"_include": "ServiceRequest:patient"},
+    "Task": {"_include": ["Task:focus", "Task:patient"]},
+}
+
+
+def _patients_with_referrals(count, coordinator, vadso_rus, unn_intake):
+    for n in range(count):
+        other = make_patient(vadso_rus, by=coordinator, last_name=f"Henvisesen{n}")
+        plan = start_plan(other, coordinator, vadso_rus)
+        add_goal(plan, coordinator, vadso_rus)
+        send_referral(other, coordinator, vadso_rus, unn_intake)
+
+
+def test_a_page_costs_the_same_queries_for_one_row_and_thirty(
+    api, vadso_system, coordinator, vadso_rus, unn_intake, django_assert_num_queries
+):
+    _patients_with_referrals(1, coordinator, vadso_rus, unn_intake)
+    caller = api(vadso_system)
+    caller.get(reverse("fhir:search", args=["Patient"]))  # warm: content types, permissions
+    one = {}
+    for name, params in PAGES.items():
+        with CaptureQueriesContext(connection) as queries:
+            assert len(ids(caller.get(reverse("fhir:search", args=[name]), params).json())) == 1
+        one[name] = len(queries.captured_queries)
+    _patients_with_referrals(29, coordinator, vadso_rus, unn_intake)
+    for name, params in PAGES.items():
+        with django_assert_num_queries(one[name]):
+            result = caller.get(reverse("fhir:search", args=[name]), params).json()
+        assert len(ids(result)) == 30, name
+
+
+def test_stays_meetings_and_the_log_search_by_date(api, vadso_system, patient, pathway):
+    today = timezone.now().date()
+    week = today + datetime.timedelta(days=6)
+    assert ids(bundle(api, vadso_system, "Encounter", date=f"lt{today}")) == [
+        str(pathway["episode"].pk)
+    ]
+    assert ids(bundle(api, vadso_system, "Encounter", date=f"ge{today}")) == []
+    assert ids(bundle(api, vadso_system, "Appointment", date=f"gt{week}")) == [
+        str(pathway["meeting"].pk)
+    ]
+    assert ids(bundle(api, vadso_system, "Appointment", date=f"le{today}")) == []
+    assert ids(bundle(api, vadso_system, "Communication", sent=f"ge{today}"))
+    assert ids(bundle(api, vadso_system, "AuditEvent", patient=patient.pk, date=f"eq{today}"))
+    response = api(vadso_system).get(reverse("fhir:search", args=["Encounter"]), {"date": "soon"})
+    assert response.status_code == 400
