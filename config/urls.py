@@ -5,6 +5,7 @@ from accounts.views import floor, healthz
 from pathways.episodes import urls as episodes
 from pathways.patients import urls as patients
 from pathways.worklist import urls as worklist
+from referrals.placement import urls as placement
 
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
@@ -14,6 +15,7 @@ urlpatterns = [
     *episodes.site_urlpatterns,
     *patients.site_urlpatterns,
     *worklist.site_urlpatterns,
+    *placement.site_urlpatterns,
     path("healthz", healthz, name="healthz"),
     path("_floor/", floor, name="floor"),
     path("admin/", admin.site.urls),

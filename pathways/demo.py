@@ -4,6 +4,7 @@ idempotent: running the command twice changes nothing the second time."""
 
 EXTENSIONS = [
     "referrals.demo.seed",
+    "referrals.placement.demo.seed",
     "pathways.plan.demo.seed",
     "pathways.meetings.demo.seed",
     "pathways.episodes.demo.seed",
