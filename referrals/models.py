@@ -123,6 +123,23 @@ class TreatmentPlace(models.Model):
         return None
 
 
+class CapacityReport(models.Model):
+    """Each capacity update, kept: the figures compare what places reported with who started."""
+
+    place = models.ForeignKey(TreatmentPlace, on_delete=models.CASCADE, related_name="reports")
+    reported_at = models.DateTimeField(default=timezone.now)
+    reported_by = user_fk(optional=True)
+    free_places = models.PositiveSmallIntegerField()
+    expected_wait_days = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["place", "reported_at"]
+        indexes = [models.Index(fields=["place", "reported_at"], name="capacity_report_at")]
+
+    def __str__(self):
+        return f"{self.place_id} {self.reported_at:%Y-%m-%d}: {self.free_places}"
+
+
 class Referral(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")

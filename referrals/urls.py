@@ -9,6 +9,7 @@ urlpatterns = [
     path("ny/", views.referral_new, name="new"),
     path("statistikk/", views.statistics_page, name="statistics"),
     path("statistikk.csv", views.statistics_csv, name="statistics_csv"),
+    path("statistikk-plassering.csv", views.placement_csv, name="placement_csv"),
     path("<int:pk>/", views.referral_detail, name="detail"),
     path(
         "behandling/<int:patient_id>/<int:episode_id>/",

@@ -26,6 +26,7 @@ from pathways.workdays import add_working_days
 from referrals import forms, selectors, services, statistics
 from referrals import permissions as perms
 from referrals.models import Attachment, InformationRequest, Referral
+from referrals.placement import figures as placement_figures
 from referrals.placement import selectors as placement
 from referrals.placement.forms import PlaceForm, PlannedStartForm
 
@@ -769,6 +770,7 @@ def _statistics_input(request):
 def statistics_page(request):
     unit, form, start, end = _statistics_input(request)
     total, months = statistics.figures_for(unit, start, end)
+    trusts, places = placement_figures.placement_figures(unit, start, end)
     return render(
         request,
         "referrals/statistics.html",
@@ -778,6 +780,8 @@ def statistics_page(request):
             "end": end,
             "total": total,
             "months": months,
+            "placement_trusts": trusts,
+            "placement_places": places,
             "query_string": request.GET.urlencode(),
         },
     )
@@ -794,14 +798,38 @@ def statistics_csv(request):
         basis=audit.Basis.ADMIN,
         detail=f"henvisningsstatistikk {start:%Y-%m-%d}–{end:%Y-%m-%d}",
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="henvisninger-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
+    return _csv(
+        f"henvisninger-{start:%Y%m%d}-{end:%Y%m%d}.csv",
+        statistics.CSV_HEADER,
+        statistics.csv_rows(total, months),
     )
+
+
+@login_required
+def placement_csv(request):
+    unit, form, start, end = _statistics_input(request)
+    trusts, places = placement_figures.placement_figures(unit, start, end)
+    audit.record(
+        user=request.user,
+        unit=unit,
+        action=audit.Action.EXPORT,
+        basis=audit.Basis.ADMIN,
+        detail=f"plasseringsstatistikk {start:%Y-%m-%d}–{end:%Y-%m-%d}",
+    )
+    return _csv(
+        f"plassering-{start:%Y%m%d}-{end:%Y%m%d}.csv",
+        placement_figures.CSV_HEADER,
+        placement_figures.csv_rows(trusts, places),
+    )
+
+
+def _csv(filename, header, rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(statistics.CSV_HEADER)
-    writer.writerows(statistics.csv_rows(total, months))
+    writer.writerow(header)
+    writer.writerows(rows)
     return response
 
 

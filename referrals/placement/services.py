@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from pathways.stale import check_version
-from referrals.models import TreatmentPlace
+from referrals.models import CapacityReport, TreatmentPlace
 from referrals.placement.permissions import can_update_capacity
 
 CAPACITY_FIELDS = ["free_places", "free_from", "expected_wait_days", "capacity_note"]
@@ -52,6 +52,13 @@ def capacity_update(
             "capacity_updated_by",
             "capacity_version",
         ]
+    )
+    CapacityReport.objects.create(
+        place=current,
+        reported_at=current.capacity_updated_at,
+        reported_by=actor.user,
+        free_places=free_places,
+        expected_wait_days=expected_wait_days,
     )
     audit.record_by(
         actor,

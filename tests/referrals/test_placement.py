@@ -327,3 +327,68 @@ def test_the_private_place_starts_the_stay_and_the_referral_leaves_the_waiting_l
     current = Referral.objects.get(pk=granted.pk)
     assert current.state == Referral.State.TREATMENT_STARTED
     assert current.treatment_episode == episode and current.treatment_started_on == TODAY()
+
+
+# --- figures ---
+
+
+def test_placement_figures_against_a_hand_computed_set(
+    unn, vadso_rus, coordinator, tsb_intake, unn_intake, leader
+):
+    from referrals.models import CapacityReport
+    from referrals.placement.figures import placement_figures
+    from tests.factories import make_patient
+    from tests.referrals.conftest import send_referral
+
+    a = make_place(unn, "Sted A", free=1)
+    b = make_place(unn, "Sted B", free=1)
+    day0 = TODAY() - datetime.timedelta(days=20)
+    granted_at = timezone.make_aware(datetime.datetime.combine(day0, datetime.time(12)))
+    # (place, wished, planned start (days after the grant), started (days after) or None)
+    cases = [(a, a, 5, 4), (a, b, 5, 8), (b, None, 10, None), (b, b, 2, 2)]
+    for n, (where, wished, planned, started) in enumerate(cases):
+        patient = make_patient(vadso_rus, by=coordinator, first_name=f"P{n}")
+        referral = send_referral(patient, coordinator, vadso_rus, unn_intake)
+        Referral.objects.filter(pk=referral.pk).update(
+            state=Referral.State.TREATMENT_STARTED if started is not None else "granted",
+            assessed_at=granted_at,
+            start_deadline=day0 + datetime.timedelta(days=30),
+            help_kind="inpatient",
+            place=where,
+            wished_place=wished,
+            planned_start=day0 + datetime.timedelta(days=planned),
+            treatment_started_on=(
+                day0 + datetime.timedelta(days=started) if started is not None else None
+            ),
+        )
+    for free in (2, 4):
+        CapacityReport.objects.create(place=a, free_places=free)
+    trusts, places = placement_figures(unn_intake, day0, TODAY())
+    (hf,) = trusts
+    assert (hf.placed, hf.started, hf.median_days, hf.p90_days) == (4, 3, 4, 7.2)
+    assert (hf.share_started_by_planned, hf.share_where_wished) == (67, 67)
+    by = {f.label: f for f in places}
+    fa, fb = by["Sted A"], by["Sted B"]
+    assert (fa.placed, fa.started, fa.median_days, fa.p90_days) == (2, 2, 6, 7.6)
+    assert (fa.share_started_by_planned, fa.share_where_wished, fa.reported_free) == (50, 50, 3.0)
+    assert (fb.placed, fb.started, fb.median_days, fb.p90_days) == (2, 1, 2, 2.0)
+    assert (fb.share_started_by_planned, fb.share_where_wished, fb.reported_free) == (
+        100,
+        100,
+        None,
+    )
+    # The kommune sees its own patients' placements; another helseforetak sees none.
+    kommune_trusts, _places = placement_figures(vadso_rus, day0, TODAY())
+    assert kommune_trusts[0].placed == 4
+    other = make_unit(make_org("Annet HF", level=Organisation.Level.SPESIALIST), Kind.DPS, "DPS")
+    assert placement_figures(other, day0, TODAY()) == ([], [])
+    # The statistics page shows them to the leader; the CSV has one row per trust and place.
+    from django.test import Client
+
+    client = Client()
+    client.force_login(leader)
+    page = client.get(reverse("referrals:statistics"), {"fra": day0.isoformat()})
+    assert page.status_code == 200
+    assert "Sted A" in page.content.decode()
+    csv = client.get(reverse("referrals:placement_csv")).content.decode("utf-8-sig")
+    assert len(csv.strip().splitlines()) == 1 + 1 + 2
