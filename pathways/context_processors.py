@@ -27,6 +27,7 @@ NAV_BY_VIEW = {
     "breakglass_review_mark": "breakglass_review",
     "places": "places",
     "place_capacity": "places",
+    "joint_intake": "places",
 }
 NAV_BY_APP = {"pathways": "patients", "referrals": "referrals", "notifications": "notifications"}
 

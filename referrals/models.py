@@ -6,6 +6,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import unit_fk, user_fk
@@ -402,6 +403,7 @@ class ReferralEvent(models.Model):
         ACCESS_ENDED = "access_ended", _("Access ended")
         PLACED = "placed", _("Treatment place chosen")
         PLANNED_START_CHANGED = "planned_start_changed", _("Planned start changed")
+        JOINT_INTAKE = "joint_intake", _("Joint intake meeting")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -488,3 +490,97 @@ class WaitingFollowUp(models.Model):
 
     def __str__(self):
         return f"{self.contact_frequency} ({self.responsible})"
+
+
+class JointIntakeForum(models.Model):
+    """A standing joint intake meeting (én vei inn) of the specialist service and the kommuner of
+    an area, e.g. every Tuesday: referrals and kommune requests are discussed with both there."""
+
+    name = models.CharField(_("name"), max_length=150)
+    health_trust = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": Organisation.Level.SPESIALIST, "is_private": False},
+        verbose_name=_("health trust"),
+    )
+    specialist_unit = unit_fk(_("specialist service's intake unit"), related_name="+")
+    kommuner = models.ManyToManyField(
+        Organisation,
+        related_name="joint_intake_forums",
+        limit_choices_to={"level": Organisation.Level.KOMMUNE},
+        verbose_name=_("municipalities"),
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=sorted(WEEKDAYS.items()))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("joint intake meeting")
+        verbose_name_plural = _("joint intake meetings")
+
+    def __str__(self):
+        return self.name
+
+    def next_meeting(self, today=None) -> datetime.date:
+        today = today or timezone.localdate()
+        return today + datetime.timedelta(days=(self.weekday - today.weekday()) % 7)
+
+
+class JointIntakeCase(models.Model):
+    """One patient on a joint intake meeting: a referral, or a kommune's request before any
+    referral. The outcome lands in the patient's pathway whichever side takes it on."""
+
+    class Outcome(models.TextChoices):
+        SPECIALIST = "specialist", _("The specialist service")
+        KOMMUNE = "kommune", _("The municipality")
+        BOTH = "both", _("Both together (for example a FACT team)")
+
+    forum = models.ForeignKey(
+        JointIntakeForum, on_delete=models.PROTECT, related_name="cases", verbose_name=_("meeting")
+    )
+    meeting_on = models.DateField(_("meeting date"))
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="joint_intake")
+    referral = models.ForeignKey(
+        "Referral", on_delete=models.SET_NULL, null=True, blank=True, related_name="joint_intake"
+    )
+    requested_by_unit = unit_fk(_("put forward by"), related_name="+")
+    requested_by = user_fk()
+    question = models.TextField(_("what the meeting should consider"))
+    consent_given_on = models.DateField(_("the patient consented on"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    place = models.ForeignKey(
+        TreatmentPlace,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("treatment place"),
+    )
+    reasons = models.TextField(_("reasons"), blank=True)
+    next_steps = models.TextField(_("who does what next"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = user_fk(optional=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["meeting_on", "id"]
+        indexes = [models.Index(fields=["forum", "meeting_on"], name="joint_intake_meeting")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="", decided_at__isnull=True)
+                | ~Q(outcome="") & Q(decided_at__isnull=False),
+                name="joint_intake_outcome_with_decision",
+            ),
+        ]
+        verbose_name = _("joint intake case")
+        verbose_name_plural = _("joint intake cases")
+
+    def __str__(self):
+        return f"{self.forum} {self.meeting_on}: {self.patient_id}"
+
+    @property
+    def is_decided(self) -> bool:
+        return bool(self.outcome)

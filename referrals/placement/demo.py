@@ -101,3 +101,53 @@ def seed(demo) -> None:
             planned_start=max(start, today),
             reason=reason,
         )
+
+
+def seed_joint_intake(demo) -> None:
+    """Øst-Finnmark's weekly joint intake meeting: one outcome for the kommune alone (it stays
+    in the patient's pathway) and one patient on the next agenda."""
+    from referrals.models import JointIntakeForum
+    from referrals.placement import joint_intake as joint
+
+    if "unn" not in demo.orgs or JointIntakeForum.objects.exists():
+        return
+    forum = JointIntakeForum.objects.create(
+        name="Felles inntak Øst-Finnmark",
+        health_trust=demo.orgs["unn"],
+        specialist_unit=demo.units["unn_inntak"],
+        weekday=1,
+    )
+    forum.kommuner.add(demo.orgs["vadso"])
+    vadso = demo.units["vadso_rus"]
+    kari = Actor(demo.first_user("vadso_rus"), vadso)
+    without_referral = [
+        p for p in demo.patients if p.registered_by_unit_id == vadso.pk and not p.referrals.exists()
+    ][:2]
+    if len(without_referral) < 2:
+        return
+    decided, waiting = without_referral
+    today = demo.today
+    case = joint.case_add(
+        forum=forum,
+        patient=decided,
+        actor=kari,
+        question="Økende rusbruk etter samlivsbrudd; trenger hun spesialisthelsetjenesten?",
+        consent_given_on=today,
+    )
+    joint.case_decide(
+        case=case,
+        actor=Actor(demo.users["unn.inntak"], demo.units["unn_inntak"]),
+        outcome="kommune",
+        reasons="Moderat bruk uten psykisk lidelse som krever spesialist; tett oppfølging "
+        "hjemme er riktig nivå nå (BEON).",
+        next_steps="Ruskonsulenten følger opp ukentlig; ny vurdering i felles inntak om seks "
+        "uker, eller før ved forverring.",
+        version=1,
+    )
+    joint.case_add(
+        forum=forum,
+        patient=waiting,
+        actor=kari,
+        question="ROP-problematikk og ustabil bolig; vurdere FACT eller døgnbehandling.",
+        consent_given_on=today,
+    )

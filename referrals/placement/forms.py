@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pathways.formfields import date_field, text_area
+from referrals.models import JointIntakeCase
 from referrals.placement.selectors import Suggestion
 
 
@@ -87,3 +88,58 @@ class PlannedStartForm(forms.Form):
     )
     reason = text_area(_("Why it changes"), rows=3, max_length=1000)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class JointIntakeForm(forms.Form):
+    forum = forms.ModelChoiceField(
+        label=_("Joint intake meeting"),
+        queryset=None,
+        error_messages={"required": _("Choose the meeting.")},
+    )
+    meeting_on = date_field(
+        _("Meeting date"), required=False, help_text=_("Empty means the next meeting.")
+    )
+    referral = forms.ModelChoiceField(
+        label=_("The referral it concerns"),
+        queryset=None,
+        required=False,
+        help_text=_("Empty when the kommune asks before any referral is written."),
+    )
+    question = text_area(
+        _("What the meeting should consider"),
+        rows=4,
+        max_length=2000,
+        error_messages={"required": _("Write what the meeting should consider.")},
+    )
+    consent_given_on = date_field(
+        _("The patient consented on"),
+        error_messages={"required": _("The patient's consent is needed.")},
+        help_text=_("The specialist service's intake team joins the care team on this consent."),
+    )
+
+    def __init__(self, *args, forums=None, referrals=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["forum"].queryset = forums
+        self.fields["referral"].queryset = referrals
+
+
+class DecideForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Who takes the patient on"),
+        widget=forms.RadioSelect,
+        choices=JointIntakeCase.Outcome.choices,
+        error_messages={"required": _("Choose who takes the patient on.")},
+    )
+    place = forms.ModelChoiceField(
+        label=_("Treatment place"),
+        queryset=None,
+        required=False,
+        help_text=_("When the specialist service takes the patient on."),
+    )
+    reasons = text_area(_("Reasons"), rows=3, max_length=2000)
+    next_steps = text_area(_("Who does what next"), rows=3, max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, places=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places

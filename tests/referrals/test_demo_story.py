@@ -65,3 +65,10 @@ def test_the_demo_places_one_patient_where_wished_and_one_elsewhere_with_a_reaso
     assert wished.placement_reason == ""
     elsewhere = placed.exclude(pk=wished.pk).get()
     assert elsewhere.placement_reason and elsewhere.place != elsewhere.wished_place
+
+
+def test_the_demo_joint_intake_has_an_outcome_and_a_patient_on_the_agenda(demo):
+    from referrals.models import JointIntakeCase
+
+    cases = JointIntakeCase.objects.order_by("pk")
+    assert [c.outcome for c in cases] == ["kommune", ""]
