@@ -25,6 +25,9 @@ class Organisation(models.Model):
     )
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     is_private = models.BooleanField(_("private provider with agreement"), default=False)
+    # Where a kommune is (its administrative centre): the distance to treatment places.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

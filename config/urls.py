@@ -6,6 +6,7 @@ from pathways.episodes import urls as episodes
 from pathways.fhir import urls as fhir
 from pathways.patients import urls as patients
 from pathways.worklist import urls as worklist
+from referrals.placement import urls as placement
 
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
@@ -16,6 +17,7 @@ urlpatterns = [
     *fhir.site_urlpatterns,
     *patients.site_urlpatterns,
     *worklist.site_urlpatterns,
+    *placement.site_urlpatterns,
     path("healthz", healthz, name="healthz"),
     path("_floor/", floor, name="floor"),
     path("admin/", admin.site.urls),

@@ -25,6 +25,9 @@ NAV_BY_VIEW = {
     "discharge_statistics": "discharge_statistics",
     "breakglass_review": "breakglass_review",
     "breakglass_review_mark": "breakglass_review",
+    "places": "places",
+    "place_capacity": "places",
+    "joint_intake": "places",
 }
 NAV_BY_APP = {"pathways": "patients", "referrals": "referrals", "notifications": "notifications"}
 

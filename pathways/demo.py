@@ -4,6 +4,8 @@ idempotent: running the command twice changes nothing the second time."""
 
 EXTENSIONS = [
     "referrals.demo.seed",
+    "referrals.placement.demo.seed",
+    "referrals.placement.demo.seed_joint_intake",
     "pathways.plan.demo.seed",
     "pathways.meetings.demo.seed",
     "pathways.episodes.demo.seed",

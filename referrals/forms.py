@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
 from pathways.formfields import DateRangeMixin, date_field, text_area, text_areas
-from referrals.models import EDITABLE_FIELDS, Referral, WaitingFollowUp
+from referrals.models import EDITABLE_FIELDS, Referral, TreatmentPlace, WaitingFollowUp
 from referrals.selectors import INCOMING, SENT, TABS, WAITING
 
 
@@ -64,12 +64,19 @@ class ReferralForm(forms.ModelForm):
         help_texts = {
             "existing_services": _("For example home services, NAV, housing, GP, LAR."),
             "patient_wishes": _("In the patient's own words, including where they want treatment."),
+            "wished_place": _(
+                "A place from the list of treatment places, if the patient wishes one."
+            ),
+            "preferred_place": _("Or describe the wish in words."),
         }
 
     def __init__(self, *args, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["receiving_unit"].queryset = specialist_units(exclude=[unit])
         self.fields["urgency"].choices = Referral.Urgency.choices
+        self.fields["wished_place"].queryset = TreatmentPlace.objects.filter(
+            active=True
+        ).select_related("unit__organisation")
 
     def clean_consent_given_on(self):
         value = self.cleaned_data.get("consent_given_on")
@@ -195,7 +202,10 @@ class StartTreatmentForm(DateForm):
             organisation_id=referral.receiving_unit.organisation_id
         ).order_by("name")
         self.fields["unit"].queryset = units
-        self.fields["unit"].initial = referral.receiving_unit_id
+        place = referral.place
+        own = referral.receiving_unit.organisation_id
+        in_house = place is not None and place.unit.organisation_id == own
+        self.fields["unit"].initial = place.unit_id if in_house else referral.receiving_unit_id
 
 
 class CloseForm(ReasonForm):

@@ -1,13 +1,16 @@
 """Referrals (henvisninger) to specialist units, their timeline, attachments and follow-up."""
 
+import datetime
 import uuid
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import unit_fk, user_fk
+from accounts.models import Organisation, ServiceUnit
 from pathways.models import Consent, Patient
 
 # What the referring side writes in a draft (in the order of the form).
@@ -19,9 +22,123 @@ EDITABLE_FIELDS = [
     "mental_health",
     "existing_services",
     "patient_wishes",
+    "wished_place",
     "preferred_place",
     "consent_given_on",
 ]
+
+
+class TreatmentPlace(models.Model):
+    """A place of treatment: one of the helseforetak's own TSB units, or a private institution
+    with an agreement with it. Its free capacity is kept by the place itself (or the intake
+    team), so intake teams can place people where a place is free, not only where they know."""
+
+    class Form(models.TextChoices):
+        DOGN = "dogn", _("Inpatient (døgn)")
+        POLIKLINIKK = "poliklinikk", _("Outpatient (poliklinikk)")
+        DAG = "dag", _("Day treatment")
+        AMBULANT = "ambulant", _("Ambulatory")
+
+    class Profile(models.TextChoices):
+        YOUTH = "youth", _("Youth")
+        ROP = "rop", _("Substance use and mental illness (ROP)")
+        LAR = "lar", _("LAR")
+        FAMILY = "family", _("Family")
+        ACTIVITY = "activity", _("Activity-based")
+        WOMEN = "women", _("Women")
+        DETOX = "detox", _("Detoxification")
+
+    # Capacity not confirmed for a week is shown as stale: the intake team should call first.
+    STALE_AFTER_DAYS = 7
+
+    unit = models.OneToOneField(
+        ServiceUnit,
+        on_delete=models.PROTECT,
+        related_name="treatment_place",
+        verbose_name=_("unit"),
+    )
+    form = models.CharField(_("form of treatment"), max_length=20, choices=Form.choices)
+    # A short list of Profile values; a JSON list works on both PostgreSQL and SQLite.
+    profiles = models.JSONField(_("profile"), default=list, blank=True)
+    location = models.CharField(_("location"), max_length=100)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    health_trust = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="agreement_places",
+        limit_choices_to={"level": Organisation.Level.SPESIALIST, "is_private": False},
+        verbose_name=_("agreement with"),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    description = models.TextField(_("about the place"), blank=True)
+    active = models.BooleanField(_("takes patients"), default=True)
+
+    free_places = models.PositiveSmallIntegerField(_("free places"), default=0)
+    free_from = models.DateField(_("free from"), null=True, blank=True)
+    expected_wait_days = models.PositiveSmallIntegerField(
+        _("expected waiting time (days)"), null=True, blank=True
+    )
+    capacity_note = models.CharField(_("note on capacity"), max_length=200, blank=True)
+    capacity_updated_at = models.DateTimeField(_("capacity updated"), null=True, blank=True)
+    capacity_updated_by = user_fk(optional=True)
+    # Raised on every capacity update; a stale form is refused, never saved over.
+    capacity_version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["unit__organisation__name", "unit__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="place_both_coordinates",
+            ),
+        ]
+        verbose_name = _("treatment place")
+        verbose_name_plural = _("treatment places")
+
+    def __str__(self):
+        return str(self.unit)
+
+    @property
+    def name(self) -> str:
+        return self.unit.name
+
+    def profile_labels(self) -> list[str]:
+        labels = dict(self.Profile.choices)
+        return [str(labels[p]) for p in self.profiles if p in labels]
+
+    def capacity_is_stale(self, now=None) -> bool:
+        if self.capacity_updated_at is None:
+            return True
+        now = now or timezone.now()
+        return (now - self.capacity_updated_at).days >= self.STALE_AFTER_DAYS
+
+    def earliest_start(self, today=None):
+        """The first day a patient could start here, from what the place has told us."""
+        today = today or timezone.localdate()
+        if self.free_places > 0:
+            return max(today, self.free_from or today)
+        if self.expected_wait_days is not None:
+            return today + datetime.timedelta(days=self.expected_wait_days)
+        return None
+
+
+class CapacityReport(models.Model):
+    """Each capacity update, kept: the figures compare what places reported with who started."""
+
+    place = models.ForeignKey(TreatmentPlace, on_delete=models.CASCADE, related_name="reports")
+    reported_at = models.DateTimeField(default=timezone.now)
+    reported_by = user_fk(optional=True)
+    free_places = models.PositiveSmallIntegerField()
+    expected_wait_days = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["place", "reported_at"]
+        indexes = [models.Index(fields=["place", "reported_at"], name="capacity_report_at")]
+
+    def __str__(self):
+        return f"{self.place_id} {self.reported_at:%Y-%m-%d}: {self.free_places}"
 
 
 class Referral(models.Model):
@@ -119,6 +236,29 @@ class Referral(models.Model):
         verbose_name=_("treatment episode"),
     )
     closed_reason = models.CharField(_("reason for closing"), max_length=300, blank=True)
+
+    # Placement: where the patient will be treated, as the intake team decided after granting
+    # rett; the wished place is the referrer's (or patient's) choice when it is a known place.
+    wished_place = models.ForeignKey(
+        TreatmentPlace,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("wished treatment place"),
+    )
+    place = models.ForeignKey(
+        TreatmentPlace,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+        verbose_name=_("treatment place"),
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    placement_reason = models.TextField(_("reason for the choice of place"), blank=True)
+    placed_at = models.DateTimeField(null=True, blank=True)
+    placed_by = user_fk(optional=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     # Fristbrudd.
@@ -261,6 +401,9 @@ class ReferralEvent(models.Model):
         FOLLOW_UP = "follow_up", _("Waiting-time follow-up recorded")
         ATTACHMENT = "attachment", _("Attachment added")
         ACCESS_ENDED = "access_ended", _("Access ended")
+        PLACED = "placed", _("Treatment place chosen")
+        PLANNED_START_CHANGED = "planned_start_changed", _("Planned start changed")
+        JOINT_INTAKE = "joint_intake", _("Joint intake meeting")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -347,3 +490,97 @@ class WaitingFollowUp(models.Model):
 
     def __str__(self):
         return f"{self.contact_frequency} ({self.responsible})"
+
+
+class JointIntakeForum(models.Model):
+    """A standing joint intake meeting (én vei inn) of the specialist service and the kommuner of
+    an area, e.g. every Tuesday: referrals and kommune requests are discussed with both there."""
+
+    name = models.CharField(_("name"), max_length=150)
+    health_trust = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": Organisation.Level.SPESIALIST, "is_private": False},
+        verbose_name=_("health trust"),
+    )
+    specialist_unit = unit_fk(_("specialist service's intake unit"), related_name="+")
+    kommuner = models.ManyToManyField(
+        Organisation,
+        related_name="joint_intake_forums",
+        limit_choices_to={"level": Organisation.Level.KOMMUNE},
+        verbose_name=_("municipalities"),
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=sorted(WEEKDAYS.items()))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("joint intake meeting")
+        verbose_name_plural = _("joint intake meetings")
+
+    def __str__(self):
+        return self.name
+
+    def next_meeting(self, today=None) -> datetime.date:
+        today = today or timezone.localdate()
+        return today + datetime.timedelta(days=(self.weekday - today.weekday()) % 7)
+
+
+class JointIntakeCase(models.Model):
+    """One patient on a joint intake meeting: a referral, or a kommune's request before any
+    referral. The outcome lands in the patient's pathway whichever side takes it on."""
+
+    class Outcome(models.TextChoices):
+        SPECIALIST = "specialist", _("The specialist service")
+        KOMMUNE = "kommune", _("The municipality")
+        BOTH = "both", _("Both together (for example a FACT team)")
+
+    forum = models.ForeignKey(
+        JointIntakeForum, on_delete=models.PROTECT, related_name="cases", verbose_name=_("meeting")
+    )
+    meeting_on = models.DateField(_("meeting date"))
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="joint_intake")
+    referral = models.ForeignKey(
+        "Referral", on_delete=models.SET_NULL, null=True, blank=True, related_name="joint_intake"
+    )
+    requested_by_unit = unit_fk(_("put forward by"), related_name="+")
+    requested_by = user_fk()
+    question = models.TextField(_("what the meeting should consider"))
+    consent_given_on = models.DateField(_("the patient consented on"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    place = models.ForeignKey(
+        TreatmentPlace,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("treatment place"),
+    )
+    reasons = models.TextField(_("reasons"), blank=True)
+    next_steps = models.TextField(_("who does what next"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = user_fk(optional=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["meeting_on", "id"]
+        indexes = [models.Index(fields=["forum", "meeting_on"], name="joint_intake_meeting")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="", decided_at__isnull=True)
+                | ~Q(outcome="") & Q(decided_at__isnull=False),
+                name="joint_intake_outcome_with_decision",
+            ),
+        ]
+        verbose_name = _("joint intake case")
+        verbose_name_plural = _("joint intake cases")
+
+    def __str__(self):
+        return f"{self.forum} {self.meeting_on}: {self.patient_id}"
+
+    @property
+    def is_decided(self) -> bool:
+        return bool(self.outcome)

@@ -76,6 +76,11 @@ def can_start_treatment(actor: Actor, referral: Referral) -> bool:
     return referral.state == State.GRANTED and on_side(actor, referral, RECEIVER, RECEIVING_ROLES)
 
 
+def can_place(actor: Actor, referral: Referral) -> bool:
+    """The receiving side chooses the treatment place (and moves the planned start)."""
+    return referral.state == State.GRANTED and on_side(actor, referral, RECEIVER, RECEIVING_ROLES)
+
+
 def can_link_episode(actor: Actor, referral: Referral, episode) -> bool:
     """The treating unit links its episode to the referral, or the receiving unit does."""
     treating = actor.unit is not None and actor.unit.pk == episode.unit_id
@@ -138,6 +143,7 @@ def rights(actor: Actor, referral: Referral) -> dict:
         "forward": can_forward(actor, referral),
         "answer": can_answer(actor, referral),
         "start_treatment": can_start_treatment(actor, referral),
+        "place": can_place(actor, referral),
         "close": can_close(actor, referral),
         "frist_risk": can_mark_frist_at_risk(actor, referral),
         "helfo": can_record_helfo(actor, referral),

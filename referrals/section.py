@@ -1,16 +1,25 @@
 """The referrals section of the patient overview (a fixed number of queries)."""
 
 from referrals import permissions as perms
-from referrals.models import Referral
+from referrals.models import JointIntakeCase, Referral
+from referrals.placement.joint_intake import forums_of
 from referrals.selectors import referrals_for_patient
 from referrals.services import linkable_referrals
 
 
 def section(request, patient) -> dict:
     actor = request.actor
+    can_edit = bool(getattr(patient, "can_edit", False))
     return {
         "referrals": list(referrals_for_patient(patient, actor.unit)),
-        "can_refer": bool(getattr(patient, "can_edit", False)) and perms.can_refer(actor),
+        "can_refer": can_edit and perms.can_refer(actor),
+        # Joint intake outcomes are part of the pathway, whichever side took the patient on.
+        "joint_intake": list(
+            JointIntakeCase.objects.filter(patient=patient)
+            .select_related("forum", "place__unit")
+            .order_by("-meeting_on", "-pk")[:5]
+        ),
+        "can_put_forward": can_edit and forums_of(actor.unit).exists(),
     }
 
 

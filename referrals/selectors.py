@@ -36,6 +36,8 @@ def get_referral_for_user(user, unit, pk, *, for_edit: bool = False, record_read
             "helfo_notified_by",
             "forwarded_from__receiving_unit",
             "forwarded_to__receiving_unit",
+            "place__unit__organisation",
+            "wished_place__unit",
         )
         .filter(pk=pk)
         .first()

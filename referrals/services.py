@@ -11,7 +11,7 @@ import os
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.acting import SYSTEM, Actor
 from accounts.models import Membership, ServiceUnit
-from pathways.episodes.services import episode_end, episode_start
+from pathways.episodes.services import consent_withdrawn_for, episode_end, episode_start
 from pathways.models import CareTeamMember, Consent, TreatmentEpisode
 from pathways.notifications.reminders import notify, unit_users
 from pathways.patients.services.careteam import care_team_add, care_team_end, consent_record
@@ -35,6 +35,7 @@ from referrals.models import (
     ReferralEvent,
     WaitingFollowUp,
 )
+from referrals.placement import selectors as placement
 
 State = Referral.State
 Kind = ReferralEvent.Kind
@@ -671,6 +672,123 @@ def referral_start_treatment(*, referral, actor, on: datetime.date, unit=None) -
     return current
 
 
+# --- placement: where the patient will be treated, and when ---
+
+# A reason must say something: not "x", not "ok".
+MIN_REASON_LENGTH = 10
+
+
+def _reason_error(reason: str, message: str) -> None:
+    if len(reason) < MIN_REASON_LENGTH:
+        raise ValidationError({"reason": message})
+
+
+@transaction.atomic
+def referral_place(
+    *, referral, actor, place, planned_start: datetime.date, reason: str = "", version=None
+) -> Referral:
+    """The intake team chooses the place and the planned start after granting rett.
+
+    A place that is neither the wished one nor among the earliest fitting ones, or a planned
+    start after the frist, needs a reason: it is recorded and shown to the referrer. The place's
+    unit joins the care team (the referral is the basis), unless the patient has withdrawn
+    consent for it."""
+    current = _lock(referral, version=version)
+    _refuse_state(current, (State.GRANTED,))
+    _require(perms.can_place(actor, current))
+    reason = (reason or "").strip()
+    if planned_start is None:
+        raise ValidationError({"planned_start": _("Enter the planned start.")})
+    if planned_start < timezone.localdate():
+        raise ValidationError({"planned_start": _("The planned start cannot be in the past.")})
+    if place.health_trust_id != current.receiving_unit.organisation_id or not place.active:
+        raise ValidationError({"place": _("Choose one of the places listed.")})
+    if placement.needs_reason(place, current, placement.suggestions(current)):
+        _reason_error(
+            reason,
+            _(
+                "This place is neither the one wished for nor among the earliest that fit. "
+                "Write why it is chosen; the referrer sees the reason."
+            ),
+        )
+    if current.start_deadline and planned_start > current.start_deadline:
+        _reason_error(
+            reason,
+            _("The planned start is after the frist (%(frist)s). Write why.")
+            % {"frist": current.start_deadline.strftime("%d.%m.%Y")},
+        )
+    if not CareTeamMember.objects.filter(
+        patient=current.patient, unit=place.unit, ended_at__isnull=True
+    ).exists() and consent_withdrawn_for(current.patient, place.unit):
+        raise ValidationError(
+            {"place": _("The patient has withdrawn consent for this unit. Choose another place.")}
+        )
+    current.place = place
+    current.planned_start = planned_start
+    current.placement_reason = reason
+    current.placed_at = timezone.now()
+    current.placed_by = actor.user
+    _save(current, ["place", "planned_start", "placement_reason", "placed_at", "placed_by"])
+    text = _("%(place)s, planned start %(date)s") % {
+        "place": place.name,
+        "date": planned_start.strftime("%d.%m.%Y"),
+    }
+    if reason:
+        text = f"{text}. {reason}"
+    _event(current, Kind.PLACED, actor=actor, text=text)
+    _audit(current, actor=actor, detail=_("Treatment place chosen"))
+    care_team_add(
+        patient=current.patient,
+        unit=place.unit,
+        role=CareTeamMember.Role.TREATING,
+        basis=CareTeamMember.Basis.REFERRAL,
+        actor=actor,
+    )
+    _notify_unit(
+        current.referring_unit,
+        current,
+        title=_("Treatment place chosen for %(name)s: %(place)s")
+        % {"name": current.patient.full_name, "place": place.name},
+    )
+    return current
+
+
+@transaction.atomic
+def referral_change_planned_start(
+    *, referral, actor, planned_start: datetime.date, reason: str, version=None
+) -> Referral:
+    """A planned start that slips (or comes earlier) is a change with a reason, which the
+    kommune sees on the referral's timeline and in a notification."""
+    current = _lock(referral, version=version)
+    _refuse_state(current, (State.GRANTED,))
+    _require(perms.can_place(actor, current) and current.place_id is not None)
+    reason = (reason or "").strip()
+    if planned_start is None:
+        raise ValidationError({"planned_start": _("Enter the planned start.")})
+    if planned_start < timezone.localdate():
+        raise ValidationError({"planned_start": _("The planned start cannot be in the past.")})
+    if planned_start == current.planned_start:
+        raise ValidationError({"planned_start": _("This is the planned start already.")})
+    _reason_error(reason, _("Write why the planned start changes; the referrer sees it."))
+    before = current.planned_start
+    current.planned_start = planned_start
+    _save(current, ["planned_start"])
+    text = _("From %(before)s to %(after)s. %(reason)s") % {
+        "before": before.strftime("%d.%m.%Y") if before else "–",
+        "after": planned_start.strftime("%d.%m.%Y"),
+        "reason": reason,
+    }
+    _event(current, Kind.PLANNED_START_CHANGED, actor=actor, text=text)
+    _audit(current, actor=actor, detail=_("Planned start changed"))
+    _notify_unit(
+        current.referring_unit,
+        current,
+        title=_("The planned start for %(name)s is changed to %(date)s")
+        % {"name": current.patient.full_name, "date": planned_start.strftime("%d.%m.%Y")},
+    )
+    return current
+
+
 # --- the pathway's episodes tell the referral (registered in ReferralsConfig.ready) ---
 
 
@@ -679,8 +797,10 @@ def linkable_referrals(episode):
     (for linking an emergency admission to the referral afterwards)."""
     return (
         Referral.objects.filter(
+            Q(receiving_unit__organisation_id=episode.unit.organisation_id)
+            # A private institution the intake team placed the patient at starts the stay.
+            | Q(place__unit_id=episode.unit_id),
             patient_id=episode.patient_id,
-            receiving_unit__organisation_id=episode.unit.organisation_id,
             state__in=(*Referral.AWAITING_ASSESSMENT, State.GRANTED, State.TREATMENT_STARTED),
             treatment_episode__isnull=True,
         )
@@ -698,7 +818,11 @@ def on_episode_started(episode, actor, source) -> bool:
     candidates = linkable_referrals(episode).filter(
         state=State.GRANTED, received_on__lte=timezone.localdate(episode.started_at)
     )
-    referral = candidates.filter(receiving_unit=episode.unit).first() or candidates.first()
+    referral = (
+        candidates.filter(place__unit=episode.unit).first()
+        or candidates.filter(receiving_unit=episode.unit).first()
+        or candidates.first()
+    )
     if referral is None:
         return False
     current = _lock(referral)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("ny/", views.referral_new, name="new"),
     path("statistikk/", views.statistics_page, name="statistics"),
     path("statistikk.csv", views.statistics_csv, name="statistics_csv"),
+    path("statistikk-plassering.csv", views.placement_csv, name="placement_csv"),
     path("<int:pk>/", views.referral_detail, name="detail"),
     path(
         "behandling/<int:patient_id>/<int:episode_id>/",
@@ -25,6 +26,8 @@ urlpatterns = [
     path("<int:pk>/trekk/", views.withdraw, name="withdraw"),
     path("<int:pk>/start-behandling/", views.start_treatment, name="start_treatment"),
     path("<int:pk>/avslutt/", views.close, name="close"),
+    path("<int:pk>/behandlingssted/", views.place, name="place"),
+    path("<int:pk>/planlagt-start/", views.planned_start, name="planned_start"),
     path("<int:pk>/fristbrudd/", views.frist_risk, name="frist_risk"),
     path("<int:pk>/helfo/", views.helfo, name="helfo"),
     path("<int:pk>/oppfolging/", views.follow_up, name="follow_up"),

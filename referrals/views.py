@@ -26,6 +26,9 @@ from pathways.workdays import add_working_days
 from referrals import forms, selectors, services, statistics
 from referrals import permissions as perms
 from referrals.models import Attachment, InformationRequest, Referral
+from referrals.placement import figures as placement_figures
+from referrals.placement import selectors as placement
+from referrals.placement.forms import PlaceForm, PlannedStartForm
 
 State = Referral.State
 
@@ -551,6 +554,59 @@ ACTIONS = {
         side=perms.REFERRER,
         roles=perms.REFERRER_ROLES,
     ),
+    "place": Action(
+        title=gettext_lazy("Choose the treatment place"),
+        submit=gettext_lazy("Save the place"),
+        intro=gettext_lazy(
+            "Places with an agreement with the health trust, those that fit the granted help "
+            "first, then by the earliest possible start. The patient may choose among public "
+            "and contracted places (fritt behandlingsvalg)."
+        ),
+        form=PlaceForm,
+        form_kwargs=lambda r: {
+            "suggestions": placement.suggestions(r),
+            "initial": {
+                "version": r.version,
+                "place": r.wished_place_id,
+                "planned_start": r.planned_appointment
+                and timezone.localdate(r.planned_appointment),
+            },
+        },
+        save=lambda r, actor, d: services.referral_place(
+            referral=r,
+            actor=actor,
+            place=d["place"],
+            planned_start=d["planned_start"],
+            reason=d.get("reason") or "",
+            version=d["version"],
+        ),
+        success=gettext_lazy("The treatment place is chosen. The referrer has been told."),
+        allowed=perms.can_place,
+        side=perms.RECEIVER,
+        roles=perms.RECEIVING_ROLES,
+        template="referrals/place.html",
+        context=lambda r: {"suggestions": placement.suggestions(r)},
+        versioned=True,
+    ),
+    "planned_start": Action(
+        title=gettext_lazy("Change the planned start"),
+        submit=gettext_lazy("Save"),
+        intro=gettext_lazy("The referrer sees the change and the reason."),
+        form=PlannedStartForm,
+        form_kwargs=lambda r: {"initial": {"version": r.version}},
+        save=lambda r, actor, d: services.referral_change_planned_start(
+            referral=r,
+            actor=actor,
+            planned_start=d["planned_start"],
+            reason=d["reason"],
+            version=d["version"],
+        ),
+        success=gettext_lazy("The planned start is changed. The referrer has been told."),
+        allowed=lambda actor, r: perms.can_place(actor, r) and r.place_id is not None,
+        side=perms.RECEIVER,
+        roles=perms.RECEIVING_ROLES,
+        versioned=True,
+    ),
     "attachment_new": Action(
         title=gettext_lazy("Add attachment"),
         submit=gettext_lazy("Upload"),
@@ -572,6 +628,8 @@ frist_risk = _action_view(ACTIONS["frist_risk"])
 helfo = _action_view(ACTIONS["helfo"])
 follow_up = _action_view(ACTIONS["follow_up"])
 attachment_new = _action_view(ACTIONS["attachment_new"])
+place = _action_view(ACTIONS["place"])
+planned_start = _action_view(ACTIONS["planned_start"])
 
 
 @require_POST
@@ -712,6 +770,7 @@ def _statistics_input(request):
 def statistics_page(request):
     unit, form, start, end = _statistics_input(request)
     total, months = statistics.figures_for(unit, start, end)
+    trusts, places = placement_figures.placement_figures(unit, start, end)
     return render(
         request,
         "referrals/statistics.html",
@@ -721,6 +780,8 @@ def statistics_page(request):
             "end": end,
             "total": total,
             "months": months,
+            "placement_trusts": trusts,
+            "placement_places": places,
             "query_string": request.GET.urlencode(),
         },
     )
@@ -737,14 +798,38 @@ def statistics_csv(request):
         basis=audit.Basis.ADMIN,
         detail=f"henvisningsstatistikk {start:%Y-%m-%d}–{end:%Y-%m-%d}",
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="henvisninger-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
+    return _csv(
+        f"henvisninger-{start:%Y%m%d}-{end:%Y%m%d}.csv",
+        statistics.CSV_HEADER,
+        statistics.csv_rows(total, months),
     )
+
+
+@login_required
+def placement_csv(request):
+    unit, form, start, end = _statistics_input(request)
+    trusts, places = placement_figures.placement_figures(unit, start, end)
+    audit.record(
+        user=request.user,
+        unit=unit,
+        action=audit.Action.EXPORT,
+        basis=audit.Basis.ADMIN,
+        detail=f"plasseringsstatistikk {start:%Y-%m-%d}–{end:%Y-%m-%d}",
+    )
+    return _csv(
+        f"plassering-{start:%Y%m%d}-{end:%Y%m%d}.csv",
+        placement_figures.CSV_HEADER,
+        placement_figures.csv_rows(trusts, places),
+    )
+
+
+def _csv(filename, header, rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(statistics.CSV_HEADER)
-    writer.writerows(statistics.csv_rows(total, months))
+    writer.writerow(header)
+    writer.writerows(rows)
     return response
 
 

@@ -52,3 +52,23 @@ def test_the_discharge_stories_referrals_episodes_and_messages_agree(demo):
             assert linked.state == Referral.State.TREATMENT_STARTED
         else:
             assert linked.state == Referral.State.COMPLETED
+
+
+def test_the_demo_places_one_patient_where_wished_and_one_elsewhere_with_a_reason(demo):
+    from referrals.models import TreatmentPlace
+
+    places = TreatmentPlace.objects.all()
+    assert places.filter(unit__organisation__is_private=True, free_places__gt=0).count() == 2
+    placed = Referral.objects.filter(place__isnull=False)
+    wished = placed.get(wished_place__isnull=False)
+    assert wished.place == wished.wished_place
+    assert wished.placement_reason == ""
+    elsewhere = placed.exclude(pk=wished.pk).get()
+    assert elsewhere.placement_reason and elsewhere.place != elsewhere.wished_place
+
+
+def test_the_demo_joint_intake_has_an_outcome_and_a_patient_on_the_agenda(demo):
+    from referrals.models import JointIntakeCase
+
+    cases = JointIntakeCase.objects.order_by("pk")
+    assert [c.outcome for c in cases] == ["kommune", ""]
