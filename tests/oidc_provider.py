@@ -1,0 +1,110 @@
+"""Start and stop the test OpenID provider (tests/oidc/provider.mjs, npm oidc-provider).
+
+The provider is a real Node process on a free port; `npm ci` in tests/oidc is part of the
+project's install steps (`make test`, `.ci/run`), so a missing node_modules is an error here,
+not a skip.
+"""
+
+import json
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from joserfc.jwk import RSAKey
+
+OIDC_DIR = Path(__file__).resolve().parent / "oidc"
+IDPORTEN_CLIENT = "samhandling-idporten"
+IDPORTEN_SECRET = "idporten-test-secret-0123456789"
+HELSEID_CLIENT = "samhandling-helseid"
+# The Django test client's host: the provider only redirects the browser there.
+APP = "http://testserver"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Provider:
+    issuer: str
+    helseid_key_pem: str
+    process: subprocess.Popen = field(repr=False)
+    folder: tempfile.TemporaryDirectory = field(repr=False)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        self.folder.cleanup()
+
+
+def start_provider(*, id_token_ttl: int = 600) -> Provider:
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        raise RuntimeError("The OIDC tests need Node (Debian's nodejs package).")
+    if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
+        raise RuntimeError("Run `npm ci` in tests/oidc (make test does it).")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public_jwk = RSAKey.import_key(pem).as_dict(private=False)
+    port = free_port()
+    folder = tempfile.TemporaryDirectory(prefix="oidc-provider-")
+    config = {
+        "port": port,
+        "id_token_ttl": id_token_ttl,
+        "idporten": {
+            "client_id": IDPORTEN_CLIENT,
+            "client_secret": IDPORTEN_SECRET,
+            "redirect_uris": [f"{APP}/min/innlogging/idporten/tilbake/"],
+            "post_logout_redirect_uris": [f"{APP}/min/logget-ut/"],
+        },
+        "helseid": {
+            "client_id": HELSEID_CLIENT,
+            "public_jwk": public_jwk,
+            "redirect_uris": [f"{APP}/login/helseid/tilbake/"],
+            "post_logout_redirect_uris": [f"{APP}/login/"],
+        },
+    }
+    config_path = Path(folder.name) / "config.json"
+    config_path.write_text(json.dumps(config))
+    process = subprocess.Popen(
+        [node, str(OIDC_DIR / "provider.mjs"), str(config_path)],
+        cwd=OIDC_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    line = ""
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if line.startswith("ready "):
+            break
+        if process.poll() is not None:
+            break
+    if not line.startswith("ready "):
+        process.kill()
+        output = process.stdout.read() if process.stdout else ""
+        folder.cleanup()
+        raise RuntimeError(f"The OIDC test provider did not start: {line}{output}")
+    # Its further output (warnings) must not fill the pipe and block it.
+    threading.Thread(target=process.stdout.read, daemon=True).start()
+    return Provider(
+        issuer=line.split()[1], helseid_key_pem=pem, process=process, folder=folder
+    )
