@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The demo runs with DEBUG on and synthetic ids allowed unless the environment says otherwise.
-RUN_ENV := DEBUG=$${DEBUG:-true} ALLOW_SYNTHETIC_IDS=$${ALLOW_SYNTHETIC_IDS:-true}
+RUN_ENV := DEBUG=$${DEBUG:-true} ALLOW_SYNTHETIC_IDS=$${ALLOW_SYNTHETIC_IDS:-true} DEMO_PORTAL_LOGIN=$${DEMO_PORTAL_LOGIN:-true}
 
 .PHONY: install messages oidc-provider run test lint worker beat bench makemessages clean
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("pasienter/", include("pathways.urls")),
     path("henvisninger/", include("referrals.urls")),
     path("varsler/", include("pathways.notifications.urls")),
+    path("min/", include("pathways.portal.urls")),
     *episodes.site_urlpatterns,
     *patients.site_urlpatterns,
     *worklist.site_urlpatterns,

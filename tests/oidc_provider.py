@@ -6,6 +6,7 @@ not a skip.
 """
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -50,7 +52,7 @@ class Provider:
         self.folder.cleanup()
 
 
-def start_provider(*, id_token_ttl: int = 600) -> Provider:
+def start_provider(*, id_token_ttl: int = 600, token_delay_ms: int = 0) -> Provider:
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
         raise RuntimeError("The OIDC tests need Node (Debian's nodejs package).")
@@ -68,6 +70,7 @@ def start_provider(*, id_token_ttl: int = 600) -> Provider:
     config = {
         "port": port,
         "id_token_ttl": id_token_ttl,
+        "token_delay_ms": token_delay_ms,
         "idporten": {
             "client_id": IDPORTEN_CLIENT,
             "client_secret": IDPORTEN_SECRET,
@@ -77,8 +80,8 @@ def start_provider(*, id_token_ttl: int = 600) -> Provider:
         "helseid": {
             "client_id": HELSEID_CLIENT,
             "public_jwk": public_jwk,
-            "redirect_uris": [f"{APP}/login/helseid/tilbake/"],
-            "post_logout_redirect_uris": [f"{APP}/login/"],
+            "redirect_uris": [f"{APP}/accounts/login/helseid/tilbake/"],
+            "post_logout_redirect_uris": [f"{APP}/accounts/login/"],
         },
     }
     config_path = Path(folder.name) / "config.json"
@@ -105,6 +108,62 @@ def start_provider(*, id_token_ttl: int = 600) -> Provider:
         raise RuntimeError(f"The OIDC test provider did not start: {line}{output}")
     # Its further output (warnings) must not fill the pipe and block it.
     threading.Thread(target=process.stdout.read, daemon=True).start()
-    return Provider(
-        issuer=line.split()[1], helseid_key_pem=pem, process=process, folder=folder
-    )
+    return Provider(issuer=line.split()[1], helseid_key_pem=pem, process=process, folder=folder)
+
+
+def follow_to_app(browser, url: str) -> str:
+    """Follow the provider's redirects until one points back to the app; return that URL."""
+    for _ in range(10):
+        if url.startswith(APP):
+            return url
+        response = browser.get(url)
+        if response.status_code not in (302, 303):
+            raise AssertionError(f"{url} answered {response.status_code}: {response.text[:300]}")
+        url = urljoin(url, response.headers["location"])
+    raise AssertionError("The provider redirected too often")
+
+
+def provider_login(client, start_url: str, *, pid: str, acr: str = "idporten-loa-high", browser):
+    """Log in as a person at the provider, as a browser would, and return the app's callback
+    URL (path and query) that the provider sends the browser to.
+
+    ``client`` is Django's test client (the app); ``browser`` an httpx client that keeps the
+    provider's cookies (so a second login in it finds the provider session).
+    """
+    start = client.get(start_url)
+    assert start.status_code == 302, start.content[:300]
+    url = start["Location"]
+    for _ in range(10):
+        if url.startswith(APP):
+            break
+        response = browser.get(url)
+        if response.status_code in (302, 303):
+            url = urljoin(url, response.headers["location"])
+            continue
+        assert response.status_code == 200, response.text[:300]
+        action = re.search(r'<form method="post" action="([^"]+)"', response.text).group(1)
+        posted = browser.post(urljoin(url, action), data={"pid": pid, "acr": acr})
+        assert posted.status_code in (302, 303), posted.text[:300]
+        url = urljoin(url, posted.headers["location"])
+    assert url.startswith(APP), url
+    return url.removeprefix(APP)
+
+
+def provider_walk(browser, url: str) -> tuple[str, str | None]:
+    """Follow redirects at the provider: (the app URL it ends at, None), or (the URL of the
+    page it stops at, that page's HTML)."""
+    for _ in range(10):
+        if url.startswith(APP):
+            return url, None
+        response = browser.get(url)
+        if response.status_code not in (302, 303):
+            return url, response.text
+        url = urljoin(url, response.headers["location"])
+    raise AssertionError("The provider redirected too often")
+
+
+def form_of(html: str) -> tuple[str, dict]:
+    """The first form's action and hidden inputs."""
+    action = re.search(r'<form[^>]*action="([^"]+)"', html).group(1)
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    return action, hidden

@@ -42,6 +42,7 @@ from pathways.models.plan import (
     PlanRevision,
     SelfRating,
 )
+from pathways.models.portal import PortalAccess
 
 __all__ = [
     "ActionItem",
@@ -81,6 +82,7 @@ __all__ = [
     "PlanComment",
     "PlanRevision",
     "PlanningMeeting",
+    "PortalAccess",
     "Reminder",
     "SelfRating",
     "TreatmentEpisode",

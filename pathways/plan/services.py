@@ -218,7 +218,16 @@ def _check(plan, base_version: int | None, keys: list[str]) -> None:
         raise StaleWrite(plan, changes=changes)
 
 
-def _record(plan, *, actor, keys: list[str], summary: str, action=audit.Action.UPDATE, obj=None):
+def _record(
+    plan,
+    *,
+    actor,
+    keys: list[str],
+    summary: str,
+    action=audit.Action.UPDATE,
+    obj=None,
+    basis=audit.Basis.CARE_TEAM,
+):
     """Raise the version, store the revision and audit the change (the plan row is locked)."""
     plan.version += 1
     IndividualPlan.objects.filter(pk=plan.pk).update(version=plan.version)
@@ -232,7 +241,12 @@ def _record(plan, *, actor, keys: list[str], summary: str, action=audit.Action.U
         snapshot=build_snapshot(plan),
     )
     audit.record_by(
-        actor, action, patient=plan.patient_id, obj=obj if obj is not None else plan, detail=summary
+        actor,
+        action,
+        patient=plan.patient_id,
+        obj=obj if obj is not None else plan,
+        detail=summary,
+        basis=basis,
     )
     return plan
 
@@ -456,6 +470,28 @@ def plan_update_section(*, plan, actor, section: str, data: dict, base_version) 
     _clean(plan)
     plan.save(update_fields=fields)
     return _record(plan, actor=actor, keys=[f"plan:{section}"], summary=_(SECTION_SUMMARY[section]))
+
+
+@transaction.atomic
+def plan_what_matters_by_patient(*, plan, actor, text: str, base_version) -> IndividualPlan:
+    """The patient writes "Hva er viktig for deg?" themselves (from /min/).
+
+    The caller (the portal) has established that ``actor`` is the patient of this plan; the
+    change is a plan revision like any other, audited with the patient as the basis.
+    """
+    plan = _lock(plan)
+    _require(plan.is_open)
+    _check(plan, base_version, ["plan:what_matters"])
+    plan.what_matters = text
+    _clean(plan)
+    plan.save(update_fields=["what_matters"])
+    return _record(
+        plan,
+        actor=actor,
+        keys=["plan:what_matters"],
+        summary=_("'What is important to you?' changed by the patient"),
+        basis=audit.Basis.PATIENT,
+    )
 
 
 # --- goals ---

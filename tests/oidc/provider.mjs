@@ -115,6 +115,15 @@ async function readForm(req) {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
+// With token_delay_ms the token endpoint answers late, after minting: an ID token with a
+// short TTL (id_token_ttl) then arrives expired, as a slow or replayed answer would.
+provider.use(async (ctx, next) => {
+  if (ctx.path !== '/token' || !config.token_delay_ms) return next();
+  await next();
+  await new Promise((resolve) => { setTimeout(resolve, config.token_delay_ms); });
+  return undefined;
+});
+
 provider.use(async (ctx, next) => {
   const match = ctx.path.match(/^\/interaction\/([\w-]+)(\/login)?$/);
   if (!match) return next();
