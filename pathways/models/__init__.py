@@ -42,7 +42,7 @@ from pathways.models.plan import (
     PlanRevision,
     SelfRating,
 )
-from pathways.models.portal import PortalAccess
+from pathways.models.portal import PlanAgreement, PortalAccess
 
 __all__ = [
     "ActionItem",
@@ -79,6 +79,7 @@ __all__ = [
     "Patient",
     "PatientGroupObjectPermission",
     "PatientUserObjectPermission",
+    "PlanAgreement",
     "PlanComment",
     "PlanRevision",
     "PlanningMeeting",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import user_fk
 from pathways.models.patient import NextOfKin, Patient
+from pathways.models.plan import IndividualPlan
 
 
 class PortalAccessQuerySet(models.QuerySet):
@@ -90,3 +91,38 @@ class PortalAccess(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+
+class PlanAgreement(models.Model):
+    """The patient's own answer to the plan: "I have read it and agree", or comments.
+
+    It replaces print-sign-scan: the time, the plan version read and the login's level of
+    assurance (the ID token's acr) are kept. A later change by anyone else asks again.
+    """
+
+    class Answer(models.TextChoices):
+        AGREE = "agree", _("I have read the plan and agree")
+        COMMENTS = "comments", _("I have comments")
+
+    plan = models.ForeignKey(
+        IndividualPlan, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("plan")
+    )
+    plan_version = models.PositiveIntegerField(_("plan version read"))
+    answer = models.CharField(_("answer"), max_length=20, choices=Answer.choices)
+    comment = models.TextField(_("comments"), blank=True)
+    level = models.CharField(_("level of assurance"), max_length=60)
+    by = user_fk(_("by"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer="agree") | ~Q(comment=""), name="agreement_comments_written"
+            ),
+        ]
+        verbose_name = _("agreement to the plan")
+        verbose_name_plural = _("agreements to the plan")
+
+    def __str__(self):
+        return f"{self.plan_id} v{self.plan_version}: {self.answer}"

@@ -3,7 +3,16 @@
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from pathways.models import CoordinatorAssignment, Goal, IndividualPlan, Measure, Meeting
+from pathways.models import (
+    AreaRating,
+    CoordinatorAssignment,
+    Goal,
+    IndividualPlan,
+    Measure,
+    Meeting,
+    PlanAgreement,
+    PlanRevision,
+)
 
 
 def open_plan_for(patient) -> IndividualPlan | None:
@@ -40,3 +49,26 @@ def next_meeting_for(patient) -> Meeting | None:
         .order_by("starts_at")
         .first()
     )
+
+
+def ratings_for(plan):
+    """The plan's self-ratings, oldest first per area (one query)."""
+    return list(
+        AreaRating.objects.filter(plan=plan)
+        .order_by("life_area", "rated_on", "id")
+        .only("life_area", "rated_on", "score")
+    )
+
+
+def agreement_state(plan, user) -> tuple[PlanAgreement | None, bool]:
+    """The patient's latest answer to the plan, and whether someone else changed the plan
+    after it (then the patient is asked again). Two queries."""
+    latest = plan.agreements.order_by("-at", "-id").first()
+    if latest is None:
+        return None, True
+    changed = (
+        PlanRevision.objects.filter(plan=plan, version__gt=latest.plan_version)
+        .exclude(by=user)
+        .exists()
+    )
+    return latest, changed

@@ -10,7 +10,11 @@ from accounts import audit
 from accounts.acting import Actor
 from accounts.models import UserIdentity
 from pathways.models import IndividualPlan, NextOfKin, Patient, PortalAccess
-from pathways.plan.services import plan_what_matters_by_patient
+from pathways.plan.services import (
+    plan_agreement_by_patient,
+    plan_self_rating_by_patient,
+    plan_what_matters_by_patient,
+)
 from pathways.portal import permissions as perms
 
 KIND_FOR_ROLE = {
@@ -119,4 +123,40 @@ def what_matters_save(
         raise PermissionDenied
     return plan_what_matters_by_patient(
         plan=plan, actor=actor, text=text, base_version=base_version
+    )
+
+
+def self_rating_save(
+    *, portal_access: PortalAccess, actor: Actor, plan: IndividualPlan, scores: dict[str, int]
+):
+    """The patient (never a pårørende) rates life areas in their open plan."""
+    if portal_access.role != PortalAccess.Role.PATIENT or plan.patient_id != (
+        portal_access.patient_id
+    ):
+        raise PermissionDenied
+    return plan_self_rating_by_patient(plan=plan, actor=actor, scores=scores)
+
+
+def agreement_save(
+    *,
+    portal_access: PortalAccess,
+    actor: Actor,
+    plan: IndividualPlan,
+    answer: str,
+    comment: str,
+    level: str,
+    base_version,
+):
+    """The patient (never a pårørende) agrees to the plan they read, or comments on it."""
+    if portal_access.role != PortalAccess.Role.PATIENT or plan.patient_id != (
+        portal_access.patient_id
+    ):
+        raise PermissionDenied
+    return plan_agreement_by_patient(
+        plan=plan,
+        actor=actor,
+        answer=answer,
+        comment=comment.strip(),
+        level=level,
+        base_version=base_version,
     )

@@ -18,11 +18,11 @@ from requests import RequestException
 from accounts import oidc
 from accounts.backends import PORTAL_BACKEND, PORTAL_KINDS, is_portal_session
 from pathways.models import PortalAccess
-from pathways.portal import selectors
+from pathways.portal import chart, selectors
 from pathways.portal import services as svc
-from pathways.portal.forms import DemoLoginForm, WhatMattersForm
+from pathways.portal.forms import AgreementForm, DemoLoginForm, SelfRatingForm, WhatMattersForm
 from pathways.portal.gate import ACCESS_KEY, ACR_KEY, portal_view
-from pathways.web import form_action
+from pathways.web import form_action, posted
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +180,7 @@ def start(request):
     patient = request.portal.patient
     plan = selectors.open_plan_for(patient)
     coordinator = selectors.coordinator_for(patient)
+    agreement, ask_again = selectors.agreement_state(plan, request.user) if plan else (None, False)
     return render(
         request,
         "pathways/portal/start.html",
@@ -191,6 +192,8 @@ def start(request):
             "measures": list(plan.measures.all()) if plan else [],
             "coordinator": coordinator,
             "next_meeting": selectors.next_meeting_for(patient),
+            "agreement": agreement,
+            "ask_again": ask_again,
         },
     )
 
@@ -223,5 +226,67 @@ def what_matters(request):
             "heading": _("What is important to you?"),
             "intro": _("This is the most important part of your plan. You can change it often."),
             "submit": _("Save"),
+        },
+    )
+
+
+@portal_view("self-rating", methods=("GET", "HEAD", "POST"))
+def self_rating(request):
+    plan = selectors.open_plan_for(request.portal.patient)
+    if plan is None:
+        raise Http404
+    is_patient = request.portal.role == PortalAccess.Role.PATIENT
+    # An empty answer posts nothing, and must still bind (and be refused).
+    form = SelfRatingForm(posted(request))
+    return form_action(
+        request,
+        form,
+        save=lambda data: svc.self_rating_save(
+            portal_access=request.portal,
+            actor=request.portal_actor,
+            plan=plan,
+            scores=form.scores(),
+        ),
+        success=_("Thank you. Your answers are saved."),
+        redirect_to=reverse("portal:self_rating"),
+        template="pathways/portal/self_rating.html",
+        context={
+            "is_patient": is_patient,
+            "series": chart.series(selectors.ratings_for(plan)),
+            "grid": chart.grid(),
+            "chart_width": chart.WIDTH,
+            "chart_height": chart.HEIGHT,
+        },
+    )
+
+
+@portal_view("agreement to the plan", methods=("GET", "HEAD", "POST"))
+def agreement(request):
+    if request.portal.role != PortalAccess.Role.PATIENT:
+        raise Http404
+    plan = selectors.open_plan_for(request.portal.patient)
+    if plan is None:
+        raise Http404
+    form = AgreementForm(request.POST or None, initial={"version": plan.version})
+    return form_action(
+        request,
+        form,
+        save=lambda data: svc.agreement_save(
+            portal_access=request.portal,
+            actor=request.portal_actor,
+            plan=plan,
+            answer=data["answer"],
+            comment=data["comment"],
+            level=request.session.get(ACR_KEY, ""),
+            base_version=data["version"],
+        ),
+        success=_("Thank you. Your answer is saved with the date."),
+        redirect_to=reverse("portal:start"),
+        template="pathways/portal/agreement.html",
+        context={
+            "plan": plan,
+            "goals": list(plan.goals.all()),
+            "measures": list(plan.measures.all()),
+            "submit": _("Send my answer"),
         },
     )

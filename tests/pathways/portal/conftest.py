@@ -2,7 +2,8 @@ import pytest
 
 from accounts.acting import Actor
 from accounts.backends import PORTAL_BACKEND
-from pathways.portal.gate import ACCESS_KEY
+from pathways.models import NextOfKin
+from pathways.portal.gate import ACCESS_KEY, ACR_KEY
 from pathways.portal.services import portal_access_open, portal_login
 from tests.pathways.plan.setup import add_goal, add_measure, start_plan
 
@@ -23,6 +24,7 @@ def portal_client(client, portal_access):
     client.force_login(user, backend=PORTAL_BACKEND)
     session = client.session
     session[ACCESS_KEY] = portal_access.pk
+    session[ACR_KEY] = "idporten-loa-high"
     session.save()
     return client
 
@@ -41,3 +43,16 @@ def plan(patient, coordinator, vadso_rus):
     )
     plan.refresh_from_db()
     return plan
+
+
+@pytest.fixture
+def relative_client(client, patient, coordinator, vadso_rus, plan):
+    kin = NextOfKin.objects.create(patient=patient, name="Anne Nordmann", relation="søster")
+    access = portal_access_open(
+        actor=Actor(coordinator, vadso_rus),
+        patient=patient,
+        reason="Pasienten ønsker at søsteren ser planen",
+        next_of_kin=kin,
+        national_id="01018512345",
+    )
+    return portal_client(client, access)

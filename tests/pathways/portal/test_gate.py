@@ -1,5 +1,7 @@
 """A patient's or pårørende's session reaches only /min/; staff sessions never reach /min/."""
 
+import re
+
 import pytest
 
 from pathways.portal.services import portal_login
@@ -73,3 +75,13 @@ def test_ending_the_access_ends_the_session_at_once(patient_client, patient_acce
     response = patient_client.get("/min/")
     assert response["Location"] == "/min/innlogging/"
     assert "_auth_user_id" not in patient_client.session
+
+
+def test_every_route_outside_min_answers_404_to_a_patient(patient_client):
+    from tests.security.endpoints import all_endpoints
+
+    routes = [e.route for e in all_endpoints() if not e.route.startswith("min/")]
+    assert len(routes) > 50
+    for route in routes:
+        url = "/" + re.sub(r"<(?:int:)?[^>]+>", "1", route).lstrip("^").rstrip("$")
+        assert patient_client.get(url).status_code == 404, url

@@ -5,11 +5,10 @@ from django.core.exceptions import ValidationError
 
 from accounts.acting import Actor
 from accounts.models import AuditEvent
-from pathways.models import NextOfKin, PlanRevision
+from pathways.models import PlanRevision
 from pathways.portal.services import portal_access_open
 from tests.factories import make_patient
 from tests.pathways.plan.setup import add_goal
-from tests.pathways.portal.conftest import portal_client
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,7 @@ def test_the_start_page_costs_the_same_queries_with_more_goals(
     patient_client, plan, coordinator, vadso_rus, django_assert_num_queries
 ):
     patient_client.get("/min/")
-    with django_assert_num_queries(13) as first:
+    with django_assert_num_queries(14) as first:
         patient_client.get("/min/")
     for n in range(5):
         add_goal(plan, coordinator, vadso_rus, text=f"Mål nummer {n}")
@@ -104,19 +103,6 @@ def test_without_a_plan_the_patient_is_told_so(patient_client):
     page = patient_client.get("/min/").content.decode()
     assert "Det finnes ingen plan ennå" in page
     assert patient_client.get("/min/viktig/").status_code == 404
-
-
-@pytest.fixture
-def relative_client(client, patient, coordinator, vadso_rus, plan):
-    kin = NextOfKin.objects.create(patient=patient, name="Anne Nordmann", relation="søster")
-    access = portal_access_open(
-        actor=Actor(coordinator, vadso_rus),
-        patient=patient,
-        reason="Pasienten ønsker at søsteren ser planen",
-        next_of_kin=kin,
-        national_id="01018512345",
-    )
-    return portal_client(client, access)
 
 
 def test_a_next_of_kin_reads_the_plan_but_cannot_write_in_it(relative_client, patient, plan):
