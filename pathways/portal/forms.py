@@ -71,3 +71,18 @@ class AgreementForm(forms.Form):
         ):
             self.add_error("comment", _("Write your comments, or choose that you agree."))
         return cleaned
+
+
+class AccessOpenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        help_text=_(
+            "For example: the patient asked for it in a conversation with the koordinator."
+        ),
+        max_length=500,
+    )
+
+
+class AccessEndForm(forms.Form):
+    access = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason for closing"), max_length=500)

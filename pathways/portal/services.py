@@ -5,6 +5,7 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import audit
 from accounts.acting import Actor
@@ -160,3 +161,22 @@ def agreement_save(
         level=level,
         base_version=base_version,
     )
+
+
+@transaction.atomic
+def portal_access_end(*, actor: Actor, portal_access: PortalAccess, reason: str) -> PortalAccess:
+    """End a door into /min/ at once: the person's next request logs them out."""
+    portal_access = PortalAccess.objects.select_for_update().get(pk=portal_access.pk)
+    if not perms.can_open_portal_access(actor, portal_access.patient):
+        raise PermissionDenied
+    if portal_access.ended_at is None:
+        portal_access.ended_at = timezone.now()
+        portal_access.save(update_fields=["ended_at"])
+        audit.record_by(
+            actor,
+            audit.Action.UPDATE,
+            patient=portal_access.patient_id,
+            obj=portal_access,
+            detail=f"Min plan closed ({portal_access.role}): {reason}",
+        )
+    return portal_access

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathways.portal import views
+from pathways.portal import staff, views
 
 app_name = "portal"
 
@@ -15,4 +15,10 @@ urlpatterns = [
     path("innlogging/demo/", views.demo_login, name="demo_login"),
     path("logg-ut/", views.logout_view, name="logout"),
     path("logget-ut/", views.logged_out, name="logged_out"),
+]
+
+# Staff pages inside the patient record (/pasienter/<id>/min-plan/), under the patient gate.
+patient_urlpatterns = [
+    path("<int:patient_id>/min-plan/", staff.access_page, name="portal_access"),
+    path("<int:patient_id>/min-plan/lukk/", staff.access_end, name="portal_access_end"),
 ]
