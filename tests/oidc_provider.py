@@ -52,7 +52,8 @@ class Provider:
         self.folder.cleanup()
 
 
-def start_provider(*, id_token_ttl: int = 600, token_delay_ms: int = 0) -> Provider:
+def start_provider(*, id_token_ttl: int = 600, token_delay_ms: int = 0, app: str = APP) -> Provider:
+    """``app``: where the app runs (the test client's host, or a live server for a browser)."""
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
         raise RuntimeError("The OIDC tests need Node (Debian's nodejs package).")
@@ -74,14 +75,14 @@ def start_provider(*, id_token_ttl: int = 600, token_delay_ms: int = 0) -> Provi
         "idporten": {
             "client_id": IDPORTEN_CLIENT,
             "client_secret": IDPORTEN_SECRET,
-            "redirect_uris": [f"{APP}/min/innlogging/idporten/tilbake/"],
-            "post_logout_redirect_uris": [f"{APP}/min/logget-ut/"],
+            "redirect_uris": [f"{app}/min/innlogging/idporten/tilbake/"],
+            "post_logout_redirect_uris": [f"{app}/min/logget-ut/"],
         },
         "helseid": {
             "client_id": HELSEID_CLIENT,
             "public_jwk": public_jwk,
-            "redirect_uris": [f"{APP}/accounts/login/helseid/tilbake/"],
-            "post_logout_redirect_uris": [f"{APP}/accounts/login/"],
+            "redirect_uris": [f"{app}/accounts/login/helseid/tilbake/"],
+            "post_logout_redirect_uris": [f"{app}/accounts/login/"],
         },
     }
     config_path = Path(folder.name) / "config.json"
