@@ -92,10 +92,23 @@ def access_for_national_id(pid: str) -> PortalAccess | None:
 @transaction.atomic
 def portal_login(*, portal_access: PortalAccess, level: str, method: str):
     """The person behind ``portal_access`` has logged in: their account (made the first time)."""
-    portal_access = PortalAccess.objects.select_for_update().get(pk=portal_access.pk)
+    portal_access = (
+        # Only the access row is locked (the next of kin is an outer join).
+        PortalAccess.objects.select_for_update(of=("self",))
+        .select_related("patient", "next_of_kin")
+        .get(pk=portal_access.pk)
+    )
     user = portal_access.user
     if user is None:
-        user = get_user_model().objects.create_user(f"min-{uuid.uuid4().hex[:20]}")
+        # The name shows in the staff view of the access log beside "the patient themselves".
+        if portal_access.role == PortalAccess.Role.PATIENT:
+            names = {
+                "first_name": portal_access.patient.first_name,
+                "last_name": portal_access.patient.last_name,
+            }
+        else:
+            names = {"first_name": portal_access.next_of_kin.name[:150]}
+        user = get_user_model().objects.create_user(f"min-{uuid.uuid4().hex[:20]}", **names)
         user.set_unusable_password()
         user.save(update_fields=["password"])
         UserIdentity.objects.create(user=user, kind=KIND_FOR_ROLE[portal_access.role])

@@ -66,3 +66,9 @@ def test_a_helseid_identity_belongs_to_staff_only(helseid_user):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         UserIdentity.objects.filter(user=helseid_user).update(kind=UserIdentity.Kind.PATIENT)
+
+
+def test_logout_forms_may_reach_the_provider(client, oidc):
+    """The logout form's answer redirects to the provider: form-action must allow it."""
+    csp = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert f"form-action 'self' {oidc.issuer};" in csp

@@ -148,3 +148,14 @@ def test_opening_access_is_audited(patient_access, patient, coordinator):
     assert event.user == coordinator
     assert event.patient_id == patient.pk
     assert "Ønsket av pasienten" in event.detail
+
+
+def test_the_patients_reads_show_in_the_staff_access_log(
+    patient_client, plan, patient, coordinator, client
+):
+    patient_client.get("/min/")
+    client.logout()
+    client.force_login(coordinator)
+    page = client.get(f"/pasienter/{patient.pk}/logg/").content.decode()
+    assert "Pasienten selv" in page
+    assert "Ola Nordmann" in page
