@@ -51,6 +51,8 @@ def test_the_chart_and_table_show_the_change_over_time(patient_client, plan, coo
     page = patient_client.get(URL).content.decode()
     assert '<svg role="img" aria-label="Bosituasjon: fra 1 til 4 av 5 over 3 vurderinger."' in page
     assert page.count('class="rating-chart__point"') == 3
+    # Coordinates with a decimal point (the Norwegian comma would put every point at 0).
+    assert '<circle cx="14.0" cy="106.0"' in page
     assert "<polyline" in page
     # The table carries the same numbers for a screen reader.
     assert page.count('<th scope="row">') >= 3
