@@ -9,8 +9,9 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseNotFound
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 
 from accounts import audit
 from accounts.acting import Actor
@@ -35,7 +36,10 @@ class PortalGateMiddleware:
         if is_portal_session(request) and not (
             request.path.startswith(PREFIX) or request.path.startswith(_static_prefix())
         ):
-            raise Http404
+            # The portal's own page, without the staff navigation of the site's 404 page.
+            return HttpResponseNotFound(
+                render_to_string("pathways/portal/not_found.html", request=request)
+            )
         return self.get_response(request)
 
 

@@ -31,6 +31,8 @@ def staff_urls(patient):
 
 def test_a_patient_session_gets_404_on_every_staff_url(patient_client, patient):
     assert patient_client.get("/min/").status_code == 200
+    page = patient_client.get("/pasienter/").content.decode()
+    assert "Tilbake til planen min" in page and "Til behandling" not in page
     for url in staff_urls(patient):
         assert patient_client.get(url).status_code == 404, url
         assert patient_client.post(url).status_code == 404, url
