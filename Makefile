@@ -5,9 +5,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The demo runs with DEBUG on and synthetic ids allowed unless the environment says otherwise.
-RUN_ENV := DEBUG=$${DEBUG:-true} ALLOW_SYNTHETIC_IDS=$${ALLOW_SYNTHETIC_IDS:-true}
+RUN_ENV := DEBUG=$${DEBUG:-true} ALLOW_SYNTHETIC_IDS=$${ALLOW_SYNTHETIC_IDS:-true} DEMO_PORTAL_LOGIN=$${DEMO_PORTAL_LOGIN:-true}
 
-.PHONY: install messages run test lint worker beat bench makemessages clean
+.PHONY: install messages oidc-provider run test lint worker beat bench makemessages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,14 @@ run: messages
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: messages
+# The login tests start a real OpenID provider (npm oidc-provider, run by Debian's nodejs).
+OIDC_DIR := tests/oidc
+$(OIDC_DIR)/node_modules/.package-lock.json: $(OIDC_DIR)/package.json $(OIDC_DIR)/package-lock.json
+	npm ci --prefix $(OIDC_DIR) --no-audit --no-fund --loglevel=error
+
+oidc-provider: $(OIDC_DIR)/node_modules/.package-lock.json
+
+test: messages oidc-provider
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -47,4 +54,4 @@ makemessages: install
 	DEBUG=true $(PY) manage.py makemessages --locale nb --ignore '.venv/*' --ignore 'bench/*' --no-obsolete
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3
+	rm -rf $(VENV) staticfiles db.sqlite3 $(OIDC_DIR)/node_modules

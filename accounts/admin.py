@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.models import AuditEvent, Membership, Organisation, ServiceUnit
+from accounts.models import AuditEvent, Membership, Organisation, ServiceUnit, UserIdentity
 from accounts.services import unit_create
 
 
@@ -38,6 +38,16 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "unit__organisation"]
     search_fields = ["user__username", "unit__name"]
     autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(UserIdentity)
+class UserIdentityAdmin(admin.ModelAdmin):
+    """Where an administrator connects a staff user to their HelseID person identity."""
+
+    list_display = ["user", "kind", "helseid_pid"]
+    list_filter = ["kind"]
+    search_fields = ["user__username"]
+    autocomplete_fields = ["user"]
 
 
 @admin.register(AuditEvent)

@@ -2,6 +2,7 @@ import functools
 import ipaddress
 import re
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connections
@@ -99,9 +100,25 @@ class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    @staticmethod
+    def policy() -> str:
+        """The CSP; logging out is a form whose answer redirects to the OpenID provider's
+        end-session page, which form-action must then allow (browsers check redirects too)."""
+        origins = [
+            urlsplit(issuer)._replace(path="", query="", fragment="").geturl()
+            for issuer in (settings.IDPORTEN_ISSUER, settings.HELSEID_ISSUER)
+            if issuer
+        ]
+        if not origins:
+            return SecurityHeadersMiddleware.CSP
+        extra = " ".join(dict.fromkeys(origins))
+        return SecurityHeadersMiddleware.CSP.replace(
+            "form-action 'self';", f"form-action 'self' {extra};"
+        )
+
     def __call__(self, request):
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", self.CSP)
+        response.setdefault("Content-Security-Policy", self.policy())
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         # Patient pages and PDFs must never be kept by browsers or proxies.
         if not request.path.startswith(

@@ -91,6 +91,47 @@ class ServiceUnit(models.Model):
         return self.organisation.level == Organisation.Level.KOMMUNE
 
 
+class UserIdentity(models.Model):
+    """Who a login account belongs to, and the national identity that logs it in.
+
+    Accounts without this row are staff (all accounts made before OpenID Connect). Patients and
+    pårørende get one at their first ID-porten login; they never open a staff session.
+    """
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        PATIENT = "patient", _("Patient")
+        NEXT_OF_KIN = "next_of_kin", _("Next of kin")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="identity"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.STAFF)
+    # The person identity HelseID sends (helseid://claims/identity/pid): the staff member's
+    # national id, which the administrator records once for each HelseID user.
+    helseid_pid = models.CharField(
+        _("HelseID person identity"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(r"^\d{11}$", _("Enter eleven digits."))],
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(helseid_pid__isnull=True) | Q(kind="staff"),
+                name="identity_helseid_staff_only",
+            ),
+        ]
+        verbose_name = _("login identity")
+        verbose_name_plural = _("login identities")
+
+    def __str__(self):
+        return f"{self.user} ({self.get_kind_display()})"
+
+
 class MembershipQuerySet(models.QuerySet):
     def active(self, on=None):
         on = on or timezone.localdate()
@@ -166,6 +207,8 @@ class AuditEvent(models.Model):
         ADMIN = "admin", _("Administration")
         SYSTEM = "system", _("System")
         NONE = "none", _("No access")  # a refused attempt
+        PATIENT = "patient", _("The patient themselves")
+        NEXT_OF_KIN = "next_of_kin", _("Next of kin, by the patient's consent")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = user_fk(_("user"), optional=True)

@@ -18,7 +18,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import audit, otp
+from accounts import audit, oidc, otp
 from accounts.forms import (
     EnrolForm,
     LoginForm,
@@ -64,8 +64,16 @@ def login(request):
         form,
         save=log_in,
         redirect_to=lambda target: target,
-        template="includes/form_page.html",
-        context={"heading": _("Log in"), "submit": _("Log in")},
+        template="accounts/login.html",
+        context={
+            "heading": _("Log in"),
+            "submit": _("Log in"),
+            "helseid_url": (
+                f"{reverse('helseid_login')}?{urlencode({'next': next_url})}"
+                if oidc.helseid_enabled()
+                else ""
+            ),
+        },
     )
 
 

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ActiveUnitMiddleware",
+    # A patient's or pårørende's session reaches /min/ and nothing else (404 everywhere else).
+    "pathways.portal.gate.PortalGateMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,7 +148,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Staff only: a patient's or pårørende's account never opens a staff session (and back).
+    "accounts.backends.StaffBackend",
+    "accounts.backends.PortalBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -192,6 +196,28 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# OpenID Connect logins; each is off until its issuer and client id are set.
+# ID-porten for patients and pårørende (authorization code + PKCE, client_secret_basic).
+IDPORTEN_ISSUER = env_str("IDPORTEN_ISSUER").rstrip("/")
+IDPORTEN_CLIENT_ID = env_str("IDPORTEN_CLIENT_ID")
+IDPORTEN_CLIENT_SECRET = env_str("IDPORTEN_CLIENT_SECRET")
+# The level of assurance asked for and required in the ID token's acr claim.
+IDPORTEN_ACR = env_str("IDPORTEN_ACR", "idporten-loa-high")
+# HelseID for staff (authorization code + PKCE, private_key_jwt with this RSA key, PEM or JWK).
+HELSEID_ISSUER = env_str("HELSEID_ISSUER").rstrip("/")
+HELSEID_CLIENT_ID = env_str("HELSEID_CLIENT_ID")
+HELSEID_PRIVATE_KEY_FILE = env_str("HELSEID_PRIVATE_KEY_FILE")
+HELSEID_SCOPES = env_str("HELSEID_SCOPES", "openid profile helseid://scopes/identity/pid")
+HELSEID_PID_CLAIM = env_str("HELSEID_PID_CLAIM", "helseid://claims/identity/pid")
+# Seconds of clock difference accepted on ID token times (exp, iat).
+OIDC_LEEWAY_SECONDS = env_int("OIDC_LEEWAY_SECONDS", 60)
+if HELSEID_ISSUER and HELSEID_CLIENT_ID and not HELSEID_PRIVATE_KEY_FILE:
+    raise ImproperlyConfigured("HELSEID_PRIVATE_KEY_FILE must be set when HelseID is configured.")
+# Demo patients and pårørende log in at /min/ with the demo password: never in production.
+DEMO_PORTAL_LOGIN = env_bool("DEMO_PORTAL_LOGIN", False)
+if DEMO_PORTAL_LOGIN and not DEBUG:
+    raise ImproperlyConfigured("DEMO_PORTAL_LOGIN is for the demo only (it needs DEBUG on).")
 
 OTP_TOTP_ISSUER = "Samhandling"
 # Admin users must use a second factor in production.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("pasienter/", include("pathways.urls")),
     path("henvisninger/", include("referrals.urls")),
     path("varsler/", include("pathways.notifications.urls")),
+    path("min/", include("pathways.portal.urls")),
     *episodes.site_urlpatterns,
     *fhir.site_urlpatterns,
     *patients.site_urlpatterns,

@@ -9,4 +9,5 @@ EXTENSIONS = [
     "pathways.plan.demo.seed",
     "pathways.meetings.demo.seed",
     "pathways.episodes.demo.seed",
+    "pathways.portal.demo.seed",
 ]

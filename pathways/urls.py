@@ -4,6 +4,7 @@ from pathways.episodes import urls as episodes
 from pathways.meetings import urls as meetings
 from pathways.patients import urls as patients
 from pathways.plan import urls as plan
+from pathways.portal import urls as portal
 
 app_name = "pathways"
 
@@ -12,4 +13,5 @@ urlpatterns = [
     *episodes.urlpatterns,
     *plan.urlpatterns,
     *meetings.urlpatterns,
+    *portal.patient_urlpatterns,
 ]

@@ -1,6 +1,7 @@
 """The fixed cast. Vadsø's ruskonsulent registers the patient; a colleague shares the unit;
 Sarpsborg is another kommune; UNN runs TSB; a stranger helseforetak never sees the patient."""
 
+import httpx
 import pytest
 from django.conf import settings
 
@@ -9,6 +10,12 @@ from accounts.models import Membership, Organisation, ServiceUnit
 from pathways.models import CareTeamMember, Consent
 from pathways.patients.services.careteam import consent_record
 from tests.factories import make_org, make_patient, make_unit, make_user
+from tests.oidc_provider import (
+    HELSEID_CLIENT,
+    IDPORTEN_CLIENT,
+    IDPORTEN_SECRET,
+    start_provider,
+)
 
 Role = Membership.Role
 Kind = ServiceUnit.Kind
@@ -120,3 +127,36 @@ def login(client):
         return client
 
     return as_user
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID provider process (npm oidc-provider) for the whole run."""
+    provider = start_provider()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def provider_browser():
+    """A browser's cookie jar at the provider (plain HTTP; the login pages are HTML forms)."""
+    with httpx.Client(follow_redirects=False, timeout=10) as browser:
+        yield browser
+
+
+def configure_oidc(settings, provider, tmp_path) -> None:
+    settings.IDPORTEN_ISSUER = provider.issuer
+    settings.IDPORTEN_CLIENT_ID = IDPORTEN_CLIENT
+    settings.IDPORTEN_CLIENT_SECRET = IDPORTEN_SECRET
+    settings.HELSEID_ISSUER = provider.issuer
+    settings.HELSEID_CLIENT_ID = HELSEID_CLIENT
+    key_file = tmp_path / "helseid-key.pem"
+    key_file.write_text(provider.helseid_key_pem)
+    settings.HELSEID_PRIVATE_KEY_FILE = str(key_file)
+
+
+@pytest.fixture
+def oidc(settings, oidc_provider, tmp_path):
+    """ID-porten and HelseID both configured against the test provider."""
+    configure_oidc(settings, oidc_provider, tmp_path)
+    return oidc_provider

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_audit_lookup'),
+        ('accounts', '0007_oidc_identity'),
     ]
 
     operations = [

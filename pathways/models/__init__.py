@@ -43,6 +43,7 @@ from pathways.models.plan import (
     PlanRevision,
     SelfRating,
 )
+from pathways.models.portal import PlanAgreement, PortalAccess
 
 __all__ = [
     "ApiClient",
@@ -80,9 +81,11 @@ __all__ = [
     "Patient",
     "PatientGroupObjectPermission",
     "PatientUserObjectPermission",
+    "PlanAgreement",
     "PlanComment",
     "PlanRevision",
     "PlanningMeeting",
+    "PortalAccess",
     "Reminder",
     "SelfRating",
     "TreatmentEpisode",

@@ -34,6 +34,7 @@ from pathways.models import (
     LifeArea,
     Measure,
     Participant,
+    PlanAgreement,
     PlanComment,
     PlanRevision,
 )
@@ -218,7 +219,16 @@ def _check(plan, base_version: int | None, keys: list[str]) -> None:
         raise StaleWrite(plan, changes=changes)
 
 
-def _record(plan, *, actor, keys: list[str], summary: str, action=audit.Action.UPDATE, obj=None):
+def _record(
+    plan,
+    *,
+    actor,
+    keys: list[str],
+    summary: str,
+    action=audit.Action.UPDATE,
+    obj=None,
+    basis=audit.Basis.CARE_TEAM,
+):
     """Raise the version, store the revision and audit the change (the plan row is locked)."""
     plan.version += 1
     IndividualPlan.objects.filter(pk=plan.pk).update(version=plan.version)
@@ -232,7 +242,12 @@ def _record(plan, *, actor, keys: list[str], summary: str, action=audit.Action.U
         snapshot=build_snapshot(plan),
     )
     audit.record_by(
-        actor, action, patient=plan.patient_id, obj=obj if obj is not None else plan, detail=summary
+        actor,
+        action,
+        patient=plan.patient_id,
+        obj=obj if obj is not None else plan,
+        detail=summary,
+        basis=basis,
     )
     return plan
 
@@ -456,6 +471,99 @@ def plan_update_section(*, plan, actor, section: str, data: dict, base_version) 
     _clean(plan)
     plan.save(update_fields=fields)
     return _record(plan, actor=actor, keys=[f"plan:{section}"], summary=_(SECTION_SUMMARY[section]))
+
+
+@transaction.atomic
+def plan_what_matters_by_patient(*, plan, actor, text: str, base_version) -> IndividualPlan:
+    """The patient writes "Hva er viktig for deg?" themselves (from /min/).
+
+    The caller (the portal) has established that ``actor`` is the patient of this plan; the
+    change is a plan revision like any other, audited with the patient as the basis.
+    """
+    plan = _lock(plan)
+    _require(plan.is_open)
+    _check(plan, base_version, ["plan:what_matters"])
+    plan.what_matters = text
+    _clean(plan)
+    plan.save(update_fields=["what_matters"])
+    return _record(
+        plan,
+        actor=actor,
+        keys=["plan:what_matters"],
+        summary=_("'What is important to you?' changed by the patient"),
+        basis=audit.Basis.PATIENT,
+    )
+
+
+@transaction.atomic
+def plan_self_rating_by_patient(*, plan, actor, scores: dict[str, int]) -> list[AreaRating]:
+    """The patient rates life areas themselves (from /min/): new ratings, none overwritten,
+    so the change over time stays visible to them and to the team."""
+    plan = _lock(plan)
+    _require(plan.is_open)
+    today = timezone.localdate()
+    rows = [
+        _clean(
+            AreaRating(plan=plan, life_area=area, score=score, rated_on=today, by=actor.user),
+            exclude=["plan", "by"],
+        )
+        for area, score in scores.items()
+    ]
+    AreaRating.objects.bulk_create(rows)
+    _record(
+        plan,
+        actor=actor,
+        keys=[f"rating:{area}" for area in scores],
+        summary=_("Self-rating by the patient: %(areas)s")
+        % {"areas": ", ".join(str(LifeArea(area).label) for area in scores)},
+        action=audit.Action.CREATE,
+        basis=audit.Basis.PATIENT,
+    )
+    return rows
+
+
+@transaction.atomic
+def plan_agreement_by_patient(
+    *, plan, actor, answer: str, comment: str, level: str, base_version
+) -> PlanAgreement:
+    """The patient says they agree to the plan as they read it (or comments on it).
+
+    Refused with the changes shown when anyone changed the plan after the patient opened it:
+    one agrees to what one has read. The participation part of the plan is filled in too.
+    """
+    plan = _lock(plan)
+    _require(plan.is_open)
+    base_version = int(base_version or 0)
+    if base_version < plan.version:
+        old = snapshot_at(plan, base_version) or {}
+        raise StaleWrite(plan, changes=plan_diff.diff(old, build_snapshot(plan)))
+    agreement = _clean(
+        PlanAgreement(
+            plan=plan,
+            plan_version=plan.version,
+            answer=answer,
+            comment=comment,
+            level=level,
+            by=actor.user,
+        )
+    )
+    agreement.save()
+    plan.patient_agreed = answer == PlanAgreement.Answer.AGREE
+    plan.patient_reviewed_on = timezone.localdate()
+    plan.participation_note = comment[:1000]
+    plan.save(update_fields=["patient_agreed", "patient_reviewed_on", "participation_note"])
+    _record(
+        plan,
+        actor=actor,
+        keys=["plan:participation"],
+        summary=_("The patient agreed to the plan")
+        if plan.patient_agreed
+        else _("The patient commented on the plan"),
+        obj=agreement,
+        action=audit.Action.CREATE,
+        basis=audit.Basis.PATIENT,
+    )
+    return agreement
 
 
 # --- goals ---

@@ -1,0 +1,128 @@
+"""The patient's and the pårørende's door into /min/."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.fields import user_fk
+from pathways.models.patient import NextOfKin, Patient
+from pathways.models.plan import IndividualPlan
+
+
+class PortalAccessQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class PortalAccess(models.Model):
+    """Access to /min/ for the patient or one pårørende, opened by staff with a reason.
+
+    Nobody has access until a staff member opens it: the login finds the person by the
+    national id in the ID token, and an unknown person or one without open access gets a
+    page saying so, with no account made. The login account is made at the first login.
+    """
+
+    class Role(models.TextChoices):
+        PATIENT = "patient", _("The patient")
+        NEXT_OF_KIN = "next_of_kin", _("Next of kin")
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="portal_accesses", verbose_name=_("patient")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # A pårørende is one of the people in the patient's register, known by their own national id.
+    next_of_kin = models.ForeignKey(
+        NextOfKin,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="portal_accesses",
+        verbose_name=_("next of kin"),
+    )
+    national_id = models.CharField(_("national id of the next of kin"), max_length=11, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="portal_accesses",
+        verbose_name=_("login account"),
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    opened_by = user_fk(_("opened by"), optional=True)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    objects = PortalAccessQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(role="patient", ended_at__isnull=True),
+                name="portal_one_open_patient_access",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "national_id"],
+                condition=Q(role="next_of_kin", ended_at__isnull=True),
+                name="portal_one_open_access_per_next_of_kin",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="patient", next_of_kin__isnull=True, national_id="")
+                | Q(role="next_of_kin", next_of_kin__isnull=False) & ~Q(national_id=""),
+                name="portal_next_of_kin_identified",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["national_id"],
+                condition=Q(ended_at__isnull=True) & ~Q(national_id=""),
+                name="portal_open_by_national_id",
+            ),
+        ]
+        verbose_name = _("portal access")
+        verbose_name_plural = _("portal accesses")
+
+    def __str__(self):
+        return f"{self.get_role_display()} → {self.patient_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class PlanAgreement(models.Model):
+    """The patient's own answer to the plan: "I have read it and agree", or comments.
+
+    It replaces print-sign-scan: the time, the plan version read and the login's level of
+    assurance (the ID token's acr) are kept. A later change by anyone else asks again.
+    """
+
+    class Answer(models.TextChoices):
+        AGREE = "agree", _("I have read the plan and agree")
+        COMMENTS = "comments", _("I have comments")
+
+    plan = models.ForeignKey(
+        IndividualPlan, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("plan")
+    )
+    plan_version = models.PositiveIntegerField(_("plan version read"))
+    answer = models.CharField(_("answer"), max_length=20, choices=Answer.choices)
+    comment = models.TextField(_("comments"), blank=True)
+    level = models.CharField(_("level of assurance"), max_length=60)
+    by = user_fk(_("by"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer="agree") | ~Q(comment=""), name="agreement_comments_written"
+            ),
+        ]
+        verbose_name = _("agreement to the plan")
+        verbose_name_plural = _("agreements to the plan")
+
+    def __str__(self):
+        return f"{self.plan_id} v{self.plan_version}: {self.answer}"

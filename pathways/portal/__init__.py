@@ -1,0 +1,1 @@
+"""What the patient and pårørende see and do at /min/ (mobile first, works without JavaScript)."""

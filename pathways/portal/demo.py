@@ -1,0 +1,47 @@
+"""Demo logins for /min/: two patients with access and one pårørende (Ola's mother).
+
+They log in at /min/innlogging/demo/ with the demo password, only with DEMO_PORTAL_LOGIN
+(``make run`` turns it on; production settings refuse it). Idempotent.
+"""
+
+import datetime
+
+from accounts.acting import Actor
+from pathways.models import NextOfKin, PortalAccess
+from pathways.patients.demo import PASSWORD
+from pathways.patients.demo_ids import synthetic_id
+from pathways.portal import services as svc
+
+# (username, patient index, next of kin's name or None)
+PEOPLE = [
+    ("min.ola", 0, None),
+    ("min.pasient", 12, None),
+    ("min.parorende", 0, "Randi Nordmann"),
+]
+
+
+def seed(demo) -> None:
+    if len(demo.patients) <= max(index for _, index, _ in PEOPLE):
+        return
+    koordinator = demo.users["vadso.ruskonsulent"]
+    unit = demo.units["vadso_rus"]
+    for serial, (username, index, kin_name) in enumerate(PEOPLE):
+        patient = demo.patients[index]
+        kin = NextOfKin.objects.filter(patient=patient, name=kin_name).first() if kin_name else None
+        if kin_name and kin is None:
+            continue
+        found = PortalAccess.objects.open().filter(patient=patient, next_of_kin=kin)
+        if found.filter(user__username=username).exists():
+            continue
+        access = svc.portal_access_open(
+            actor=Actor(koordinator, unit),
+            patient=patient,
+            reason="Demo: ønsket i samtale med koordinatoren",
+            next_of_kin=kin,
+            national_id=synthetic_id(datetime.date(1962, 3, 14), serial=serial) if kin else "",
+        )
+        user = svc.portal_login(portal_access=access, level="demo", method="demo seed")
+        user.username = username
+        user.first_name = kin.name if kin else patient.first_name
+        user.set_password(PASSWORD)
+        user.save(update_fields=["username", "first_name", "password"])

@@ -1,0 +1,88 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pathways.models import LifeArea, PlanAgreement, SelfRating
+
+
+class WhatMattersForm(forms.Form):
+    what_matters = forms.CharField(
+        label=_("What is important to you?"),
+        help_text=_("Write in your own words. The people who help you will read it."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=4000,
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class DemoLoginForm(forms.Form):
+    username = forms.CharField(label=_("Demo user"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=128)
+
+
+class SelfRatingForm(forms.Form):
+    """One optional 1–5 answer per life area: the patient rates as many as they like."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for area in LifeArea:
+            self.fields[area.value] = forms.TypedChoiceField(
+                label=area.label,
+                choices=SelfRating.choices,
+                coerce=int,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(area.value) for area in LifeArea):
+            raise forms.ValidationError(_("Choose an answer for at least one area."))
+        return cleaned
+
+    def scores(self) -> dict[str, int]:
+        return {
+            area.value: self.cleaned_data[area.value]
+            for area in LifeArea
+            if self.cleaned_data.get(area.value)
+        }
+
+
+class AgreementForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=PlanAgreement.Answer.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Your comments"),
+        help_text=_("What would you like to change, or what do you disagree with?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=1000,
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("answer") == PlanAgreement.Answer.COMMENTS
+            and not cleaned.get("comment", "").strip()
+        ):
+            self.add_error("comment", _("Write your comments, or choose that you agree."))
+        return cleaned
+
+
+class AccessOpenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        help_text=_(
+            "For example: the patient asked for it in a conversation with the koordinator."
+        ),
+        max_length=500,
+    )
+
+
+class AccessEndForm(forms.Form):
+    access = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason for closing"), max_length=500)

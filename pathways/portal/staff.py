@@ -1,0 +1,69 @@
+"""The staff side of /min/: open the patient's access (with a reason) or close it."""
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from pathways.access import patient_view
+from pathways.models import PortalAccess
+from pathways.portal import permissions as perms
+from pathways.portal import services as svc
+from pathways.portal.forms import AccessEndForm, AccessOpenForm
+from pathways.web import form_action
+
+
+def _context(request, patient) -> dict:
+    accesses = list(
+        PortalAccess.objects.filter(patient=patient)
+        .select_related("next_of_kin", "opened_by")
+        .order_by("-opened_at", "-id")
+    )
+    return {
+        "patient": patient,
+        "accesses": accesses,
+        "has_open": any(a.is_open and a.role == PortalAccess.Role.PATIENT for a in accesses),
+        "too_young": patient.age() < perms.MIN_AGE,
+        "heading": _("Min plan: the patient's own access"),
+        "submit": _("Open access"),
+        "back_url": reverse("pathways:patient_overview", args=[patient.pk]),
+        "back_label": _("Back to the overview"),
+    }
+
+
+@patient_view(for_edit=True)
+def access_page(request, patient):
+    form = AccessOpenForm(request.POST or None)
+    return form_action(
+        request,
+        form,
+        save=lambda data: svc.portal_access_open(
+            actor=request.actor, patient=patient, reason=data["reason"]
+        ),
+        success=_("The patient can now log in to Min plan with ID-porten."),
+        redirect_to=reverse("pathways:portal_access", args=[patient.pk]),
+        template="pathways/portal/staff_access.html",
+        context=_context(request, patient),
+    )
+
+
+@patient_view(for_edit=True, methods=("POST",))
+def access_end(request, patient):
+    form = AccessEndForm(request.POST)
+
+    def end(data):
+        found = PortalAccess.objects.filter(patient=patient, pk=data["access"]).first()
+        if found is None:
+            raise ValidationError(_("This access does not exist."))
+        return svc.portal_access_end(
+            actor=request.actor, portal_access=found, reason=data["reason"]
+        )
+
+    return form_action(
+        request,
+        form,
+        save=end,
+        success=_("The access is closed. The person is logged out at once."),
+        redirect_to=reverse("pathways:portal_access", args=[patient.pk]),
+        template="pathways/portal/staff_access.html",
+        context={**_context(request, patient), "end_form": form, "form": AccessOpenForm()},
+    )

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from pathways.portal import staff, views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("viktig/", views.what_matters, name="what_matters"),
+    path("slik-har-jeg-det/", views.self_rating, name="self_rating"),
+    path("enig/", views.agreement, name="agreement"),
+    path("innlogging/", views.login, name="login"),
+    path("innlogging/idporten/", views.idporten_start, name="idporten_login"),
+    path("innlogging/idporten/tilbake/", views.idporten_callback, name="idporten_callback"),
+    path("innlogging/demo/", views.demo_login, name="demo_login"),
+    path("logg-ut/", views.logout_view, name="logout"),
+    path("logget-ut/", views.logged_out, name="logged_out"),
+]
+
+# Staff pages inside the patient record (/pasienter/<id>/min-plan/), under the patient gate.
+patient_urlpatterns = [
+    path("<int:patient_id>/min-plan/", staff.access_page, name="portal_access"),
+    path("<int:patient_id>/min-plan/lukk/", staff.access_end, name="portal_access_end"),
+]
