@@ -58,7 +58,12 @@ MIDDLEWARE = [
     "accounts.middleware.ActiveUnitMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that it is the first to see a view's exception.
+    "accounts.middleware.AppErrorPagesMiddleware",
 ]
+# The app's own 404/403/500 pages even with DEBUG on (make run sets it: the demo shows what a
+# user sees). Without it, DEBUG shows Django's technical pages.
+APP_ERROR_PAGES = env_bool("APP_ERROR_PAGES", False)
 
 # Benchmarks only: count queries per request in an X-Query-Count header.
 BENCH_QUERY_COUNT = env_bool("BENCH_QUERY_COUNT", False)
