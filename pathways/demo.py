@@ -7,4 +7,6 @@ EXTENSIONS = [
     "pathways.plan.demo.seed",
     "pathways.meetings.demo.seed",
     "pathways.episodes.demo.seed",
+    # Last: the referrals' timelines take the dates the stays were given above.
+    "referrals.demo.settle",
 ]
