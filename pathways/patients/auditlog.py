@@ -209,6 +209,29 @@ class Month:
     def label(self) -> str:
         return capfirst(date_format(self.month, "F Y"))
 
+    @property
+    def lines(self) -> str:
+        """One line per person, unit and basis: "Kari Nilsen, TSB døgn (UNN HF), care team:
+        read 12 times, changed 2 times", the basis in bold when it was emergency access."""
+        out = []
+        for row in self.rows:
+            basis = escape(row["basis_label"])
+            if row["basis"] == AuditEvent.Basis.BREAK_GLASS:
+                basis = f"<strong>{basis}</strong>"
+            counts = []
+            if row["reads"]:
+                counts.append(gettext("read %(times)s") % {"times": _times(row["reads"])})
+            if row["changes"]:
+                counts.append(gettext("changed %(times)s") % {"times": _times(row["changes"])})
+            other = row["total"] - row["reads"] - row["changes"]
+            if other:
+                counts.append(gettext("other %(times)s") % {"times": _times(other)})
+            out.append(
+                f"{escape(row['person'])}, {escape(row['unit'])}, {basis}: "
+                + escape(", ".join(counts))
+            )
+        return mark_safe("<br>".join(out))  # noqa: S308 (each part escaped above)
+
 
 def summary(rows) -> dict:
     """The summary a patient reads first: who, from which unit, on what basis, per month."""

@@ -261,6 +261,7 @@ def test_the_pdf_starts_with_a_summary_per_month_and_defaults_to_the_last_year(
     assert date_format(last_month.date(), "F Y").capitalize() in summary
     assert other_kommune_user.get_full_name() in summary
     assert "Sarpsborg kommune" in summary
+    assert "lest 3 ganger" in summary and "endret 1 gang" in summary
     # The day by day part: what each did, emergency access named, the old read left out.
     assert "Endret: Individuell plan – tiltak" in detail
     assert "Lest: Oversikt – Nødtilgang" in detail
