@@ -4,8 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The demo runs with DEBUG on and synthetic ids allowed unless the environment says otherwise.
-RUN_ENV := DEBUG=$${DEBUG:-true} ALLOW_SYNTHETIC_IDS=$${ALLOW_SYNTHETIC_IDS:-true} DEMO_PORTAL_LOGIN=$${DEMO_PORTAL_LOGIN:-true}
+# Links in mail and calendar files point where the server listens (a wildcard address is not
+# one a browser can open, so 0.0.0.0 links to this machine).
+SITE_HOST := $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
+# The demo runs with DEBUG on and synthetic ids allowed unless the environment says otherwise,
+# and shows the app's own error pages: what a user sees, not Django's debug pages.
+RUN_ENV := DEBUG=$${DEBUG:-true} ALLOW_SYNTHETIC_IDS=$${ALLOW_SYNTHETIC_IDS:-true} \
+	DEMO_PORTAL_LOGIN=$${DEMO_PORTAL_LOGIN:-true} \
+	APP_ERROR_PAGES=$${APP_ERROR_PAGES:-true} SITE_URL=$${SITE_URL:-http://$(SITE_HOST):$(PORT)} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost,$(SITE_HOST)}
 
 .PHONY: install messages oidc-provider run test lint worker beat bench makemessages clean
 

@@ -13,10 +13,19 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(ServiceUnit)
 class ServiceUnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "kind"]
+    list_display = ["name", "organisation", "kind", "phone"]
     list_filter = ["kind", "organisation"]
     search_fields = ["name"]
-    exclude = ["group"]
+    fields = [
+        "organisation",
+        "name",
+        "kind",
+        "email",
+        "phone",
+        "postal_address",
+        "visiting_address",
+        "visiting_instructions",
+    ]
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -28,6 +37,9 @@ class ServiceUnitAdmin(admin.ModelAdmin):
                 kind=obj.kind,
                 email=obj.email,
                 phone=obj.phone,
+                postal_address=obj.postal_address,
+                visiting_address=obj.visiting_address,
+                visiting_instructions=obj.visiting_instructions,
             )
             obj.pk, obj.group = created.pk, created.group
 

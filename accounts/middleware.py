@@ -1,17 +1,24 @@
 import functools
 import ipaddress
+import logging
 import re
 import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connections
+from django.http import Http404
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
+from django.views import defaults
 
 from accounts import context
 from accounts.acting import Actor
 from accounts.units import active_membership_for
+
+logger = logging.getLogger("django.request")
 
 # A request id from a proxy: letters, digits and dashes, no longer than the audit column.
 REQUEST_ID = re.compile(r"[A-Za-z0-9-]{1,36}")
@@ -171,3 +178,45 @@ class QueryCountMiddleware:
             response = self.get_response(request)
         response["X-Query-Count"] = str(count)
         return response
+
+
+class AppErrorPagesMiddleware:
+    """With ``DEBUG`` on and ``APP_ERROR_PAGES`` set (``make run``), answer with the app's own
+    404, 403 and 500 pages instead of Django's technical pages, so the demo shows what a user sees.
+
+    Django renders its technical pages for 404 and 500 whenever ``DEBUG`` is on, so the errors are
+    caught here first: a view's exception in ``process_exception`` (this is the innermost
+    middleware, so it is asked first), a path that no URL matches before the view is looked up.
+    The traceback of a 500 still goes to the log. With ``DEBUG`` off Django's own handlers render
+    the same templates and this does nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _active() -> bool:
+        return settings.DEBUG and settings.APP_ERROR_PAGES
+
+    def __call__(self, request):
+        if self._active():
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as exc:
+                return defaults.page_not_found(request, exc)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not self._active():
+            return None
+        if isinstance(exception, Http404):
+            return defaults.page_not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return defaults.permission_denied(request, exception)
+        logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exception,
+            extra={"request": request},
+        )
+        return defaults.server_error(request)

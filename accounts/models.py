@@ -68,6 +68,20 @@ class ServiceUnit(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Letters to patients carry where to write and where to come; the two often differ (a post box
+    # at the hospital, a ward in another building).
+    postal_address = models.TextField(
+        _("postal address"), blank=True, help_text=_("Street or post box, postcode and place.")
+    )
+    visiting_address = models.TextField(
+        _("visiting address"), blank=True, help_text=_("Where patients come to meet.")
+    )
+    visiting_instructions = models.CharField(
+        _("how to find us"),
+        max_length=300,
+        blank=True,
+        help_text=_("For example: report to the reception on the 2nd floor."),
+    )
     # The unit's guardian group: object permissions on patients are granted to it.
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="service_unit")
 

@@ -60,7 +60,12 @@ MIDDLEWARE = [
     "pathways.portal.gate.PortalGateMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that it is the first to see a view's exception.
+    "accounts.middleware.AppErrorPagesMiddleware",
 ]
+# The app's own 404/403/500 pages even with DEBUG on (make run sets it: the demo shows what a
+# user sees). Without it, DEBUG shows Django's technical pages.
+APP_ERROR_PAGES = env_bool("APP_ERROR_PAGES", False)
 
 # Benchmarks only: count queries per request in an X-Query-Count header.
 BENCH_QUERY_COUNT = env_bool("BENCH_QUERY_COUNT", False)
@@ -323,4 +328,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step of every page at INFO: a long PDF would flood the log.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -10,4 +10,6 @@ EXTENSIONS = [
     "pathways.meetings.demo.seed",
     "pathways.episodes.demo.seed",
     "pathways.portal.demo.seed",
+    # Last: the referrals' timelines take the dates the stays were given above.
+    "referrals.demo.settle",
 ]

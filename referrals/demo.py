@@ -223,3 +223,41 @@ def seed(demo) -> None:
     services.referral_start_assessment(
         referral=young_so, actor=Actor(demo.first_user("so_tsb"), demo.units["so_tsb"])
     )
+
+
+def settle(demo) -> None:
+    """Date the timelines of the referrals behind the stays as the stays are dated.
+
+    The episode seeder (run after this module's ``seed``) dates its stays weeks back, but the
+    grant, the start and the completion were recorded today, so a timeline would say "granted
+    today, treatment started today, completed ten days ago". Assessed halfway between receipt
+    and admission, started at admission, completed at discharge. Idempotent: it sets, not shifts.
+    """
+    linked = Referral.objects.filter(
+        patient__in=demo.patients, treatment_episode__isnull=False
+    ).select_related("treatment_episode")
+    for referral in linked:
+        episode = referral.treatment_episode
+        started = episode.started_at
+        received = (
+            ReferralEvent.objects.filter(referral=referral, kind=ReferralEvent.Kind.RECEIVED)
+            .values_list("at", flat=True)
+            .first()
+            or referral.sent_at
+        )
+        if received is None or received >= started:
+            continue
+        assessed = received + (started - received) / 2
+        events = ReferralEvent.objects.filter(referral=referral)
+        events.filter(
+            kind__in=[ReferralEvent.Kind.ASSESSMENT_STARTED, ReferralEvent.Kind.GRANTED],
+            at__gt=started,
+        ).update(at=assessed)
+        events.filter(
+            kind__in=[ReferralEvent.Kind.TREATMENT_STARTED, ReferralEvent.Kind.EPISODE_LINKED],
+            at__gt=started,
+        ).update(at=started)
+        if referral.ended_at is not None:
+            events.filter(kind=ReferralEvent.Kind.COMPLETED).update(at=referral.ended_at)
+        if referral.assessed_at is not None and referral.assessed_at > started:
+            Referral.objects.filter(pk=referral.pk).update(assessed_at=assessed)

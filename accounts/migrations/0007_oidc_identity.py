@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_audit_lookup'),
+        ('accounts', '0005_unit_contact'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.acting import Actor
 from pathways.episodes import services as svc
-from pathways.models import EttervernPlan, KommuneMessage, TreatmentEpisode
+from pathways.models import EttervernPlan, KommuneMessage, PlanningMeeting, TreatmentEpisode
 
 Kind = TreatmentEpisode.Kind
 
@@ -111,7 +111,7 @@ def _start(*, patient, by, unit, kind, started_at, planned_end=None, send_admiss
         patient=patient, unit=unit, ended_at__isnull=True
     ).first()
     if episode is None:
-        return svc.episode_start(
+        episode = svc.episode_start(
             patient=patient,
             actor=Actor(by, unit),
             kind=kind,
@@ -119,6 +119,8 @@ def _start(*, patient, by, unit, kind, started_at, planned_end=None, send_admiss
             planned_end=planned_end,
             send_admission_message=send_admission_message,
         )
+        _date_messages(episode, [KommuneMessage.Kind.ADMISSION], started_at)
+        return episode
     TreatmentEpisode.objects.filter(pk=episode.pk).update(
         kind=kind,
         started_at=started_at,
@@ -128,7 +130,15 @@ def _start(*, patient, by, unit, kind, started_at, planned_end=None, send_admiss
     episode.refresh_from_db()
     if send_admission_message and kind == Kind.DOGN:
         svc.admission_message_send(episode=episode, actor=Actor(by, unit))
+        _date_messages(episode, [KommuneMessage.Kind.ADMISSION], started_at)
     return episode
+
+
+def _date_messages(episode, kinds, at) -> None:
+    """Date the messages as sent when the story says it happened (the same day), not today."""
+    KommuneMessage.objects.filter(episode=episode, kind__in=kinds).update(
+        sent_at=at + datetime.timedelta(hours=1)
+    )
 
 
 def seed(demo) -> None:
@@ -227,6 +237,12 @@ def seed(demo) -> None:
     KommuneMessage.objects.filter(episode=e4, kind="ready").update(
         sent_at=ended - datetime.timedelta(days=9)
     )
+    _date_messages(e4, [KommuneMessage.Kind.DISCHARGED], ended)
+    # The joint planning meeting took place during the stay, before the ready notice.
+    PlanningMeeting.objects.filter(episode=e4).update(
+        starts_at=ended - datetime.timedelta(days=10),
+        called_at=ended - datetime.timedelta(days=14),
+    )
     EttervernPlan.objects.filter(pk=plan.pk).update(
         specialist_signed_at=ended - datetime.timedelta(days=3),
         kommune_signed_at=ended - datetime.timedelta(days=2),
@@ -259,6 +275,7 @@ def seed(demo) -> None:
         ended_at=_at(4, 22),
         note="Reiste fra kollektivet på kvelden etter konflikt. Ble hentet av en kamerat.",
     )
+    _date_messages(e5, [KommuneMessage.Kind.UNPLANNED, KommuneMessage.Kind.DISCHARGED], _at(4, 22))
 
     # 6. LAR at UNN, ongoing.
     _start(

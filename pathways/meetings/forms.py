@@ -214,7 +214,7 @@ class MinutesForm(forms.Form):
                 initial=item.notes,
             )
             self.fields[f"decision_{item.pk}"] = text_area(
-                format_lazy("{}: {}", gettext_lazy("Decision"), item.title),
+                format_lazy("{}: {}", gettext_lazy("Agreed"), item.title),
                 rows=2,
                 required=False,
                 initial=item.decision,

@@ -7,6 +7,7 @@ rolled-back change).
 
 import datetime
 import logging
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -57,6 +58,17 @@ class MinutesLocked(ValidationError):
 
 def _site(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
+
+
+# "1. Bolig", "2) Økonomi", "- Kriseplan": the agenda is numbered when shown, so a number or
+# bullet typed in front would read "1. 1. Bolig".
+_LIST_MARK = re.compile(r"^\s*(?:\d{1,3}[.):]|[-–*•])(?=\s)\s*")
+
+
+def agenda_titles(lines) -> list[str]:
+    """The agenda items typed one a line: blank lines dropped, typed numbering removed."""
+    titles = (_LIST_MARK.sub("", line or "", count=1).strip() for line in lines)
+    return [title for title in titles if title]
 
 
 def meeting_url(meeting) -> str:
@@ -332,7 +344,7 @@ def meeting_plan(
     )
     _validate_meeting(meeting)
     meeting.save()
-    titles = [t.strip() for t in agenda if t and t.strip()]
+    titles = agenda_titles(agenda)
     AgendaItem.objects.bulk_create(
         AgendaItem(meeting=meeting, title=title[:300], position=index)
         for index, title in enumerate(titles)
@@ -373,7 +385,7 @@ def meeting_change(
     current.version += 1
     current.save()
     if agenda is not None:
-        titles = [t.strip() for t in agenda if t and t.strip()]
+        titles = agenda_titles(agenda)
         current.agenda.filter(follow_up_of__isnull=True).delete()
         start = current.agenda.count()
         AgendaItem.objects.bulk_create(

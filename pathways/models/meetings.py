@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.fields import unit_fk, user_fk
 from pathways.dates import short_datetime
@@ -269,10 +270,12 @@ class ActionItemQuerySet(models.QuerySet):
 class ActionItem(models.Model):
     """An action agreed in a meeting, tracked until it is done."""
 
+    # The states read in a sentence ("due 3.12, Kari, not done yet"); the context keeps them
+    # apart from the same English words elsewhere ("Open" is a button, "Cancelled" a meeting).
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
+        OPEN = "open", pgettext_lazy("action item", "Open")
+        DONE = "done", pgettext_lazy("action item", "Done")
+        CANCELLED = "cancelled", pgettext_lazy("action item", "Cancelled")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="action_items")

@@ -93,6 +93,72 @@ ORGANISATIONS = [
     ),
 ]
 
+# Contact details the letters to patients print (made up for the demo: not the real units' numbers).
+UNIT_CONTACTS = {
+    "sarpsborg_rus": (
+        "22 00 10 01",
+        "Postboks 237, 1702 Sarpsborg",
+        "Kirkegata 20, 1721 Sarpsborg",
+        "Meld deg i resepsjonen i 1. etasje.",
+    ),
+    "sarpsborg_fact": (
+        "22 00 10 02",
+        "Postboks 237, 1702 Sarpsborg",
+        "Kirkegata 20, 1721 Sarpsborg",
+        "Ring på døra merket FACT, 2. etasje.",
+    ),
+    "vadso_rus": (
+        "22 00 20 01",
+        "Postboks 614, 9811 Vadsø",
+        "Tollbugata 10, 9800 Vadsø",
+        "Meld deg i resepsjonen.",
+    ),
+    "vadso_nav": ("22 00 20 02", "Postboks 333, 9815 Vadsø", "Tollbugata 12, 9800 Vadsø", ""),
+    "vv_tsb": (
+        "22 00 30 01",
+        "Postboks 800, 3004 Drammen",
+        "Sandvika DPS, Løkketangen 10, 1337 Sandvika",
+        "Meld deg i ekspedisjonen i 3. etasje.",
+    ),
+    "vv_dogn": (
+        "22 00 30 02",
+        "Postboks 800, 3004 Drammen",
+        "Blakstad, bygg 6, 1392 Vettre",
+        "Ring på ved hovedinngangen; personalet tar deg imot.",
+    ),
+    "vv_dps": ("22 00 30 03", "Postboks 800, 3004 Drammen", "Løkketangen 10, 1337 Sandvika", ""),
+    "unn_inntak": (
+        "22 00 40 01",
+        "Postboks 100, 9038 Tromsø",
+        "Åsgårdvegen 9, 9016 Tromsø",
+        "Meld deg i ekspedisjonen, bygg 2.",
+    ),
+    "unn_dogn": (
+        "22 00 40 02",
+        "Postboks 100, 9038 Tromsø",
+        "Åsgårdvegen 9, 9016 Tromsø",
+        "Ring på ved døgnposten, bygg 3.",
+    ),
+    "unn_lar": (
+        "22 00 40 03",
+        "Postboks 100, 9038 Tromsø",
+        "Sykehusvegen 38, 9019 Tromsø",
+        "Utlevering og samtaler i 1. etasje.",
+    ),
+    "so_tsb": (
+        "22 00 50 01",
+        "Postboks 300, 1714 Grålum",
+        "Kalnesveien 300, 1714 Grålum",
+        "Meld deg i skranken ved inngang B.",
+    ),
+    "fk_dogn": (
+        "22 00 60 01",
+        "Postboks 24, 9711 Lakselv",
+        "Banak, 9700 Lakselv",
+        "Du blir hentet på flyplassen eller busstasjonen etter avtale.",
+    ),
+}
+
 USERS = [
     # (username, first, last, unit key, role, title)
     ("vadso.ruskonsulent", "Kari", "Nilsen", "vadso_rus", R.COORDINATOR, "Ruskonsulent"),
@@ -214,7 +280,20 @@ def _organisations(demo: Demo) -> None:
         demo.orgs[key] = org
         for unit_key, unit_name, kind in units:
             unit = ServiceUnit.objects.filter(organisation=org, name=unit_name).first()
-            demo.units[unit_key] = unit or unit_create(organisation=org, name=unit_name, kind=kind)
+            unit = unit or unit_create(organisation=org, name=unit_name, kind=kind)
+            if unit_key in UNIT_CONTACTS and not unit.phone:
+                phone, postal, visiting, instructions = UNIT_CONTACTS[unit_key]
+                unit.phone, unit.postal_address = phone, postal
+                unit.visiting_address, unit.visiting_instructions = visiting, instructions
+                unit.save(
+                    update_fields=[
+                        "phone",
+                        "postal_address",
+                        "visiting_address",
+                        "visiting_instructions",
+                    ]
+                )
+            demo.units[unit_key] = unit
 
 
 def _users(demo: Demo) -> None:

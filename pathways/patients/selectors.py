@@ -2,7 +2,8 @@
 
 import datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import AuditEvent
@@ -68,3 +69,41 @@ def access_log_events(patient, *, fra=None, til=None, enhet=None):
     if enhet:
         events = events.filter(unit=enhet)
     return events
+
+
+# What counts as reading and as changing in the access log's summary (the rest: refusals,
+# look-ups, log-ins are counted as "other").
+LOG_READS = (AuditEvent.Action.VIEW, AuditEvent.Action.PRINT, AuditEvent.Action.EXPORT)
+LOG_CHANGES = (AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE)
+_WHO = ("user__first_name", "user__last_name", "user__username", "unit__name")
+_WHO_ORG = "unit__organisation__name"
+
+
+def access_log_summary(events):
+    """Per month, person, unit and basis: how many times they read and changed. One query."""
+    tz = timezone.get_current_timezone()
+    return (
+        events.order_by()
+        .annotate(month=TruncMonth("at", tzinfo=tz))
+        .values("month", "user_id", *_WHO, _WHO_ORG, "basis")
+        .annotate(
+            total=Count("id"),
+            reads=Count("id", filter=Q(action__in=LOG_READS)),
+            changes=Count("id", filter=Q(action__in=LOG_CHANGES)),
+        )
+        .order_by("-month", "-total", "user__last_name", "unit__name")
+    )
+
+
+def access_log_groups(events):
+    """The events of a period in groups of the same day, person, unit, basis and thing done,
+    with their count and first and last time: a busy year is thousands of events but a few
+    hundred groups, and the PDF lays out groups, not events. One query."""
+    tz = timezone.get_current_timezone()
+    return (
+        events.order_by()
+        .annotate(day=TruncDate("at", tzinfo=tz))
+        .values("day", "user_id", *_WHO, _WHO_ORG, "basis", "action", "object_type", "detail")
+        .annotate(n=Count("id"), first=Min("at"), last=Max("at"))
+        .order_by("-day", "-last")
+    )

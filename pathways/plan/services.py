@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import audit
 from accounts.models import Membership
@@ -448,11 +449,13 @@ SECTION_FIELDS = {
     "cooperation": ["cooperation"],
     "participation": ["patient_reviewed_on", "patient_agreed", "participation_note"],
 }
+# Marked for translation (gettext_lazy), so that the catalogue has them and the history
+# stores them in Norwegian.
 SECTION_SUMMARY = {
-    "basics": "Plan period, status and revision date changed",
-    "what_matters": "'What is important to you?' changed",
-    "cooperation": "Cooperation changed",
-    "participation": "The patient's participation recorded",
+    "basics": gettext_lazy("Plan period, status and revision date changed"),
+    "what_matters": gettext_lazy("'What is important to you?' changed"),
+    "cooperation": gettext_lazy("Cooperation changed"),
+    "participation": gettext_lazy("The patient's participation recorded"),
 }
 
 
@@ -470,7 +473,9 @@ def plan_update_section(*, plan, actor, section: str, data: dict, base_version) 
         fields = [*fields, "closed_at"]
     _clean(plan)
     plan.save(update_fields=fields)
-    return _record(plan, actor=actor, keys=[f"plan:{section}"], summary=_(SECTION_SUMMARY[section]))
+    return _record(
+        plan, actor=actor, keys=[f"plan:{section}"], summary=str(SECTION_SUMMARY[section])
+    )
 
 
 @transaction.atomic

@@ -66,7 +66,7 @@ def test_a_meeting_from_invitation_to_a_closed_action_item(
     for select in attendance.locator("select").all():
         select.select_option(label="Til stede")
     page.get_by_label("Notater").first.fill("Leilighet i sentrum er ledig.")
-    page.get_by_label("Vedtak").first.fill("Søke kommunal bolig.")
+    page.get_by_label("Avtalt").first.fill("Søke kommunal bolig.")
     page.get_by_role("button", name="Lagre referat").click()
     expect(page.get_by_text("Referatet er lagret.")).to_be_visible()
     check_accessibility(page)

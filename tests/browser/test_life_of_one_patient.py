@@ -527,7 +527,7 @@ def test_ola_is_admitted_gets_a_plan_and_his_ansvarsgruppe_meets(page, new_page,
     for select in page.get_by_role("group", name="Oppmøte").locator("select").all():
         select.select_option(label="Til stede")
     page.get_by_label("Notater").first.fill("Leilighet i Strandgata kan bli ledig i februar.")
-    page.get_by_label("Vedtak").first.fill("Ola søker kommunal bolig; NAV ser på husleien.")
+    page.get_by_label("Avtalt").first.fill("Ola søker kommunal bolig; NAV ser på husleien.")
     page.get_by_role("button", name="Lagre referat").click()
     flash(page, "Referatet er lagret.")
     for what, who in (

@@ -1,14 +1,16 @@
 """The demo's discharge stories agree: referrals, episodes and messages tell one story."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from pathways.demo import EXTENSIONS
-from pathways.models import KommuneMessage, TreatmentEpisode
+from pathways.models import KommuneMessage, PlanningMeeting, TreatmentEpisode
 from pathways.patients import demo as base
 from referrals import rules, selectors
-from referrals.models import Referral
+from referrals.models import Referral, ReferralEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +74,28 @@ def test_the_demo_joint_intake_has_an_outcome_and_a_patient_on_the_agenda(demo):
 
     cases = JointIntakeCase.objects.order_by("pk")
     assert [c.outcome for c in cases] == ["kommune", ""]
+
+
+def test_the_stories_dates_agree_messages_meetings_and_timelines(demo):
+    """What was sent, met and recorded is dated within the stay it belongs to, so the pages
+    read as one story ("admitted 50 days ago" has its admission notice from that day)."""
+    now = timezone.now()
+    for message in KommuneMessage.objects.select_related("episode"):
+        episode = message.episode
+        assert message.sent_at >= episode.started_at, message.kind
+        if message.kind == KommuneMessage.Kind.ADMISSION:
+            assert message.sent_at - episode.started_at < datetime.timedelta(days=1)
+        if message.kind == KommuneMessage.Kind.DISCHARGED and episode.ended_at:
+            assert abs(message.sent_at - episode.ended_at) < datetime.timedelta(days=1)
+    for meeting in PlanningMeeting.objects.select_related("episode"):
+        end = meeting.episode.ended_at or now + datetime.timedelta(days=60)
+        assert meeting.episode.started_at <= meeting.starts_at <= end
+    for referral in Referral.objects.filter(treatment_episode__isnull=False).select_related(
+        "treatment_episode"
+    ):
+        timeline = list(referral.events.order_by("at", "pk").values_list("kind", flat=True))
+        started = timeline.index(ReferralEvent.Kind.TREATMENT_STARTED)
+        assert ReferralEvent.Kind.GRANTED in timeline[:started]
+        if ReferralEvent.Kind.COMPLETED in timeline:
+            assert timeline.index(ReferralEvent.Kind.COMPLETED) > started
+        assert referral.assessed_at <= referral.treatment_episode.started_at

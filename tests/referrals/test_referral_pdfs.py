@@ -54,3 +54,29 @@ def test_the_referral_pdf_holds_the_referral(login, referral, tsb_intake):
     text = pdf_text(login(tsb_intake).get(reverse("referrals:pdf", args=[referral.pk])))
     assert "Økende alkoholbruk" in text
     assert referral.seniority_date.strftime("%-d.%-m.%Y") in text
+
+
+def test_the_answer_letter_speaks_to_the_patient_and_says_where_to_meet(
+    login, granted, coordinator
+):
+    unit = granted.receiving_unit
+    unit.phone = "77 62 60 00"
+    unit.postal_address = "Postboks 100, 9038 Tromsø"
+    unit.visiting_address = "Åsgårdvegen 9, 9016 Tromsø"
+    unit.visiting_instructions = "Meld deg i ekspedisjonen, bygg 2."
+    unit.save()
+    text = pdf_text(login(coordinator).get(reverse("referrals:answer_pdf", args=[granted.pk])))
+    assert "henvisningen din" in text
+    assert "henvisningen for" not in text
+    assert "Hvor du skal møte" in text
+    assert "Åsgårdvegen 9, 9016 Tromsø" in text
+    assert "Meld deg i ekspedisjonen, bygg 2." in text
+    assert "Postboks 100, 9038 Tromsø" in text
+    assert "77 62 60 00" in text
+
+
+def test_the_answer_letter_without_a_visiting_address_says_it_will_come(
+    login, granted, coordinator
+):
+    text = pdf_text(login(coordinator).get(reverse("referrals:answer_pdf", args=[granted.pk])))
+    assert "Vi forteller deg hvor du skal møte i brevet med timen." in text

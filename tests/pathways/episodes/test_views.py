@@ -263,6 +263,8 @@ def test_the_pdf_is_the_plan_in_plain_language_with_whom_to_call(
 ):
     vadso_rus.phone = "78 94 23 00"
     vadso_rus.save()
+    unn_tsb.phone = "77 62 60 00"  # the treating unit's number is on the handout too
+    unn_tsb.save()
     plan = svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     fill_plan(
         plan, clinician=tsb_clinician, unit=unn_tsb, coordinator=coordinator, kommune_unit=vadso_rus
@@ -276,6 +278,7 @@ def test_the_pdf_is_the_plan_in_plain_language_with_whom_to_call(
     assert "Din plan etter utskrivning" in text
     assert "Hvem du kan ringe" in text
     assert "78 94 23 00" in text
+    assert "77 62 60 00" in text
     assert "Egen leilighet." in text
     assert "Isolerer seg." in text
     assert "116 117" in text

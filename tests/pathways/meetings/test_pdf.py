@@ -1,6 +1,7 @@
 """The minutes and invitation PDFs hold the real content."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,7 @@ from pypdf import PdfReader
 from accounts.acting import Actor
 from pathways.meetings import services as svc
 from tests.pathways.meetings.fixtures import *  # noqa: F403  (fixtures)
+from tests.pathways.meetings.fixtures import at
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +35,10 @@ def test_the_minutes_pdf_has_attendance_notes_decisions_actions_and_signature(
     assert "Ola Nordmann" in text
     assert "Nina NAV (NAV-veileder)" in text and "Til stede" in text
     assert "Status bolig" in text and "Ola har fått leilighet." in text
-    assert "Vedtak" in text and "NAV søker bostøtte." in text
+    # An ansvarsgruppe agrees; it makes no vedtak (a word with legal meaning).
+    assert "Avtalt: NAV søker bostøtte." in text
+    assert "Vedtak" not in text and "vedtak" not in text
+    assert "Ikke utført" in text  # the action items' state, read as a state
     assert "Sende epikrise til fastlege" in text and "Søke om bostøtte" in text
     assert "Foreslått neste møte" in text
     assert "Rettet dato." in text
@@ -66,3 +71,22 @@ def test_the_invitation_pdf_lists_time_place_agenda_and_follow_ups(
     assert "Oppfølging fra forrige møte" in text
     assert "Søke om bostøtte" in text and "Ettervern" in text
     assert "Ola Nordmann (Pasienten)" in text, text
+
+
+def test_typed_numbers_do_not_double_the_agenda_numbering(login, coordinator, vadso_rus, group):
+    meeting = svc.meeting_plan(
+        group=group,
+        actor=Actor(coordinator, vadso_rus),
+        starts_at=at(7),
+        duration_minutes=60,
+        place="Vadsø rådhus",
+        agenda=["1. Bolig", "2) Økonomi", "- Kriseplan", "", "1.5 mg dose drøftes"],
+    )
+    titles = [a.title for a in meeting.agenda.order_by("position")]
+    assert titles == ["Bolig", "Økonomi", "Kriseplan", "1.5 mg dose drøftes"]
+    page = login(coordinator).get(
+        reverse("pathways:meeting_detail", args=[meeting.patient_id, meeting.pk])
+    )
+    html = page.content.decode()
+    assert re.search(r"<li>\s*Bolig", html)
+    assert "1. Bolig" not in html

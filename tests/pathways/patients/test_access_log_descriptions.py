@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from accounts import audit
@@ -170,7 +171,9 @@ def test_the_pdf_holds_every_event_of_the_period_not_just_the_first_page(
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("inline;")
     text = _pdf_text(response)
-    assert text.count("Lest: Individuell plan") == 12
+    # The twelve reads of one day by one person are one line of the day-by-day part.
+    assert "Lest: Individuell plan (12 ganger)" in text
+    assert "08:00–19:00" in text
     assert "Ansvarsgruppe" not in text
     assert f"{start:%-d.%-m.%Y}–{start:%-d.%-m.%Y}" in text
     # On screen the same period is paged.
@@ -205,3 +208,70 @@ def test_the_log_costs_the_same_for_1_and_30_events(login, coordinator, patient,
             detail=f"/pasienter/{patient.pk}/plan/",
         )
     assert _queries(client, url) == one
+
+
+def test_the_pdf_starts_with_a_summary_per_month_and_defaults_to_the_last_year(
+    login, coordinator, vadso_rus, patient, other_kommune_user, sarpsborg_rus
+):
+    now = timezone.localtime()
+    last_month = now - datetime.timedelta(days=35)
+    for n in range(3):
+        _event(
+            patient,
+            Action.VIEW,
+            unit=vadso_rus,
+            user=coordinator,
+            at=now - datetime.timedelta(hours=n),
+            detail=f"/pasienter/{patient.pk}/plan/",
+        )
+    _event(
+        patient,
+        Action.UPDATE,
+        unit=vadso_rus,
+        user=coordinator,
+        at=last_month,
+        object_type="pathways.measure",
+    )
+    _event(
+        patient,
+        Action.VIEW,
+        unit=sarpsborg_rus,
+        user=other_kommune_user,
+        at=last_month,
+        basis=AuditEvent.Basis.BREAK_GLASS,
+        detail=f"/pasienter/{patient.pk}/",
+    )
+    # Older than a year: outside the default period.
+    _event(
+        patient,
+        Action.VIEW,
+        unit=vadso_rus,
+        user=coordinator,
+        at=now - datetime.timedelta(days=400),
+        detail=f"/pasienter/{patient.pk}/moter/",
+    )
+    text = _pdf_text(login(coordinator).get(reverse("pathways:access_log_pdf", args=[patient.pk])))
+    summary, _, detail = text.partition("Dag for dag")
+    year_ago = now.date().replace(year=now.year - 1) + datetime.timedelta(days=1)
+    assert f"{year_ago:%-d.%-m.%Y}–{now.date():%-d.%-m.%Y}" in summary
+    assert "Sammendrag" in summary
+    assert "2 personer i 2 enheter" in summary
+    assert "Nødtilgang ble brukt 1 gang i perioden." in summary
+    assert date_format(now.date(), "F Y").capitalize() in summary
+    assert date_format(last_month.date(), "F Y").capitalize() in summary
+    assert other_kommune_user.get_full_name() in summary
+    assert "Sarpsborg kommune" in summary
+    assert "lest 3 ganger" in summary and "endret 1 gang" in summary
+    # The day by day part: what each did, emergency access named, the old read left out.
+    assert "Endret: Individuell plan – tiltak" in detail
+    assert "Lest: Oversikt – Nødtilgang" in detail
+    assert "Lest: Ansvarsgruppe" not in text
+
+
+def test_the_access_log_page_offers_a_print_form_for_the_last_year(login, coordinator, patient):
+    page = login(coordinator).get(reverse("pathways:access_log", args=[patient.pk]))
+    html = page.content.decode()
+    today = timezone.localdate()
+    assert f'action="{reverse("pathways:access_log_pdf", args=[patient.pk])}"' in html
+    assert f'value="{today.isoformat()}"' in html
+    assert 'id="utskrift_fra"' in html

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from accounts.acting import Actor
 from accounts.models import AuditEvent
-from pathways.models import CareTeamMember, Goal, IndividualPlan, Measure
+from pathways.models import CareTeamMember, Goal, IndividualPlan, Measure, PlanRevision
 from pathways.plan import services as svc
 from pathways.plan.worklist import tasks as measure_tasks
 from pathways.worklist import tasks_for
@@ -345,6 +345,26 @@ def test_the_history_page_shows_the_diff_between_two_revisions(login, coordinato
     assert response.status_code == 200
     assert "Få tilbake førerkortet." in body and "Kurs hos trafikkskole" in body
     assert len(response.context["revisions"]) == last
+
+
+def test_the_history_shows_section_summaries_in_norwegian_also_those_stored_in_english(
+    login, coordinator, plan
+):
+    current = svc.open_plan(plan.patient)
+    svc.plan_update_section(
+        plan=current,
+        actor=Actor(coordinator, plan.owner_unit),
+        section="what_matters",
+        data={"what_matters": "Å ha et sted å bo."},
+        base_version=current.version,
+    )
+    # A revision saved before the summaries were translated kept the English text.
+    PlanRevision.objects.filter(plan=plan).order_by("-version").update(
+        summary="'What is important to you?' changed"
+    )
+    body = login(coordinator).get(url("plan_history", plan.patient)).content.decode()
+    assert "«Hva er viktig for deg?» endret" in body
+    assert "What is important to you" not in body
 
 
 # --- PDF ---
