@@ -1,27 +1,29 @@
 """'Mine oppgaver' source: open action items from published minutes, for me or my unit."""
 
-from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from pathways.access import visible_patient_q
+from pathways.access import visible_patient_exists
 from pathways.models import ActionItem
-from pathways.worklist import LIMIT, Task
+from pathways.urlmaker import url_maker
+from pathways.worklist import Task, first_assigned
 
 
 def tasks(user, unit) -> list[Task]:
     """One query however many items: patient and responsible come with the rows."""
-    mine = Q(responsible_user=user)
-    if unit is not None:
-        mine |= Q(responsible_unit=unit)
-    items = (
+    if not user.is_authenticated:
+        return []
+    items = first_assigned(
         ActionItem.objects.open()
-        .filter(mine, meeting__published_at__isnull=False)
-        .filter(visible_patient_q(user, unit))
-        .select_related("patient", "responsible_user", "responsible_unit")
-        .order_by("due_date", "id")[:LIMIT]
+        .filter(meeting__published_at__isnull=False)
+        .filter(visible_patient_exists(user, unit))
+        .select_related("patient", "responsible_user", "responsible_unit"),
+        user,
+        unit,
+        ("due_date", "id"),
     )
     kind = _("Action item")
+    meeting_url = url_maker("pathways:meeting_detail", 2)
+    done_url = url_maker("pathways:action_item_done", 2)
     result = []
     for item in items:
         who = item.responsible_user.get_full_name() or item.responsible_user.username
@@ -33,9 +35,8 @@ def tasks(user, unit) -> list[Task]:
                 title=item.what,
                 patient=item.patient,
                 due=item.due_date,
-                url=reverse("pathways:meeting_detail", args=[item.patient_id, item.meeting_id])
-                + f"#action-{item.pk}",
-                done_url=reverse("pathways:action_item_done", args=[item.patient_id, item.pk]),
+                url=meeting_url(item.patient_id, item.meeting_id) + f"#action-{item.pk}",
+                done_url=done_url(item.patient_id, item.pk),
                 responsible=who,
                 key=f"action-{item.pk}",
             )

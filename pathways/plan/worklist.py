@@ -8,38 +8,41 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from pathways.access import visible_patient_q
+from pathways.access import visible_patient_exists, visible_patient_q
 from pathways.dates import short_date
 from pathways.models import CoordinatorAssignment, IndividualPlan, Measure
 from pathways.plan.rules import PLAN_REVISION_WARNING_DAYS
-from pathways.worklist import HOME_LIMIT, LIMIT, Group, Line, Task
+from pathways.urlmaker import url_maker
+from pathways.worklist import HOME_LIMIT, Group, Line, Task, first_assigned
 
 
 def tasks(user, unit) -> list:
     """Open measures in open plans, one query however many there are."""
     if not user.is_authenticated:
         return []
-    mine = Q(responsible_user=user)
-    if unit is not None:
-        mine |= Q(responsible_unit=unit)
-    measures = (
-        Measure.objects.filter(mine, status__in=Measure.OPEN_STATUSES)
+    measures = first_assigned(
+        Measure.objects.filter(status__in=Measure.OPEN_STATUSES)
         .exclude(plan__status=IndividualPlan.Status.CLOSED)
-        .filter(visible_patient_q(user, unit, "plan__patient_id"))
-        .select_related("plan__patient", "responsible_unit", "responsible_user")
-        .order_by("end_on", "id")[:LIMIT]
+        .filter(visible_patient_exists(user, unit, "plan__patient_id"))
+        .select_related("plan__patient", "responsible_unit", "responsible_user"),
+        user,
+        unit,
+        ("end_on", "id"),
     )
+    kind = _("Measure")
+    plan_url = url_maker("pathways:plan", 1)
+    done_url = url_maker("pathways:plan_measure_done", 2)
     result = []
     for measure in measures:
         patient = measure.plan.patient
         result.append(
             Task(
-                kind=_("Measure"),
+                kind=kind,
                 title=measure.title,
                 patient=patient,
                 due=measure.end_on,
-                url=reverse("pathways:plan", args=[patient.pk]) + f"#measure-{measure.pk}",
-                done_url=reverse("pathways:plan_measure_done", args=[patient.pk, measure.pk]),
+                url=plan_url(patient.pk) + f"#measure-{measure.pk}",
+                done_url=done_url(patient.pk, measure.pk),
                 responsible=measure.responsible_display,
                 key=f"measure-{measure.pk}",
             )

@@ -61,6 +61,27 @@ class Task:
         return self.due is not None and self.due < timezone.localdate()
 
 
+def first_assigned(queryset, user, unit, order: tuple[str, ...]) -> list:
+    """The first ``LIMIT`` rows of ``queryset`` assigned to the user or to their unit, in
+    ``order``, in one query.
+
+    The two halves are read separately (each walking its own index in ``order`` until
+    ``LIMIT`` rows) and joined with UNION ALL: one condition with OR would make PostgreSQL
+    collect and sort every open item of the unit first. A row assigned to both comes once.
+    """
+    queryset = queryset.order_by(*order)
+    parts = queryset.filter(responsible_user=user)[:LIMIT]
+    if unit is not None:
+        parts = parts.union(queryset.filter(responsible_unit=unit)[:LIMIT], all=True)
+        parts = parts.order_by(*order)
+    rows, seen = [], set()
+    for row in parts:
+        if row.pk not in seen:
+            seen.add(row.pk)
+            rows.append(row)
+    return rows[:LIMIT]
+
+
 def tasks_for(user, unit) -> list[Task]:
     tasks = []
     for path in SOURCES:
