@@ -24,6 +24,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs a live Redis (REDIS_URL)"))
 
 
+@pytest.fixture(autouse=True)
+def _files_in_a_temporary_folder(settings, tmp_path):
+    """Uploads and kept PDFs go to a folder of the test's own, never into the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def vadso(db):
     return make_org("Vadsø kommune")

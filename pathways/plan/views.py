@@ -30,7 +30,7 @@ from pathways.models import (
     PlanRevision,
 )
 from pathways.patients.services.careteam import consent_record
-from pathways.pdf import pdf_response
+from pathways.pdfcache import kept_pdf_response
 from pathways.plan import diff as plan_diff
 from pathways.plan import forms as f
 from pathways.plan import permissions as perms
@@ -773,7 +773,7 @@ def plan_pdf(request, patient, version=None, plan_id=None):
         if snapshot is None:
             raise Http404
         revision_no = version
-    return pdf_response(
+    return kept_pdf_response(
         "pdf/plan.html",
         plan_pdf_context(patient, snapshot, revision_no),
         request=request,
