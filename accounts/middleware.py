@@ -70,6 +70,13 @@ class RequestIdMiddleware:
         return response
 
 
+def stamp_session_renewed(sender, request, user, **kwargs):
+    """Logging in saves the session anyway: start its idle window there (user_logged_in)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[IdleTimeoutMiddleware.KEY] = int(time.time())
+
+
 class IdleTimeoutMiddleware:
     """Renew the session's idle window at most once a minute, not on every request.
 

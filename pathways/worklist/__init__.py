@@ -55,6 +55,7 @@ class Task:
     done_url: str  # POST here to mark it done
     responsible: str = ""
     key: str = ""  # unique on the page, e.g. "action-12"
+    patient_url: str = ""  # the patient's overview
 
     @property
     def overdue(self) -> bool:
@@ -76,10 +77,29 @@ def first_assigned(queryset, user, unit, order: tuple[str, ...]) -> list:
         parts = parts.order_by(*order)
     rows, seen = [], set()
     for row in parts:
-        if row.pk not in seen:
-            seen.add(row.pk)
+        key = row["id"] if isinstance(row, dict) else row.pk
+        if key not in seen:
+            seen.add(key)
             rows.append(row)
     return rows[:LIMIT]
+
+
+@dataclass
+class PatientRef:
+    """What a task line shows of its patient (read as values, not a model instance)."""
+
+    pk: int
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+def person_name(first: str, last: str, username: str) -> str:
+    """``User.get_full_name()`` or the username, from values."""
+    return f"{first} {last}".strip() or username
 
 
 def tasks_for(user, unit) -> list[Task]:

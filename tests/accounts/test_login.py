@@ -72,7 +72,10 @@ def test_a_lockout_for_one_user_leaves_others_alone(client, coordinator, colleag
 
 def test_sessions_end_after_30_idle_minutes():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_RENEW_SECONDS <= 60
+    # As configured (the tests themselves renew only when they ask for it).
+    from config import settings as configured
+
+    assert configured.SESSION_RENEW_SECONDS <= 60
 
 
 def test_a_request_renews_the_idle_window_at_most_once_a_minute(

@@ -435,7 +435,7 @@ def test_the_plan_page_costs_the_same_with_1_and_40_measures(
         )
     # One query per measure would be 40+ more here.
     assert _page_queries(client, plan.patient) == one
-    assert one <= 22
+    assert one <= 15
 
 
 def test_my_plans_lists_revision_dates_in_constant_queries(
