@@ -60,6 +60,7 @@ class Page:
 
 
 PAGES = [
+    Page("home", ["home"]),
     Page("patient_list", ["pathways:patient_list"]),
     Page("patient_overview", ["pathways:patient_overview"], needs_patient=True),
     Page("referral_worklist", ["referrals:worklist", "referrals:list"], personas=SPECIALISTS),

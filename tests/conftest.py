@@ -31,6 +31,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs a live Redis (REDIS_URL)"))
 
 
+@pytest.fixture(autouse=True)
+def _files_in_a_temporary_folder(settings, tmp_path):
+    """Uploads and kept PDFs go to a folder of the test's own, never into the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_session_renewal_mid_test(settings):
+    """A slow run must not renew a session between two counted requests (renewal is tested
+    on its own in tests/accounts/test_login.py)."""
+    settings.SESSION_RENEW_SECONDS = 24 * 3600
+
+
 @pytest.fixture
 def vadso(db):
     return make_org("Vadsø kommune")

@@ -1,43 +1,62 @@
 """'Mine oppgaver' source: open action items from published minutes, for me or my unit."""
 
-from django.db.models import Q
-from django.urls import reverse
+from django.db.models import F
 from django.utils.translation import gettext as _
 
-from pathways.access import visible_patient_q
+from pathways.access import visible_patient_exists
 from pathways.models import ActionItem
-from pathways.worklist import LIMIT, Task
+from pathways.urlmaker import url_maker
+from pathways.worklist import PatientRef, Task, first_assigned, person_name
 
 
 def tasks(user, unit) -> list[Task]:
-    """One query however many items: patient and responsible come with the rows."""
-    mine = Q(responsible_user=user)
-    if unit is not None:
-        mine |= Q(responsible_unit=unit)
-    items = (
+    """One query however many items: the columns the list shows, read as values."""
+    if not user.is_authenticated:
+        return []
+    items = first_assigned(
         ActionItem.objects.open()
-        .filter(mine, meeting__published_at__isnull=False)
-        .filter(visible_patient_q(user, unit))
-        .select_related("patient", "responsible_user", "responsible_unit")
-        .order_by("due_date", "id")[:LIMIT]
+        .filter(meeting__published_at__isnull=False)
+        .filter(visible_patient_exists(user, unit))
+        .values(
+            "id",
+            "what",
+            "due_date",
+            "patient_id",
+            "meeting_id",
+            "responsible_user_id",
+            "responsible_unit_id",
+            first_name=F("patient__first_name"),
+            last_name=F("patient__last_name"),
+            user_first=F("responsible_user__first_name"),
+            user_last=F("responsible_user__last_name"),
+            username=F("responsible_user__username"),
+            unit_name=F("responsible_unit__name"),
+        ),
+        user,
+        unit,
+        ("due_date", "id"),
     )
     kind = _("Action item")
+    meeting_url = url_maker("pathways:meeting_detail", 2)
+    done_url = url_maker("pathways:action_item_done", 2)
+    patient_url = url_maker("pathways:patient_overview", 1)
     result = []
     for item in items:
-        who = item.responsible_user.get_full_name() or item.responsible_user.username
-        if item.responsible_user_id != user.pk and item.responsible_unit is not None:
-            who = f"{who} ({item.responsible_unit.name})"
+        who = person_name(item["user_first"], item["user_last"], item["username"])
+        if item["responsible_user_id"] != user.pk and item["responsible_unit_id"] is not None:
+            who = f"{who} ({item['unit_name']})"
+        patient_id = item["patient_id"]
         result.append(
             Task(
                 kind=kind,
-                title=item.what,
-                patient=item.patient,
-                due=item.due_date,
-                url=reverse("pathways:meeting_detail", args=[item.patient_id, item.meeting_id])
-                + f"#action-{item.pk}",
-                done_url=reverse("pathways:action_item_done", args=[item.patient_id, item.pk]),
+                title=item["what"],
+                patient=PatientRef(patient_id, item["first_name"], item["last_name"]),
+                due=item["due_date"],
+                url=meeting_url(patient_id, item["meeting_id"]) + f"#action-{item['id']}",
+                done_url=done_url(patient_id, item["id"]),
                 responsible=who,
-                key=f"action-{item.pk}",
+                key=f"action-{item['id']}",
+                patient_url=patient_url(patient_id),
             )
         )
     return result

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_audit_lookup'),
-        ('pathways', '0012_kommune_message_moved_kind'),
+        ('pathways', '0017_perf_task_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -311,6 +311,18 @@ class ActionItem(models.Model):
             models.Index(
                 fields=["due_date", "id"], condition=Q(status="open"), name="action_open_due"
             ),
+            # The same per responsible unit and user: the task list reads the first page of
+            # each in due order and stops, however many open items other units hold.
+            models.Index(
+                fields=["responsible_unit", "due_date", "id"],
+                condition=Q(status="open"),
+                name="action_open_unit_due",
+            ),
+            models.Index(
+                fields=["responsible_user", "due_date", "id"],
+                condition=Q(status="open"),
+                name="action_open_user_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

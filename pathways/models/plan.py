@@ -361,6 +361,17 @@ class Measure(models.Model):
                 condition=Q(status__in=["not_started", "in_progress", "on_hold"]),
                 name="measure_open_end",
             ),
+            # The same per responsible unit and user (see ActionItem's action_open_unit_due).
+            models.Index(
+                fields=["responsible_unit", "end_on", "id"],
+                condition=Q(status__in=["not_started", "in_progress", "on_hold"]),
+                name="measure_open_unit_end",
+            ),
+            models.Index(
+                fields=["responsible_user", "end_on", "id"],
+                condition=Q(status__in=["not_started", "in_progress", "on_hold"]),
+                name="measure_open_user_end",
+            ),
         ]
         verbose_name = _("measure")
         verbose_name_plural = _("measures")

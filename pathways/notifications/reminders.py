@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -142,11 +143,90 @@ def deliver(rule_name: str, due: Due) -> bool:
     return True
 
 
+# Reminders are recorded and notified this many at a time: one transaction, one look-up of
+# what was sent before and one insert of each kind per batch, rather than per reminder.
+BATCH_SIZE = 500
+
+
+class _Recipients:
+    """The users of each due's ``recipients``, read once per distinct query in a sweep.
+
+    Rules give every due a queryset such as "the active users of this unit", and many dues
+    share one; a sweep of thousands then reads each distinct list once."""
+
+    def __init__(self):
+        self.seen: dict = {}
+
+    def users(self, recipients) -> list:
+        if not isinstance(recipients, QuerySet):
+            return list(recipients)
+        sql, params = recipients.query.sql_with_params()
+        key = (recipients.model, recipients.db, sql, tuple(map(repr, params)))
+        if key not in self.seen:
+            self.seen[key] = list(recipients)
+        return self.seen[key]
+
+
+def deliver_batch(rule_name: str, dues: list[Due], recipients: _Recipients | None = None) -> int:
+    """Record and notify a batch of a rule's dues; return how many were new.
+
+    Dues sent before are left out after one look-up of their keys. The rest are inserted in
+    one transaction; when another sweep inserted one of them meanwhile (the unique key
+    refuses it), the batch is rolled back and each due goes through ``deliver`` on its own,
+    so each reminder is still sent exactly once."""
+    recipients = recipients or _Recipients()
+    keyed = {}
+    for due in dues:
+        keyed.setdefault((object_key(due.obj), due.stage), due)
+    sent_before = set(
+        Reminder.objects.filter(
+            rule=rule_name, object_key__in={key for key, _stage in keyed}
+        ).values_list("object_key", "stage")
+    )
+    new = [(key, due) for key, due in keyed.items() if key not in sent_before]
+    if not new:
+        return 0
+    try:
+        with transaction.atomic():
+            made = Reminder.objects.bulk_create(
+                Reminder(rule=rule_name, object_key=key, stage=stage) for (key, stage), _due in new
+            )
+            notes = []
+            for reminder, (_key, due) in zip(made, new, strict=True):
+                notes.extend(
+                    Notification(
+                        user=user,
+                        kind=rule_name,
+                        title=due.title[:200],
+                        url=due.url,
+                        body=due.body,
+                        patient=due.patient,
+                        urgent=due.urgent,
+                        reminder=reminder,
+                    )
+                    for user in {u.pk: u for u in recipients.users(due.recipients)}.values()
+                )
+            notes = Notification.objects.bulk_create(notes)
+            ids = [n.pk for n in notes if n.pk is not None]
+            if ids and ON_NOTIFIED:
+                transaction.on_commit(lambda: [hook(ids) for hook in ON_NOTIFIED])
+    except IntegrityError:
+        return sum(deliver(rule_name, due) for _key, due in new)
+    return len(new)
+
+
 def sweep(now=None, rules: Iterable[str] | None = None) -> int:
     """Run the rules; return how many reminders this run created."""
     now = now or timezone.now()
     sent = 0
+    recipients = _Recipients()
     for name in rules or list(RULES):
+        batch = []
         for due in RULES[name](now):
-            sent += deliver(name, due)
+            batch.append(due)
+            if len(batch) >= BATCH_SIZE:
+                sent += deliver_batch(name, batch, recipients)
+                batch = []
+        if batch:
+            sent += deliver_batch(name, batch, recipients)
     return sent

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
@@ -124,30 +124,45 @@ def urgent_text(note) -> tuple[str, str]:
 # Urgent mail ----------------------------------------------------------------------------
 
 
-def _send(subject: str, body: str, to: str) -> None:
-    EmailMessage(subject=subject, body=body, to=[to]).send()
+def _send(subject: str, body: str, to: str, connection=None) -> None:
+    EmailMessage(subject=subject, body=body, to=[to], connection=connection).send()
 
 
 def send_urgent(ids: list[int], *, now=None) -> int:
-    """Mail each urgent notification once; return how many went out."""
+    """Mail each urgent notification once; return how many went out.
+
+    The notifications are claimed together (one conditional update), then mailed one by one
+    over one connection; a mail that fails gives its own claim back for the next attempt."""
     now = now or timezone.now()
-    sent = 0
     candidates = mailable(Notification.objects.filter(pk__in=ids, urgent=True), now=now)
-    for note in candidates.select_related("user"):
-        stamp = timezone.now()
-        if not Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(
-            emailed_at=stamp
-        ):
-            continue  # another worker has it
-        try:
-            with translation.override(settings.LANGUAGE_CODE):
-                subject, body = urgent_text(note)
-            _send(subject, body, note.user.email)
-        except Exception:
-            Notification.objects.filter(pk=note.pk, emailed_at=stamp).update(emailed_at=None)
-            log.exception("Urgent mail for notification %s failed; it will be retried.", note.pk)
-            continue
-        sent += 1
+    candidate_ids = list(candidates.values_list("pk", flat=True))
+    if not candidate_ids:
+        return 0
+    stamp = timezone.now()
+    # Another worker may hold some already; ours are those that carry our stamp.
+    Notification.objects.filter(pk__in=candidate_ids, emailed_at__isnull=True).update(
+        emailed_at=stamp
+    )
+    claimed = Notification.objects.filter(pk__in=candidate_ids, emailed_at=stamp).select_related(
+        "user"
+    )
+    sent = 0
+    connection = get_connection()
+    try:
+        for note in claimed.order_by("pk"):
+            try:
+                with translation.override(settings.LANGUAGE_CODE):
+                    subject, body = urgent_text(note)
+                _send(subject, body, note.user.email, connection)
+            except Exception:
+                Notification.objects.filter(pk=note.pk, emailed_at=stamp).update(emailed_at=None)
+                log.exception(
+                    "Urgent mail for notification %s failed; it will be retried.", note.pk
+                )
+                continue
+            sent += 1
+    finally:
+        connection.close()
     return sent
 
 

@@ -10,6 +10,7 @@ down, a digest the 07:00 task missed).
 
 import logging
 import socket
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -73,17 +74,21 @@ def broker_reachable(timeout: float = 0.5) -> bool:
 
 
 def queue_urgent_email(ids: list[int]) -> None:
-    """ON_NOTIFIED hook (after commit): queue mail for the urgent ones; never raise."""
+    """ON_NOTIFIED hook (after commit): queue mail for the urgent ones, one task per
+    recipient however many reminders a sweep made for them; never raise."""
     try:
-        urgent = list(
-            Notification.objects.filter(pk__in=ids, urgent=True).values_list("pk", flat=True)
-        )
-        if not urgent:
+        by_user: dict[int, list[int]] = defaultdict(list)
+        for user_id, pk in Notification.objects.filter(pk__in=ids, urgent=True).values_list(
+            "user_id", "pk"
+        ):
+            by_user[user_id].append(pk)
+        if not by_user:
             return
         if not broker_reachable():
             raise ConnectionRefusedError("the broker does not answer")
-        # retry=False: a failing broker raises at once instead of holding up the caller.
-        send_urgent_email.apply_async(args=[urgent], retry=False)
+        for urgent in by_user.values():
+            # retry=False: a failing broker raises at once instead of holding up the caller.
+            send_urgent_email.apply_async(args=[urgent], retry=False)
     except Exception:
         log.warning(
             "Could not queue urgent mail for notifications %s; the sweep will send it.",

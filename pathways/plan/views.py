@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,10 +30,11 @@ from pathways.models import (
     PlanRevision,
 )
 from pathways.patients.services.careteam import consent_record
-from pathways.pdf import pdf_response
+from pathways.pdfcache import kept_pdf_response
 from pathways.plan import diff as plan_diff
 from pathways.plan import forms as f
 from pathways.plan import permissions as perms
+from pathways.plan import selectors
 from pathways.plan import services as svc
 from pathways.plan.printing import plan_pdf_context
 from pathways.web import form_action
@@ -118,6 +119,7 @@ def _measure_for_display(measure_pk, rights):
     )
     measure.can_edit = rights.can_edit_measure(measure)
     measure.can_complete = rights.can_complete_measure(measure)
+    measure.linked_goals = list(measure.goals.all())
     return measure
 
 
@@ -128,14 +130,6 @@ def _goal_for_display(goal_pk):
 
 
 # --- the plan page ---
-
-
-def _closed_plans(patient) -> list:
-    return list(
-        IndividualPlan.objects.filter(patient=patient, status=IndividualPlan.Status.CLOSED)
-        .only("id", "patient_id", "status", "period_start", "closed_at", "version")
-        .order_by("-closed_at", "-id")
-    )
 
 
 def _closed_plan_or_404(patient, plan_id) -> IndividualPlan:
@@ -152,16 +146,22 @@ def plan_page_context(request, patient, closed=None) -> dict:
     """Everything the plan page shows, in a fixed number of queries however big the plan.
     With ``closed`` (an earlier plan) the page is read-only."""
     coordinator = svc.active_coordinator(patient)
+    # The patient's plans in one query: the open one (svc.open_plan with the crisis plan
+    # joined) and the closed ones listed at the foot of the page.
+    plans = list(
+        IndividualPlan.objects.filter(patient=patient).select_related(
+            "owner_unit", "consent__recorded_by", "crisis"
+        )
+    )
+    closed_plans = sorted(
+        (p for p in plans if p.status == IndividualPlan.Status.CLOSED),
+        key=lambda p: (p.closed_at is not None, p.closed_at, p.pk),
+        reverse=True,
+    )
     if closed is not None:
         plan = closed
     else:
-        # svc.open_plan with the crisis plan joined (one query less).
-        plan = (
-            IndividualPlan.objects.filter(patient=patient)
-            .exclude(status=IndividualPlan.Status.CLOSED)
-            .select_related("owner_unit", "consent__recorded_by", "crisis")
-            .first()
-        )
+        plan = next((p for p in plans if p.status != IndividualPlan.Status.CLOSED), None)
     rights = perms.NONE if closed else _rights(request, patient, coordinator)
     context = {
         "patient": patient,
@@ -169,7 +169,7 @@ def plan_page_context(request, patient, closed=None) -> dict:
         "rights": rights,
         "plan_coordinator": coordinator,
         "consent": None,
-        "closed_plans": _closed_plans(patient),
+        "closed_plans": closed_plans,
         "earlier": closed,
         "can_change_coordinator": closed is None
         and perms.can_appoint_coordinator(
@@ -194,19 +194,29 @@ def plan_page_context(request, patient, closed=None) -> dict:
             Prefetch("progress", queryset=GoalProgress.objects.select_related("by"))
         )
     )
-    measures = list(
-        plan.measures.select_related("responsible_unit", "responsible_user").prefetch_related(
-            Prefetch("goals", queryset=Goal.objects.only("id", "text", "plan_id"))
-        )
-    )
+    # Each measure with the ids of its goals (a row per measure and goal, through a left
+    # join), the goals taken from those already read: one query for measures and links.
+    goal_order = {g.pk: i for i, g in enumerate(goals)}
+    measures: dict[int, Measure] = {}
+    for row in plan.measures.select_related("responsible_unit", "responsible_user").annotate(
+        goal_ref=F("goals__id")
+    ):
+        measure = measures.setdefault(row.pk, row)
+        if not hasattr(measure, "linked_goals"):
+            measure.linked_goals = []
+        if row.goal_ref in goal_order:
+            measure.linked_goals.append(goals[goal_order[row.goal_ref]])
+    measures = list(measures.values())
     by_area: dict[str, list] = {}
     for measure in measures:
+        measure.linked_goals.sort(key=lambda g: goal_order[g.pk])
         measure.can_edit = rights.can_edit_measure(measure)
         measure.can_complete = rights.can_complete_measure(measure)
         by_area.setdefault(measure.life_area, []).append(measure)
-    assessments = {a.life_area: a for a in plan.areas.all()}
+    areas, rating_rows, evaluations = selectors.areas_ratings_evaluations(plan)
+    assessments = {a.life_area: a for a in areas}
     ratings: dict[str, list] = {}
-    for rating in plan.ratings.all():
+    for rating in rating_rows:
         ratings.setdefault(rating.life_area, []).append(rating)
     crisis = plan.crisis if hasattr(plan, "crisis") else None
     context.update(
@@ -229,7 +239,7 @@ def plan_page_context(request, patient, closed=None) -> dict:
             "participants": list(plan.participants.select_related("unit", "next_of_kin")),
             "crisis": crisis,
             "contacts": list(crisis.contacts.all()) if crisis else [],
-            "evaluations": list(plan.evaluations.select_related("by")[:5]),
+            "evaluations": evaluations,
             "comments": list(plan.comments.select_related("by", "unit")),
             "comment_form": f.CommentForm(),
             "revision_state": plan.revision_state() if plan.is_open else "",
@@ -773,7 +783,7 @@ def plan_pdf(request, patient, version=None, plan_id=None):
         if snapshot is None:
             raise Http404
         revision_no = version
-    return pdf_response(
+    return kept_pdf_response(
         "pdf/plan.html",
         plan_pdf_context(patient, snapshot, revision_no),
         request=request,

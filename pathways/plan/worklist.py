@@ -2,46 +2,71 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from pathways.access import visible_patient_q
+from pathways.access import visible_patient_exists, visible_patient_q
 from pathways.dates import short_date
 from pathways.models import CoordinatorAssignment, IndividualPlan, Measure
 from pathways.plan.rules import PLAN_REVISION_WARNING_DAYS
-from pathways.worklist import HOME_LIMIT, LIMIT, Group, Line, Task
+from pathways.urlmaker import url_maker
+from pathways.worklist import HOME_LIMIT, Group, Line, PatientRef, Task, first_assigned, person_name
 
 
 def tasks(user, unit) -> list:
-    """Open measures in open plans, one query however many there are."""
+    """Open measures in open plans, one query however many: the columns shown, as values."""
     if not user.is_authenticated:
         return []
-    mine = Q(responsible_user=user)
-    if unit is not None:
-        mine |= Q(responsible_unit=unit)
-    measures = (
-        Measure.objects.filter(mine, status__in=Measure.OPEN_STATUSES)
+    measures = first_assigned(
+        Measure.objects.filter(status__in=Measure.OPEN_STATUSES)
         .exclude(plan__status=IndividualPlan.Status.CLOSED)
-        .filter(visible_patient_q(user, unit, "plan__patient_id"))
-        .select_related("plan__patient", "responsible_unit", "responsible_user")
-        .order_by("end_on", "id")[:LIMIT]
+        .filter(visible_patient_exists(user, unit, "plan__patient_id"))
+        .values(
+            "id",
+            "title",
+            "end_on",
+            "responsible_user_id",
+            "responsible_unit_id",
+            "responsible_name",
+            patient_id=F("plan__patient_id"),
+            first_name=F("plan__patient__first_name"),
+            last_name=F("plan__patient__last_name"),
+            user_first=F("responsible_user__first_name"),
+            user_last=F("responsible_user__last_name"),
+            username=F("responsible_user__username"),
+            unit_name=F("responsible_unit__name"),
+        ),
+        user,
+        unit,
+        ("end_on", "id"),
     )
+    kind = _("Measure")
+    plan_url = url_maker("pathways:plan", 1)
+    done_url = url_maker("pathways:plan_measure_done", 2)
+    patient_url = url_maker("pathways:patient_overview", 1)
     result = []
-    for measure in measures:
-        patient = measure.plan.patient
+    for m in measures:
+        patient_id = m["patient_id"]
+        # As Measure.responsible_display: unit, person, named other.
+        responsible = [m["unit_name"]] if m["responsible_unit_id"] else []
+        if m["responsible_user_id"]:
+            responsible.append(person_name(m["user_first"], m["user_last"], m["username"]))
+        if m["responsible_name"]:
+            responsible.append(m["responsible_name"])
         result.append(
             Task(
-                kind=_("Measure"),
-                title=measure.title,
-                patient=patient,
-                due=measure.end_on,
-                url=reverse("pathways:plan", args=[patient.pk]) + f"#measure-{measure.pk}",
-                done_url=reverse("pathways:plan_measure_done", args=[patient.pk, measure.pk]),
-                responsible=measure.responsible_display,
-                key=f"measure-{measure.pk}",
+                kind=kind,
+                title=m["title"],
+                patient=PatientRef(patient_id, m["first_name"], m["last_name"]),
+                due=m["end_on"],
+                url=plan_url(patient_id) + f"#measure-{m['id']}",
+                done_url=done_url(patient_id, m["id"]),
+                responsible=", ".join(responsible),
+                key=f"measure-{m['id']}",
+                patient_url=patient_url(patient_id),
             )
         )
     return result

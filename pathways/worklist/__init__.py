@@ -55,10 +55,51 @@ class Task:
     done_url: str  # POST here to mark it done
     responsible: str = ""
     key: str = ""  # unique on the page, e.g. "action-12"
+    patient_url: str = ""  # the patient's overview
 
     @property
     def overdue(self) -> bool:
         return self.due is not None and self.due < timezone.localdate()
+
+
+def first_assigned(queryset, user, unit, order: tuple[str, ...]) -> list:
+    """The first ``LIMIT`` rows of ``queryset`` assigned to the user or to their unit, in
+    ``order``, in one query.
+
+    The two halves are read separately (each walking its own index in ``order`` until
+    ``LIMIT`` rows) and joined with UNION ALL: one condition with OR would make PostgreSQL
+    collect and sort every open item of the unit first. A row assigned to both comes once.
+    """
+    queryset = queryset.order_by(*order)
+    parts = queryset.filter(responsible_user=user)[:LIMIT]
+    if unit is not None:
+        parts = parts.union(queryset.filter(responsible_unit=unit)[:LIMIT], all=True)
+        parts = parts.order_by(*order)
+    rows, seen = [], set()
+    for row in parts:
+        key = row["id"] if isinstance(row, dict) else row.pk
+        if key not in seen:
+            seen.add(key)
+            rows.append(row)
+    return rows[:LIMIT]
+
+
+@dataclass
+class PatientRef:
+    """What a task line shows of its patient (read as values, not a model instance)."""
+
+    pk: int
+    first_name: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+def person_name(first: str, last: str, username: str) -> str:
+    """``User.get_full_name()`` or the username, from values."""
+    return f"{first} {last}".strip() or username
 
 
 def tasks_for(user, unit) -> list[Task]:

@@ -38,7 +38,7 @@ def test_the_patient_list_costs_the_same_for_1_and_30_patients(
     thirty = count_queries(client, "/pasienter/")
     # One query per row (or per care-team member) would make this 30+ more.
     assert one == thirty
-    assert thirty <= 10  # counted with the session save's savepoint and release
+    assert thirty <= 7  # the session is not written: it is renewed once a minute
 
 
 def test_the_overview_costs_the_same_for_1_and_30_care_team_members(

@@ -173,6 +173,9 @@ import django
 django.setup()
 from io import StringIO
 from django.core.management import call_command
+from pathways.notifications import reminders
+# Small batches, so the two sweeps meet on many batches rather than one taking all 300.
+reminders.BATCH_SIZE = 5
 ready, go = sys.argv[1], sys.argv[2]
 open(ready, "w").close()
 while not os.path.exists(go):
@@ -299,8 +302,12 @@ def test_with_redis_stopped_pages_work_and_pending_mail_goes_out_when_it_returns
         start_own_redis(procs, tmp_path)
         start_worker(procs, tmp_path, own_url, "after-outage")
         tasks.reminder_sweep.delay()
+        # The claim (emailed_at) comes just before the mail is written: wait for both.
         wait_for(
-            lambda: Notification.objects.get(pk=note.pk).emailed_at is not None,
+            lambda: (
+                Notification.objects.get(pk=note.pk).emailed_at is not None
+                and any(f.stat().st_size for f in (tmp_path / "mail").glob("*"))
+            ),
             what="the pending urgent mail after Redis returned",
         )
     [mailed] = list((tmp_path / "mail").iterdir())
