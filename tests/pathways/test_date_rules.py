@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.acting import Actor
+from accounts.models import Membership
 from pathways.dates import DateRules
 from pathways.episodes import services as dsvc
 from pathways.meetings import services as msvc
@@ -29,6 +30,7 @@ from pathways.patients.services.careteam import consent_record
 from pathways.patients.services.patients import patient_register, patient_update
 from pathways.plan import services as psvc
 from referrals import services as rsvc
+from tests.factories import make_patient, make_user
 from tests.pathways.episodes.test_services import admit, hold_planning_meeting
 from tests.pathways.meetings.fixtures import *  # noqa: F403  (fixtures)
 from tests.pathways.meetings.fixtures import at, hold
@@ -121,7 +123,11 @@ def test_changing_the_birth_date_obeys_the_same_rule(patient, coordinator, vadso
     )
 
 
-def test_the_patient_form_shows_an_absurd_birth_year_beside_the_field(login, patient, coordinator):
+def test_the_patient_form_shows_an_absurd_birth_year_beside_the_field(
+    login, coordinator, vadso_rus
+):
+    # Without a national id the birth date is typed (with one it follows from the number).
+    patient = make_patient(vadso_rus, by=coordinator, national_id=None, id_kind=Patient.IdKind.NONE)
     url = reverse("pathways:patient_edit", args=[patient.pk])
     form = login(coordinator).get(url).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
@@ -861,9 +867,15 @@ def test_treatment_starts_neither_ahead_nor_before_the_referral_came(
 def test_helfo_is_notified_neither_ahead_nor_before_the_referral_came(
     days, granted, tsb_intake, unn_intake
 ):
+    marked = rsvc.referral_mark_frist_at_risk(
+        referral=granted, actor=Actor(tsb_intake, unn_intake), note="Ingen ledig plass"
+    )
+    leader = make_user(unn_intake, Membership.Role.LEADER, username="unnleder")
     refused(
         lambda: rsvc.referral_record_helfo_notified(
-            referral=granted, actor=Actor(tsb_intake, unn_intake), on=today() + days * DAY
+            referral=marked, actor=Actor(leader, unn_intake), on=today() + days * DAY
         ),
         "on",
     )
+    marked.refresh_from_db()
+    assert marked.helfo_notified_on is None
