@@ -30,8 +30,12 @@ from pathways.stale import StaleWrite, display
 
 def add_errors(form, error: ValidationError) -> None:
     """Put a service's ValidationError beside the fields it names (the rest on top)."""
+    # A form whose fields differ from the service's arguments maps them in ``service_fields``
+    # (the meeting form's date and time are the service's ``starts_at``).
+    aliases = getattr(form, "service_fields", {})
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
+            name = aliases.get(name, name)
             target = name if name in form.fields else None
             for message in errors:
                 form.add_error(target, message)

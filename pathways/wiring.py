@@ -1,11 +1,13 @@
 """Links between the pathway features: registered once from ``PathwaysConfig.ready()``.
 
-- An ansvarsgruppe meeting planned or held during a stay counts as the joint planning meeting
-  for the follow-up after discharge.
+- An ansvarsgruppe meeting that took place during a stay (not cancelled, not before the
+  admission, not still ahead) counts as the joint planning meeting for the follow-up after
+  discharge; the episode page lists the planned ones too.
 - The individuell plan's crisis plan is the one the ettervern plan shows, when it has content.
 """
 
 from django.urls import reverse
+from django.utils import timezone
 
 from pathways.episodes import services as discharge
 from pathways.fhir.mapping import documents as fhir_documents
@@ -26,7 +28,9 @@ def stay_meetings(episode):
 
 
 def ansvarsgruppe_meeting_during_stay(episode) -> bool:
-    return stay_meetings(episode).exists()
+    """A meeting counts once it has taken place: one called for next week is not yet a joint
+    planning of the follow-up."""
+    return stay_meetings(episode).filter(starts_at__lte=timezone.now()).exists()
 
 
 def _contact_line(contact) -> str:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.acting import SYSTEM, Actor
 from accounts.models import Membership, ServiceUnit
+from pathways.dates import DateRules
 from pathways.episodes.services import consent_withdrawn_for, episode_end, episode_start
 from pathways.models import CareTeamMember, Consent, TreatmentEpisode
 from pathways.notifications.reminders import notify, unit_users
@@ -980,6 +981,12 @@ def referral_record_helfo_notified(*, referral, actor, on: datetime.date) -> Ref
     if current.helfo_notified_on is not None:
         raise ReferralConflict(_("Helfo has already been recorded as notified."), current)
     _require(perms.can_record_helfo(actor, current))
+    DateRules().not_before(
+        "on",
+        on,
+        current.received_on,
+        _("Helfo cannot have been notified before the referral was received (%(date)s)."),
+    ).check()
     current.helfo_notified_on = on
     current.helfo_notified_by = actor.user
     _save(current, ["helfo_notified_on", "helfo_notified_by"])

@@ -85,20 +85,23 @@ def _fill(plan, *, clinician, unit, kommune_user, kommune_unit, spec=True, kom=T
     return plan
 
 
-def _ready(episode, *, clinician, unit):
+def _ready(episode, *, clinician, unit, held_at=None):
     svc.episode_assess(
         episode=episode,
         actor=Actor(clinician, unit),
         assessment="Stabil, motivert og uten behov for videre døgnbehandling.",
         version=episode.assessment_version,
     )
-    svc.planning_meeting_call(
+    meeting = svc.planning_meeting_call(
         episode=episode,
         actor=Actor(clinician, unit),
-        starts_at=_at(2, 13),
+        starts_at=_at(-1, 13),
         place="Teams (video)",
         participants="Pasienten\nKari Nilsen, ruskonsulent Vadsø\nSara Eriksen, lege UNN",
     )
+    # The story has the meeting two days ago: called ahead as the service demands, then dated
+    # as the story needs (only a meeting that has taken place counts towards utskrivningsklar).
+    PlanningMeeting.objects.filter(pk=meeting.pk).update(starts_at=held_at or _at(2, 13))
     return svc.episode_declare_ready(
         episode=episode, actor=Actor(clinician, unit), text="Planlagt utreise om to dager."
     )
@@ -227,7 +230,8 @@ def seed(demo) -> None:
     )
     svc.plan_sign(plan=plan, actor=Actor(sara, unn))
     svc.plan_sign(plan=plan, actor=Actor(kari, vadso))
-    _ready(e4, clinician=sara, unit=unn)
+    # The joint meeting took place before the backdated utskrivningsklar (19 days ago).
+    _ready(e4, clinician=sara, unit=unn, held_at=_at(21, 13))
     ended = _at(10, 12)
     svc.episode_end(episode=e4, actor=Actor(sara, unn), end_kind="planned", ended_at=ended)
     # Backdate what happened during the stay, as it would have been recorded then.

@@ -23,6 +23,7 @@ from accounts import audit
 from accounts.acting import SYSTEM
 from accounts.models import Organisation, ServiceUnit
 from pathways.access import patients_of_unit
+from pathways.dates import DateRules, short_datetime
 from pathways.episodes import permissions as perms
 from pathways.figures import share_of
 from pathways.models import (
@@ -348,6 +349,14 @@ def planning_meeting_call(
     """Call the partners to a joint planning meeting for the follow-up."""
     require_treating_unit(episode, actor)
     _require_open(episode)
+    # Calling is the invitation: it goes out now, so the meeting lies ahead.
+    DateRules().not_past(
+        "starts_at",
+        starts_at,
+        _("The time has passed; no invitation can go out for it. Choose a later time."),
+    ).not_before(
+        "starts_at", starts_at, episode.started_at, _("The meeting is before the stay (%(date)s).")
+    ).check()
     meeting = PlanningMeeting(
         episode=episode,
         starts_at=starts_at,
@@ -378,9 +387,21 @@ JOINT_MEETING_SOURCES: list[Callable] = []
 CRISIS_PLAN_SOURCES: list[Callable] = []
 
 
-def joint_planning_meeting_called(episode) -> bool:
-    """Has a joint meeting for the follow-up been called for this stay?"""
-    if PlanningMeeting.objects.filter(episode=episode).exists():
+def held_planning_meetings(episode):
+    """The episode's planning meetings that took place during the stay: from its start (to its
+    end), up to now. One called for next week has not taken place yet."""
+    meetings = PlanningMeeting.objects.filter(
+        episode=episode, starts_at__gte=episode.started_at, starts_at__lte=timezone.now()
+    )
+    if episode.ended_at is not None:
+        meetings = meetings.filter(starts_at__lte=episode.ended_at)
+    return meetings
+
+
+def joint_planning_meeting_held(episode) -> bool:
+    """Has a joint meeting for the follow-up taken place during this stay? Only such a meeting
+    counts towards utskrivningsklar (not one before the admission, not one still ahead)."""
+    if held_planning_meetings(episode).exists():
         return True
     return any(source(episode) for source in JOINT_MEETING_SOURCES)
 
@@ -425,10 +446,27 @@ def ready_refusal_reasons(episode) -> list[str]:
         reasons.append(_("The patient is already declared ready for discharge."))
     if not episode.assessed_at:
         reasons.append(_("A clinician's assessment has not been recorded."))
-    if needs_joint_meeting(episode) and not joint_planning_meeting_called(episode):
-        reasons.append(
-            _("No joint planning meeting has been called with the municipality and partners.")
+    if needs_joint_meeting(episode) and not joint_planning_meeting_held(episode):
+        ahead = (
+            PlanningMeeting.objects.filter(episode=episode, starts_at__gt=timezone.now())
+            .order_by("starts_at")
+            .first()
         )
+        if ahead is not None:
+            reasons.append(
+                _(
+                    "The joint planning meeting on %(date)s has not taken place yet; the patient "
+                    "can be declared ready for discharge after it."
+                )
+                % {"date": short_datetime(ahead.starts_at)}
+            )
+        else:
+            reasons.append(
+                _(
+                    "No joint planning meeting with the municipality and partners has taken "
+                    "place during the stay."
+                )
+            )
     if not kommune_units_on_team(episode.patient):
         reasons.append(_("No municipal unit is on the care team to receive the notice."))
     return reasons
@@ -652,6 +690,11 @@ def message_answer(
     if answer == KommuneMessage.Answer.CAN_RECEIVE:
         if can_receive_from is None:
             raise ValidationError({"can_receive_from": _("From which date?")})
+        DateRules().not_past(
+            "can_receive_from",
+            can_receive_from,
+            _("The date has passed. From which date can the municipality receive the patient?"),
+        ).check()
     elif answer == KommuneMessage.Answer.CANNOT_RECEIVE:
         if not reason:
             raise ValidationError({"answer_reason": _("Say why the patient cannot be received.")})
@@ -734,12 +777,9 @@ def plan_save_part(*, plan, part: str, actor, data: dict, version: int) -> Etter
     fields = PART_FIELDS[part]
     data = {k: v for k, v in data.items() if k in fields}
     if part == "specialist":
-        kind = data.get("return_kind")
-        if kind in (EttervernPlan.Return.OPEN_RETURN, EttervernPlan.Return.SELF_REFERRAL_BED):
-            if not data.get("return_unit"):
-                raise ValidationError({"return_unit": _("Which unit is the way back to?")})
-            if not data.get("return_valid_until"):
-                raise ValidationError({"return_valid_until": _("Until when is it valid?")})
+        _check_way_back(data)
+    elif part == "kommune":
+        _check_kommune_dates(plan.episode, data)
     candidate = EttervernPlan.objects.select_for_update().get(pk=plan.pk)
     version_field = PART_VERSION[part]
     _check_part_version(candidate, version_field, version)
@@ -768,6 +808,41 @@ def plan_save_part(*, plan, part: str, actor, data: dict, version: int) -> Etter
         _("Changed: %(fields)s") % {"fields": ", ".join(changed) or "–"},
     )
     return plan
+
+
+def _check_way_back(data: dict) -> None:
+    """An agreed way back names the unit and how long it holds; "no way back" carries none of
+    that (a unit or conditions beside it would read as an agreement that is not there)."""
+    kind = data.get("return_kind")
+    errors = {}
+    if kind in (EttervernPlan.Return.OPEN_RETURN, EttervernPlan.Return.SELF_REFERRAL_BED):
+        if not data.get("return_unit"):
+            errors["return_unit"] = _("Which unit is the way back to?")
+        if not data.get("return_valid_until"):
+            errors["return_valid_until"] = _("Until when is it valid?")
+    elif kind == EttervernPlan.Return.NONE:
+        message = _("No way back is agreed: leave this empty.")
+        for name in ("return_unit", "return_conditions", "return_valid_until"):
+            value = data.get(name)
+            if value not in (None, "") and str(value).strip():
+                errors[name] = message
+    if errors:
+        raise ValidationError(errors)
+    DateRules().not_past(
+        "return_valid_until",
+        data.get("return_valid_until"),
+        _("The agreement would already have run out. Until when is it valid?"),
+    ).check()
+
+
+def _check_kommune_dates(episode, data: dict) -> None:
+    """Appointments in the kommune's part belong to this stay: not before it started."""
+    message = _("The appointment is before the stay (%(date)s).")
+    DateRules().not_before(
+        "first_appointment_at", data.get("first_appointment_at"), episode.started_at, message
+    ).not_before(
+        "fastlege_appointment_at", data.get("fastlege_appointment_at"), episode.started_at, message
+    ).check()
 
 
 @dataclass
@@ -908,6 +983,16 @@ def follow_up_add(
     *, episode, actor, at: datetime.datetime, with_whom: str, is_first_kommune=False
 ) -> FollowUpAppointment:
     _require_kommune(episode.patient, actor)
+    rules = DateRules()
+    if episode.ended_at is not None:
+        rules.not_before(
+            "at", at, episode.ended_at, _("The follow-up comes after the discharge (%(date)s).")
+        )
+    else:
+        rules.not_before(
+            "at", at, episode.started_at, _("The follow-up cannot be before the stay (%(date)s).")
+        )
+    rules.check()
     appointment = FollowUpAppointment(
         episode=episode,
         patient_id=episode.patient_id,

@@ -81,6 +81,8 @@ def _seed_group(demo, patient, specialist_user, specialist_unit, say):
         place="Vadsø rådhus, møterom 3",
         digital_link="https://meet.example.no/ansvarsgruppe",
         agenda=["Bolig etter utskrivning", "Aktivitet og økonomi", "Kriseplan"],
+        # A meeting that has taken place is recorded; no invitation goes out for it.
+        invite=[],
     )
     notes = {
         "Bolig etter utskrivning": (

@@ -102,6 +102,9 @@ class ExternalMemberForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
+    # The service's ``starts_at`` is this form's date (and time): its errors stand there.
+    service_fields = {"starts_at": "date"}
+
     date = forms.DateField(
         label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import audit
 from accounts.models import Membership
+from pathways.dates import DateRules
 from pathways.meetings.permissions import can_change, can_edit_group, require
 from pathways.models import (
     ActionItem,
@@ -283,6 +284,21 @@ def _validate_meeting(meeting: Meeting) -> None:
         raise ValidationError(errors)
 
 
+def _check_invitable(starts_at, inviting: bool) -> None:
+    """No invitation goes out for a meeting whose time has passed. A meeting that has already
+    taken place may still be recorded (to write its minutes), with no one invited."""
+    if not inviting:
+        return
+    DateRules().not_past(
+        "starts_at",
+        starts_at,
+        _(
+            "The time has passed; no invitation can go out for it. Choose a later time, or "
+            "invite no one to record a meeting that has taken place."
+        ),
+    ).check()
+
+
 def _carry_over(meeting: Meeting) -> int:
     """Put open action items from earlier published minutes on this agenda (once each)."""
     open_items = (
@@ -333,6 +349,8 @@ def meeting_plan(
 ) -> Meeting:
     """Call a meeting: agenda (with follow-ups carried over), invitations, email with .ics."""
     require(can_edit_group(actor, group))
+    members = list(group.members.active() if invite is None else invite)
+    _check_invitable(starts_at, bool(members))
     meeting = Meeting(
         group=group,
         patient_id=group.patient_id,
@@ -350,7 +368,6 @@ def meeting_plan(
         for index, title in enumerate(titles)
     )
     _carry_over(meeting)
-    members = list(group.members.active() if invite is None else invite)
     _invite(meeting, members)
     audit.record_by(actor, audit.Action.CREATE, patient=group.patient_id, obj=meeting)
     _send_invitations(meeting, actor=actor, method="REQUEST")
@@ -376,6 +393,9 @@ def meeting_change(
     if current.state != Meeting.State.PLANNED:
         raise ValidationError(_("Only planned meetings can be changed."))
     check_version(current, version)
+    invite = list(invite) if invite is not None else None
+    inviting = bool(invite) if invite is not None else current.invitations.exists()
+    _check_invitable(starts_at, inviting)
     current.starts_at = starts_at
     current.duration_minutes = duration_minutes
     current.place = place.strip()
@@ -542,6 +562,12 @@ def action_item_add(
     )
     if responsible_user is None and responsible_external is None:
         raise ValidationError({"responsible": _("Choose who is responsible.")})
+    DateRules().not_before(
+        "due_date",
+        due_date,
+        current.starts_at,
+        _("The action cannot be due before the meeting that agreed it (%(date)s)."),
+    ).check()
     item.full_clean()
     item.save()
     audit.record_by(actor, audit.Action.CREATE, patient=current.patient_id, obj=item)
@@ -604,6 +630,12 @@ def minutes_publish(
     )
     if current.state != Meeting.State.HELD:
         raise ValidationError(_("Record the minutes before publishing them."))
+    DateRules().after(
+        "next_meeting_proposed",
+        next_meeting_proposed,
+        current.starts_at,
+        _("The next meeting comes after this one (%(date)s)."),
+    ).check()
     current.published_at = timezone.now()
     current.published_by = actor.user
     current.next_meeting_proposed = next_meeting_proposed or propose_next_meeting(current)

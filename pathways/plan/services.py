@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import audit
 from accounts.models import Membership
+from pathways.dates import DateRules
 from pathways.meetings.services import group_leader_follow_coordinator
 from pathways.models import (
     AreaAssessment,
@@ -395,6 +396,7 @@ def plan_create(
         )
     if open_plan(patient) is not None:
         raise ValidationError(_("The patient already has an individual plan."))
+    _check_period(period_start, period_end, next_revision_on, revision_changed=True)
     plan = _clean(
         IndividualPlan(
             patient=patient,
@@ -443,6 +445,26 @@ def plan_create(
     return plan
 
 
+def _check_period(period_start, period_end, next_revision_on, *, revision_changed: bool) -> None:
+    """The plan period runs forwards and its revision falls after its start; a revision date
+    that is set now lies ahead (one already passed stays as it is: the plan is due)."""
+    rules = DateRules()
+    rules.not_before(
+        "period_end", period_end, period_start, _("The end cannot be before the start (%(date)s).")
+    )
+    rules.after(
+        "next_revision_on",
+        next_revision_on,
+        period_start,
+        _("The revision comes after the plan period starts (%(date)s)."),
+    )
+    if revision_changed:
+        rules.not_past(
+            "next_revision_on", next_revision_on, _("The revision date cannot be in the past.")
+        )
+    rules.check()
+
+
 SECTION_FIELDS = {
     "basics": ["status", "owner_unit", "period_start", "period_end", "next_revision_on"],
     "what_matters": ["what_matters"],
@@ -466,6 +488,15 @@ def plan_update_section(*, plan, actor, section: str, data: dict, base_version) 
     _require(plan.is_open)
     fields = SECTION_FIELDS[section]
     _check(plan, base_version, [f"plan:{section}"])
+    if section == "basics":
+        _check_period(
+            data["period_start"],
+            data["period_end"],
+            data["next_revision_on"],
+            revision_changed=data["next_revision_on"] != plan.next_revision_on,
+        )
+    elif section == "participation":
+        DateRules().not_future("patient_reviewed_on", data["patient_reviewed_on"]).check()
     for name in fields:
         setattr(plan, name, data[name])
     if section == "basics" and plan.status == IndividualPlan.Status.CLOSED:
@@ -587,6 +618,12 @@ def goal_save(*, plan, actor, data: dict, base_version, goal=None) -> Goal:
         setattr(goal, name, value)
     if goal.is_main and plan.goals.filter(is_main=True).exclude(pk=goal.pk).exists():
         raise ValidationError({"is_main": _("The plan already has a main goal.")})
+    DateRules().not_before(
+        "target_date",
+        goal.target_date,
+        plan.period_start,
+        _("The target date cannot be before the plan period starts (%(date)s)."),
+    ).check()
     _clean(goal)
     creating = goal.pk is None
     goal.save()
@@ -605,6 +642,7 @@ def goal_save(*, plan, actor, data: dict, base_version, goal=None) -> Goal:
 def goal_progress_add(*, goal, actor, noted_on, text: str) -> GoalProgress:
     plan = _lock(goal.plan)
     _require(perms.can_edit_all(actor, plan.patient))
+    DateRules().not_future("noted_on", noted_on).check()
     note = _clean(GoalProgress(goal=goal, noted_on=noted_on, text=text, by=actor.user))
     note.save()
     _record(
@@ -627,6 +665,7 @@ def area_save(
     plan = _lock(plan)
     _require(perms.can_edit_all(actor, plan.patient))
     _check(plan, base_version, [f"area:{life_area}"])
+    DateRules().not_future("rated_on", rated_on).check()
     area, _created = AreaAssessment.objects.get_or_create(plan=plan, life_area=life_area)
     area.resources, area.needs = resources, needs
     _clean(area)
@@ -728,6 +767,17 @@ def measure_save(*, plan, actor, data: dict, base_version, measure=None) -> Meas
         raise ValidationError(
             {"responsible_unit": _("The responsible unit must be on the patient's care team.")}
         )
+    DateRules().not_before(
+        "end_on",
+        measure.end_on,
+        measure.start_on,
+        _("The end cannot be before the start (%(date)s)."),
+    ).not_before(
+        "end_on",
+        measure.end_on,
+        plan.period_start,
+        _("The end cannot be before the plan period starts (%(date)s)."),
+    ).check()
     if measure.status == Measure.Status.COMPLETED and measure.completed_at is None:
         measure.completed_at, measure.completed_by = timezone.now(), actor.user
     elif measure.status != Measure.Status.COMPLETED:
@@ -839,6 +889,7 @@ def evaluation_add(*, plan, actor, data: dict) -> Evaluation:
     """Record an evaluation; it sets the next revision date."""
     plan = _lock(plan)
     _require(perms.can_edit_all(actor, plan.patient))
+    DateRules().not_future("held_on", data.get("held_on")).check()
     evaluation = _clean(Evaluation(plan=plan, by=actor.user, **data))
     if evaluation.next_revision_on <= evaluation.held_on:
         raise ValidationError(

@@ -4,6 +4,7 @@ the joint planning meeting; the individuell plan's crisis plan is the ettervern 
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,16 +40,27 @@ def test_the_sources_are_registered_once_at_start_up():
 
 
 def test_without_any_meeting_the_joint_meeting_is_missing(episode):
-    assert not dsvc.joint_planning_meeting_called(episode)
+    assert not dsvc.joint_planning_meeting_held(episode)
     reasons = dsvc.ready_refusal_reasons(episode)
     assert any("planning meeting" in r or "planleggingsmøte" in r for r in reasons)
 
 
-def test_a_planned_ansvarsgruppe_meeting_during_the_stay_counts(
+def test_an_ansvarsgruppe_meeting_still_ahead_does_not_count_yet(
     episode, group, coordinator, vadso_rus
 ):
     plan_meeting(group, coordinator, vadso_rus, days=3)
-    assert dsvc.joint_planning_meeting_called(episode)
+    assert not dsvc.joint_planning_meeting_held(episode)
+
+
+def test_an_ansvarsgruppe_meeting_that_took_place_during_the_stay_counts(
+    episode, group, coordinator, vadso_rus
+):
+    meeting = plan_meeting(group, coordinator, vadso_rus, days=3)
+    # Time passes; the meeting takes place (minutes or not).
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    assert dsvc.joint_planning_meeting_held(episode)
 
 
 def test_a_held_meeting_since_the_start_counts(episode, group, coordinator, vadso_rus):
@@ -56,7 +68,7 @@ def test_a_held_meeting_since_the_start_counts(episode, group, coordinator, vads
     Meeting.objects.filter(pk=meeting.pk).update(
         state=Meeting.State.HELD, starts_at=timezone.now() - datetime.timedelta(days=2)
     )
-    assert dsvc.joint_planning_meeting_called(episode)
+    assert dsvc.joint_planning_meeting_held(episode)
 
 
 def test_a_meeting_before_the_stay_does_not_count(episode, group, coordinator, vadso_rus):
@@ -64,13 +76,13 @@ def test_a_meeting_before_the_stay_does_not_count(episode, group, coordinator, v
     Meeting.objects.filter(pk=meeting.pk).update(
         state=Meeting.State.HELD, starts_at=episode.started_at - datetime.timedelta(days=1)
     )
-    assert not dsvc.joint_planning_meeting_called(episode)
+    assert not dsvc.joint_planning_meeting_held(episode)
 
 
 def test_a_cancelled_meeting_does_not_count(episode, group, coordinator, vadso_rus):
     meeting = plan_meeting(group, coordinator, vadso_rus, days=3)
     meeting_svc.meeting_cancel(meeting=meeting, actor=Actor(coordinator, vadso_rus), reason="Syk")
-    assert not dsvc.joint_planning_meeting_called(episode)
+    assert not dsvc.joint_planning_meeting_held(episode)
 
 
 def test_a_meeting_of_another_patient_does_not_count(
@@ -81,7 +93,7 @@ def test_a_meeting_of_another_patient_does_not_count(
     other = make_patient(vadso_rus, by=coordinator, first_name="Per")
     other_group = meeting_svc.group_create(patient=other, actor=Actor(coordinator, vadso_rus))
     plan_meeting(other_group, coordinator, vadso_rus, days=3)
-    assert not dsvc.joint_planning_meeting_called(episode)
+    assert not dsvc.joint_planning_meeting_held(episode)
 
 
 def test_the_meeting_lets_the_patient_be_declared_ready_and_is_listed(
@@ -96,6 +108,12 @@ def test_the_meeting_lets_the_patient_be_declared_ready_and_is_listed(
     )
     assert reverse("pathways:meeting_detail", args=[episode.patient_id, meeting.pk]) in (
         page.content.decode()
+    )
+    # Listed while ahead; it counts once it has taken place.
+    with pytest.raises(ValidationError):
+        dsvc.episode_declare_ready(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=1)
     )
     sent = dsvc.episode_declare_ready(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     assert sent and sent[0].kind == "ready"

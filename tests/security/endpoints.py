@@ -270,6 +270,8 @@ def _meeting(cast: Cast):
             place="Vadsø rådhus",
             digital_link="",
             agenda=["Status bolig"],
+            # Held yesterday: recorded, so no invitation goes out for it.
+            invite=[],
         )
         meeting = hold(meeting, cast.coordinator, cast.vadso_rus)
         meetings.action_item_add(

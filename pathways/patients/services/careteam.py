@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.acting import SYSTEM
 from pathways import access
+from pathways.dates import DateRules
 from pathways.models import CareTeamMember, Consent
 from pathways.patients.permissions import can_end_care_team_member, can_manage_care_team
 
@@ -84,10 +85,9 @@ def consent_record(
     role=CareTeamMember.Role.TREATING,
 ) -> list[Consent]:
     """Record consent; for sharing, each named unit joins the care team on that basis."""
-    if valid_until and valid_until < given_on:
-        raise ValidationError({"valid_until": _("Valid until cannot be before the date given.")})
-    if given_on > timezone.localdate():
-        raise ValidationError({"given_on": _("The date cannot be in the future.")})
+    DateRules().not_future("given_on", given_on).not_before(
+        "valid_until", valid_until, given_on, _("Valid until cannot be before the date given.")
+    ).check()
     targets = list(units) or [None]
     consents = []
     for unit in targets:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
+from pathways.dates import DateRules
 from pathways.models import CareTeamMember, NextOfKin, Patient
 from pathways.patients.permissions import can_edit_patient
 from pathways.patients.services.careteam import care_team_add
@@ -36,6 +37,7 @@ def patient_register(*, actor, data: dict) -> Patient:
         existing = Patient.objects.filter(national_id=national_id).first()
         if existing is not None:
             raise DuplicatePatient(existing)
+    DateRules().birth_date("birth_date", data.get("birth_date")).check()
     patient = Patient(**data, registered_by_unit=actor.unit, created_by=actor.user)
     patient.full_clean()
     patient.save()
@@ -55,6 +57,7 @@ def patient_update(*, patient, actor, data: dict, version: int) -> Patient:
     """Change details; raises ``StaleWrite`` when another save happened since ``version``."""
     _require_edit(actor, patient)
     fields = list(data)
+    DateRules().birth_date("birth_date", data.get("birth_date")).check()
     stored = Patient.objects.select_for_update().get(pk=patient.pk)
     check_version(stored, version)
     for name, value in data.items():

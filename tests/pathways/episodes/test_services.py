@@ -16,6 +16,7 @@ from pathways.models import (
     KommuneMessage,
     KommuneMove,
     Notification,
+    PlanningMeeting,
     TreatmentEpisode,
 )
 from pathways.stale import StaleWrite
@@ -44,14 +45,23 @@ def make_ready(episode, clinician, unit):
         assessment="Klar for utreise.",
         version=episode.assessment_version,
     )
-    svc.planning_meeting_call(
+    meeting = svc.planning_meeting_call(
         episode=episode,
         actor=Actor(clinician, unit),
         starts_at=timezone.now() + datetime.timedelta(days=1),
         place="Teams",
         participants="Kari, ruskonsulent\nSara, lege",
     )
+    hold_planning_meeting(meeting)
     return svc.episode_declare_ready(episode=episode, actor=Actor(clinician, unit))
+
+
+def hold_planning_meeting(meeting, *, hours_ago: float = 1):
+    """Time passes: the meeting called ahead has taken place (only then does it count)."""
+    held = timezone.now() - datetime.timedelta(hours=hours_ago)
+    PlanningMeeting.objects.filter(pk=meeting.pk).update(starts_at=held)
+    meeting.starts_at = held
+    return meeting
 
 
 def fill_plan(plan, *, clinician, unit, coordinator, kommune_unit):
@@ -175,7 +185,7 @@ def test_utskrivningsklar_is_refused_with_assessment_but_no_meeting_for_tsb(
     )
     reasons = svc.ready_refusal_reasons(episode)
     assert len(reasons) == 1
-    assert not svc.joint_planning_meeting_called(episode)
+    assert not svc.joint_planning_meeting_held(episode)
     with pytest.raises(ValidationError):
         svc.episode_declare_ready(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
 
@@ -188,13 +198,13 @@ def test_utskrivningsklar_with_assessment_and_meeting_tells_the_kommune(
     assert sent[0].kind == KommuneMessage.Kind.READY
     episode.refresh_from_db()
     assert episode.ready_at is not None
-    assert svc.joint_planning_meeting_called(episode)
+    assert svc.joint_planning_meeting_held(episode)
     assert Notification.objects.filter(user=coordinator, kind="discharge_ready").exists()
 
 
 def test_a_joint_meeting_from_another_feature_counts(episode, tsb_clinician, unn_tsb, monkeypatch):
     monkeypatch.setattr(svc, "JOINT_MEETING_SOURCES", [lambda e: e.pk == episode.pk])
-    assert svc.joint_planning_meeting_called(episode)
+    assert svc.joint_planning_meeting_held(episode)
 
 
 def test_only_a_clinician_records_the_assessment(episode, unn_tsb):

@@ -198,7 +198,11 @@ def test_the_group_page_costs_the_same_with_many_meetings(
         client.get(url)
     for n in range(10):
         svc.meeting_plan(
-            group=group, actor=Actor(coordinator, vadso_rus), starts_at=at(-30 - n), place="B"
+            group=group,
+            actor=Actor(coordinator, vadso_rus),
+            starts_at=at(-30 - n),
+            place="B",
+            invite=[],
         )
     # One query per meeting would be 10+ more here.
     with django_assert_max_num_queries(len(one)):

@@ -65,8 +65,14 @@ def test_unpublished_minutes_give_no_tasks_yet(login, tsb_clinician, held):
 
 
 def test_tasks_are_ordered_by_due_date(login, coordinator, vadso_rus, tsb_clinician, group):
+    # Held three days ago (recorded, no one invited): one item was due the day after.
     meeting = svc.meeting_plan(
-        group=group, actor=Actor(coordinator, vadso_rus), starts_at=at(-1), place="A", agenda=["x"]
+        group=group,
+        actor=Actor(coordinator, vadso_rus),
+        starts_at=at(-3),
+        place="A",
+        agenda=["x"],
+        invite=[],
     )
     meeting = hold(meeting, coordinator, vadso_rus)
     today = timezone.localdate()
@@ -89,7 +95,12 @@ def test_the_page_costs_the_same_for_one_row_and_thirty(
     login, coordinator, vadso_rus, tsb_clinician, unn_tsb, group, django_assert_num_queries
 ):
     meeting = svc.meeting_plan(
-        group=group, actor=Actor(coordinator, vadso_rus), starts_at=at(-1), place="A", agenda=["x"]
+        group=group,
+        actor=Actor(coordinator, vadso_rus),
+        starts_at=at(-1),
+        place="A",
+        agenda=["x"],
+        invite=[],
     )
     meeting = hold(meeting, coordinator, vadso_rus)
     add_items(meeting, coordinator, vadso_rus, tsb_clinician, 1, timezone.localdate())
@@ -119,7 +130,12 @@ def test_the_page_costs_the_same_for_one_row_and_thirty(
             group=g, actor=Actor(coordinator, vadso_rus), user=tsb_clinician, member_unit=unn_tsb
         )
         m = svc.meeting_plan(
-            group=g, actor=Actor(coordinator, vadso_rus), starts_at=at(-2), place="B", agenda=["y"]
+            group=g,
+            actor=Actor(coordinator, vadso_rus),
+            starts_at=at(-2),
+            place="B",
+            agenda=["y"],
+            invite=[],
         )
         m = hold(m, coordinator, vadso_rus)
         add_items(
