@@ -8,6 +8,7 @@ from pathways.models.episodes import (
     PlanningMeeting,
     TreatmentEpisode,
 )
+from pathways.models.forms import FormSubmission
 from pathways.models.meetings import (
     ActionItem,
     Addendum,
@@ -64,6 +65,7 @@ __all__ = [
     "EttervernPlan",
     "Evaluation",
     "FollowUpAppointment",
+    "FormSubmission",
     "Goal",
     "GoalProgress",
     "IndividualPlan",
