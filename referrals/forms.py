@@ -42,6 +42,12 @@ class ReferralForm(forms.ModelForm):
         help_text=_("Needed before the referral is sent."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Hidden until the unit already has an open referral there (``offer_send_anyway``).
+    send_anyway = forms.BooleanField(
+        label=_("Send anyway: this is a new referral, not the same one again"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Referral
@@ -76,6 +82,10 @@ class ReferralForm(forms.ModelForm):
         if value and value > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return value
+
+    def offer_send_anyway(self) -> None:
+        """Show the "send anyway" box (unticked): an open referral to the unit exists."""
+        self.fields["send_anyway"].widget = forms.CheckboxInput()
 
     def referral_data(self) -> dict:
         return {key: self.cleaned_data[key] for key in self.Meta.fields if key != "receiving_unit"}
