@@ -23,7 +23,12 @@ from accounts.models import Membership, ServiceUnit
 from pathways.episodes.services import episode_end, episode_start
 from pathways.models import CareTeamMember, Consent, Patient, TreatmentEpisode
 from pathways.notifications.reminders import notify, unit_users
-from pathways.patients.services.careteam import care_team_add, care_team_end, consent_record
+from pathways.patients.services.careteam import (
+    care_team_add,
+    care_team_end,
+    consent_in_force,
+    consent_record,
+)
 from pathways.stale import StaleWrite
 from pathways.workdays import add_working_days
 from referrals import permissions as perms
@@ -205,10 +210,22 @@ def _validate_content(referral: Referral, *, sending: bool) -> None:
     if receiving.kind not in ServiceUnit.SPECIALIST_KINDS:
         raise ValidationError({"receiving_unit": _("Choose a specialist service unit.")})
     _not_future(referral.consent_given_on, "consent_given_on")
-    if sending and referral.consent_given_on is None:
+    if (
+        sending
+        and referral.consent_given_on is None
+        and referral_consent(referral.patient, receiving) is None
+    ):
         raise ValidationError(
             {"consent_given_on": _("Record when the patient consented to the referral.")}
         )
+
+
+def referral_consent(patient, receiving_unit) -> Consent | None:
+    """The patient's consent in force to be referred to ``receiving_unit``: one for that unit,
+    else one to referral without a particular unit."""
+    return consent_in_force(patient, Consent.Scope.REFERRAL, receiving_unit) or consent_in_force(
+        patient, Consent.Scope.REFERRAL
+    )
 
 
 def open_duplicates(referral: Referral):
@@ -301,14 +318,19 @@ def referral_send(
     if duplicates and not send_anyway:
         raise DuplicateReferral(duplicates)
     today = timezone.localdate()
-    consent = consent_record(
-        patient=current.patient,
-        actor=actor,
-        scope=Consent.Scope.REFERRAL,
-        given_on=current.consent_given_on,
-        units=[current.receiving_unit],
-    )[0]
+    # The consent to this referral in force (for this unit, else for referral anywhere) is
+    # the one it rests on; only without one is the date typed in the form recorded.
+    consent = referral_consent(current.patient, current.receiving_unit)
+    if consent is None:
+        consent = consent_record(
+            patient=current.patient,
+            actor=actor,
+            scope=Consent.Scope.REFERRAL,
+            given_on=current.consent_given_on,
+            units=[current.receiving_unit],
+        )[0]
     current.consent = consent
+    current.consent_given_on = consent.given_on
     current.sent_at = timezone.now()
     sent_text = current.receiving_unit.name
     if duplicates:
@@ -321,6 +343,7 @@ def referral_send(
         current,
         [
             "consent",
+            "consent_given_on",
             "sent_at",
             "state",
             "received_on",

@@ -175,7 +175,7 @@ def referral_new(request):
     )
     if not perms.can_refer(actor):
         raise PermissionDenied
-    form = forms.ReferralForm(request.POST or None, unit=actor.unit)
+    form = forms.ReferralForm(request.POST or None, unit=actor.unit, patient=patient)
     return _referral_form(
         request,
         form,
@@ -209,6 +209,7 @@ def referral_edit(request, pk):
         request.POST or None,
         instance=referral,
         unit=actor.unit,
+        patient=referral.patient,
         initial={"version": referral.version},
     )
     return _referral_form(
