@@ -231,7 +231,7 @@ def test_two_concurrent_submissions_save_once(coordinator):
     assert connection.vendor == "postgresql"
     raw = formkeys.new_key()
     key = formkeys.posted(RequestFactory().post("/", {formkeys.FIELD: raw}))[1]
-    saves, answers = [], {}
+    saves, answers, waiting = [], {}, []
     first_inside = threading.Event()
     second_started = threading.Event()
 
@@ -244,9 +244,9 @@ def test_two_concurrent_submissions_save_once(coordinator):
         def run():
             saves.append(name)
             first_inside.set()
-            # Hold the transaction open until the other submission is at the door.
+            # Hold the transaction open until the other submission waits on the key's index.
             second_started.wait(5)
-            time.sleep(0.5)
+            waiting.append(_lock_wait_seen())
             return HttpResponseRedirect(f"/resultat/{name}/")
 
         try:
@@ -263,6 +263,7 @@ def test_two_concurrent_submissions_save_once(coordinator):
     first.join(10)
     second.join(10)
     assert saves == ["a"]
+    assert waiting == [True], "the second submission never waited for the first"
     assert answers["a"]["Location"] == "/resultat/a/"
     assert answers["b"]["Location"] == "/resultat/a/"
     row = FormSubmission.objects.get()
@@ -295,6 +296,23 @@ def test_two_concurrent_posts_of_a_page_save_once(coordinator, patient):
         thread.join(20)
     assert statuses == [302, 302]
     assert NextOfKin.objects.filter(patient=patient).count() == 1
+
+
+def _lock_wait_seen(seconds=5.0) -> bool:
+    """Another backend of this database waits for a lock (within ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # Inside a transaction the activity view is a snapshot; take a fresh one each time.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.05)
+    return False
 
 
 class _Messages(list):
