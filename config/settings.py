@@ -298,6 +298,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 ALLOW_SYNTHETIC_IDS = env_bool("ALLOW_SYNTHETIC_IDS", DEBUG)
 WORKING_DAYS_COUNT_SATURDAY = env_bool("WORKING_DAYS_COUNT_SATURDAY", True)
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
+# A rendered form is saved once, by its key, within this many hours of being opened.
+FORM_KEY_HOURS = env_int("FORM_KEY_HOURS", 24)
 # Lookups by national id (the lookup page, registering a known person, emergency access) per
 # user and per unit in a sliding window; counted over the audit log's lookup events.
 LOOKUP_LIMIT_PER_USER = env_int("LOOKUP_LIMIT_PER_USER", 20)

@@ -17,9 +17,12 @@ class PathwaysConfig(AppConfig):
         from pathways.plan import rules as plan_rules  # noqa: F401
 
         # isort: on
-        from pathways import wiring
+        from pathways import formkeys, wiring
         from pathways.fhir import resources as fhir_resources
         from pathways.notifications import reminders, tasks
+
+        # Keys of saved forms go once they are too old to be accepted (pathways/formkeys.py).
+        reminders.periodic("form_keys_expire")(formkeys.expire_form_keys)
 
         # Email for new notifications: queued after commit. Importing the tasks module here
         # also registers the Celery tasks in every process (Celery's autodiscovery finds only

@@ -15,6 +15,9 @@ On GET, or when the form does not validate, the page is shown with the form (wha
 kept). A ``ValidationError`` from the service is shown beside the fields it names. A
 ``StaleWrite`` shows the conflict screen: what is stored now beside what was typed; the form
 is re-based on the stored version, so only a save made after seeing it applies.
+
+Each save happens once per rendered form (``pathways.formkeys``): the form's hidden key is
+recorded with the save, and the same form sent again leads to the first result.
 """
 
 from collections.abc import Callable
@@ -25,6 +28,7 @@ from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from pathways import formkeys
 from pathways.stale import StaleWrite, display
 
 
@@ -120,21 +124,43 @@ def form_action(
     pages outside the patient gate audit the read there, since the page shows patient data.
     """
     conflict = None
-    if request.method == "POST" and form.is_valid():
+
+    def run():
+        result = save(form.cleaned_data)
+        # A form shown with the answer (``respond``) is a new one: it gets a new key.
+        form.form_key = None
+        return _answer(request, result, success=success, redirect_to=redirect_to, respond=respond)
+
+    if request.method == "POST":
         try:
-            result = save(form.cleaned_data)
-        except StaleWrite as stale:
-            conflict = conflict_context(form, stale)
-            rebase(form, stale.current_version)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            if respond is not None:
-                return respond(result)
-            message = success(result) if callable(success) else success
-            if message:
-                messages.success(request, message)
-            return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
+            posted, refused = formkeys.posted(request), None
+        except formkeys.KeyRefused as error:
+            posted, refused = None, error
+        # Shown again unsaved, the form keeps its key; a refused key is replaced.
+        form.form_key = posted[0] if posted else None
+        if form.is_valid() and refused is not None:
+            add_errors(form, refused)
+        elif form.is_valid():
+            try:
+                return formkeys.save_once(request, posted[1] if posted else None, run)
+            except StaleWrite as stale:
+                conflict = conflict_context(form, stale)
+                rebase(form, stale.current_version)
+            except formkeys.KeyRefused as error:
+                form.form_key = None
+                add_errors(form, error)
+            except ValidationError as error:
+                add_errors(form, error)
     if on_show is not None:
         on_show()
     return render(request, template, {**(context or {}), "form": form, "conflict": conflict})
+
+
+def _answer(request, result, *, success, redirect_to, respond) -> HttpResponse:
+    """What a save answers: ``respond(result)``, else the message and the redirect."""
+    if respond is not None:
+        return respond(result)
+    message = success(result) if callable(success) else success
+    if message:
+        messages.success(request, message)
+    return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)

@@ -1,9 +1,10 @@
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
 from pathways.formfields import DateRangeMixin, date_field, text_area, text_areas
+from pathways.models import Consent
 from referrals.models import EDITABLE_FIELDS, Referral, TreatmentPlace, WaitingFollowUp
 from referrals.selectors import INCOMING, SENT, TABS, WAITING
 
@@ -42,6 +43,12 @@ class ReferralForm(forms.ModelForm):
         help_text=_("Needed before the referral is sent."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Hidden until the unit already has an open referral there (``offer_send_anyway``).
+    send_anyway = forms.BooleanField(
+        label=_("Send anyway: this is a new referral, not the same one again"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Referral
@@ -70,19 +77,51 @@ class ReferralForm(forms.ModelForm):
             "preferred_place": _("Or describe the wish in words."),
         }
 
-    def __init__(self, *args, unit=None, **kwargs):
+    def __init__(self, *args, unit=None, patient=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["receiving_unit"].queryset = specialist_units(exclude=[unit])
         self.fields["urgency"].choices = Referral.Urgency.choices
         self.fields["wished_place"].queryset = TreatmentPlace.objects.filter(
             active=True
         ).select_related("unit__organisation")
+        if patient is not None:
+            self._offer_consents(patient)
+
+    def _offer_consents(self, patient) -> None:
+        """Consents to referral in force are offered: named beside the date, which they fill
+        in; sending reuses the one for the unit (or for referral anywhere)."""
+        consents = list(
+            Consent.objects.in_force()
+            .filter(patient=patient, scope=Consent.Scope.REFERRAL)
+            .select_related("unit")
+            .order_by("-given_on", "-pk")
+        )
+        if not consents:
+            return
+        named = "; ".join(
+            _("%(unit)s, given %(date)s")
+            % {
+                "unit": c.unit.name if c.unit else _("any unit"),
+                "date": formats.date_format(c.given_on, "SHORT_DATE_FORMAT"),
+            }
+            for c in consents
+        )
+        field = self.fields["consent_given_on"]
+        field.help_text = _(
+            "Consent in force: %(consents)s. It is used; nothing needs recording again."
+        ) % {"consents": named}
+        if not self.initial.get("consent_given_on"):
+            self.initial["consent_given_on"] = consents[0].given_on
 
     def clean_consent_given_on(self):
         value = self.cleaned_data.get("consent_given_on")
         if value and value > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return value
+
+    def offer_send_anyway(self) -> None:
+        """Show the "send anyway" box (unticked): an open referral to the unit exists."""
+        self.fields["send_anyway"].widget = forms.CheckboxInput()
 
     def referral_data(self) -> dict:
         return {key: self.cleaned_data[key] for key in self.Meta.fields if key != "receiving_unit"}

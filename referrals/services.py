@@ -22,9 +22,14 @@ from accounts.acting import SYSTEM, Actor
 from accounts.models import Membership, ServiceUnit
 from pathways.dates import DateRules
 from pathways.episodes.services import consent_withdrawn_for, episode_end, episode_start
-from pathways.models import CareTeamMember, Consent, TreatmentEpisode
+from pathways.models import CareTeamMember, Consent, Patient, TreatmentEpisode
 from pathways.notifications.reminders import notify, unit_users
-from pathways.patients.services.careteam import care_team_add, care_team_end, consent_record
+from pathways.patients.services.careteam import (
+    care_team_add,
+    care_team_end,
+    consent_in_force,
+    consent_record,
+)
 from pathways.stale import StaleWrite
 from pathways.workdays import add_working_days
 from referrals import permissions as perms
@@ -61,6 +66,24 @@ class ReferralConflict(StaleWrite):
 
     def __init__(self, message: str, current: Referral):
         super().__init__(current, message=message)
+
+
+class DuplicateReferral(ValidationError):
+    """The referring unit already has an open referral for the patient at the receiving unit:
+    a second one is sent only with an explicit "send anyway" (``send_anyway=True``)."""
+
+    def __init__(self, existing: list):
+        self.existing = existing
+        super().__init__(
+            {
+                "send_anyway": _(
+                    "Your unit already has an open referral for this patient to %(unit)s. "
+                    "Open it to add what is new, or tick “Send anyway” to send a "
+                    "second referral."
+                )
+                % {"unit": existing[0].receiving_unit.name}
+            }
+        )
 
 
 # --- helpers ---
@@ -189,18 +212,49 @@ def _validate_content(referral: Referral, *, sending: bool) -> None:
     if receiving.kind not in ServiceUnit.SPECIALIST_KINDS:
         raise ValidationError({"receiving_unit": _("Choose a specialist service unit.")})
     _not_future(referral.consent_given_on, "consent_given_on")
-    if sending and referral.consent_given_on is None:
+    if (
+        sending
+        and referral.consent_given_on is None
+        and referral_consent(referral.patient, receiving) is None
+    ):
         raise ValidationError(
             {"consent_given_on": _("Record when the patient consented to the referral.")}
         )
+
+
+def referral_consent(patient, receiving_unit) -> Consent | None:
+    """The patient's consent in force to be referred to ``receiving_unit``: one for that unit,
+    else one to referral without a particular unit."""
+    return consent_in_force(patient, Consent.Scope.REFERRAL, receiving_unit) or consent_in_force(
+        patient, Consent.Scope.REFERRAL
+    )
+
+
+def open_duplicates(referral: Referral):
+    """Open referrals (sent, not ended) from the same unit to the same unit for the same
+    patient, other than ``referral``: what a second sending would duplicate."""
+    return (
+        Referral.objects.filter(
+            patient_id=referral.patient_id,
+            referring_unit_id=referral.referring_unit_id,
+            receiving_unit_id=referral.receiving_unit_id,
+            state__in=Referral.ACTIVE,
+        )
+        .exclude(pk=referral.pk)
+        .select_related("receiving_unit", "referred_by")
+        .order_by("sent_at", "pk")
+    )
 
 
 # --- the referring side ---
 
 
 @transaction.atomic
-def referral_create(*, patient, actor, receiving_unit, data: dict, send: bool) -> Referral:
-    """Create a referral as a draft, or create and send it at once."""
+def referral_create(
+    *, patient, actor, receiving_unit, data: dict, send: bool, send_anyway: bool = False
+) -> Referral:
+    """Create a referral as a draft, or create and send it at once (``send_anyway``: see
+    ``referral_send``)."""
     _require(perms.can_refer(actor))
     referral = Referral(
         patient=patient,
@@ -214,13 +268,20 @@ def referral_create(*, patient, actor, receiving_unit, data: dict, send: bool) -
     _event(referral, Kind.CREATED, actor=actor)
     _audit(referral, actor=actor, action=audit.Action.CREATE, detail=_("Referral created"))
     if send:
-        referral = referral_send(referral=referral, actor=actor)
+        referral = referral_send(referral=referral, actor=actor, send_anyway=send_anyway)
     return referral
 
 
 @transaction.atomic
 def referral_update_draft(
-    *, referral, actor, receiving_unit, data: dict, version: int | None, send: bool = False
+    *,
+    referral,
+    actor,
+    receiving_unit,
+    data: dict,
+    version: int | None,
+    send: bool = False,
+    send_anyway: bool = False,
 ) -> Referral:
     """Save a draft the form opened at ``version`` (a form without one is stale too), and
     with ``send`` send it: both or neither."""
@@ -239,31 +300,52 @@ def referral_update_draft(
     _save(current, [*EDITABLE_FIELDS, "receiving_unit"])
     _audit(current, actor=actor, detail=_("Draft changed"))
     if send:
-        return referral_send(referral=current, actor=actor)
+        return referral_send(referral=current, actor=actor, send_anyway=send_anyway)
     return current
 
 
 @transaction.atomic
-def referral_send(*, referral, actor, version: int | None = None) -> Referral:
+def referral_send(
+    *, referral, actor, version: int | None = None, send_anyway: bool = False
+) -> Referral:
+    """Send a draft. While the unit has another open referral for the patient to the same
+    unit, only ``send_anyway`` sends it (``DuplicateReferral`` otherwise); that choice is
+    audited."""
     current = _lock(referral, version=version)
     _require(perms.can_edit_draft(actor, current))
     _validate_content(current, sending=True)
+    # One sender per patient at a time, so two drafts cannot both pass the duplicate check.
+    Patient.objects.select_for_update().filter(pk=current.patient_id).first()
+    duplicates = list(open_duplicates(current))
+    if duplicates and not send_anyway:
+        raise DuplicateReferral(duplicates)
     today = timezone.localdate()
-    consent = consent_record(
-        patient=current.patient,
-        actor=actor,
-        scope=Consent.Scope.REFERRAL,
-        given_on=current.consent_given_on,
-        units=[current.receiving_unit],
-    )[0]
+    # The consent to this referral in force (for this unit, else for referral anywhere) is
+    # the one it rests on; only without one is the date typed in the form recorded.
+    consent = referral_consent(current.patient, current.receiving_unit)
+    if consent is None:
+        consent = consent_record(
+            patient=current.patient,
+            actor=actor,
+            scope=Consent.Scope.REFERRAL,
+            given_on=current.consent_given_on,
+            units=[current.receiving_unit],
+        )[0]
     current.consent = consent
+    current.consent_given_on = consent.given_on
     current.sent_at = timezone.now()
-    _event(current, Kind.SENT, actor=actor, text=current.receiving_unit.name)
+    sent_text = current.receiving_unit.name
+    if duplicates:
+        sent_text = _("%(unit)s (sent anyway: another referral there is open)") % {
+            "unit": sent_text
+        }
+    _event(current, Kind.SENT, actor=actor, text=sent_text)
     _receive(current, actor=actor, on=today)
     _save(
         current,
         [
             "consent",
+            "consent_given_on",
             "sent_at",
             "state",
             "received_on",
@@ -277,6 +359,14 @@ def referral_send(*, referral, actor, version: int | None = None) -> Referral:
         actor=actor,
         detail=_("Referral sent to %(unit)s") % {"unit": current.receiving_unit.name},
     )
+    if duplicates:
+        also_open = ", ".join(f"#{d.pk}" for d in duplicates)
+        _audit(
+            current,
+            actor=actor,
+            detail=_("Sent anyway, although referral %(ids)s to the same unit is open")
+            % {"ids": also_open},
+        )
     return current
 
 

@@ -126,22 +126,42 @@ def _read(request, patient, referral=None):
 
 
 def _referral_form(request, form, *, patient, referral, save):
+    context = {
+        "patient": patient,
+        "referral": referral,
+        "heading": _("Edit referral") if referral else _("New referral"),
+        "cancel_url": _detail_url(referral)
+        if referral
+        else reverse("pathways:patient_overview", args=[patient.pk]),
+        "duplicates": [],
+    }
+
+    def offer(duplicates):
+        form.offer_send_anyway()
+        context["duplicates"] = duplicates
+
+    def guarded(data):
+        try:
+            return save(data)
+        except services.DuplicateReferral as duplicate:
+            # Shown again with the open referral and the "send anyway" box.
+            offer(duplicate.existing)
+            raise
+
+    if referral is not None and referral.is_draft and not request.POST:
+        # A draft sent back here (the detail page's send button) shows what it duplicates.
+        duplicates = list(services.open_duplicates(referral))
+        if duplicates:
+            offer(duplicates)
     return form_action(
         request,
         form,
-        save=save,
+        save=guarded,
         success=_sent_or_saved,
         redirect_to=_detail_url,
         template="referrals/form.html",
         on_show=_read(request, patient, referral),
-        context={
-            "patient": patient,
-            "referral": referral,
-            "heading": _("Edit referral") if referral else _("New referral"),
-            "cancel_url": _detail_url(referral)
-            if referral
-            else reverse("pathways:patient_overview", args=[patient.pk]),
-        },
+        context=context,
     )
 
 
@@ -158,7 +178,7 @@ def referral_new(request):
     )
     if not perms.can_refer(actor):
         raise PermissionDenied
-    form = forms.ReferralForm(request.POST or None, unit=actor.unit)
+    form = forms.ReferralForm(request.POST or None, unit=actor.unit, patient=patient)
     return _referral_form(
         request,
         form,
@@ -170,6 +190,7 @@ def referral_new(request):
             receiving_unit=data["receiving_unit"],
             data=form.referral_data(),
             send=_sending(request),
+            send_anyway=data["send_anyway"],
         ),
     )
 
@@ -191,6 +212,7 @@ def referral_edit(request, pk):
         request.POST or None,
         instance=referral,
         unit=actor.unit,
+        patient=referral.patient,
         initial={"version": referral.version},
     )
     return _referral_form(
@@ -205,6 +227,7 @@ def referral_edit(request, pk):
             data=form.referral_data(),
             version=data.get("version"),
             send=_sending(request),
+            send_anyway=data["send_anyway"],
         ),
     )
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership
 from pathways.formfields import text_area
-from pathways.models import Attendance, CareTeamMember, GroupMember
+from pathways.models import Attendance, CareTeamMember, Consent, GroupMember
 
 
 class GroupForm(forms.Form):
@@ -60,6 +60,11 @@ class InternalMemberForm(forms.Form):
         )
 
 
+class ConsentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.describe()
+
+
 class ExternalMemberForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
     role = forms.ChoiceField(
@@ -84,6 +89,15 @@ class ExternalMemberForm(forms.Form):
         label=gettext_lazy("Basis for taking part"),
         choices=[c for c in GroupMember.Basis.choices if c[0] != GroupMember.Basis.CARE_TEAM],
     )
+    consent = ConsentChoiceField(
+        label=gettext_lazy("The patient's consent in force"),
+        queryset=Consent.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("None of these (note the basis below)"),
+        help_text=gettext_lazy(
+            "A consent already recorded is used as the basis; there is no need to note it again."
+        ),
+    )
     basis_note = forms.CharField(
         label=gettext_lazy("Note on consent or basis"),
         required=False,
@@ -94,9 +108,22 @@ class ExternalMemberForm(forms.Form):
         label=gettext_lazy("The patient's say"), choices=GroupMember.PatientView.choices
     )
 
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only consents in force are offered: withdrawn and expired ones are no basis.
+        self.fields["consent"].queryset = (
+            Consent.objects.in_force().filter(patient=patient).select_related("unit")
+        )
+        if not self.is_bound and not self.fields["consent"].queryset.exists():
+            # Nothing to offer. A posted form keeps the field, so a consent withdrawn since
+            # it was opened is refused beside it rather than ignored.
+            del self.fields["consent"]
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("basis") == GroupMember.Basis.CONSENT and not cleaned.get("basis_note"):
+        if cleaned.get("consent") is not None:
+            cleaned["basis"] = GroupMember.Basis.CONSENT
+        elif cleaned.get("basis") == GroupMember.Basis.CONSENT and not cleaned.get("basis_note"):
             self.add_error("basis_note", _("Note what the patient consented to and when."))
         return cleaned
 

@@ -30,6 +30,7 @@ from pathways.models import (
     AgendaItem,
     Attendance,
     CareTeamMember,
+    Consent,
     CoordinatorAssignment,
     GroupMember,
     Invitation,
@@ -194,12 +195,23 @@ def group_member_add(
     basis: str = "",
     basis_note: str = "",
     patient_view: str = GroupMember.PatientView.NOT_ASKED,
+    consent=None,
 ) -> GroupMember:
     """Add an internal user (from a unit on the care team) or an external participant.
 
-    External participants get no login: they are a name and contact details only.
+    External participants get no login: they are a name and contact details only. With
+    ``consent`` (one of the patient's consents in force) they take part on it: it is named
+    in the basis note instead of being noted again.
     """
     require(can_edit_group(actor, group))
+    if consent is not None:
+        in_force = Consent.objects.in_force().filter(pk=consent.pk, patient_id=group.patient_id)
+        if not in_force.exists():
+            raise ValidationError(
+                {"consent": _("This consent is no longer in force. Choose another basis.")}
+            )
+        basis = GroupMember.Basis.CONSENT
+        basis_note = basis_note.strip() or consent.describe()
     if user is not None:
         if member_unit is None:
             raise ValidationError({"user": _("Choose the unit the person takes part for.")})

@@ -216,7 +216,7 @@ def member_add_external(request, patient):
     group = _group_or_404(patient)
     return form_action(
         request,
-        ExternalMemberForm(request.POST or None),
+        ExternalMemberForm(request.POST or None, patient=patient),
         save=lambda data: svc.group_member_add(group=group, actor=request.actor, **data),
         success=_("The participant is added."),
         redirect_to=_meetings_url(patient),

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_audit_lookup'),
-        ('pathways', '0012_kommune_message_moved_kind'),
+        ('pathways', '0015_form_submission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

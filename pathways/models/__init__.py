@@ -9,6 +9,7 @@ from pathways.models.episodes import (
     TreatmentEpisode,
 )
 from pathways.models.fhir import ApiClient
+from pathways.models.forms import FormSubmission
 from pathways.models.meetings import (
     ActionItem,
     Addendum,
@@ -67,6 +68,7 @@ __all__ = [
     "EttervernPlan",
     "Evaluation",
     "FollowUpAppointment",
+    "FormSubmission",
     "Goal",
     "GoalProgress",
     "IndividualPlan",

@@ -52,6 +52,14 @@ class Consent(models.Model):
     def __str__(self):
         return f"{self.get_scope_display()} – {self.unit or ''}"
 
+    def describe(self) -> str:
+        """The consent as a person names it: what it covers, for whom, since when."""
+        return _("%(scope)s (%(unit)s), given %(date)s") % {
+            "scope": self.get_scope_display(),
+            "unit": self.unit.name if self.unit_id else _("no particular unit"),
+            "date": self.given_on.strftime("%d.%m.%Y"),
+        }
+
     @property
     def is_in_force(self) -> bool:
         today = timezone.localdate()

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0008_organisation_location'),
         ('pathways', '0012_kommune_message_moved_kind'),
-        ('referrals', '0003_referral_completed_and_episode_link_states'),
+        ('referrals', '0004_referral_states_follow_episodes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

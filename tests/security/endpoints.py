@@ -432,6 +432,8 @@ REFERRAL_ACTIONS = {
     "referrals:helfo",
     "referrals:follow_up",
     "referrals:attachment_new",
+    "referrals:place",
+    "referrals:planned_start",
 }
 EDIT_VIEWS: set[str] = set(REFERRAL_ACTIONS)
 

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +73,22 @@ def care_team_leave(*, member, actor, reason: str) -> None:
     care_team_end(member=member, actor=actor, reason=reason)
 
 
+# ``lasts_until`` of ``consent_in_force``: any consent in force, whatever its end.
+ANY_END = object()
+
+
+def consent_in_force(patient, scope, unit=None, *, lasts_until=ANY_END) -> Consent | None:
+    """The patient's consent in force for ``scope`` and ``unit`` (None: no particular unit),
+    the longest-lasting first; withdrawn and expired consents never count. ``lasts_until``:
+    only one that lasts at least to that date (None: one without end)."""
+    found = Consent.objects.in_force().filter(patient=patient, scope=scope, unit=unit)
+    if lasts_until is None:
+        found = found.filter(valid_until__isnull=True)
+    elif lasts_until is not ANY_END:
+        found = found.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=lasts_until))
+    return found.order_by(F("valid_until").desc(nulls_first=True), "-given_on", "-pk").first()
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -84,23 +101,33 @@ def consent_record(
     note="",
     role=CareTeamMember.Role.TREATING,
 ) -> list[Consent]:
-    """Record consent; for sharing, each named unit joins the care team on that basis."""
+    """Record consent; for sharing, each named unit joins the care team on that basis.
+
+    A consent in force for the same purpose and unit that lasts as long is reused, not
+    recorded a second time (``reused`` is set on it): the patient said yes once. A later end
+    date is a renewal and is recorded.
+    """
     DateRules().not_future("given_on", given_on).not_before(
         "valid_until", valid_until, given_on, _("Valid until cannot be before the date given.")
     ).check()
     targets = list(units) or [None]
     consents = []
     for unit in targets:
-        consent = Consent.objects.create(
-            patient=patient,
-            unit=unit,
-            scope=scope,
-            given_on=given_on,
-            valid_until=valid_until,
-            note=note,
-            recorded_by=actor.user,
-        )
-        audit.record_by(actor, audit.Action.CREATE, patient=patient, obj=consent)
+        consent = consent_in_force(patient, scope, unit, lasts_until=valid_until)
+        if consent is not None:
+            consent.reused = True
+        else:
+            consent = Consent.objects.create(
+                patient=patient,
+                unit=unit,
+                scope=scope,
+                given_on=given_on,
+                valid_until=valid_until,
+                note=note,
+                recorded_by=actor.user,
+            )
+            consent.reused = False
+            audit.record_by(actor, audit.Action.CREATE, patient=patient, obj=consent)
         if unit is not None and scope == Consent.Scope.SHARING:
             care_team_add(
                 patient=patient,

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -40,6 +41,20 @@ def _record_consent(request, patient, data, *, scope, units):
     )
 
 
+def _consent_saved(consents) -> str:
+    """Recorded, or (for a consent already in force for the purpose and unit) reused."""
+    reused = [c for c in consents if c.reused]
+    if not reused:
+        return _("The consent is recorded.")
+    units = ", ".join(c.unit.name if c.unit else str(_("no particular unit")) for c in reused)
+    message = _("A consent in force already covers %(units)s; it is used, not recorded again.") % {
+        "units": units
+    }
+    if len(reused) < len(consents):
+        message = f"{_('The consent is recorded.')} {message}"
+    return message
+
+
 @patient_view(for_edit=True)
 def consent_new(request, patient):
     form = ConsentForm(request.POST or None, patient=patient)
@@ -49,7 +64,7 @@ def consent_new(request, patient):
         save=lambda data: _record_consent(
             request, patient, data, scope=data["scope"], units=list(data["units"])
         ),
-        success=_("The consent is recorded."),
+        success=_consent_saved,
         redirect_to=reverse("pathways:patient_overview", args=[patient.pk]),
         template="pathways/patients/consent_new.html",
         context={
@@ -103,8 +118,14 @@ def care_team_add(request, patient):
         save=lambda data: _record_consent(
             request, patient, data, scope=Consent.Scope.SHARING, units=[data["unit"]]
         ),
-        success=lambda consent: (
-            _("%(unit)s is on the care team.") % {"unit": form.cleaned_data["unit"].name}
+        success=lambda consents: (
+            _("%(unit)s is on the care team, on the consent in force since %(date)s.")
+            % {
+                "unit": form.cleaned_data["unit"].name,
+                "date": formats.date_format(consents[0].given_on, "SHORT_DATE_FORMAT"),
+            }
+            if consents[0].reused
+            else _("%(unit)s is on the care team.") % {"unit": form.cleaned_data["unit"].name}
         ),
         heading=_("Add unit to the care team"),
         back_url=reverse("pathways:care_team", args=[patient.pk]),

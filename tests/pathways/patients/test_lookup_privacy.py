@@ -32,6 +32,7 @@ def normalised(response, number) -> tuple[int, str]:
     page = response.content.decode().replace(number, "<ID>")
     page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "<CSRF>", page)
     page = re.sub(r'nonce="[^"]+"', "<NONCE>", page)
+    page = re.sub(r'name="form_key" value="[^"]+"', "<FORM KEY>", page)  # new for each form
     page = re.sub(r"\b[A-Za-z0-9]{64}\b", "<TOKEN>", page)  # the CSRF token in hx-headers
     return response.status_code, page
 
