@@ -362,6 +362,53 @@ def _attachment(cast: Cast):
 # kwarg -> factory(cast) returning the value to put in the URL. The object must belong to
 # cast.patient (made through the feature's services). A key "namespace:name:kwarg" applies to
 # one URL only and wins over the plain kwarg (for generic names such as ``pk``).
+# --- treatment places and joint intake ----------------------------------------------------
+
+
+def _place(cast: Cast):
+    """UNN TSB døgn as a treatment place (its own staff keep its capacity)."""
+    from referrals.models import TreatmentPlace
+
+    place, _created = TreatmentPlace.objects.get_or_create(
+        unit=cast.unn_tsb,
+        defaults={"form": "dogn", "location": "Tromsø", "health_trust": cast.unn_tsb.organisation},
+    )
+    return place.pk
+
+
+def _forum(cast: Cast):
+    """A joint intake meeting of Vadsø and UNN TSB døgn, held every day of the week today is."""
+    from django.utils import timezone
+
+    from referrals.models import JointIntakeForum
+
+    if "forum" not in cast.extra:
+        forum = JointIntakeForum.objects.create(
+            name="Felles inntak",
+            health_trust=cast.unn_tsb.organisation,
+            specialist_unit=cast.unn_tsb,
+            weekday=timezone.localdate().weekday(),
+        )
+        forum.kommuner.add(cast.vadso_rus.organisation)
+        cast.extra["forum"] = forum
+    return cast.extra["forum"]
+
+
+def _joint_intake_case(cast: Cast):
+    from django.utils import timezone
+
+    from referrals.placement import joint_intake
+
+    case = joint_intake.case_add(
+        forum=_forum(cast),
+        patient=cast.patient,
+        actor=Actor(cast.coordinator, cast.vadso_rus),
+        question="Trenger vurdering av døgnbehandling.",
+        consent_given_on=timezone.localdate(),
+    )
+    return case.pk
+
+
 OBJECTS: dict[str, Callable[[Cast], object]] = {
     "patient_id": _patient_id,
     "episode_id": lambda cast: _episode(cast).pk,
@@ -391,11 +438,14 @@ OBJECTS: dict[str, Callable[[Cast], object]] = {
     "referrals:link_episode:episode_id": _episode_with_open_referral,
     "request_id": _information_request,
     "attachment_id": _attachment,
+    "place_capacity:pk": _place,
+    "case_id": _joint_intake_case,
 }
 
 # URL name -> factory(cast) run before the URL is requested, for pages that show an object
 # found from the patient alone (e.g. the patient's current ettervern plan as PDF).
 PREPARE: dict[str, Callable[[Cast], object]] = {
+    "joint_intake_add": _forum,
     "pathways:ettervern_pdf": _episode,
     "pathways:plan": _plan,
     "pathways:plan_pdf": _plan,
@@ -484,12 +534,22 @@ EXPECT: dict[str, dict[str, set[int]]] = {
     "notifications:open": {"same_unit": {302}, "specialist": {404}, "break_glass": {404}},
     # There is no answer letter until the referral is decided.
     "referrals:answer_pdf": {"same_unit": {404}, "specialist": {404}, "break_glass": {404}},
+    # A place's capacity is kept by its own unit (and the helseforetak's intake team).
+    # It holds no patient data, so outsiders are refused (403) rather than told it is absent.
+    "place_capacity": {
+        "same_unit": {403},
+        "specialist": {200},
+        "break_glass": {403},
+        "other_kommune": {403},
+        "other_hf": {403},
+    },
 }
 
 # The same for POSTs from outside: URL name -> {role: allowed statuses}.
 EXPECT_POST: dict[str, dict[str, set[int]]] = {
     # Reviewing a break-the-glass grant is for leaders; others are refused before any lookup.
     "breakglass_review_mark": {"other_kommune": {403, 404}, "other_hf": {403, 404}},
+    "place_capacity": {"other_kommune": {403}, "other_hf": {403}},
 }
 
 
