@@ -317,3 +317,29 @@ def test_the_register_list_costs_a_fixed_number_of_queries(
     # One query per person (or per role) would be 30+ more here.
     with django_assert_num_queries(one):
         client.get(reverse("pathways:next_of_kin_list", args=[shared_patient.pk]))
+
+
+def test_a_participant_of_a_closed_plan_keeps_the_name_when_the_person_is_removed(
+    coordinator, vadso_rus, shared_patient
+):
+    from tests.pathways.plan.test_closed import close
+
+    actor = Actor(coordinator, vadso_rus)
+    plan = start_plan(shared_patient, coordinator, vadso_rus)
+    participant = plans.participant_save(
+        plan=plan,
+        actor=actor,
+        base_version=plan.version,
+        data={"kind": Participant.Kind.NEXT_OF_KIN, "contribution": "Følger til avtaler."},
+        new_person={"name": "Berit Nordmann", "relation": "Søster", "phone": "91234567"},
+    )
+    berit = participant.next_of_kin
+    close(plan, coordinator, vadso_rus)
+    next_of_kin_delete(patient=shared_patient, actor=actor, instance=berit, version=berit.version)
+    participant.refresh_from_db()
+    assert (participant.next_of_kin_id, participant.kind) == (None, Participant.Kind.PERSON)
+    assert (participant.name, participant.role, participant.phone) == (
+        "Berit Nordmann",
+        "Søster",
+        "91234567",
+    )
