@@ -215,7 +215,7 @@ class PersonChoiceMixin(forms.Form):
     """A role (plan participant, group member, crisis contact) chosen from the patient's
     register, or a new person added to the register in the same step."""
 
-    person = forms.ChoiceField(label=_("Person"), required=False)
+    person = forms.ChoiceField(label=_("Person from the register"), required=False)
     person_name = forms.CharField(label=_("New person: name"), required=False, max_length=150)
     person_relation = forms.CharField(
         label=_("New person: relation to the patient"), required=False, max_length=60
