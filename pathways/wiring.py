@@ -5,10 +5,11 @@
 - The individuell plan's crisis plan is the one the ettervern plan shows, when it has content.
 """
 
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from pathways.episodes import services as discharge
-from pathways.models import CrisisPlan, IndividualPlan, Meeting
+from pathways.models import CrisisContact, CrisisPlan, IndividualPlan, Meeting
 
 
 def stay_meetings(episode):
@@ -26,10 +27,11 @@ def ansvarsgruppe_meeting_during_stay(episode) -> bool:
 
 
 def _contact_line(contact) -> str:
-    line = contact.name
-    if contact.role:
-        line += f" ({contact.role})"
-    line += f": {contact.phone}"
+    # Name, relation and phone of a pårørende come from the patient's register.
+    line = contact.display_name
+    if contact.role_display:
+        line += f" ({contact.role_display})"
+    line += f": {contact.contact_phone}"
     if contact.when:
         line += f" – {contact.when}"
     return line
@@ -41,7 +43,9 @@ def individual_plan_crisis(patient) -> dict | None:
     crisis = (
         CrisisPlan.objects.filter(plan__patient=patient)
         .exclude(plan__status=IndividualPlan.Status.CLOSED)
-        .prefetch_related("contacts")
+        .prefetch_related(
+            Prefetch("contacts", queryset=CrisisContact.objects.select_related("next_of_kin"))
+        )
         .first()
     )
     if crisis is None:

@@ -2,13 +2,22 @@
 
 import datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import AuditEvent
 from pathways import access
 from pathways.access import patients_of_unit
-from pathways.models import CareTeamMember, Consent, Patient
+from pathways.models import (
+    CareTeamMember,
+    Consent,
+    CrisisContact,
+    GroupMember,
+    IndividualPlan,
+    NextOfKin,
+    Participant,
+    Patient,
+)
 
 
 def patient_list(unit, query: str = ""):
@@ -68,3 +77,17 @@ def access_log_events(patient, *, fra=None, til=None, enhet=None):
     if enhet:
         events = events.filter(unit=enhet)
     return events
+
+
+def people_of(patient):
+    """The patient's register with where each person takes part now (one query)."""
+    person = OuterRef("pk")
+    return NextOfKin.objects.filter(patient=patient).annotate(
+        in_plan=Exists(
+            Participant.objects.filter(next_of_kin=person).exclude(
+                plan__status=IndividualPlan.Status.CLOSED
+            )
+        ),
+        in_group=Exists(GroupMember.objects.active().filter(next_of_kin=person)),
+        in_crisis_plan=Exists(CrisisContact.objects.filter(next_of_kin=person)),
+    )

@@ -38,6 +38,7 @@ from pathways.models import (
     PlanRevision,
 )
 from pathways.notifications.reminders import notify, unit_users
+from pathways.patients.services.patients import person_for_role, person_named
 from pathways.plan import diff as plan_diff
 from pathways.plan import permissions as perms
 from pathways.plan.selectors import active_coordinator, open_plan
@@ -86,7 +87,13 @@ def build_snapshot(plan) -> dict:
             {"on": _iso(rating.rated_on), "score": rating.score}
         )
     areas = {a.life_area: a for a in plan.areas.all()}
-    crisis = CrisisPlan.objects.filter(plan=plan).prefetch_related("contacts").first()
+    crisis = (
+        CrisisPlan.objects.filter(plan=plan)
+        .prefetch_related(
+            Prefetch("contacts", queryset=CrisisContact.objects.select_related("next_of_kin"))
+        )
+        .first()
+    )
     consent = plan.consent
     return {
         "version": plan.version,
@@ -138,8 +145,8 @@ def build_snapshot(plan) -> dict:
                 "id": p.pk,
                 "kind": p.kind,
                 "name": p.display_name,
-                "role": p.role,
-                "phone": p.phone,
+                "role": p.role_display,
+                "phone": p.contact_phone,
                 "contribution": p.contribution,
             }
             for p in plan.participants.select_related("unit", "next_of_kin")
@@ -166,7 +173,13 @@ def build_snapshot(plan) -> dict:
             "wishes": crisis.wishes if crisis else "",
             "emergency": crisis.emergency if crisis else "",
             "contacts": [
-                {"id": c.pk, "name": c.name, "role": c.role, "phone": c.phone, "when": c.when}
+                {
+                    "id": c.pk,
+                    "name": c.display_name,
+                    "role": c.role_display,
+                    "phone": c.contact_phone,
+                    "when": c.when,
+                }
                 for c in (crisis.contacts.all() if crisis else [])
             ],
         },
@@ -540,9 +553,31 @@ def area_save(
 
 
 @transaction.atomic
-def participant_save(*, plan, actor, data: dict, base_version, participant=None) -> Participant:
+def participant_save(
+    *, plan, actor, data: dict, base_version, participant=None, new_person: dict | None = None
+) -> Participant:
+    """Add or change a participant; ``new_person`` adds a pårørende to the patient's register
+    in the same step and makes them the participant."""
     plan = _lock(plan)
     _require(perms.can_edit_all(actor, plan.patient))
+    if new_person is not None:
+        data = {
+            **data,
+            "next_of_kin": person_for_role(
+                patient=plan.patient, actor=actor, person=None, new=new_person
+            ),
+        }
+    elif data.get("next_of_kin") is not None:
+        person_for_role(patient=plan.patient, actor=actor, person=data["next_of_kin"], new=None)
+    elif data.get("kind") == Participant.Kind.NEXT_OF_KIN and data.get("name", "").strip():
+        person = person_named(
+            patient=plan.patient,
+            actor=actor,
+            name=data["name"],
+            relation=data.get("role", ""),
+            phone=data.get("phone", ""),
+        )
+        data = {**data, "next_of_kin": person, "name": "", "role": "", "phone": ""}
     if participant is not None:
         _check(plan, base_version, [f"participant:{participant.pk}"])
         participant = Participant.objects.get(pk=participant.pk, plan=plan)
@@ -687,17 +722,22 @@ def crisis_save(*, plan, actor, data: dict, base_version) -> CrisisPlan:
 
 
 @transaction.atomic
-def crisis_contact_add(*, plan, actor, data: dict) -> CrisisContact:
+def crisis_contact_add(*, plan, actor, data: dict, new_person: dict | None = None) -> CrisisContact:
+    """Add a contact: a person from the register (``data["next_of_kin"]``, or ``new_person``
+    added to the register in the same step) or a professional typed by hand."""
     plan = _lock(plan)
     _require(perms.can_edit_all(actor, plan.patient))
+    person = person_for_role(
+        patient=plan.patient, actor=actor, person=data.get("next_of_kin"), new=new_person
+    )
     crisis, _created = CrisisPlan.objects.get_or_create(plan=plan)
-    contact = _clean(CrisisContact(crisis=crisis, **data))
+    contact = _clean(CrisisContact(crisis=crisis, **{**data, "next_of_kin": person}))
     contact.save()
     _record(
         plan,
         actor=actor,
         keys=[f"contact:{contact.pk}"],
-        summary=_("Crisis contact added: %(name)s") % {"name": contact.name},
+        summary=_("Crisis contact added: %(name)s") % {"name": contact.display_name},
         obj=contact,
     )
     return contact
@@ -707,7 +747,7 @@ def crisis_contact_add(*, plan, actor, data: dict) -> CrisisContact:
 def crisis_contact_remove(*, contact, actor) -> None:
     plan = _lock(contact.crisis.plan)
     _require(perms.can_edit_all(actor, plan.patient))
-    key, name = f"contact:{contact.pk}", contact.name
+    key, name = f"contact:{contact.pk}", contact.display_name
     contact.delete()
     _record(
         plan,

@@ -228,7 +228,7 @@ def plan_page_context(request, patient, closed=None) -> dict:
             ],
             "participants": list(plan.participants.select_related("unit", "next_of_kin")),
             "crisis": crisis,
-            "contacts": list(crisis.contacts.all()) if crisis else [],
+            "contacts": list(crisis.contacts.select_related("next_of_kin")) if crisis else [],
             "evaluations": list(plan.evaluations.select_related("by")[:5]),
             "comments": list(plan.comments.select_related("by", "unit")),
             "comment_form": f.CommentForm(),
@@ -543,6 +543,7 @@ def participant_edit(request, patient, participant_id=None):
             data=form.data_for_service(),
             base_version=data["version"],
             participant=participant,
+            new_person=form.new_person_data(),
         ),
         success=_("Saved."),
         redirect_to=lambda saved: _plan_url(patient, f"participant-{saved.pk}"),
@@ -643,7 +644,7 @@ def contact_new(request, patient):
     plan = _open_plan_or_404(patient)
     if not _rights(request, patient).can_edit_all:
         raise PermissionDenied
-    form = f.CrisisContactForm(request.POST or None)
+    form = f.CrisisContactForm(request.POST or None, patient=patient)
     return _plan_form(
         request,
         patient,
@@ -654,7 +655,8 @@ def contact_new(request, patient):
         save=lambda data: svc.crisis_contact_add(
             plan=plan,
             actor=request.actor,
-            data={name: data[name] for name in form._meta.fields},
+            data=form.data_for_service(),
+            new_person=form.new_person,
         ),
         success=_("The contact is added to the crisis plan."),
         redirect_to=_plan_url(patient, "crisis"),
@@ -690,7 +692,8 @@ def evaluation_new(request, patient):
         save=lambda data: svc.evaluation_add(
             plan=plan,
             actor=request.actor,
-            data={name: data[name] for name in form._meta.fields},
+            data=form.data_for_service(),
+            new_person=form.new_person,
         ),
         success=_("The evaluation is saved and the next revision set."),
         redirect_to=_plan_url(patient, "evaluations"),
