@@ -10,8 +10,6 @@ from accounts.models import Membership, ServiceUnit
 from pathways.formfields import DateRangeMixin, text_area, text_areas
 from pathways.models import (
     CareTeamMember,
-    CrisisContact,
-    CrisisPlan,
     Evaluation,
     Goal,
     IndividualPlan,
@@ -312,19 +310,6 @@ class MeasureForm(DateRangeMixin, VersionedModelForm):
         ):
             self.add_error("responsible_unit", _("Say who is responsible for the measure."))
         return cleaned
-
-
-class CrisisForm(VersionedModelForm):
-    class Meta:
-        model = CrisisPlan
-        fields = ["warning_signs", "triggers", "what_helps", "wishes", "emergency"]
-        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
-
-
-class CrisisContactForm(ServiceSavedModelForm):
-    class Meta:
-        model = CrisisContact
-        fields = ["name", "role", "phone", "when"]
 
 
 class EvaluationForm(ServiceSavedModelForm):
