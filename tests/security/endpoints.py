@@ -455,7 +455,6 @@ KOMMUNE_ONLY: set[str] = {
     "pathways:plan_measure",
     # Replacing the koordinator is for the unit that owns the plan.
     "pathways:plan_coordinator",
-    "pathways:plan_contact_new",
     "pathways:plan_evaluation",
     "pathways:plan_comment",
 }
@@ -474,6 +473,9 @@ SPECIALIST_ONLY: set[str] = {
 EXPECT: dict[str, dict[str, set[int]]] = {
     # A notification is its recipient's alone; opening it leads on to the page it is about.
     "notifications:open": {"same_unit": {302}, "specialist": {404}, "break_glass": {404}},
+    # The ettervern plan's part walked is the municipal one (each side writes its own; the
+    # crisis plan both write is the patient's, at pathways:crisis_plan).
+    "pathways:ettervern_edit": {"specialist": {403}},
     # There is no answer letter until the referral is decided.
     "referrals:answer_pdf": {"same_unit": {404}, "specialist": {404}, "break_glass": {404}},
 }
