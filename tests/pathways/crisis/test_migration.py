@@ -4,6 +4,8 @@ The patients, plans and stays are made through the services at the newest schema
 database goes back to the state before the migration, the old crisis plans (the individuell
 plan's and the ettervern plan's own fields) are written there, and the migration runs."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -66,6 +68,20 @@ def test_both_crisis_plans_are_kept_and_an_ettervern_only_one_moves(
         ip_crisis.what_helps = "Å gå tur med hunden."
         ip_crisis.save()
         CrisisContact.objects.create(crisis=ip_crisis, name="Lise", role="Søster", phone="912")
+        # A closed plan of the same patient with its own crisis plan (even one started later):
+        # the open plan's is kept; the closed one's stays in that plan's revision snapshots.
+        closed = old.get_model("pathways", "IndividualPlan").objects.create(
+            patient_id=both.pk,
+            status="closed",
+            owner_unit_id=ip.owner_unit_id,
+            consent_id=ip.consent_id,
+            period_start=ip.period_start,
+            next_revision_on=ip.next_revision_on,
+            created_at=ip.created_at + datetime.timedelta(days=1),
+            created_by_id=coordinator.pk,
+            closed_at=ip.created_at + datetime.timedelta(days=2),
+        )
+        CrisisPlan.objects.create(plan=closed, warning_signs="Fra en lukket plan.")
         EttervernPlan.objects.filter(pk=plans[both.pk].pk).update(
             crisis_warning_signs="Sover dårlig.",
             crisis_what_helps="",
@@ -85,6 +101,7 @@ def test_both_crisis_plans_are_kept_and_an_ettervern_only_one_moves(
         merged = CrisisPlan.objects.get(patient_id=both.pk)
         header = f"Fra ettervernplanen ({written}):"
         assert merged.warning_signs == (f"Slutter å svare på telefonen.\n\n{header}\nSover dårlig.")
+        assert "Fra en lukket plan." not in merged.warning_signs
         assert merged.what_helps == "Å gå tur med hunden."
         assert merged.emergency.startswith("Legevakt: 116 117")
         assert merged.emergency.endswith(f"{header}\nVakttelefon 78 00 00 00")
