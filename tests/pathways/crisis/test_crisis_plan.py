@@ -356,3 +356,34 @@ def test_a_closed_individual_plan_shows_the_crisis_plan_it_was_closed_with(
     text = earlier.content.decode()
     assert "Da: sover dårlig." in text and "Nå: isolerer seg." not in text
     assert crisis_url(shared_patient) not in text  # read-only
+
+
+def test_both_pages_cost_the_same_for_1_and_10_contacts(
+    client, shared_patient, coordinator, vadso_rus, ettervern
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start_plan(shared_patient, coordinator, vadso_rus)
+    actor = Actor(coordinator, vadso_rus)
+    client.force_login(coordinator)
+    pages = (ettervern_url(ettervern), plan_url(shared_patient))
+
+    def counts():
+        result = []
+        for page in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(page).status_code == 200
+            result.append(len(queries))
+        return result
+
+    crisis_svc.crisis_contact_add(
+        patient=shared_patient, actor=actor, data={"name": "K0", "phone": "1"}
+    )
+    one = counts()
+    for n in range(1, 10):
+        crisis_svc.crisis_contact_add(
+            patient=shared_patient, actor=actor, data={"name": f"K{n}", "phone": "1"}
+        )
+    # The contacts are one prefetch; one query per contact would be 9 more here.
+    assert counts() == one
