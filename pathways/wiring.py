@@ -2,14 +2,16 @@
 
 - An ansvarsgruppe meeting planned or held during a stay counts as the joint planning meeting
   for the follow-up after discharge.
-- The individuell plan's crisis plan is the one the ettervern plan shows, when it has content.
+- The patient's one crisis plan is shown, with the same edit links, by the individuell plan and
+  the ettervern plan (``crisis_block``); a change to it is recorded in the open individuell
+  plan's history.
 """
 
-from django.db.models import Prefetch
-from django.urls import reverse
-
+from pathways.crisis import permissions as crisis_perms
+from pathways.crisis import services as crisis
 from pathways.episodes import services as discharge
-from pathways.models import CrisisContact, CrisisPlan, IndividualPlan, Meeting
+from pathways.models import CrisisPlan, Meeting
+from pathways.plan import services as plans
 
 
 def stay_meetings(episode):
@@ -26,48 +28,22 @@ def ansvarsgruppe_meeting_during_stay(episode) -> bool:
     return stay_meetings(episode).exists()
 
 
-def _contact_line(contact) -> str:
-    # Name, relation and phone of a pårørende come from the patient's register.
-    line = contact.display_name
-    if contact.role_display:
-        line += f" ({contact.role_display})"
-    line += f": {contact.contact_phone}"
-    if contact.when:
-        line += f" – {contact.when}"
-    return line
-
-
-def individual_plan_crisis(patient) -> dict | None:
-    """The crisis plan of the patient's open individuell plan, when anything is written in it
-    (two queries)."""
-    crisis = (
-        CrisisPlan.objects.filter(plan__patient=patient)
-        .exclude(plan__status=IndividualPlan.Status.CLOSED)
-        .prefetch_related(
-            Prefetch("contacts", queryset=CrisisContact.objects.select_related("next_of_kin"))
-        )
-        .first()
-    )
-    if crisis is None:
-        return None
-    contacts = [_contact_line(c) for c in crisis.contacts.all()]
-    if not (crisis.warning_signs.strip() or crisis.what_helps.strip() or contacts):
-        return None
-    what_helps = "\n\n".join(t for t in (crisis.what_helps.strip(), crisis.wishes.strip()) if t)
-    if crisis.emergency.strip():
-        contacts.append(crisis.emergency.strip())
+def crisis_block(actor, patient, back_url: str) -> dict:
+    """The context of ``pathways/crisis/_crisis_plan.html`` (two queries): the patient's crisis
+    plan, its contacts, whether the actor may change it, and the page to come back to."""
+    found = CrisisPlan.objects.for_patient(patient)
     return {
-        "warning_signs": crisis.warning_signs.strip(),
-        "what_helps": what_helps,
-        "contacts": "\n".join(contacts),
-        "url": reverse("pathways:plan", args=[patient.pk]),
+        "crisis": found,
+        "crisis_contacts": list(found.contacts.all()) if found else [],
+        "crisis_can_edit": crisis_perms.can_edit(actor, patient),
+        "crisis_next": back_url,
     }
 
 
 def register() -> None:
     for sources, func in (
         (discharge.JOINT_MEETING_SOURCES, ansvarsgruppe_meeting_during_stay),
-        (discharge.CRISIS_PLAN_SOURCES, individual_plan_crisis),
+        (crisis.CRISIS_CHANGED, plans.crisis_changed),
     ):
         if func not in sources:
             sources.append(func)

@@ -399,24 +399,57 @@ class Measure(models.Model):
         return ", ".join(parts)
 
 
+DEFAULT_EMERGENCY = "Legevakt: 116 117\nAMK (akutt medisinsk nødhjelp): 113"
+
+
+class CrisisPlanQuerySet(models.QuerySet):
+    def for_patient(self, patient) -> "CrisisPlan | None":
+        """The patient's crisis plan with its contacts (two queries), or None. A contact from
+        the register comes with its person, whose name and phone it shows."""
+        patient_id = getattr(patient, "pk", patient)
+        contacts = models.Prefetch(
+            "contacts", queryset=CrisisContact.objects.select_related("next_of_kin")
+        )
+        return self.filter(patient_id=patient_id).prefetch_related(contacts).first()
+
+
 class CrisisPlan(models.Model):
-    plan = models.OneToOneField(IndividualPlan, on_delete=models.CASCADE, related_name="crisis")
+    """The patient's one crisis plan: the individuell plan and every ettervern plan show it,
+    and both edit it (``version`` catches a save over someone else's)."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="crisis_plan")
     warning_signs = models.TextField(_("early warning signs"), blank=True)
     triggers = models.TextField(_("what can trigger a crisis"), blank=True)
     what_helps = models.TextField(_("what helps me"), blank=True)
     wishes = models.TextField(_("what I want others to do"), blank=True)
-    emergency = models.TextField(
-        _("emergency contacts"),
-        blank=True,
-        default="Legevakt: 116 117\nAMK (akutt medisinsk nødhjelp): 113",
-    )
+    emergency = models.TextField(_("emergency contacts"), blank=True, default=DEFAULT_EMERGENCY)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = CrisisPlanQuerySet.as_manager()
+
+    TEXT_FIELDS = ["warning_signs", "triggers", "what_helps", "wishes", "emergency"]
 
     class Meta:
         verbose_name = _("crisis plan")
         verbose_name_plural = _("crisis plans")
 
     def __str__(self):
-        return f"Kriseplan {self.plan_id}"
+        return f"Kriseplan {self.patient_id}"
+
+    @property
+    def has_someone_to_call(self) -> bool:
+        """A contact, or emergency numbers someone wrote (the preset ones alone say nothing
+        about this patient). Reads prefetched contacts when there are any."""
+        emergency = self.emergency.strip()
+        return bool(self.contacts.all()) or (
+            bool(emergency) and emergency != DEFAULT_EMERGENCY.strip()
+        )
+
+    @property
+    def is_in_place(self) -> bool:
+        """Warning signs and who to call: what the ettervern checklist asks for."""
+        return bool(self.warning_signs.strip()) and self.has_someone_to_call
 
 
 class CrisisContact(models.Model):

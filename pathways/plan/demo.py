@@ -5,9 +5,11 @@ import datetime
 
 from accounts.acting import Actor
 from accounts.models import Membership
+from pathways.crisis import services as crisis_svc
 from pathways.models import (
     Consent,
     CoordinatorAssignment,
+    CrisisPlan,
     IndividualPlan,
     LifeArea,
     Measure,
@@ -418,10 +420,10 @@ def _ola(demo):
         },
     )
     plan.refresh_from_db()
-    svc.crisis_save(
-        plan=plan,
+    crisis_svc.crisis_plan_save(
+        patient=plan.patient,
         actor=Actor(by, unit),
-        base_version=plan.version,
+        version=getattr(CrisisPlan.objects.for_patient(plan.patient_id), "version", 1),
         data={
             "warning_signs": "Sover dårlig flere netter på rad, trekker meg unna, slutter å svare "
             "på telefonen.",
@@ -437,8 +439,8 @@ def _ola(demo):
         (berit, "", "", "", "Når som helst"),
         (None, "Kari Nilsen", "Koordinator", "78942000", "Hverdager 08–15.30"),
     ]:
-        svc.crisis_contact_add(
-            plan=plan,
+        crisis_svc.crisis_contact_add(
+            patient=plan.patient,
             actor=Actor(by, unit),
             data={"next_of_kin": person, "name": name, "role": role, "phone": phone, "when": when},
         )

@@ -10,8 +10,6 @@ from accounts.models import Membership, ServiceUnit
 from pathways.formfields import DateRangeMixin, text_area, text_areas
 from pathways.models import (
     CareTeamMember,
-    CrisisContact,
-    CrisisPlan,
     Evaluation,
     Goal,
     IndividualPlan,
@@ -334,50 +332,6 @@ class MeasureForm(DateRangeMixin, VersionedModelForm):
         ):
             self.add_error("responsible_unit", _("Say who is responsible for the measure."))
         return cleaned
-
-
-class CrisisForm(VersionedModelForm):
-    class Meta:
-        model = CrisisPlan
-        fields = ["warning_signs", "triggers", "what_helps", "wishes", "emergency"]
-        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
-
-
-class CrisisContactForm(PersonChoiceMixin, ServiceSavedModelForm):
-    """A pårørende or network person from the register (or added to it here), or a
-    professional contact typed by hand (koordinator, legevakt)."""
-
-    person_optional = True
-
-    class Meta:
-        model = CrisisContact
-        fields = ["name", "role", "phone", "when"]
-        labels = {
-            "name": _("Name (contact not in the register)"),
-            "role": _("Role (contact not in the register)"),
-            "phone": _("Phone (contact not in the register)"),
-        }
-
-    def __init__(self, *args, patient, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.set_people(patient)
-        self.order_fields([*self.PERSON_FIELDS])
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.from_register:
-            if not cleaned.get("name"):
-                self.add_error("name", _("Choose a person from the register, or enter the name."))
-            if not cleaned.get("phone"):
-                self.add_error("phone", _("Enter the phone number."))
-        return cleaned
-
-    def data_for_service(self) -> dict:
-        data = {name: self.cleaned_data[name] for name in self._meta.fields}
-        data["next_of_kin"] = self.cleaned_data["person"]
-        if self.from_register:
-            data.update(name="", role="", phone="")
-        return data
 
 
 class EvaluationForm(ServiceSavedModelForm):

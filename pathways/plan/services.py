@@ -25,7 +25,6 @@ from pathways.models import (
     CareTeamMember,
     Consent,
     CoordinatorAssignment,
-    CrisisContact,
     CrisisPlan,
     Evaluation,
     Goal,
@@ -87,13 +86,7 @@ def build_snapshot(plan) -> dict:
             {"on": _iso(rating.rated_on), "score": rating.score}
         )
     areas = {a.life_area: a for a in plan.areas.all()}
-    crisis = (
-        CrisisPlan.objects.filter(plan=plan)
-        .prefetch_related(
-            Prefetch("contacts", queryset=CrisisContact.objects.select_related("next_of_kin"))
-        )
-        .first()
-    )
+    crisis = CrisisPlan.objects.for_patient(plan.patient_id)
     consent = plan.consent
     return {
         "version": plan.version,
@@ -233,6 +226,15 @@ def _check(plan, base_version: int | None, keys: list[str]) -> None:
 
 def _record(plan, *, actor, keys: list[str], summary: str, action=audit.Action.UPDATE, obj=None):
     """Raise the version, store the revision and audit the change (the plan row is locked)."""
+    _revise(plan, actor=actor, keys=keys, summary=summary)
+    audit.record_by(
+        actor, action, patient=plan.patient_id, obj=obj if obj is not None else plan, detail=summary
+    )
+    return plan
+
+
+def _revise(plan, *, actor, keys: list[str], summary: str) -> None:
+    """Raise the version and store the revision with a full snapshot (the row is locked)."""
     plan.version += 1
     IndividualPlan.objects.filter(pk=plan.pk).update(version=plan.version)
     PlanRevision.objects.create(
@@ -244,10 +246,6 @@ def _record(plan, *, actor, keys: list[str], summary: str, action=audit.Action.U
         keys=keys,
         snapshot=build_snapshot(plan),
     )
-    audit.record_by(
-        actor, action, patient=plan.patient_id, obj=obj if obj is not None else plan, detail=summary
-    )
-    return plan
 
 
 def _clean(instance, exclude=None):
@@ -412,7 +410,6 @@ def plan_create(
             plan.save()
     except IntegrityError:
         raise ValidationError(_("The patient already has an individual plan.")) from None
-    CrisisPlan.objects.create(plan=plan)
     Participant.objects.create(plan=plan, kind=Participant.Kind.PATIENT, name=patient.full_name)
     if active_coordinator(patient) is None:
         membership = Membership.objects.active().filter(user=actor.user, unit=actor.unit).first()
@@ -704,58 +701,14 @@ def measure_complete(*, measure, actor) -> bool:
 
 # --- crisis plan ---
 
-CRISIS_FIELDS = ["warning_signs", "triggers", "what_helps", "wishes", "emergency"]
 
-
-@transaction.atomic
-def crisis_save(*, plan, actor, data: dict, base_version) -> CrisisPlan:
-    plan = _lock(plan)
-    _require(perms.can_edit_all(actor, plan.patient))
-    _check(plan, base_version, ["crisis"])
-    crisis, _created = CrisisPlan.objects.get_or_create(plan=plan)
-    for name in CRISIS_FIELDS:
-        setattr(crisis, name, data[name])
-    _clean(crisis)
-    crisis.save()
-    _record(plan, actor=actor, keys=["crisis"], summary=_("Crisis plan changed"), obj=crisis)
-    return crisis
-
-
-@transaction.atomic
-def crisis_contact_add(*, plan, actor, data: dict, new_person: dict | None = None) -> CrisisContact:
-    """Add a contact: a person from the register (``data["next_of_kin"]``, or ``new_person``
-    added to the register in the same step) or a professional typed by hand."""
-    plan = _lock(plan)
-    _require(perms.can_edit_all(actor, plan.patient))
-    person = person_for_role(
-        patient=plan.patient, actor=actor, person=data.get("next_of_kin"), new=new_person
-    )
-    crisis, _created = CrisisPlan.objects.get_or_create(plan=plan)
-    contact = _clean(CrisisContact(crisis=crisis, **{**data, "next_of_kin": person}))
-    contact.save()
-    _record(
-        plan,
-        actor=actor,
-        keys=[f"contact:{contact.pk}"],
-        summary=_("Crisis contact added: %(name)s") % {"name": contact.display_name},
-        obj=contact,
-    )
-    return contact
-
-
-@transaction.atomic
-def crisis_contact_remove(*, contact, actor) -> None:
-    plan = _lock(contact.crisis.plan)
-    _require(perms.can_edit_all(actor, plan.patient))
-    key, name = f"contact:{contact.pk}", contact.display_name
-    contact.delete()
-    _record(
-        plan,
-        actor=actor,
-        keys=[key],
-        summary=_("Crisis contact removed: %(name)s") % {"name": name},
-        action=audit.Action.DELETE,
-    )
+def crisis_changed(*, patient, actor, keys: list[str], summary: str) -> None:
+    """The patient's crisis plan changed (from this plan or an ettervern plan): the open plan
+    shows it, so its history and printed versions record the change. The crisis plan's own
+    service has audited it."""
+    plan = open_plan(patient)
+    if plan is not None:
+        _revise(_lock(plan), actor=actor, keys=keys, summary=summary)
 
 
 # --- evaluations and comments ---

@@ -13,11 +13,12 @@ from pypdf import PdfReader
 
 from accounts.acting import Actor
 from accounts.models import AuditEvent
+from pathways.crisis import services as crisis_plans
 from pathways.meetings import services as meetings
 from pathways.models import CrisisContact, GroupMember, NextOfKin, Participant
 from pathways.patients.services.patients import next_of_kin_delete, next_of_kin_save
 from pathways.plan import services as plans
-from pathways.wiring import individual_plan_crisis
+from pathways.wiring import crisis_block
 from tests.pathways.meetings.fixtures import *  # noqa: F403  (fixtures)
 from tests.pathways.meetings.fixtures import at
 from tests.pathways.plan.setup import start_plan
@@ -137,7 +138,7 @@ def sister_in_three_roles(login, coordinator, vadso_rus, shared_patient, group):
     assert response.status_code == 302
     berit = NextOfKin.objects.get(patient=shared_patient)
     response = client.post(
-        reverse("pathways:plan_contact_new", args=[shared_patient.pk]),
+        reverse("pathways:crisis_plan_contact_new", args=[shared_patient.pk]),
         {"person": berit.pk, "when": "Når som helst"},
     )
     assert response.status_code == 302
@@ -200,8 +201,10 @@ def test_a_new_phone_number_shows_in_every_role_and_in_the_plan_pdf(
     assert "Berit Nordmann" in text
     assert text.count("48000111") >= 2  # participants table and crisis contacts
     assert "91234567" not in text
-    # The ettervern plan shows the individual plan's crisis plan: the new number there too.
-    assert "48000111" in individual_plan_crisis(shared_patient)["contacts"]
+    # The ettervern plan shows the same crisis plan (tests/pathways/crisis/test_register_contacts.py
+    # reads its page and handout); its context reads the new number from the register.
+    block = crisis_block(Actor(coordinator, vadso_rus), shared_patient, "/")
+    assert [c.contact_phone for c in block["crisis_contacts"]] == ["48000111"]
 
     # Invitations go to the address in the register, with no health information.
     group = shared_patient.responsibility_group
@@ -236,7 +239,9 @@ def test_a_person_in_a_role_is_not_removed_until_the_roles_end(
 
     actor = Actor(coordinator, vadso_rus)
     plans.participant_remove(participant=Participant.objects.get(next_of_kin=berit), actor=actor)
-    plans.crisis_contact_remove(contact=CrisisContact.objects.get(next_of_kin=berit), actor=actor)
+    crisis_plans.crisis_contact_remove(
+        patient=shared_patient, actor=actor, contact=CrisisContact.objects.get(next_of_kin=berit)
+    )
     with pytest.raises(ValidationError):
         next_of_kin_delete(
             patient=shared_patient, actor=actor, instance=berit, version=berit.version
