@@ -382,8 +382,13 @@ def test_both_pages_cost_the_same_for_1_and_10_contacts(
     )
     one = counts()
     for n in range(1, 10):
+        # Every other one a person from the register (name and phone read from there).
+        new_person = {"name": f"P{n}", "relation": "Venn", "phone": "2"} if n % 2 else None
+        data = {"when": "Kvelder"} if new_person else {"name": f"K{n}", "phone": "1"}
         crisis_svc.crisis_contact_add(
-            patient=shared_patient, actor=actor, data={"name": f"K{n}", "phone": "1"}
+            patient=shared_patient, actor=actor, data=data, new_person=new_person
         )
-    # The contacts are one prefetch; one query per contact would be 9 more here.
+    assert CrisisContact.objects.filter(next_of_kin__isnull=False).count() == 5
+    # The contacts and their people are one prefetch; one query per contact (or per person)
+    # would be more here.
     assert counts() == one
