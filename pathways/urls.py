@@ -1,5 +1,6 @@
 """The patient-scoped pages under /pasienter/: each feature package lists its own."""
 
+from pathways.crisis import urls as crisis
 from pathways.episodes import urls as episodes
 from pathways.meetings import urls as meetings
 from pathways.patients import urls as patients
@@ -12,6 +13,7 @@ urlpatterns = [
     *patients.urlpatterns,
     *episodes.urlpatterns,
     *plan.urlpatterns,
+    *crisis.urlpatterns,
     *meetings.urlpatterns,
     *portal.patient_urlpatterns,
 ]

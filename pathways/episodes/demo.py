@@ -5,8 +5,15 @@ import datetime
 from django.utils import timezone
 
 from accounts.acting import Actor
+from pathways.crisis import services as crisis_svc
 from pathways.episodes import services as svc
-from pathways.models import EttervernPlan, KommuneMessage, PlanningMeeting, TreatmentEpisode
+from pathways.models import (
+    CrisisPlan,
+    EttervernPlan,
+    KommuneMessage,
+    PlanningMeeting,
+    TreatmentEpisode,
+)
 
 Kind = TreatmentEpisode.Kind
 
@@ -33,10 +40,10 @@ KOMMUNE = {
     "nav": "Oppfølging hos NAV-veileder, første møte avtalt.",
 }
 CRISIS = {
-    "crisis_warning_signs": "Trekker seg unna, slutter å svare på telefon, sover dårlig.",
-    "crisis_what_helps": "Gå tur, ringe søster, komme seg ut av leiligheten.",
-    "crisis_contacts": "Ruskonsulent Kari Nilsen, tlf. 78 94 23 00. Legevakt 116 117.",
+    "warning_signs": "Trekker seg unna, slutter å svare på telefon, sover dårlig.",
+    "what_helps": "Gå tur, ringe søster, komme seg ut av leiligheten.",
 }
+CRISIS_CONTACT = {"name": "Kari Nilsen", "role": "Ruskonsulent", "phone": "78 94 23 00"}
 
 
 def _at(days_ago: float, hour: int = 10) -> datetime.datetime:
@@ -73,14 +80,17 @@ def _fill(plan, *, clinician, unit, kommune_user, kommune_unit, spec=True, kom=T
             data=data,
             version=plan.kommune_version,
         )
-    if crisis:
-        svc.plan_save_part(
-            plan=plan,
-            part="crisis",
-            actor=Actor(kommune_user, kommune_unit),
+    existing = CrisisPlan.objects.for_patient(plan.patient_id)
+    if crisis and not (existing and existing.is_in_place):
+        # The patient's one crisis plan: written here only when the individuell plan has not.
+        actor = Actor(kommune_user, kommune_unit)
+        crisis_svc.crisis_plan_save(
+            patient=plan.patient,
+            actor=actor,
             data=CRISIS,
-            version=plan.crisis_version,
+            version=existing.version if existing else 1,
         )
+        crisis_svc.crisis_contact_add(patient=plan.patient, actor=actor, data=CRISIS_CONTACT)
     plan.refresh_from_db()
     return plan
 

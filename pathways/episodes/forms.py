@@ -199,13 +199,6 @@ class KommunePartForm(_PlanPartForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
 
 
-class CrisisPartForm(_PlanPartForm):
-    class Meta:
-        model = EttervernPlan
-        fields = EttervernPlan.CRISIS_FIELDS
-        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in EttervernPlan.CRISIS_FIELDS}
-
-
 class FollowUpForm(forms.Form):
     at = _datetime(_("Date and time"))
     with_whom = forms.CharField(label=_("With whom"), max_length=200)

@@ -156,11 +156,11 @@ def plan_side(plan, actor) -> str | None:
 
 
 def can_edit_part(actor, plan, part: str) -> bool:
-    """Each side writes its own part; both write the crisis plan."""
+    """Each side writes its own part (the crisis plan is the patient's: ``pathways.crisis``)."""
     side = plan_side(plan, actor)
     if side is None or not writes_record(actor, _patient(plan)):
         return False
-    return part == "crisis" or part == side
+    return part == side
 
 
 def can_sign(actor, plan) -> bool:
@@ -222,7 +222,6 @@ class PlanRights:
     sign: bool = False
     edit_specialist: bool = False
     edit_kommune: bool = False
-    edit_crisis: bool = False
 
 
 def plan_rights(actor, episode, plan) -> PlanRights:
@@ -235,5 +234,4 @@ def plan_rights(actor, episode, plan) -> PlanRights:
         sign=can_sign(actor, plan),
         edit_specialist=can_edit_part(actor, plan, "specialist"),
         edit_kommune=can_edit_part(actor, plan, "kommune"),
-        edit_crisis=can_edit_part(actor, plan, "crisis"),
     )

@@ -5,13 +5,13 @@ import datetime
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from pathways.episodes.services import crisis_plan_for, individual_crisis_plan, plan_progress
-from pathways.models import KommuneMessage, TreatmentEpisode
+from pathways.episodes.services import plan_progress
+from pathways.models import CrisisPlan, KommuneMessage, TreatmentEpisode
 
 
 def section(request, patient) -> dict:
     """The latest treatment episodes with their messages and ettervern readiness (two queries,
-    two more for the individuell plan's crisis plan when an ettervern plan is started)."""
+    two more for the patient's crisis plan when an ettervern plan is started)."""
     episodes = list(
         TreatmentEpisode.objects.filter(patient=patient)
         .select_related("unit", "ettervern_plan__episode")
@@ -20,16 +20,14 @@ def section(request, patient) -> dict:
         )[:3]
     )
     now = timezone.now()
-    # The individuell plan's crisis plan, looked up once for all the episodes' plans.
-    individual = None
+    # The patient's crisis plan, looked up once for all the episodes' plans.
+    crisis = None
     if any(getattr(e, "ettervern_plan", None) for e in episodes):
-        individual = individual_crisis_plan(patient)
+        crisis = CrisisPlan.objects.for_patient(patient)
     for episode in episodes:
         notices = list(episode.messages.all())
         plan = getattr(episode, "ettervern_plan", None)
-        episode.plan_progress = (
-            plan_progress(plan, crisis_plan_for(plan, individual)) if plan else None
-        )
+        episode.plan_progress = plan_progress(plan, crisis) if plan else None
         episode.admission_overdue = (
             episode.kind == TreatmentEpisode.Kind.DOGN
             and episode.ended_at is None

@@ -30,6 +30,7 @@ from pathways.models import (
     CareTeamMember,
     Consent,
     CoordinatorAssignment,
+    CrisisPlan,
     EttervernPlan,
     FollowUpAppointment,
     KommuneMessage,
@@ -382,9 +383,6 @@ def planning_meeting_call(
 # Other features add ``func(episode) -> bool`` here (e.g. an ansvarsgruppe meeting called for
 # the stay); any of them answering True counts as a joint planning meeting.
 JOINT_MEETING_SOURCES: list[Callable] = []
-# Other features add ``func(patient) -> dict | None`` (keys warning_signs, what_helps,
-# contacts): the individuell plan's crisis plan is used instead of the plan's own when present.
-CRISIS_PLAN_SOURCES: list[Callable] = []
 
 
 def held_planning_meetings(episode):
@@ -404,33 +402,6 @@ def joint_planning_meeting_held(episode) -> bool:
     if held_planning_meetings(episode).exists():
         return True
     return any(source(episode) for source in JOINT_MEETING_SOURCES)
-
-
-def individual_crisis_plan(patient) -> dict | None:
-    """The crisis plan another feature holds for the patient (the individuell plan's)."""
-    for source in CRISIS_PLAN_SOURCES:
-        found = source(patient)
-        if found:
-            return {**found, "from_individual_plan": True}
-    return None
-
-
-_UNSET = object()
-
-
-def crisis_plan_for(plan, individual=_UNSET) -> dict:
-    """The crisis plan to show with the ettervern plan: the individuell plan's when there is
-    one (pass ``individual`` when already looked up), else the ettervern plan's own."""
-    if individual is _UNSET:
-        individual = individual_crisis_plan(plan.patient)
-    if individual:
-        return individual
-    return {
-        "warning_signs": plan.crisis_warning_signs,
-        "what_helps": plan.crisis_what_helps,
-        "contacts": plan.crisis_contacts,
-        "from_individual_plan": False,
-    }
 
 
 def needs_joint_meeting(episode) -> bool:
@@ -756,12 +727,10 @@ def plan_start(*, episode, actor, variant: str = EttervernPlan.Variant.STANDARD)
 PART_FIELDS = {
     "specialist": EttervernPlan.SPECIALIST_FIELDS,
     "kommune": EttervernPlan.KOMMUNE_FIELDS,
-    "crisis": EttervernPlan.CRISIS_FIELDS,
 }
 PART_VERSION = {
     "specialist": "specialist_version",
     "kommune": "kommune_version",
-    "crisis": "crisis_version",
 }
 
 
@@ -850,7 +819,7 @@ class ChecklistItem:
     key: str
     label: str
     done: bool
-    side: str  # specialist, kommune or crisis
+    side: str  # specialist, kommune or crisis (the patient's crisis plan, either side)
 
 
 def discharge_date(episode) -> datetime.date | None:
@@ -872,14 +841,18 @@ def first_appointment_warning(plan) -> str:
     return ""
 
 
-def plan_checklist(plan, crisis: dict | None = None) -> list[ChecklistItem]:
-    """What the plan needs; ``crisis`` is ``crisis_plan_for(plan)`` when the caller has it."""
+_UNSET = object()
+
+
+def plan_checklist(plan, crisis=_UNSET) -> list[ChecklistItem]:
+    """What the plan needs. ``crisis`` is the patient's ``CrisisPlan`` (or None) when the
+    caller has looked it up (with its contacts prefetched)."""
 
     def filled(*values):
         return all(v is not None and str(v).strip() for v in values)
 
-    if crisis is None:
-        crisis = crisis_plan_for(plan)
+    if crisis is _UNSET:
+        crisis = CrisisPlan.objects.for_patient(plan.patient_id)
 
     items = [
         ChecklistItem("summary", _("Summary for follow-up"), filled(plan.summary), "specialist"),
@@ -908,7 +881,7 @@ def plan_checklist(plan, crisis: dict | None = None) -> list[ChecklistItem]:
         ChecklistItem(
             "crisis",
             _("Crisis plan: warning signs and who to call"),
-            filled(crisis["warning_signs"], crisis["contacts"]),
+            crisis is not None and crisis.is_in_place,
             "crisis",
         ),
     ]
@@ -924,7 +897,7 @@ def plan_checklist(plan, crisis: dict | None = None) -> list[ChecklistItem]:
     return items
 
 
-def plan_progress(plan, crisis: dict | None = None) -> tuple[int, int]:
+def plan_progress(plan, crisis=_UNSET) -> tuple[int, int]:
     items = plan_checklist(plan, crisis)
     return sum(1 for i in items if i.done), len(items)
 

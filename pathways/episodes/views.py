@@ -21,6 +21,7 @@ from pathways.episodes import forms, timers
 from pathways.episodes import permissions as perms
 from pathways.episodes import services as svc
 from pathways.models import (
+    CrisisPlan,
     EttervernPlan,
     FollowUpAppointment,
     KommuneMessage,
@@ -30,13 +31,12 @@ from pathways.models import (
 from pathways.overview import episode_sections
 from pathways.pdf import pdf_response
 from pathways.web import form_action
-from pathways.wiring import stay_meetings
+from pathways.wiring import crisis_block, stay_meetings
 
-PARTS = {"spesialist": "specialist", "kommune": "kommune", "kriseplan": "crisis"}
+PARTS = {"spesialist": "specialist", "kommune": "kommune"}
 PART_FORMS = {
     "specialist": forms.SpecialistPartForm,
     "kommune": forms.KommunePartForm,
-    "crisis": forms.CrisisPartForm,
 }
 
 
@@ -480,11 +480,11 @@ def ettervern_plan(request, patient, episode_id):
         "start_form": forms.PlanStartForm(),
     }
     if plan is not None:
-        crisis = svc.crisis_plan_for(plan)
-        checklist = svc.plan_checklist(plan, crisis)
+        block = crisis_block(actor, patient, _plan_url(episode) + "#crisis")
+        checklist = svc.plan_checklist(plan, block["crisis"])
         context.update(
+            block,
             side=perms.plan_side(plan, actor),
-            crisis=crisis,
             checklist=checklist,
             done=sum(1 for i in checklist if i.done),
             total=len(checklist),
@@ -536,7 +536,6 @@ def ettervern_edit(request, patient, episode_id, part):
     headings = {
         "specialist": _("Specialist part"),
         "kommune": _("Municipal part"),
-        "crisis": _("Crisis plan"),
     }
     return form_action(
         request,
@@ -679,6 +678,7 @@ def ettervern_pdf(request, patient):
     if plan is None:
         raise Http404
     kommune_units = svc.kommune_units_on_team(patient)
+    crisis = CrisisPlan.objects.for_patient(patient)
     return pdf_response(
         "pdf/ettervern.html",
         {
@@ -687,7 +687,8 @@ def ettervern_pdf(request, patient):
             "episode": plan.episode,
             "discharge_date": svc.discharge_date(plan.episode),
             "kommune_units": kommune_units,
-            "crisis": svc.crisis_plan_for(plan),
+            "crisis": crisis,
+            "crisis_contacts": list(crisis.contacts.all()) if crisis else [],
         },
         request=request,
         filename=f"ettervern-{patient.pk}.pdf",

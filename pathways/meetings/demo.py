@@ -20,12 +20,15 @@ GROUPS = [
 ]
 
 EXTERNALS = [
+    # The sister goes into the patient's register in the same step and is read from there.
     dict(
-        name="Hanne Fjeld",
         role=GroupMember.Role.NEXT_OF_KIN,
-        role_note="Søster",
-        phone="41234567",
-        email="",
+        new_person={
+            "name": "Hanne Fjeld",
+            "relation": "Søster",
+            "phone": "41234567",
+            "may_receive_information": True,
+        },
         basis=GroupMember.Basis.CONSENT,
         basis_note="Muntlig samtykke i samtale med koordinator",
         patient_view=GroupMember.PatientView.ASKED_FOR,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Membership
 from pathways.formfields import text_area
 from pathways.models import Attendance, CareTeamMember, Consent, GroupMember
+from pathways.patients.forms import PersonChoiceMixin
 
 
 class GroupForm(forms.Form):
@@ -65,17 +66,34 @@ class ConsentChoiceField(forms.ModelChoiceField):
         return obj.describe()
 
 
-class ExternalMemberForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
+class ExternalMemberForm(PersonChoiceMixin, forms.Form):
+    """A pårørende or network person from the patient's register (or added to it here), or a
+    professional without a login (GP, NAV) whose details are typed here."""
+
+    person_optional = True
+
+    name = forms.CharField(
+        label=gettext_lazy("Name (professional not in the register)"),
+        required=False,
+        max_length=150,
+    )
     role = forms.ChoiceField(
-        label=gettext_lazy("Role"),
-        choices=[c for c in GroupMember.Role.choices if c[0] != GroupMember.Role.PROFESSIONAL],
+        label=gettext_lazy("Role (professional not in the register)"),
+        required=False,
+        choices=[
+            ("", "–"),
+            *(
+                c
+                for c in GroupMember.Role.choices
+                if c[0] not in (GroupMember.Role.PROFESSIONAL, GroupMember.Role.NEXT_OF_KIN)
+            ),
+        ],
     )
     role_note = forms.CharField(
-        label=gettext_lazy("Title or relation"),
+        label=gettext_lazy("Title"),
         required=False,
         max_length=100,
-        help_text=gettext_lazy("For example mother, fastlege in Vadsø, NAV veileder."),
+        help_text=gettext_lazy("For example fastlege in Vadsø, NAV veileder."),
     )
     email = forms.EmailField(
         label=gettext_lazy("Email"),
@@ -110,6 +128,9 @@ class ExternalMemberForm(forms.Form):
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
+        self.set_people(patient)
+        self.fields["email"].label = gettext_lazy("Email (professional not in the register)")
+        self.fields["phone"].label = gettext_lazy("Phone (professional not in the register)")
         # Only consents in force are offered: withdrawn and expired ones are no basis.
         self.fields["consent"].queryset = (
             Consent.objects.in_force().filter(patient=patient).select_related("unit")
@@ -118,6 +139,7 @@ class ExternalMemberForm(forms.Form):
             # Nothing to offer. A posted form keeps the field, so a consent withdrawn since
             # it was opened is refused beside it rather than ignored.
             del self.fields["consent"]
+        self.order_fields([*self.PERSON_FIELDS])
 
     def clean(self):
         cleaned = super().clean()
@@ -125,7 +147,31 @@ class ExternalMemberForm(forms.Form):
             cleaned["basis"] = GroupMember.Basis.CONSENT
         elif cleaned.get("basis") == GroupMember.Basis.CONSENT and not cleaned.get("basis_note"):
             self.add_error("basis_note", _("Note what the patient consented to and when."))
+        if not self.from_register:
+            if not cleaned.get("name"):
+                self.add_error("name", _("Choose a person from the register, or enter the name."))
+            if not cleaned.get("role"):
+                self.add_error("role", _("Choose the role."))
         return cleaned
+
+    def service_data(self) -> dict:
+        """The keyword arguments of ``group_member_add``."""
+        data = {name: self.cleaned_data[name] for name in ("basis", "basis_note", "patient_view")}
+        data["consent"] = self.cleaned_data.get("consent")
+        if self.from_register:
+            return {
+                **data,
+                "role": GroupMember.Role.NEXT_OF_KIN,
+                "next_of_kin": self.cleaned_data["person"],
+                "new_person": self.new_person,
+            }
+        return {
+            **data,
+            **{
+                name: self.cleaned_data[name]
+                for name in ("name", "role", "role_note", "email", "phone")
+            },
+        }
 
 
 class MeetingForm(forms.Form):
@@ -171,7 +217,9 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["invite"].queryset = group.members.active().select_related("user", "unit")
+        self.fields["invite"].queryset = group.members.active().select_related(
+            "user", "unit", "next_of_kin"
+        )
         self.fields["invite"].label_from_instance = lambda m: m.describe
 
     def clean(self):

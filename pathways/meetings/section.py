@@ -45,7 +45,11 @@ def section(request, patient) -> dict:
             )
         count = group.open_items
         if count:
-            items = list(open_items.select_related("responsible_user", "responsible_external")[:5])
+            items = list(
+                open_items.select_related("responsible_user", "responsible_external__next_of_kin")[
+                    :5
+                ]
+            )
     return {
         "meetings_group": group,
         "meetings_next": next_meeting,

@@ -38,6 +38,7 @@ from pathways.models import (
     ResponsibilityGroup,
 )
 from pathways.notifications.reminders import notify
+from pathways.patients.services.patients import person_for_role, person_named
 from pathways.stale import StaleWrite, check_version, save_new_version
 
 log = logging.getLogger(__name__)
@@ -196,11 +197,15 @@ def group_member_add(
     basis_note: str = "",
     patient_view: str = GroupMember.PatientView.NOT_ASKED,
     consent=None,
+    next_of_kin=None,
+    new_person: dict | None = None,
 ) -> GroupMember:
     """Add an internal user (from a unit on the care team) or an external participant.
 
-    External participants get no login: they are a name and contact details only. With
-    ``consent`` (one of the patient's consents in force) they take part on it: it is named
+    External participants get no login. A pårørende or network person (role next_of_kin) is
+    a person from the patient's register, ``next_of_kin`` or ``new_person`` added to it in the
+    same step, whose details are read from there; a professional is a name and contact details.
+    With ``consent`` (one of the patient's consents in force) they take part on it: it is named
     in the basis note instead of being noted again.
     """
     require(can_edit_group(actor, group))
@@ -212,6 +217,27 @@ def group_member_add(
             )
         basis = GroupMember.Basis.CONSENT
         basis_note = basis_note.strip() or consent.describe()
+    if role == GroupMember.Role.NEXT_OF_KIN and user is None:
+        if next_of_kin is None and new_person is None and name.strip():
+            next_of_kin = person_named(
+                patient=group.patient,
+                actor=actor,
+                name=name,
+                relation=role_note,
+                phone=phone,
+                email=email,
+            )
+        next_of_kin = person_for_role(
+            patient=group.patient, actor=actor, person=next_of_kin, new=new_person
+        )
+        if next_of_kin is None:
+            raise ValidationError({"person": _("Choose a person, or add a new one.")})
+        if group.members.active().filter(next_of_kin=next_of_kin).exists():
+            raise ValidationError({"person": _("The person is already in the group.")})
+        # Read from the register, never copied.
+        name, role_note, email, phone = "", "", "", ""
+    else:
+        next_of_kin = None
     if user is not None:
         if member_unit is None:
             raise ValidationError({"user": _("Choose the unit the person takes part for.")})
@@ -229,7 +255,7 @@ def group_member_add(
         name, email = "", email or ""
     else:
         member_unit = None
-        if not name.strip():
+        if not name.strip() and next_of_kin is None:
             raise ValidationError({"name": _("Enter the name.")})
         if not basis:
             raise ValidationError({"basis": _("Choose the basis for taking part.")})
@@ -239,6 +265,7 @@ def group_member_add(
         group=group,
         user=user,
         unit=member_unit,
+        next_of_kin=next_of_kin,
         name=name.strip(),
         role=role,
         role_note=role_note.strip(),
@@ -665,7 +692,7 @@ def minutes_publish(
         group_id=current.group_id, state=Meeting.State.PLANNED, starts_at__gt=current.starts_at
     ):
         _carry_over(later)
-    members = list(current.group.members.active().select_related("user", "unit"))
+    members = list(current.group.members.active().select_related("user", "unit", "next_of_kin"))
     internal = [m.user for m in members if m.is_internal and m.user_id != actor.user.pk]
     notify(
         users=internal,
@@ -691,7 +718,7 @@ def minutes_publish(
             url=reverse("pathways:minutes_pdf", args=[current.patient_id, current.pk]),
             patient=current.patient,
         )
-        emailed = [m.pk for m in externals if m.email]
+        emailed = [m.pk for m in externals if m.contact_email]
         if emailed:
             meeting_id = current.pk
             transaction.on_commit(lambda: _notice_minutes(meeting_id, emailed), robust=True)
@@ -757,7 +784,9 @@ def meeting_ics(meeting: Meeting, *, method: str | None = None) -> bytes:
     organizer = vCalAddress(f"mailto:{leader.email or settings.DEFAULT_FROM_EMAIL}")
     organizer.params["cn"] = vText(leader.get_full_name() or leader.username)
     event.add("organizer", organizer)
-    invitations = meeting.invitations.select_related("member__user").order_by("id")
+    invitations = meeting.invitations.select_related(
+        "member__user", "member__next_of_kin"
+    ).order_by("id")
     for invitation in invitations:
         member = invitation.member
         email = member.contact_email
@@ -777,7 +806,7 @@ def meeting_ics(meeting: Meeting, *, method: str | None = None) -> bytes:
 
 def _send_invitations(meeting: Meeting, *, actor, method: str) -> None:
     """Notify internal invitees; email everyone with an address the .ics (after commit)."""
-    invitations = list(meeting.invitations.select_related("member__user"))
+    invitations = list(meeting.invitations.select_related("member__user", "member__next_of_kin"))
     internal = [i.member.user for i in invitations if i.member.is_internal]
     local = timezone.localtime(meeting.starts_at)
     if method == "CANCEL":
@@ -820,7 +849,9 @@ def _email_invitations(meeting_id: int, invitation_ids: list[int], method: str, 
         # access-checked. The reason stays on the meeting page.
         lines.append("")
         lines.append(_("The calendar invitation is attached."))
-    invitations = Invitation.objects.filter(pk__in=invitation_ids).select_related("member__user")
+    invitations = Invitation.objects.filter(pk__in=invitation_ids).select_related(
+        "member__user", "member__next_of_kin"
+    )
     for invitation in invitations:
         message = EmailMessage(
             subject=title,
@@ -837,11 +868,14 @@ def _email_invitations(meeting_id: int, invitation_ids: list[int], method: str, 
 def minutes_context(meeting: Meeting) -> dict:
     """Everything the minutes page and PDF show, in a fixed number of queries."""
     attendance = {
-        a.member_id: a for a in meeting.attendance.select_related("member__user", "member__unit")
+        a.member_id: a
+        for a in meeting.attendance.select_related(
+            "member__user", "member__unit", "member__next_of_kin"
+        )
     }
     agenda = list(
         meeting.agenda.select_related(
-            "follow_up_of__responsible_user", "follow_up_of__responsible_external"
+            "follow_up_of__responsible_user", "follow_up_of__responsible_external__next_of_kin"
         )
     )
     leader, leader_is_coordinator = group_leader(meeting.group)
@@ -855,7 +889,7 @@ def minutes_context(meeting: Meeting) -> dict:
         "own_agenda": [a for a in agenda if a.follow_up_of_id is None],
         "action_items": list(
             meeting.action_items.select_related(
-                "responsible_user", "responsible_external", "responsible_unit"
+                "responsible_user", "responsible_external__next_of_kin", "responsible_unit"
             )
         ),
         "addenda": list(meeting.addenda.select_related("added_by")),
@@ -875,5 +909,5 @@ def _notice_minutes(meeting_id: int, member_ids: list[int]) -> None:
             "confidential information and are therefore not sent by email: the koordinator "
             "sends you a copy by post."
         )
-    for member in GroupMember.objects.filter(pk__in=member_ids):
-        EmailMessage(subject=subject, body=body, to=[member.email]).send()
+    for member in GroupMember.objects.filter(pk__in=member_ids).select_related("next_of_kin"):
+        EmailMessage(subject=subject, body=body, to=[member.contact_email]).send()

@@ -65,7 +65,7 @@ def _meeting(patient, meeting_id) -> Meeting:
 
 
 def _members(group):
-    return list(group.members.active().select_related("user", "unit"))
+    return list(group.members.active().select_related("user", "unit", "next_of_kin"))
 
 
 def _meetings_url(patient) -> str:
@@ -214,10 +214,13 @@ def member_add_internal(request, patient):
 @patient_view(for_edit=True)
 def member_add_external(request, patient):
     group = _group_or_404(patient)
+    form = ExternalMemberForm(request.POST or None, patient=patient)
     return form_action(
         request,
-        ExternalMemberForm(request.POST or None, patient=patient),
-        save=lambda data: svc.group_member_add(group=group, actor=request.actor, **data),
+        form,
+        save=lambda data: svc.group_member_add(
+            group=group, actor=request.actor, **form.service_data()
+        ),
         success=_("The participant is added."),
         redirect_to=_meetings_url(patient),
         template="includes/patient_form_page.html",
@@ -291,7 +294,11 @@ def _detail_context(request, patient, meeting, addendum_form) -> dict:
         {
             "patient": patient,
             "can": permissions.meeting_rights(request.actor, meeting, context["action_items"]),
-            "invitations": list(meeting.invitations.select_related("member__user", "member__unit")),
+            "invitations": list(
+                meeting.invitations.select_related(
+                    "member__user", "member__unit", "member__next_of_kin"
+                )
+            ),
             "addendum_form": addendum_form,
         }
     )
@@ -364,14 +371,18 @@ def meeting_cancel(request, patient, meeting_id):
 
 def _minutes_form(meeting, data=None) -> MinutesForm:
     members = list(
-        meeting.group.members.filter(removed_at__isnull=True).select_related("user", "unit")
+        meeting.group.members.filter(removed_at__isnull=True).select_related(
+            "user", "unit", "next_of_kin"
+        )
     )
     attendance = dict(meeting.attendance.values_list("member_id", "status"))
     # Members who have since left keep their line in the minutes.
     known = {m.pk for m in members}
     if set(attendance) - known:
         members += list(
-            GroupMember.objects.filter(pk__in=set(attendance) - known).select_related("user")
+            GroupMember.objects.filter(pk__in=set(attendance) - known).select_related(
+                "user", "next_of_kin"
+            )
         )
     return MinutesForm(
         data,
@@ -390,7 +401,9 @@ def _minutes_page(request, patient, meeting, minutes_form, action_form=None) -> 
         "minutes_form": minutes_form,
         "action_form": action_form or ActionItemForm(members=_members(meeting.group)),
         "action_items": list(
-            meeting.action_items.select_related("responsible_user", "responsible_external")
+            meeting.action_items.select_related(
+                "responsible_user", "responsible_external__next_of_kin"
+            )
         ),
     }
 
@@ -551,7 +564,11 @@ def invitation_pdf(request, patient, meeting_id):
     context = svc.minutes_context(meeting)
     context |= {
         "patient": patient,
-        "invitations": list(meeting.invitations.select_related("member__user", "member__unit")),
+        "invitations": list(
+            meeting.invitations.select_related(
+                "member__user", "member__unit", "member__next_of_kin"
+            )
+        ),
     }
     day = timezone.localtime(meeting.starts_at).date()
     return pdf_response(

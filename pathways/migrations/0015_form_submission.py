@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pathways', '0012_kommune_message_moved_kind'),
+        ('pathways', '0014_one_crisis_plan'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -235,7 +235,8 @@ class EttervernPlan(models.Model):
     """The aftercare plan for one episode, written by both sides, each in its own part.
 
     Each part has its own version: a save refuses when that part changed since the form was
-    opened. Any change of content after a sign-off clears the sign-offs (they covered the old text).
+    opened. The crisis plan is the patient's own (``CrisisPlan``), shared with the individuell
+    plan. Any change of content after a sign-off clears the sign-offs (they covered the old text).
     """
 
     class Variant(models.TextChoices):
@@ -291,13 +292,6 @@ class EttervernPlan(models.Model):
     met_by = models.CharField(_("who meets the person on the day"), max_length=200, blank=True)
     kommune_version = models.PositiveIntegerField(default=1)
 
-    # Crisis plan (either side). When an individuell plan with a crisis plan exists, that one
-    # is shown instead.
-    crisis_warning_signs = models.TextField(_("warning signs"), blank=True)
-    crisis_what_helps = models.TextField(_("what helps"), blank=True)
-    crisis_contacts = models.TextField(_("who to call"), blank=True)
-    crisis_version = models.PositiveIntegerField(default=1)
-
     specialist_signed_at = models.DateTimeField(null=True, blank=True)
     specialist_signed_by = user_fk(optional=True)
     kommune_signed_at = models.DateTimeField(null=True, blank=True)
@@ -331,7 +325,6 @@ class EttervernPlan(models.Model):
         "prison",
         "met_by",
     ]
-    CRISIS_FIELDS = ["crisis_warning_signs", "crisis_what_helps", "crisis_contacts"]
 
     class Meta:
         verbose_name = _("aftercare plan")

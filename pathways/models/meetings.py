@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.fields import unit_fk, user_fk
 from pathways.dates import short_datetime
-from pathways.models.patient import Patient
+from pathways.models.patient import NextOfKin, Patient
 
 
 class ResponsibilityGroup(models.Model):
@@ -50,7 +50,7 @@ class GroupMember(models.Model):
     class Role(models.TextChoices):
         PROFESSIONAL = "professional", _("Professional")
         PATIENT = "patient", _("The patient")
-        NEXT_OF_KIN = "next_of_kin", _("Next of kin")
+        NEXT_OF_KIN = "next_of_kin", _("Next of kin or network")
         FASTLEGE = "fastlege", _("General practitioner")
         NAV = "nav", _("NAV contact")
         OTHER = "other", _("Other")
@@ -69,6 +69,17 @@ class GroupMember(models.Model):
     group = models.ForeignKey(ResponsibilityGroup, on_delete=models.CASCADE, related_name="members")
     user = user_fk(_("user"), optional=True, related_name="responsibility_groups")
     unit = unit_fk(_("unit"), optional=True)
+    # A pårørende or network person is read from the patient's register (name, relation,
+    # email, phone), so a change there reaches invitations and minutes. Professionals without a
+    # login (GP, NAV) keep their details here.
+    next_of_kin = models.ForeignKey(
+        NextOfKin,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="group_memberships",
+        verbose_name=_("next of kin"),
+    )
     name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     role_note = models.CharField(_("role or title"), max_length=100, blank=True)
@@ -94,9 +105,14 @@ class GroupMember(models.Model):
         constraints = [
             # Internal members come with their unit; externals have a name and no login.
             models.CheckConstraint(
-                condition=Q(user__isnull=False, unit__isnull=False)
-                | Q(user__isnull=True, unit__isnull=True) & ~Q(name=""),
+                condition=Q(user__isnull=False, unit__isnull=False, next_of_kin__isnull=True)
+                | Q(user__isnull=True, unit__isnull=True)
+                & (~Q(name="") | Q(next_of_kin__isnull=False)),
                 name="groupmember_internal_or_external",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="next_of_kin") | Q(next_of_kin__isnull=False),
+                name="groupmember_next_of_kin_set",
             ),
             models.UniqueConstraint(
                 fields=["group", "user"],
@@ -118,21 +134,35 @@ class GroupMember(models.Model):
     def display_name(self) -> str:
         if self.user_id is not None:
             return self.user.get_full_name() or self.user.username
+        if self.next_of_kin_id is not None:
+            return self.next_of_kin.name
         return self.name
 
     @property
     def contact_email(self) -> str:
+        if self.next_of_kin_id is not None:
+            return self.next_of_kin.email
         if self.email:
             return self.email
         return self.user.email if self.user_id is not None else ""
+
+    @property
+    def contact_phone(self) -> str:
+        return self.next_of_kin.phone if self.next_of_kin_id is not None else self.phone
+
+    @property
+    def role_label(self) -> str:
+        """Relation from the register, else the title typed here, else the role."""
+        if self.next_of_kin_id is not None:
+            return self.next_of_kin.relation
+        return self.role_note or self.get_role_display()
 
     @property
     def describe(self) -> str:
         """Name with role or unit, as shown in lists and the minutes."""
         if self.is_internal:
             return f"{self.display_name} ({self.role_note or self.unit.name})"
-        label = self.role_note or self.get_role_display()
-        return f"{self.name} ({label})"
+        return f"{self.display_name} ({self.role_label})"
 
 
 class Meeting(models.Model):

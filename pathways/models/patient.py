@@ -80,16 +80,24 @@ class Patient(models.Model):
 
 
 class NextOfKin(models.Model):
+    """One person around the patient (pårørende or network), entered once: the plan's
+    participants, the ansvarsgruppe's members and the crisis plan's contacts point here and
+    read the name and contact details from this row."""
+
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="next_of_kin")
     name = models.CharField(_("name"), max_length=150)
     relation = models.CharField(_("relation"), max_length=60)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    # Minutes and plans go to people outside the service by post, never by ordinary email.
+    address = models.CharField(_("postal address"), max_length=200, blank=True)
     may_receive_information = models.BooleanField(_("may receive information"), default=False)
+    note = models.TextField(_("note"), blank=True)
     # Raised on every change; a stale form (edit or removal) is refused, never saved over.
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "id"]
         verbose_name = _("next of kin")
         verbose_name_plural = _("next of kin")
 

@@ -259,19 +259,21 @@ class Participant(models.Model):
 
     class Kind(models.TextChoices):
         PATIENT = "patient", _("The patient")
-        NEXT_OF_KIN = "next_of_kin", _("Next of kin")
+        NEXT_OF_KIN = "next_of_kin", _("Next of kin or network")
         UNIT = "unit", _("Service")
-        PERSON = "person", _("Other person")
+        PERSON = "person", _("Other person (for example the GP)")
 
     plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE, related_name="participants")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     unit = unit_fk(_("service"), optional=True)
+    # A pårørende or network person is read from the patient's register, never copied, so a
+    # new phone number shows here too. The register refuses to remove a person in a role.
     next_of_kin = models.ForeignKey(
         NextOfKin,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="plan_participations",
         verbose_name=_("next of kin"),
     )
     name = models.CharField(_("name"), max_length=150, blank=True)
@@ -285,6 +287,10 @@ class Participant(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="unit") | Q(unit__isnull=False), name="participant_unit_set"
             ),
+            models.CheckConstraint(
+                condition=~Q(kind="next_of_kin") | Q(next_of_kin__isnull=False),
+                name="participant_next_of_kin_set",
+            ),
         ]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
@@ -294,13 +300,22 @@ class Participant(models.Model):
 
     @property
     def display_name(self) -> str:
+        if self.next_of_kin_id:
+            return self.next_of_kin.name
         if self.name:
             return self.name
         if self.unit_id:
             return self.unit.name
-        if self.next_of_kin_id:
-            return self.next_of_kin.name
         return self.get_kind_display()
+
+    @property
+    def role_display(self) -> str:
+        """The relation from the register for a pårørende, else the role typed here."""
+        return self.next_of_kin.relation if self.next_of_kin_id else self.role
+
+    @property
+    def contact_phone(self) -> str:
+        return self.next_of_kin.phone if self.next_of_kin_id else self.phone
 
 
 class Measure(models.Model):
@@ -395,40 +410,101 @@ class Measure(models.Model):
         return ", ".join(parts)
 
 
+DEFAULT_EMERGENCY = "Legevakt: 116 117\nAMK (akutt medisinsk nødhjelp): 113"
+
+
+class CrisisPlanQuerySet(models.QuerySet):
+    def for_patient(self, patient) -> "CrisisPlan | None":
+        """The patient's crisis plan with its contacts (two queries), or None. A contact from
+        the register comes with its person, whose name and phone it shows."""
+        patient_id = getattr(patient, "pk", patient)
+        contacts = models.Prefetch(
+            "contacts", queryset=CrisisContact.objects.select_related("next_of_kin")
+        )
+        return self.filter(patient_id=patient_id).prefetch_related(contacts).first()
+
+
 class CrisisPlan(models.Model):
-    plan = models.OneToOneField(IndividualPlan, on_delete=models.CASCADE, related_name="crisis")
+    """The patient's one crisis plan: the individuell plan and every ettervern plan show it,
+    and both edit it (``version`` catches a save over someone else's)."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="crisis_plan")
     warning_signs = models.TextField(_("early warning signs"), blank=True)
     triggers = models.TextField(_("what can trigger a crisis"), blank=True)
     what_helps = models.TextField(_("what helps me"), blank=True)
     wishes = models.TextField(_("what I want others to do"), blank=True)
-    emergency = models.TextField(
-        _("emergency contacts"),
-        blank=True,
-        default="Legevakt: 116 117\nAMK (akutt medisinsk nødhjelp): 113",
-    )
+    emergency = models.TextField(_("emergency contacts"), blank=True, default=DEFAULT_EMERGENCY)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = CrisisPlanQuerySet.as_manager()
+
+    TEXT_FIELDS = ["warning_signs", "triggers", "what_helps", "wishes", "emergency"]
 
     class Meta:
         verbose_name = _("crisis plan")
         verbose_name_plural = _("crisis plans")
 
     def __str__(self):
-        return f"Kriseplan {self.plan_id}"
+        return f"Kriseplan {self.patient_id}"
+
+    @property
+    def has_someone_to_call(self) -> bool:
+        """A contact, or emergency numbers someone wrote (the preset ones alone say nothing
+        about this patient). Reads prefetched contacts when there are any."""
+        emergency = self.emergency.strip()
+        return bool(self.contacts.all()) or (
+            bool(emergency) and emergency != DEFAULT_EMERGENCY.strip()
+        )
+
+    @property
+    def is_in_place(self) -> bool:
+        """Warning signs and who to call: what the ettervern checklist asks for."""
+        return bool(self.warning_signs.strip()) and self.has_someone_to_call
 
 
 class CrisisContact(models.Model):
     crisis = models.ForeignKey(CrisisPlan, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(_("name"), max_length=150)
+    # A pårørende or network person comes from the patient's register (name and phone read
+    # from there); a professional contact (koordinator, legevakt) is typed here.
+    next_of_kin = models.ForeignKey(
+        NextOfKin,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="crisis_contacts",
+        verbose_name=_("next of kin"),
+    )
+    name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(_("role or relation"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=30)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
     when = models.CharField(_("when to call"), max_length=150, blank=True)
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_of_kin__isnull=False) | (~Q(name="") & ~Q(phone="")),
+                name="crisiscontact_person_or_typed",
+            ),
+        ]
         verbose_name = _("crisis contact")
         verbose_name_plural = _("crisis contacts")
 
     def __str__(self):
-        return f"{self.name} {self.phone}"
+        return f"{self.display_name} {self.contact_phone}"
+
+    @property
+    def display_name(self) -> str:
+        return self.next_of_kin.name if self.next_of_kin_id else self.name
+
+    @property
+    def role_display(self) -> str:
+        return self.next_of_kin.relation if self.next_of_kin_id else self.role
+
+    @property
+    def contact_phone(self) -> str:
+        return self.next_of_kin.phone if self.next_of_kin_id else self.phone
 
 
 class PlanRevision(models.Model):

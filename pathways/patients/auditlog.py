@@ -93,6 +93,7 @@ PAGE_LABELS = {
     "pathways:ettervern": ETTERVERN,
     "pathways:follow_up": ETTERVERN,
     "pathways:plan": PLAN,
+    "pathways:crisis_plan": PLAN,
     "pathways:meetings": GROUP,
     "pathways:group": GROUP,
     "pathways:member": GROUP,

@@ -380,6 +380,8 @@ NEXT_OF_KIN = [
     # (patient index, name, relation, phone, may receive information)
     (0, "Randi Nordmann", "Mor", "41122334", True),
     (0, "Jon Nordmann", "Bror", "92233445", False),
+    # Ola's sister: plan participant and crisis contact (pathways/plan/demo.py).
+    (0, "Berit Nordmann", "Søster", "91234567", True),
     (1, "Tove Olsen", "Samboer", "47788990", True),
     (2, "Arvid Larsen", "Far", "90011223", True),
 ]

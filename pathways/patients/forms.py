@@ -137,7 +137,7 @@ class PatientEditForm(PatientDetailsForm):
 
 
 class NextOfKinForm(forms.ModelForm):
-    """Add or change a next of kin; a change carries the version it was opened with."""
+    """Add or change a person in the register; a change carries the version it was opened with."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -148,24 +148,47 @@ class NextOfKinForm(forms.ModelForm):
 
     class Meta:
         model = NextOfKin
-        fields = ["name", "relation", "phone", "may_receive_information"]
+        fields = [
+            "name",
+            "relation",
+            "phone",
+            "email",
+            "address",
+            "may_receive_information",
+            "note",
+        ]
         labels = {
             "name": _("Name"),
             "relation": _("Relation to the patient"),
             "phone": _("Phone"),
+            "email": _("Email"),
+            "address": _("Postal address"),
             "may_receive_information": _("May receive information about the patient"),
+            "note": _("Note"),
         }
+        help_texts = {
+            "relation": _("For example sister, partner, friend, neighbour."),
+            "email": _("Only neutral notices go by email; documents go by post."),
+            "may_receive_information": _(
+                "The patient has agreed that this person may be told about their care."
+            ),
+            "note": _("For example when the person is best reached."),
+        }
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
 
 class NextOfKinDeleteForm(forms.Form):
     """Confirm a removal. It carries the version and what the page showed, so a removal
-    after someone changed the next of kin shows what they changed instead of removing."""
+    after someone changed the person shows what they changed instead of removing."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(widget=forms.HiddenInput, required=False)
     relation = forms.CharField(widget=forms.HiddenInput, required=False)
     phone = forms.CharField(widget=forms.HiddenInput, required=False)
+    email = forms.CharField(widget=forms.HiddenInput, required=False)
+    address = forms.CharField(widget=forms.HiddenInput, required=False)
     may_receive_information = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, instance: NextOfKin, **kwargs):
         kwargs.setdefault("initial", {}).update(
@@ -173,13 +196,86 @@ class NextOfKinDeleteForm(forms.Form):
             name=instance.name,
             relation=instance.relation,
             phone=instance.phone,
+            email=instance.email,
+            address=instance.address,
             may_receive_information=instance.may_receive_information,
+            note=instance.note,
         )
         super().__init__(*args, **kwargs)
 
     def seen(self) -> dict:
         """The details as the page showed them."""
         return {name: self.cleaned_data.get(name) for name in self.fields if name != "version"}
+
+
+NEW_PERSON = "new"
+
+
+class PersonChoiceMixin(forms.Form):
+    """A role (plan participant, group member, crisis contact) chosen from the patient's
+    register, or a new person added to the register in the same step."""
+
+    person = forms.ChoiceField(label=_("Person from the register"), required=False)
+    person_name = forms.CharField(label=_("New person: name"), required=False, max_length=150)
+    person_relation = forms.CharField(
+        label=_("New person: relation to the patient"), required=False, max_length=60
+    )
+    person_phone = forms.CharField(label=_("New person: phone"), required=False, max_length=30)
+    person_email = forms.EmailField(label=_("New person: email"), required=False)
+    person_may_receive_information = forms.BooleanField(
+        label=_("New person: may receive information about the patient"), required=False
+    )
+
+    PERSON_FIELDS = (
+        "person",
+        "person_name",
+        "person_relation",
+        "person_phone",
+        "person_email",
+        "person_may_receive_information",
+    )
+    # Set by a form whose role may also be a professional typed by hand.
+    person_optional = False
+
+    def set_people(self, patient, *, current=None):
+        self.people = {str(p.pk): p for p in patient.next_of_kin.all()}
+        empty = _("Not from the register") if self.person_optional else _("Choose a person")
+        self.fields["person"].choices = [
+            ("", empty),
+            *((pk, f"{p.name} ({p.relation})") for pk, p in self.people.items()),
+            (NEW_PERSON, _("Add a new person to the register")),
+        ]
+        self.fields["person"].help_text = _(
+            "Name, relation, phone and email are read from the register of people around the "
+            "patient. For a new person, fill in the fields below."
+        )
+        if current is not None:
+            self.initial.setdefault("person", str(current.pk))
+
+    def clean(self):
+        cleaned = super().clean()
+        choice = cleaned.get("person") or ""
+        cleaned["person"] = self.people.get(choice)
+        self.new_person = None
+        if choice == NEW_PERSON:
+            if not cleaned.get("person_name", "").strip():
+                self.add_error("person_name", _("Enter the name."))
+            if not cleaned.get("person_relation", "").strip():
+                self.add_error("person_relation", _("Enter the relation to the patient."))
+            self.new_person = {
+                "name": cleaned.get("person_name", "").strip(),
+                "relation": cleaned.get("person_relation", "").strip(),
+                "phone": cleaned.get("person_phone", "").strip(),
+                "email": cleaned.get("person_email", "") or "",
+                "may_receive_information": bool(cleaned.get("person_may_receive_information")),
+            }
+        elif not choice and not self.person_optional:
+            self.add_error("person", _("Choose a person, or add a new one."))
+        return cleaned
+
+    @property
+    def from_register(self) -> bool:
+        return bool(self.cleaned_data.get("person")) or self.new_person is not None
 
 
 class PatientSearchForm(forms.Form):

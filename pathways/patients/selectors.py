@@ -2,14 +2,23 @@
 
 import datetime
 
-from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import AuditEvent
 from pathways import access
 from pathways.access import patients_of_unit
-from pathways.models import CareTeamMember, Consent, Patient
+from pathways.models import (
+    CareTeamMember,
+    Consent,
+    CrisisContact,
+    GroupMember,
+    IndividualPlan,
+    NextOfKin,
+    Participant,
+    Patient,
+)
 
 
 def patient_list(unit, query: str = ""):
@@ -106,4 +115,18 @@ def access_log_groups(events):
         .values("day", "user_id", *_WHO, _WHO_ORG, "basis", "action", "object_type", "detail")
         .annotate(n=Count("id"), first=Min("at"), last=Max("at"))
         .order_by("-day", "-last")
+    )
+
+
+def people_of(patient):
+    """The patient's register with where each person takes part now (one query)."""
+    person = OuterRef("pk")
+    return NextOfKin.objects.filter(patient=patient).annotate(
+        in_plan=Exists(
+            Participant.objects.filter(next_of_kin=person).exclude(
+                plan__status=IndividualPlan.Status.CLOSED
+            )
+        ),
+        in_group=Exists(GroupMember.objects.active().filter(next_of_kin=person)),
+        in_crisis_plan=Exists(CrisisContact.objects.filter(next_of_kin=person)),
     )

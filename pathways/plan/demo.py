@@ -5,12 +5,15 @@ import datetime
 
 from accounts.acting import Actor
 from accounts.models import Membership
+from pathways.crisis import services as crisis_svc
 from pathways.models import (
     Consent,
     CoordinatorAssignment,
+    CrisisPlan,
     IndividualPlan,
     LifeArea,
     Measure,
+    NextOfKin,
     Participant,
 )
 from pathways.patients.services.careteam import consent_record
@@ -352,6 +355,8 @@ def _ola(demo):
                 rated_on=demo.today - datetime.timedelta(days=30 * (len(scores) - i)),
                 base_version=plan.version,
             )
+    # Ola's sister is in his register once (pathways/patients/demo.py) and chosen from there.
+    berit = NextOfKin.objects.filter(patient=patient, name="Berit Nordmann").first()
     for kind, name, role, phone, contribution in [
         (
             Participant.Kind.UNIT,
@@ -362,9 +367,9 @@ def _ola(demo):
         ),
         (
             Participant.Kind.NEXT_OF_KIN,
-            "Berit Nordmann",
-            "Søster",
-            "91234567",
+            "",
+            "",
+            "",
             "Kjører Ola til avtaler og er med på ansvarsgruppemøter.",
         ),
         (
@@ -383,7 +388,7 @@ def _ola(demo):
             data={
                 "kind": kind,
                 "unit": unit if kind == Participant.Kind.UNIT else None,
-                "next_of_kin": None,
+                "next_of_kin": berit if kind == Participant.Kind.NEXT_OF_KIN else None,
                 "name": name,
                 "role": role,
                 "phone": phone,
@@ -415,10 +420,10 @@ def _ola(demo):
         },
     )
     plan.refresh_from_db()
-    svc.crisis_save(
-        plan=plan,
+    crisis_svc.crisis_plan_save(
+        patient=plan.patient,
         actor=Actor(by, unit),
-        base_version=plan.version,
+        version=getattr(CrisisPlan.objects.for_patient(plan.patient_id), "version", 1),
         data={
             "warning_signs": "Sover dårlig flere netter på rad, trekker meg unna, slutter å svare "
             "på telefonen.",
@@ -430,14 +435,14 @@ def _ola(demo):
             "Mental Helse hjelpetelefon: 116 123",
         },
     )
-    for name, role, phone, when in [
-        ("Berit Nordmann", "Søster", "91234567", "Når som helst"),
-        ("Kari Nilsen", "Koordinator", "78942000", "Hverdager 08–15.30"),
+    for person, name, role, phone, when in [
+        (berit, "", "", "", "Når som helst"),
+        (None, "Kari Nilsen", "Koordinator", "78942000", "Hverdager 08–15.30"),
     ]:
-        svc.crisis_contact_add(
-            plan=plan,
+        crisis_svc.crisis_contact_add(
+            patient=plan.patient,
             actor=Actor(by, unit),
-            data={"name": name, "role": role, "phone": phone, "when": when},
+            data={"next_of_kin": person, "name": name, "role": role, "phone": phone, "when": when},
         )
     plan.refresh_from_db()
     svc.plan_update_section(

@@ -10,8 +10,6 @@ from accounts.models import Membership, ServiceUnit
 from pathways.formfields import DateRangeMixin, text_area, text_areas
 from pathways.models import (
     CareTeamMember,
-    CrisisContact,
-    CrisisPlan,
     Evaluation,
     Goal,
     IndividualPlan,
@@ -22,6 +20,7 @@ from pathways.models import (
     SelfRating,
 )
 from pathways.models.plan import default_revision_date
+from pathways.patients.forms import PersonChoiceMixin
 
 
 class DateInput(forms.DateInput):
@@ -223,29 +222,50 @@ class AreaForm(VersionedForm):
     )
 
 
-class ParticipantForm(VersionedModelForm):
+class ParticipantForm(PersonChoiceMixin, VersionedModelForm):
+    """A pårørende or network person is chosen from the register (or added to it here); a
+    service is a care-team unit; another person (the GP, say) is typed by hand."""
+
+    person_optional = True
+
     class Meta:
         model = Participant
-        fields = ["kind", "unit", "next_of_kin", "name", "role", "phone", "contribution"]
+        fields = ["kind", "unit", "name", "role", "phone", "contribution"]
+        labels = {"name": _("Name (other person)"), "phone": _("Phone (other person)")}
         widgets = text_areas(contribution=3)
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = care_team_units(patient)
-        self.fields["next_of_kin"].queryset = patient.next_of_kin.all()
+        self.set_people(patient, current=self.instance.next_of_kin if self.instance.pk else None)
+        self.order_fields(["kind", *self.PERSON_FIELDS, "unit"])
 
     def clean(self):
         cleaned = super().clean()
         kind = cleaned.get("kind")
         if kind == Participant.Kind.UNIT and not cleaned.get("unit"):
             self.add_error("unit", _("Choose the service."))
-        if (
-            kind in (Participant.Kind.PERSON, Participant.Kind.NEXT_OF_KIN)
-            and not cleaned.get("name")
-            and not cleaned.get("next_of_kin")
-        ):
+        if kind == Participant.Kind.NEXT_OF_KIN and not self.from_register:
+            self.add_error("person", _("Choose a person, or add a new one."))
+        if kind == Participant.Kind.PERSON and not cleaned.get("name"):
             self.add_error("name", _("Enter the name."))
         return cleaned
+
+    def data_for_service(self) -> dict:
+        data = super().data_for_service()
+        from_register = data["kind"] == Participant.Kind.NEXT_OF_KIN
+        data["next_of_kin"] = self.cleaned_data["person"] if from_register else None
+        if from_register:
+            # Read from the register, never copied.
+            data.update(name="", role="", phone="")
+        return data
+
+    def new_person_data(self) -> dict | None:
+        return (
+            self.new_person
+            if self.cleaned_data.get("kind") == Participant.Kind.NEXT_OF_KIN
+            else None
+        )
 
 
 def _people_by_unit(units, users, empty_label):
@@ -312,19 +332,6 @@ class MeasureForm(DateRangeMixin, VersionedModelForm):
         ):
             self.add_error("responsible_unit", _("Say who is responsible for the measure."))
         return cleaned
-
-
-class CrisisForm(VersionedModelForm):
-    class Meta:
-        model = CrisisPlan
-        fields = ["warning_signs", "triggers", "what_helps", "wishes", "emergency"]
-        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
-
-
-class CrisisContactForm(ServiceSavedModelForm):
-    class Meta:
-        model = CrisisContact
-        fields = ["name", "role", "phone", "when"]
 
 
 class EvaluationForm(ServiceSavedModelForm):

@@ -158,7 +158,7 @@ def seed(load: Load) -> None:
         ]
         crises.append(
             CrisisPlan(
-                plan=plan,
+                patient_id=plan.patient_id,
                 warning_signs="Isolerer meg, slutter å svare på telefon.",
                 triggers="Konflikter med familien, økonomiske problemer.",
                 what_helps="Å snakke med noen jeg stoler på, gå tur.",

@@ -27,7 +27,6 @@ from pathways.models import (
     CareTeamMember,
     Consent,
     CoordinatorAssignment,
-    CrisisContact,
     CrisisPlan,
     Evaluation,
     Goal,
@@ -41,6 +40,7 @@ from pathways.models import (
     PlanRevision,
 )
 from pathways.notifications.reminders import notify, unit_users
+from pathways.patients.services.patients import person_for_role, person_named
 from pathways.plan import diff as plan_diff
 from pathways.plan import permissions as perms
 from pathways.plan.selectors import active_coordinator, open_plan
@@ -89,7 +89,7 @@ def build_snapshot(plan) -> dict:
             {"on": _iso(rating.rated_on), "score": rating.score}
         )
     areas = {a.life_area: a for a in plan.areas.all()}
-    crisis = CrisisPlan.objects.filter(plan=plan).prefetch_related("contacts").first()
+    crisis = CrisisPlan.objects.for_patient(plan.patient_id)
     consent = plan.consent
     return {
         "version": plan.version,
@@ -141,8 +141,8 @@ def build_snapshot(plan) -> dict:
                 "id": p.pk,
                 "kind": p.kind,
                 "name": p.display_name,
-                "role": p.role,
-                "phone": p.phone,
+                "role": p.role_display,
+                "phone": p.contact_phone,
                 "contribution": p.contribution,
             }
             for p in plan.participants.select_related("unit", "next_of_kin")
@@ -169,7 +169,13 @@ def build_snapshot(plan) -> dict:
             "wishes": crisis.wishes if crisis else "",
             "emergency": crisis.emergency if crisis else "",
             "contacts": [
-                {"id": c.pk, "name": c.name, "role": c.role, "phone": c.phone, "when": c.when}
+                {
+                    "id": c.pk,
+                    "name": c.display_name,
+                    "role": c.role_display,
+                    "phone": c.contact_phone,
+                    "when": c.when,
+                }
                 for c in (crisis.contacts.all() if crisis else [])
             ],
         },
@@ -232,6 +238,20 @@ def _record(
     basis=audit.Basis.CARE_TEAM,
 ):
     """Raise the version, store the revision and audit the change (the plan row is locked)."""
+    _revise(plan, actor=actor, keys=keys, summary=summary)
+    audit.record_by(
+        actor,
+        action,
+        patient=plan.patient_id,
+        obj=obj if obj is not None else plan,
+        detail=summary,
+        basis=basis,
+    )
+    return plan
+
+
+def _revise(plan, *, actor, keys: list[str], summary: str) -> None:
+    """Raise the version and store the revision with a full snapshot (the row is locked)."""
     plan.version += 1
     IndividualPlan.objects.filter(pk=plan.pk).update(version=plan.version)
     PlanRevision.objects.create(
@@ -243,15 +263,6 @@ def _record(
         keys=keys,
         snapshot=build_snapshot(plan),
     )
-    audit.record_by(
-        actor,
-        action,
-        patient=plan.patient_id,
-        obj=obj if obj is not None else plan,
-        detail=summary,
-        basis=basis,
-    )
-    return plan
 
 
 def _clean(instance, exclude=None):
@@ -417,7 +428,6 @@ def plan_create(
             plan.save()
     except IntegrityError:
         raise ValidationError(_("The patient already has an individual plan.")) from None
-    CrisisPlan.objects.create(plan=plan)
     Participant.objects.create(plan=plan, kind=Participant.Kind.PATIENT, name=patient.full_name)
     if active_coordinator(patient) is None:
         membership = Membership.objects.active().filter(user=actor.user, unit=actor.unit).first()
@@ -692,9 +702,31 @@ def area_save(
 
 
 @transaction.atomic
-def participant_save(*, plan, actor, data: dict, base_version, participant=None) -> Participant:
+def participant_save(
+    *, plan, actor, data: dict, base_version, participant=None, new_person: dict | None = None
+) -> Participant:
+    """Add or change a participant; ``new_person`` adds a pårørende to the patient's register
+    in the same step and makes them the participant."""
     plan = _lock(plan)
     _require(perms.can_edit_all(actor, plan.patient))
+    if new_person is not None:
+        data = {
+            **data,
+            "next_of_kin": person_for_role(
+                patient=plan.patient, actor=actor, person=None, new=new_person
+            ),
+        }
+    elif data.get("next_of_kin") is not None:
+        person_for_role(patient=plan.patient, actor=actor, person=data["next_of_kin"], new=None)
+    elif data.get("kind") == Participant.Kind.NEXT_OF_KIN and data.get("name", "").strip():
+        person = person_named(
+            patient=plan.patient,
+            actor=actor,
+            name=data["name"],
+            relation=data.get("role", ""),
+            phone=data.get("phone", ""),
+        )
+        data = {**data, "next_of_kin": person, "name": "", "role": "", "phone": ""}
     if participant is not None:
         _check(plan, base_version, [f"participant:{participant.pk}"])
         participant = Participant.objects.get(pk=participant.pk, plan=plan)
@@ -832,53 +864,14 @@ def measure_complete(*, measure, actor) -> bool:
 
 # --- crisis plan ---
 
-CRISIS_FIELDS = ["warning_signs", "triggers", "what_helps", "wishes", "emergency"]
 
-
-@transaction.atomic
-def crisis_save(*, plan, actor, data: dict, base_version) -> CrisisPlan:
-    plan = _lock(plan)
-    _require(perms.can_edit_all(actor, plan.patient))
-    _check(plan, base_version, ["crisis"])
-    crisis, _created = CrisisPlan.objects.get_or_create(plan=plan)
-    for name in CRISIS_FIELDS:
-        setattr(crisis, name, data[name])
-    _clean(crisis)
-    crisis.save()
-    _record(plan, actor=actor, keys=["crisis"], summary=_("Crisis plan changed"), obj=crisis)
-    return crisis
-
-
-@transaction.atomic
-def crisis_contact_add(*, plan, actor, data: dict) -> CrisisContact:
-    plan = _lock(plan)
-    _require(perms.can_edit_all(actor, plan.patient))
-    crisis, _created = CrisisPlan.objects.get_or_create(plan=plan)
-    contact = _clean(CrisisContact(crisis=crisis, **data))
-    contact.save()
-    _record(
-        plan,
-        actor=actor,
-        keys=[f"contact:{contact.pk}"],
-        summary=_("Crisis contact added: %(name)s") % {"name": contact.name},
-        obj=contact,
-    )
-    return contact
-
-
-@transaction.atomic
-def crisis_contact_remove(*, contact, actor) -> None:
-    plan = _lock(contact.crisis.plan)
-    _require(perms.can_edit_all(actor, plan.patient))
-    key, name = f"contact:{contact.pk}", contact.name
-    contact.delete()
-    _record(
-        plan,
-        actor=actor,
-        keys=[key],
-        summary=_("Crisis contact removed: %(name)s") % {"name": name},
-        action=audit.Action.DELETE,
-    )
+def crisis_changed(*, patient, actor, keys: list[str], summary: str) -> None:
+    """The patient's crisis plan changed (from this plan or an ettervern plan): the open plan
+    shows it, so its history and printed versions record the change. The crisis plan's own
+    service has audited it."""
+    plan = open_plan(patient)
+    if plan is not None:
+        _revise(_lock(plan), actor=actor, keys=keys, summary=summary)
 
 
 # --- evaluations and comments ---

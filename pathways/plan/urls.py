@@ -40,12 +40,6 @@ urlpatterns = [
     path(P + "tiltak/ny/", views.measure_edit, name="plan_measure_new"),
     path(P + "tiltak/<int:measure_id>/", views.measure_edit, name="plan_measure"),
     path(P + "tiltak/<int:measure_id>/fullfort/", views.measure_done, name="plan_measure_done"),
-    path(P + "kriseplan/kontakt/", views.contact_new, name="plan_contact_new"),
-    path(
-        P + "kriseplan/kontakt/<int:contact_id>/fjern/",
-        views.contact_remove,
-        name="plan_contact_remove",
-    ),
     path(P + "evaluering/", views.evaluation_new, name="plan_evaluation"),
     path(P + "kommentar/", views.comment_new, name="plan_comment"),
 ]

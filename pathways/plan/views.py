@@ -19,7 +19,6 @@ from pathways.access import patient_view
 from pathways.models import (
     Consent,
     CoordinatorAssignment,
-    CrisisContact,
     Goal,
     GoalProgress,
     IndividualPlan,
@@ -38,6 +37,7 @@ from pathways.plan import selectors
 from pathways.plan import services as svc
 from pathways.plan.printing import plan_pdf_context
 from pathways.web import form_action
+from pathways.wiring import crisis_block
 
 PRINT = AuditEvent.Action.PRINT
 
@@ -146,11 +146,11 @@ def plan_page_context(request, patient, closed=None) -> dict:
     """Everything the plan page shows, in a fixed number of queries however big the plan.
     With ``closed`` (an earlier plan) the page is read-only."""
     coordinator = svc.active_coordinator(patient)
-    # The patient's plans in one query: the open one (svc.open_plan with the crisis plan
-    # joined) and the closed ones listed at the foot of the page.
+    # The patient's plans in one query: the open one and the closed ones listed at the foot
+    # of the page.
     plans = list(
         IndividualPlan.objects.filter(patient=patient).select_related(
-            "owner_unit", "consent__recorded_by", "crisis"
+            "owner_unit", "consent__recorded_by"
         )
     )
     closed_plans = sorted(
@@ -180,9 +180,25 @@ def plan_page_context(request, patient, closed=None) -> dict:
         context["consent"] = svc.plan_consent(patient)
         return context
     if closed is not None:
-        # Who was koordinator when the plan was last saved, not who is now.
+        # Who was koordinator when the plan was last saved, not who is now; and the crisis
+        # plan as the plan showed it then.
         latest = PlanRevision.objects.filter(plan=closed).order_by("-version").first()
         plan_snapshot = latest.snapshot.get("plan", {}) if latest else {}
+        crisis = latest.snapshot.get("crisis") if latest else None
+        # The snapshot keeps what the contact showed then (the register's details included),
+        # under the names the crisis plan's template reads from a live contact.
+        context.update(
+            crisis=crisis,
+            crisis_contacts=[
+                {
+                    "display_name": c.get("name", ""),
+                    "role_display": c.get("role", ""),
+                    "contact_phone": c.get("phone", ""),
+                    "when": c.get("when", ""),
+                }
+                for c in (crisis or {}).get("contacts", [])
+            ],
+        )
         context["plan_coordinator"] = None
         context["earlier_coordinator"] = ", ".join(
             v
@@ -218,7 +234,8 @@ def plan_page_context(request, patient, closed=None) -> dict:
     ratings: dict[str, list] = {}
     for rating in rating_rows:
         ratings.setdefault(rating.life_area, []).append(rating)
-    crisis = plan.crisis if hasattr(plan, "crisis") else None
+    if closed is None:
+        context.update(crisis_block(request.actor, patient, _plan_url(patient, "crisis")))
     context.update(
         {
             "main_goal": next((g for g in goals if g.is_main), None),
@@ -237,8 +254,6 @@ def plan_page_context(request, patient, closed=None) -> dict:
                 for code, label in LifeArea.choices
             ],
             "participants": list(plan.participants.select_related("unit", "next_of_kin")),
-            "crisis": crisis,
-            "contacts": list(crisis.contacts.all()) if crisis else [],
             "evaluations": evaluations,
             "comments": list(plan.comments.select_related("by", "unit")),
             "comment_form": f.CommentForm(),
@@ -372,27 +387,17 @@ SECTIONS = {
 
 @patient_view(for_edit=True)
 def plan_section(request, patient, section):
-    if section not in SECTIONS and section != "kriseplan":
+    if section not in SECTIONS:
         raise Http404
     plan = _open_plan_or_404(patient)
     if not _rights(request, patient).can_edit_all:
         raise PermissionDenied
-    if section == "kriseplan":
-        form = f.CrisisForm(
-            request.POST or None, instance=plan.crisis, initial={"version": plan.version}
-        )
-        title, anchor = _("Crisis plan"), "crisis"
-    else:
-        key, form_class, title = SECTIONS[section]
-        title, anchor = _(title), f"section-{key}"
-        form = form_class(request.POST or None, instance=plan, initial={"version": plan.version})
+    key, form_class, title = SECTIONS[section]
+    title, anchor = _(title), f"section-{key}"
+    form = form_class(request.POST or None, instance=plan, initial={"version": plan.version})
 
     def save(data):
         fields = {name: data[name] for name in form._meta.fields}
-        if section == "kriseplan":
-            return svc.crisis_save(
-                plan=plan, actor=request.actor, data=fields, base_version=data["version"]
-            )
         return svc.plan_update_section(
             plan=plan,
             actor=request.actor,
@@ -553,6 +558,7 @@ def participant_edit(request, patient, participant_id=None):
             data=form.data_for_service(),
             base_version=data["version"],
             participant=participant,
+            new_person=form.new_person_data(),
         ),
         success=_("Saved."),
         redirect_to=lambda saved: _plan_url(patient, f"participant-{saved.pk}"),
@@ -645,40 +651,7 @@ def measure_done(request, patient, measure_id):
     return redirect(safe_next(request, _plan_url(patient, f"measure-{measure.pk}")))
 
 
-# --- crisis contacts, evaluations, comments ---
-
-
-@patient_view(for_edit=True)
-def contact_new(request, patient):
-    plan = _open_plan_or_404(patient)
-    if not _rights(request, patient).can_edit_all:
-        raise PermissionDenied
-    form = f.CrisisContactForm(request.POST or None)
-    return _plan_form(
-        request,
-        patient,
-        form,
-        title=_("New crisis contact"),
-        target_id="contact",
-        cancel_url=_plan_url(patient, "crisis"),
-        save=lambda data: svc.crisis_contact_add(
-            plan=plan,
-            actor=request.actor,
-            data={name: data[name] for name in form._meta.fields},
-        ),
-        success=_("The contact is added to the crisis plan."),
-        redirect_to=_plan_url(patient, "crisis"),
-    )
-
-
-@require_POST
-@patient_view(for_edit=True)
-def contact_remove(request, patient, contact_id):
-    plan = _open_plan_or_404(patient)
-    contact = get_object_or_404(CrisisContact, pk=contact_id, crisis__plan=plan)
-    svc.crisis_contact_remove(contact=contact, actor=request.actor)
-    messages.success(request, _("The contact is removed from the crisis plan."))
-    return redirect(_plan_url(patient, "crisis"))
+# --- evaluations, comments ---
 
 
 @patient_view(for_edit=True)

@@ -32,14 +32,15 @@ def test_a_meeting_from_invitation_to_a_closed_action_item(
     page.get_by_label("Person").select_option(label=f"{clinician} – TSB døgn")
     page.get_by_role("button", name="Legg til").click()
     page.get_by_role("link", name="Legg til ekstern deltaker").click()
-    page.get_by_label("Navn").fill("Nina NAV")
+    page.get_by_label("Navn (fagperson som ikke er i registeret)").fill("Nina NAV")
     page.get_by_label(re.compile("^Rolle")).select_option(label="NAV-kontakt")
-    page.get_by_label("E-post").fill("nina.nav@example.no")
+    page.get_by_label("E-post (fagperson som ikke er i registeret)").fill("nina.nav@example.no")
     page.get_by_label("Grunnlag for å delta").select_option(label="Pasientens samtykke")
     page.get_by_role("button", name="Legg til").click()
     # Consent needs a note: the form says so beside the field and keeps what was typed.
     expect(page.get_by_text("Skriv hva pasienten har samtykket til, og når.").first).to_be_visible()
-    assert page.get_by_label("Navn").input_value() == "Nina NAV"
+    name = page.get_by_label("Navn (fagperson som ikke er i registeret)")
+    assert name.input_value() == "Nina NAV"
     page.get_by_label("Merknad om samtykke eller grunnlag").fill("Skriftlig samtykke")
     page.get_by_role("button", name="Legg til").click()
     expect(page.get_by_text("Deltakeren er lagt til.")).to_be_visible()

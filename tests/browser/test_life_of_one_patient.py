@@ -612,11 +612,15 @@ def test_ola_leaves_with_an_ettervern_plan_and_his_plan_is_revised(page, new_pag
     page.get_by_label("Time hos fastlege").fill(f"{first_appointment.isoformat()}T13:00")
     page.get_by_role("button", name="Lagre").click()
     flash(page, "Planen er lagret.")
-    page.get_by_role("link", name="Rediger kriseplanen").click()
+    # The patient's one crisis plan (the same form as in the individuell plan).
+    page.get_by_role("link", name="Endre kriseplan").click()
     check_accessibility(page)
-    page.get_by_label("Varseltegn").fill("Slutter å svare på telefon; avlyser avtaler.")
-    page.get_by_label("Hvem som kan kontaktes").fill("Kari Nilsen, 78 94 23 00")
+    page.get_by_label("Tidlige varselsignaler").fill("Slutter å svare på telefon; avlyser avtaler.")
     page.get_by_role("button", name="Lagre").click()
+    page.get_by_role("link", name="Legg til kontakt").click()
+    page.get_by_label("Navn (kontakt som ikke er i registeret)").fill("Kari Nilsen")
+    page.get_by_label("Telefon (kontakt som ikke er i registeret)").fill("78 94 23 00")
+    page.get_by_role("button", name="Legg til kontakt").click()
     expect(page.get_by_text("10 av 10 punkter på plass")).to_be_visible()
     check_accessibility(page)
 

@@ -1,5 +1,5 @@
 """The ettervern work reuses the other features: an ansvarsgruppe meeting during the stay is
-the joint planning meeting; the individuell plan's crisis plan is the ettervern crisis plan."""
+the joint planning meeting. (The patient's one crisis plan: tests/pathways/crisis/.)"""
 
 import datetime
 
@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.acting import Actor
+from pathways.crisis import services as crisis_svc
 from pathways.episodes import services as dsvc
 from pathways.meetings import services as meeting_svc
 from pathways.models import Meeting
@@ -16,7 +17,6 @@ from pathways.plan import services as plan_svc
 from tests.pathways.episodes.test_services import admit
 from tests.pathways.meetings.fixtures import *  # noqa: F403  (fixtures)
 from tests.pathways.meetings.fixtures import at
-from tests.pathways.plan.setup import start_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_the_sources_are_registered_once_at_start_up():
     from pathways import wiring
 
     assert dsvc.JOINT_MEETING_SOURCES.count(wiring.ansvarsgruppe_meeting_during_stay) == 1
-    assert dsvc.CRISIS_PLAN_SOURCES.count(wiring.individual_plan_crisis) == 1
+    assert crisis_svc.CRISIS_CHANGED.count(plan_svc.crisis_changed) == 1
 
 
 def test_without_any_meeting_the_joint_meeting_is_missing(episode):
@@ -117,84 +117,3 @@ def test_the_meeting_lets_the_patient_be_declared_ready_and_is_listed(
     )
     sent = dsvc.episode_declare_ready(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     assert sent and sent[0].kind == "ready"
-
-
-# --- the crisis plan ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def ettervern(episode, tsb_clinician, unn_tsb):
-    plan = dsvc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
-    plan.crisis_warning_signs = "Egen tekst i ettervernsplanen."
-    plan.crisis_contacts = "Vakttelefon 78 00 00 00"
-    plan.save()
-    return plan
-
-
-def write_crisis(ip, coordinator, unit):
-    ip.refresh_from_db()
-    plan_svc.crisis_save(
-        plan=ip,
-        actor=Actor(coordinator, unit),
-        base_version=ip.version,
-        data={
-            "warning_signs": "Slutter å svare på telefon, sover lite.",
-            "triggers": "Lønningsdager.",
-            "what_helps": "Å gå tur med hunden.",
-            "wishes": "Ring søsteren min.",
-            "emergency": "Legevakt: 116 117",
-        },
-    )
-    ip.refresh_from_db()
-    plan_svc.crisis_contact_add(
-        plan=ip,
-        actor=Actor(coordinator, unit),
-        data={"name": "Lise", "role": "søster", "phone": "91234567", "when": "hele døgnet"},
-    )
-
-
-def test_without_an_individual_plan_the_ettervern_plan_keeps_its_own_crisis_plan(ettervern):
-    crisis = dsvc.crisis_plan_for(ettervern)
-    assert crisis["from_individual_plan"] is False
-    assert crisis["warning_signs"] == "Egen tekst i ettervernsplanen."
-
-
-def test_an_empty_individual_crisis_plan_is_not_used(
-    ettervern, shared_patient, coordinator, vadso_rus
-):
-    start_plan(shared_patient, coordinator, vadso_rus)
-    assert dsvc.crisis_plan_for(ettervern)["from_individual_plan"] is False
-
-
-def test_the_individual_plans_crisis_plan_is_reused(
-    login, ettervern, shared_patient, coordinator, vadso_rus, tsb_clinician
-):
-    ip = start_plan(shared_patient, coordinator, vadso_rus)
-    write_crisis(ip, coordinator, vadso_rus)
-    crisis = dsvc.crisis_plan_for(ettervern)
-    assert crisis["from_individual_plan"] is True
-    assert crisis["warning_signs"] == "Slutter å svare på telefon, sover lite."
-    assert "Å gå tur med hunden." in crisis["what_helps"]
-    assert "Lise (søster): 91234567 – hele døgnet" in crisis["contacts"]
-    assert "Legevakt: 116 117" in crisis["contacts"]
-    # The checklist counts it, and the page shows it with a link to the plan.
-    item = next(i for i in dsvc.plan_checklist(ettervern) if i.key == "crisis")
-    assert item.done
-    page = login(tsb_clinician).get(
-        reverse("pathways:ettervern_plan", args=[shared_patient.pk, ettervern.episode_id])
-    )
-    text = page.content.decode()
-    assert "Slutter å svare på telefon" in text
-    assert "Egen tekst i ettervernsplanen." not in text
-    assert reverse("pathways:plan", args=[shared_patient.pk]) in text
-
-
-def test_a_closed_individual_plan_no_longer_supplies_the_crisis_plan(
-    ettervern, shared_patient, coordinator, vadso_rus
-):
-    from pathways.models import IndividualPlan
-
-    ip = start_plan(shared_patient, coordinator, vadso_rus)
-    write_crisis(ip, coordinator, vadso_rus)
-    IndividualPlan.objects.filter(pk=ip.pk).update(status=IndividualPlan.Status.CLOSED)
-    assert dsvc.crisis_plan_for(ettervern)["from_individual_plan"] is False

@@ -200,10 +200,10 @@ def _participant(cast: Cast):
 
 
 def _crisis_contact(cast: Cast):
-    from pathways.plan import services as plans
+    from pathways.crisis import services as crisis
 
-    return plans.crisis_contact_add(
-        plan=_plan(cast),
+    return crisis.crisis_contact_add(
+        patient=cast.patient,
         actor=Actor(cast.coordinator, cast.vadso_rus),
         data={"name": "Legevakt Vadsø", "phone": "116117", "when": "Hele døgnet"},
     ).pk
@@ -415,7 +415,7 @@ OBJECTS: dict[str, Callable[[Cast], object]] = {
     "message_id": _kommune_message,
     "appointment_id": _appointment,
     "move_id": _kommune_move,
-    "pathways:ettervern_edit:part": lambda cast: "kriseplan",
+    "pathways:ettervern_edit:part": lambda cast: "kommune",
     "notification_id": _notification,
     "nok_id": _next_of_kin,
     "consent_id": _consent,
@@ -453,13 +453,11 @@ PREPARE: dict[str, Callable[[Cast], object]] = {
     "pathways:plan_goal_new": _plan,
     "pathways:plan_participant_new": _plan,
     "pathways:plan_measure_new": _plan,
-    "pathways:plan_contact_new": _plan,
     "pathways:plan_evaluation": _plan,
     "pathways:plan_comment": _plan,
     "pathways:plan_section": _plan,
     "pathways:plan_area": _plan,
     "pathways:plan_coordinator": _plan,
-    "pathways:plan_crisis": _plan,
     "pathways:meetings": _meeting,
     "pathways:group_edit": _meeting,
     "pathways:member_add_internal": _meeting,
@@ -513,7 +511,6 @@ KOMMUNE_ONLY: set[str] = {
     "pathways:plan_measure",
     # Replacing the koordinator is for the unit that owns the plan.
     "pathways:plan_coordinator",
-    "pathways:plan_contact_new",
     "pathways:plan_evaluation",
     "pathways:plan_comment",
 }
@@ -532,6 +529,9 @@ SPECIALIST_ONLY: set[str] = {
 EXPECT: dict[str, dict[str, set[int]]] = {
     # A notification is its recipient's alone; opening it leads on to the page it is about.
     "notifications:open": {"same_unit": {302}, "specialist": {404}, "break_glass": {404}},
+    # The ettervern plan's part walked is the municipal one (each side writes its own; the
+    # crisis plan both write is the patient's, at pathways:crisis_plan).
+    "pathways:ettervern_edit": {"specialist": {403}},
     # There is no answer letter until the referral is decided.
     "referrals:answer_pdf": {"same_unit": {404}, "specialist": {404}, "break_glass": {404}},
     # A place's capacity is kept by its own unit (and the helseforetak's intake team).

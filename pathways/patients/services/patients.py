@@ -1,19 +1,36 @@
 """Registering patients and changing their details."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from pathways.dates import DateRules
-from pathways.models import CareTeamMember, NextOfKin, Patient
+from pathways.models import (
+    CareTeamMember,
+    CrisisContact,
+    GroupMember,
+    IndividualPlan,
+    NextOfKin,
+    Participant,
+    Patient,
+)
 from pathways.patients.permissions import can_edit_patient
 from pathways.patients.services.careteam import care_team_add
 from pathways.stale import StaleWrite, check_version, display, save_new_version
 
 # What a person reads about a next of kin (the removal's conflict screen lists these).
-NEXT_OF_KIN_FIELDS = ("name", "relation", "phone", "may_receive_information")
+NEXT_OF_KIN_FIELDS = (
+    "name",
+    "relation",
+    "phone",
+    "email",
+    "address",
+    "may_receive_information",
+    "note",
+)
 
 
 def _require_edit(actor, patient) -> None:
@@ -119,18 +136,98 @@ def _next_of_kin_changes(seen: dict, stored: NextOfKin) -> list[dict]:
     ]
 
 
+def current_roles(person: NextOfKin) -> list[str]:
+    """Where the person takes part now: the open plan, the ansvarsgruppe, the crisis plan."""
+    roles = []
+    if (
+        Participant.objects.filter(next_of_kin=person)
+        .exclude(plan__status=IndividualPlan.Status.CLOSED)
+        .exists()
+    ):
+        roles.append(_("participant in the individual plan"))
+    if GroupMember.objects.active().filter(next_of_kin=person).exists():
+        roles.append(_("member of the responsibility group"))
+    if CrisisContact.objects.filter(next_of_kin=person).exists():
+        roles.append(_("contact in the crisis plan"))
+    return roles
+
+
+def _freeze_history(person: NextOfKin) -> None:
+    """Earlier plans and former group members keep the person's details as they are now,
+    typed on the row, so history stays readable after the register entry is gone."""
+    Participant.objects.filter(next_of_kin=person).update(
+        next_of_kin=None,
+        kind=Participant.Kind.PERSON,
+        name=person.name,
+        role=person.relation,
+        phone=person.phone,
+    )
+    GroupMember.objects.filter(next_of_kin=person, removed_at__isnull=False).update(
+        next_of_kin=None,
+        role=GroupMember.Role.OTHER,
+        name=person.name,
+        role_note=person.relation,
+        phone=person.phone,
+        email=person.email,
+    )
+
+
 @transaction.atomic
 def next_of_kin_delete(*, patient, actor, instance: NextOfKin, version=None, seen=None) -> None:
-    """Remove a next of kin; refused with ``StaleWrite`` when it was changed after the removal
-    page was opened (``version``; ``seen`` is what that page showed)."""
+    """Remove a person from the register; refused with ``StaleWrite`` when it was changed after
+    the removal page was opened (``version``; ``seen`` is what that page showed), and refused
+    with a message while the person still has a role in the plan, the group or the crisis plan:
+    ending a role is a decision made where the role is, not a side effect of a removal here."""
     _require_edit(actor, patient)
     stored = NextOfKin.objects.select_for_update().filter(pk=instance.pk, patient=patient).first()
     if stored is None:
         return  # removed meanwhile: nothing left to do
     if version is None or int(version) != stored.version:
         raise StaleWrite(stored, changes=_next_of_kin_changes(seen or {}, stored))
+    roles = current_roles(stored)
+    if roles:
+        raise ValidationError(
+            _("%(name)s cannot be removed while they are %(roles)s. End those roles first.")
+            % {"name": stored.name, "roles": get_text_list(roles, _("and"))}
+        )
+    _freeze_history(stored)
     audit.record_by(actor, audit.Action.DELETE, patient=patient, obj=instance)
-    instance.delete()
+    stored.delete()
+
+
+def person_named(*, patient, actor, name: str, relation: str = "", phone: str = "", email=""):
+    """The register entry with this name (ignoring case), or a new one: the same rule as the
+    data migration, for callers that still pass a pårørende by name."""
+    person = NextOfKin.objects.filter(patient=patient, name__iexact=name.strip()).first()
+    if person is not None:
+        return person
+    return person_for_role(
+        patient=patient,
+        actor=actor,
+        person=None,
+        new={
+            "name": name.strip(),
+            "relation": relation.strip() or _("Next of kin"),
+            "phone": phone.strip(),
+            "email": (email or "").strip(),
+        },
+    )
+
+
+def person_for_role(*, patient, actor, person: NextOfKin | None, new: dict | None):
+    """The register entry a role points to: the chosen one, or a new one added in the same
+    step (the caller's transaction rolls it back when the role itself is refused)."""
+    if new is None:
+        if person is not None and person.patient_id != patient.pk:
+            raise ValidationError({"person": _("Choose one of the patient's people.")})
+        return person
+    try:
+        return next_of_kin_save(patient=patient, actor=actor, instance=NextOfKin(**new))
+    except ValidationError as error:
+        # The role's form names the new person's fields person_<name>.
+        raise ValidationError(
+            {f"person_{name}": messages for name, messages in error.message_dict.items()}
+        ) from None
 
 
 @transaction.atomic

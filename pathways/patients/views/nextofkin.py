@@ -2,12 +2,18 @@
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from pathways.access import patient_view
 from pathways.models import NextOfKin
 from pathways.patients.forms import NextOfKinDeleteForm, NextOfKinForm
-from pathways.patients.services.patients import next_of_kin_delete, next_of_kin_save
+from pathways.patients.selectors import people_of
+from pathways.patients.services.patients import (
+    current_roles,
+    next_of_kin_delete,
+    next_of_kin_save,
+)
 from pathways.patients.views.pages import patient_form_page, patient_page
 from pathways.web import form_action
 
@@ -25,7 +31,7 @@ def next_of_kin_list(request, patient):
         request,
         patient,
         "pathways/patients/next_of_kin_list.html",
-        next_of_kin=list(patient.next_of_kin.all()),
+        next_of_kin=list(people_of(patient)),
     )
 
 
@@ -75,6 +81,7 @@ def next_of_kin_delete_view(request, patient, nok_id):
         context={
             "patient": patient,
             "nok": instance,
+            "roles": get_text_list(current_roles(instance), _("and")),
             "heading": _("Remove next of kin"),
             "submit": _("Remove"),
             "submit_class": "button--danger",

@@ -50,7 +50,7 @@ def test_the_kommune_follows_up_and_writes_its_own_part(
     assert perms.can_follow_up(kommune, episode)
     plan = svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
     assert perms.can_edit_part(kommune, plan, "kommune")
-    assert perms.can_edit_part(kommune, plan, "crisis")
+    assert not perms.can_edit_part(kommune, plan, "crisis")  # the patient's, not the plan's
     assert not perms.can_edit_part(kommune, plan, "specialist")
     assert perms.can_edit_part(Actor(tsb_clinician, unn_tsb), plan, "specialist")
 

@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from accounts.acting import Actor
 from accounts.models import AuditEvent, ServiceUnit
+from pathways.crisis import services as crisis_svc
 from pathways.episodes import services as svc
 from pathways.models import (
     CareTeamMember,
+    CrisisPlan,
     EttervernPlan,
     FollowUpAppointment,
     KommuneMessage,
@@ -91,15 +93,23 @@ def fill_plan(plan, *, clinician, unit, coordinator, kommune_unit):
             "fastlege_appointment_at": timezone.now() + datetime.timedelta(days=9),
         },
     )
-    svc.plan_save_part(
-        plan=plan,
-        part="crisis",
-        actor=Actor(coordinator, kommune_unit),
-        version=plan.crisis_version,
-        data={"crisis_warning_signs": "Isolerer seg.", "crisis_contacts": "Kari, 78 94 23 00"},
-    )
+    write_crisis_plan(plan.patient, Actor(coordinator, kommune_unit))
     plan.refresh_from_db()
     return plan
+
+
+def write_crisis_plan(patient, actor, warning_signs="Isolerer seg."):
+    """The patient's crisis plan with warning signs and someone to call."""
+    crisis = CrisisPlan.objects.for_patient(patient)
+    crisis_svc.crisis_plan_save(
+        patient=patient,
+        actor=actor,
+        version=crisis.version if crisis else 1,
+        data={"warning_signs": warning_signs},
+    )
+    crisis_svc.crisis_contact_add(
+        patient=patient, actor=actor, data={"name": "Kari", "phone": "78 94 23 00"}
+    )
 
 
 @pytest.fixture
@@ -371,23 +381,15 @@ def test_each_side_edits_only_its_own_part(episode, tsb_clinician, unn_tsb, coor
             data={"summary": "x"},
             version=1,
         )
-    # Both sides write the crisis plan.
-    svc.plan_save_part(
-        plan=plan,
-        part="crisis",
-        actor=Actor(coordinator, vadso_rus),
-        data={"crisis_contacts": "Kari"},
-        version=1,
-    )
-    svc.plan_save_part(
-        plan=plan,
-        part="crisis",
-        actor=Actor(tsb_clinician, unn_tsb),
-        data={"crisis_what_helps": "Tur"},
-        version=2,
-    )
-    plan.refresh_from_db()
-    assert (plan.crisis_contacts, plan.crisis_what_helps) == ("Kari", "Tur")
+    # There is no crisis part of the ettervern plan any more: the crisis plan is the patient's.
+    with pytest.raises(PermissionDenied):
+        svc.plan_save_part(
+            plan=plan,
+            part="crisis",
+            actor=Actor(coordinator, vadso_rus),
+            data={"crisis_contacts": "Kari"},
+            version=1,
+        )
 
 
 def test_a_stale_save_is_refused_and_the_other_part_is_not_affected(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.acting import Actor
 from pathways.episodes import services as svc
 from pathways.episodes import timers
-from pathways.models import EttervernPlan, TreatmentEpisode
+from pathways.models import CrisisPlan, TreatmentEpisode
 from pathways.stale import StaleWrite
 from pathways.web import display
 from tests.factories import make_user
@@ -65,37 +65,38 @@ def assert_conflict(response, *, theirs: str, mine: str):
 # --- the ettervern plan's parts -----------------------------------------------------------
 
 
-def test_a_stale_plan_part_never_overwrites_even_when_sent_again(
+def test_a_stale_crisis_plan_never_overwrites_even_when_sent_again(
     episode, tsb_clinician, unn_tsb, coordinator
 ):
+    """The crisis plan of the ettervern plan (the patient's one, opened from both sides)."""
     svc.plan_start(episode=episode, actor=Actor(tsb_clinician, unn_tsb))
-    path = url("ettervern_edit", episode, "kriseplan")
+    path = reverse("pathways:crisis_plan", args=[episode.patient_id])
     a, b = session(coordinator), session(tsb_clinician)
     version = opened_version(a.get(path))
     assert opened_version(b.get(path)) == version
 
-    saved = a.post(path, {"crisis_warning_signs": "Slutter å svare.", "version": version})
+    saved = a.post(path, {"warning_signs": "Slutter å svare.", "version": version})
     assert saved.status_code == 302
 
-    stale_post = {"crisis_warning_signs": "Trekker seg unna.", "version": version}
+    stale_post = {"warning_signs": "Trekker seg unna.", "version": version}
     first = b.post(path, stale_post)
     assert_conflict(first, theirs="Slutter å svare.", mine="Trekker seg unna.")
     assert "Lagret av noen andre" in first.content.decode()
-    plan = EttervernPlan.objects.get(episode=episode)
-    assert plan.crisis_warning_signs == "Slutter å svare."
+    crisis = CrisisPlan.objects.get(patient_id=episode.patient_id)
+    assert crisis.warning_signs == "Slutter å svare."
 
     again = b.post(path, stale_post)
     assert_conflict(again, theirs="Slutter å svare.", mine="Trekker seg unna.")
-    plan.refresh_from_db()
-    assert plan.crisis_warning_signs == "Slutter å svare."
+    crisis.refresh_from_db()
+    assert crisis.warning_signs == "Slutter å svare."
 
     after_seeing = b.post(
-        path, {"crisis_warning_signs": "Trekker seg unna.", "version": rebased_version(again)}
+        path, {"warning_signs": "Trekker seg unna.", "version": rebased_version(again)}
     )
     assert after_seeing.status_code == 302
-    plan.refresh_from_db()
-    assert plan.crisis_warning_signs == "Trekker seg unna."
-    assert plan.crisis_version == version + 2
+    crisis.refresh_from_db()
+    assert crisis.warning_signs == "Trekker seg unna."
+    assert crisis.version == version + 2
 
 
 # --- the clinician's assessment -----------------------------------------------------------

@@ -228,8 +228,8 @@ def test_the_overview_section_costs_the_same_for_one_or_many_episodes(
         svc.plan_start(episode=e, actor=Actor(tsb_clinician, unn_tsb))
     with CaptureQueriesContext(connection) as many:
         context = discharge(request, shared_patient)
-    # Two queries (episodes with plans, their messages) and one looking for the individuell
-    # plan's crisis plan, once for all plans; one per episode would be 3+ more.
+    # Two queries (episodes with plans, their messages) and one looking for the patient's
+    # crisis plan, once for all plans; one per episode would be 3+ more.
     assert len(one) == len(many) == 3
     assert len(context["discharge_episodes"]) == 3
 

@@ -30,7 +30,8 @@ def test_a_koordinator_creates_the_group_from_the_page(login, coordinator, share
 def test_an_external_participant_form_keeps_the_input_and_explains(login, coordinator, group):
     url = reverse("pathways:member_add_external", args=[group.patient_id])
     response = login(coordinator).post(
-        url, {"name": "Mor Nordmann", "role": "next_of_kin", "basis": "consent", "email": "nei"}
+        url,
+        {"person": "new", "person_name": "Mor Nordmann", "basis": "consent", "person_email": "nei"},
     )
     assert response.status_code == 200
     html = response.content.decode()

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from accounts.acting import Actor
 from accounts.models import AuditEvent
+from pathways.crisis import services as crisis_svc
 from pathways.models import CareTeamMember, Goal, IndividualPlan, Measure, PlanRevision
 from pathways.plan import services as svc
 from pathways.plan.worklist import tasks as measure_tasks
@@ -77,7 +78,7 @@ def test_only_the_koordinator_edits_goals(login, colleague, tsb_clinician, coord
         client = login(user)
         assert client.get(url("plan_goal_new", plan.patient)).status_code == 403
         assert client.get(url("plan_goal", plan.patient, goal.pk)).status_code == 403
-        assert client.get(url("plan_section", plan.patient, "kriseplan")).status_code == 403
+        assert client.get(url("plan_section", plan.patient, "grunnlag")).status_code == 403
     assert login(coordinator).get(url("plan_goal", plan.patient, goal.pk)).status_code == 200
 
 
@@ -179,7 +180,8 @@ def test_garbage_input_never_gives_500(login, coordinator, plan):
         ("plan_measure_new", {"measure-new-start_on": "31.02.2026", "measure-new-goals": "abc"}),
         ("plan_evaluation", {"held_on": "i morgen", "next_revision_on": "2020-01-01"}),
         ("plan_participant_new", {"kind": "unit"}),
-        ("plan_contact_new", {"name": ""}),
+        ("crisis_plan_contact_new", {"name": ""}),
+        ("crisis_plan", {"version": "x", "warning_signs": "a" * 20000}),
     ]:
         assert client.post(url(name, plan.patient), data).status_code == 200, name
     assert client.get(url("plan_history", plan.patient) + "?a=x&b=999").status_code == 200
@@ -381,10 +383,10 @@ def test_the_pdf_holds_goals_measures_and_the_crisis_plan_and_is_audited(
     add_goal(plan, coordinator, vadso_rus, text="Jeg vil ha min egen leilighet.")
     add_measure(plan, coordinator, vadso_rus, title="Søknad om kommunal bolig")
     plan.refresh_from_db()
-    svc.crisis_save(
-        plan=plan,
+    crisis_svc.crisis_plan_save(
+        patient=plan.patient,
         actor=Actor(coordinator, vadso_rus),
-        base_version=plan.version,
+        version=1,
         data={
             "warning_signs": "Slutter å svare på telefonen.",
             "triggers": "",
