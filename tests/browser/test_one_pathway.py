@@ -13,18 +13,22 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from pathways.models import KommuneMessage
+from pathways.models import CrisisPlan, KommuneMessage, NextOfKin
 from referrals.models import Referral
 from tests.browser.conftest import LANDED, check_accessibility, log_in
 from tests.browser.test_life_of_one_patient import (
+    admit_ola,
     as_user,
     d,
     flash,
     grant_rett,
     in_days,
     intake_opens_the_referral,
+    open_pdf,
+    record_consent,
     refer_to_unn,
     register_ola,
+    start_plan,
 )
 from tests.browser.test_life_of_one_patient import cast as cast  # noqa: F401 (fixture)
 
@@ -136,3 +140,103 @@ def test_the_referral_follows_ola_from_the_waiting_list_through_his_stay_to_disc
     referral = Referral.objects.get(patient__last_name="Nordmann")
     assert referral.state == Referral.State.COMPLETED
     assert referral.treatment_episode.unit == cast.dogn
+
+
+def test_ola_s_sister_is_entered_once_his_crisis_plan_is_one_and_a_resent_referral_is_one(
+    page, new_page, cast
+):
+    """§2 of one pathway: one person in three roles, one crisis plan in both PDFs, and a
+    referral form sent twice (a retry after a timeout) that makes one referral."""
+    log_in(page, cast.kari.username)
+    page.wait_for_url(LANDED)
+    page.goto("/pasienter/")
+    overview_url = register_ola(page, axe=False)
+    patient_path = re.sub(r"^https?://[^/]+", "", overview_url)
+    record_consent(page, cast, axe=False)
+
+    # The referral is sent; the same form is then sent again, as a browser retrying does.
+    page.get_by_role("link", name="Ny henvisning").click()
+    page.get_by_label("Henvis til").select_option(label=f"{cast.intake.name} – UNN HF")
+    page.get_by_label("Henvisningsårsak").fill("Daglig alkoholbruk, to overdoser siste halvår.")
+    page.get_by_label("Spørsmål til spesialisthelsetjenesten").fill("Vurdering av rett til TSB.")
+    page.get_by_label("Pasienten samtykket til henvisningen").fill(timezone.localdate().isoformat())
+    form_url = page.url
+    sent = page.evaluate(
+        "() => Object.fromEntries(new FormData(document.querySelector('main form[method=post]')))"
+    )
+    assert sent.get("form_key"), "the referral form carries a form key"
+    page.get_by_role("button", name="Send henvisning").click()
+    page.wait_for_url(re.compile(r".*/henvisninger/\d+/$"))
+    flash(page, "Henvisningen er sendt.")
+    again = page.request.post(form_url, form=sent)
+    assert again.ok
+    assert "Dette skjemaet var allerede sendt" in again.text()
+    assert Referral.objects.filter(patient__last_name="Nordmann").count() == 1
+
+    # Berit, Ola's sister, goes into the register of people around him once.
+    page.goto(patient_path + "parorende/")
+    page.get_by_role("link", name="Legg til pårørende").click()
+    page.get_by_label(re.compile(r"^Navn")).fill("Berit Nordmann")
+    page.get_by_label(re.compile(r"^Relasjon til pasienten")).fill("søster")
+    page.get_by_label(re.compile(r"^Telefon")).fill("911 22 333")
+    page.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_text("Berit Nordmann").first).to_be_visible()
+    berit = "Berit Nordmann (søster)"
+
+    # The plan: Berit takes part, chosen from the register.
+    start_plan(page, overview_url, axe=False)
+    page.get_by_role("link", name="Legg til deltaker").click()
+    page.get_by_label("Type").select_option(label="Pårørende eller nettverk")
+    page.get_by_label("Person fra registeret").select_option(label=berit)
+    page.get_by_role("button", name="Lagre").click()
+
+    # The crisis plan: written once, with Berit as a contact from the register.
+    page.goto(patient_path + "plan/")
+    page.get_by_role("link", name="Endre kriseplan").click()
+    page.get_by_label("Tidlige varselsignaler").fill("Slutter å svare på telefon.")
+    page.get_by_role("button", name="Lagre").click()
+    page.get_by_role("link", name="Legg til kontakt").click()
+    page.get_by_label("Person fra registeret").select_option(label=berit)
+    page.get_by_role("button", name="Legg til kontakt").click()
+
+    # The ansvarsgruppe: Berit is a member, chosen from the register.
+    page.goto(overview_url)
+    page.get_by_role("link", name="Ansvarsgruppe og møter").click()
+    page.get_by_label("Pasientens ønsker om hvem som deltar").fill("Vil ha med søsteren sin.")
+    page.get_by_role("button", name="Opprett ansvarsgruppe").click()
+    page.get_by_role("link", name="Legg til ekstern deltaker").click()
+    page.get_by_label("Person fra registeret").select_option(label=berit)
+    page.get_by_label("Grunnlag for å delta").select_option(label="Pasientens samtykke")
+    page.get_by_label("Merknad om samtykke eller grunnlag").fill("Muntlig samtykke i dag")
+    page.get_by_role("button", name="Legg til").click()
+    expect(page.get_by_text("Deltakeren er lagt til.")).to_be_visible()
+
+    # One person: her new phone number shows in all three roles at once.
+    assert NextOfKin.objects.filter(name="Berit Nordmann").count() == 1
+    page.goto(patient_path + "parorende/")
+    page.get_by_role("link", name="Endre Berit Nordmann").click()
+    page.get_by_label(re.compile(r"^Telefon")).fill("922 33 444")
+    page.get_by_role("button", name="Lagre").click()
+    for path in ("plan/", "moter/", "parorende/", ""):
+        page.goto(patient_path + path)
+        expect(page.get_by_text("922 33 444").first).to_be_visible()
+        expect(page.get_by_text("911 22 333")).to_have_count(0)
+
+    # UNN admits Ola and starts the ettervern plan: it shows the same crisis plan.
+    unn = as_user(new_page, cast.bjorn)
+    admit_ola(unn, axe=False)
+    unn.get_by_role("link", name="Gå til ettervernsplanen").click()
+    unn.get_by_role("button", name="Start ettervernsplanen").click()
+    expect(unn.get_by_text("Slutter å svare på telefon.").first).to_be_visible()
+
+    # Both PDFs print the one crisis plan, with Berit's number as it is now.
+    page.goto(patient_path + "plan/")
+    plan_pdf = open_pdf(page, page.get_by_role("link", name=re.compile("Skriv ut.*PDF")).first)
+    page.goto(overview_url)
+    stays = page.get_by_role("region", name="Innleggelse og utskrivning")
+    ettervern_pdf = open_pdf(page, stays.get_by_role("link", name="Skriv ut ettervernsplanen"))
+    for text in (plan_pdf, ettervern_pdf):
+        assert "Slutter å svare på telefon." in text
+        assert "Berit Nordmann" in text and "922 33 444" in text
+        assert "911 22 333" not in text
+    assert CrisisPlan.objects.filter(patient__last_name="Nordmann").count() == 1
