@@ -2,7 +2,6 @@
 
 from referrals import permissions as perms
 from referrals.models import JointIntakeCase, Referral
-from referrals.placement.joint_intake import forums_of
 from referrals.selectors import referrals_for_patient
 from referrals.services import linkable_referrals
 
@@ -19,7 +18,9 @@ def section(request, patient) -> dict:
             .select_related("forum", "place__unit")
             .order_by("-meeting_on", "-pk")[:5]
         ),
-        "can_put_forward": can_edit and forums_of(actor.unit).exists(),
+        # The page itself says so when the unit takes part in no joint intake meeting: asking
+        # here would cost the overview a query for a link.
+        "can_put_forward": can_edit,
     }
 
 

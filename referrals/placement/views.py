@@ -1,8 +1,9 @@
 """The treatment places: who has free capacity, and the place's own page to keep it fresh."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -102,7 +103,8 @@ def joint_intake_add(request, patient):
     actor = request.actor
     forums = joint.forums_of(actor.unit)
     if not forums.exists():
-        raise PermissionDenied
+        messages.info(request, _("Your unit takes part in no joint intake meeting."))
+        return redirect("joint_intake")
     referrals = Referral.objects.filter(patient=patient, state__in=Referral.ACTIVE).select_related(
         "receiving_unit"
     )

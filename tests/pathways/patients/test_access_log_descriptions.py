@@ -125,7 +125,7 @@ def test_the_log_can_be_narrowed_to_a_period_and_a_unit(
     assert "TSB døgn (UNN HF)" in page  # the unit is offered as a choice
     assert "Lest: Ansvarsgruppe" in page and "Lest: Samtykke" in page
 
-    day = long_ago.date()
+    day = timezone.localdate(long_ago)  # the day as the page counts it (Oslo time)
     narrowed = client.get(url, {"fra": day.isoformat(), "til": day.isoformat()})
     text = narrowed.content.decode()
     assert "Lest: Ansvarsgruppe" in text
