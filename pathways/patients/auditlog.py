@@ -265,6 +265,24 @@ def _times(n: int) -> str:
     return ngettext("%(n)s time", "%(n)s times", n) % {"n": n}
 
 
+def _what(actions: dict) -> str:
+    """ "Lest: Plan (4 ganger), Oversikt; Endret: Møte": one verb per kind of action, most often
+    first. Saying the verb once keeps a busy day's line short, and every character is laid out."""
+    parts = []
+    for action, subjects in sorted(actions.items(), key=lambda item: -sum(item[1].values())):
+        done = [
+            f"{about or action} ({_times(n)})" if n > 1 else (about or action)
+            for about, n in sorted(subjects.items(), key=lambda item: -item[1])
+        ]
+        if None in subjects:  # self-describing ("Nødtilgang"): no subject after the verb
+            parts.append(", ".join(done))
+        else:
+            parts.append(
+                gettext("%(action)s: %(subject)s") % {"action": action, "subject": ", ".join(done)}
+            )
+    return "; ".join(parts)
+
+
 def days(groups) -> list[tuple[str, str]]:
     """The period's events as (day, lines) with the lines already HTML: one line per person,
     unit and basis a day, saying what they did and how often. Built here, not in the template,
@@ -287,8 +305,11 @@ def days(groups) -> list[tuple[str, str]]:
         what = described_as.get(what_key)
         if what is None:
             event = AuditEvent(action=g["action"], object_type=g["object_type"], detail=g["detail"])
-            what = described_as[what_key] = describe(event)
-        line["what"][what] = line["what"].get(what, 0) + g["n"]
+            about = None if event.action in SELF_DESCRIBING else subject(event)
+            what = described_as[what_key] = (str(event.get_action_display()), about)
+        action, about = what
+        subjects = line["what"].setdefault(action, {})
+        subjects[about] = subjects.get(about, 0) + g["n"]
     printed = []
     for day, day_lines in out:
         html = []
@@ -296,10 +317,7 @@ def days(groups) -> list[tuple[str, str]]:
             row = line["row"]
             first, last = timezone.localtime(line["first"]), timezone.localtime(line["last"])
             when = f"{first:%H:%M}" if first == last else f"{first:%H:%M}–{last:%H:%M}"
-            what = ", ".join(
-                f"{text} ({_times(n)})" if n > 1 else text
-                for text, n in sorted(line["what"].items(), key=lambda item: -item[1])
-            )
+            what = _what(line["what"])
             # The care team is the ordinary basis: only the others are named, emergency access
             # in bold. The unit's organisation is in the summary; here the line stays short,
             # as every character is laid out.
@@ -310,5 +328,5 @@ def days(groups) -> list[tuple[str, str]]:
                     basis = f" – <strong>{basis[3:]}</strong>"
             unit = escape(row["unit__name"] or "–")
             html.append(f"{when} {escape(_person(row))}, {unit}: {escape(what)}{basis}")
-        printed.append((capfirst(date_format(day, "l j.n.Y")), mark_safe("<br>".join(html))))  # noqa: S308 (each part escaped above)
+        printed.append((capfirst(date_format(day, "l j.n.Y")), mark_safe("\n".join(html))))  # noqa: S308 (each part escaped above)
     return printed

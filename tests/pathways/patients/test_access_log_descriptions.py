@@ -275,3 +275,16 @@ def test_the_access_log_page_offers_a_print_form_for_the_last_year(login, coordi
     assert f'action="{reverse("pathways:access_log_pdf", args=[patient.pk])}"' in html
     assert f'value="{today.isoformat()}"' in html
     assert 'id="utskrift_fra"' in html
+
+
+def test_a_printed_day_line_says_each_verb_once_most_frequent_first():
+    from pathways.patients.auditlog import _what
+
+    actions = {
+        "Endret": {"Møte": 1},
+        "Lest": {"Oversikt": 1, "Individuell plan": 4},
+        "Nødtilgang": {None: 2},
+    }
+    assert _what(actions) == (
+        "Lest: Individuell plan (4 ganger), Oversikt; Nødtilgang (2 ganger); Endret: Møte"
+    )
