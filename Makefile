@@ -40,8 +40,11 @@ $(OIDC_DIR)/node_modules/.package-lock.json: $(OIDC_DIR)/package.json $(OIDC_DIR
 
 oidc-provider: $(OIDC_DIR)/node_modules/.package-lock.json
 
+# Two processes by default (these machines have two cores), one test file per process at a time,
+# so a file's fixtures and any fixed port or process it starts stay within one process.
+TEST_WORKERS ?= 2
 test: messages oidc-provider
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

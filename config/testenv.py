@@ -30,6 +30,7 @@ def _choose() -> None:
         os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/samhandling"
     if not os.environ.get("REDIS_URL") and _answers("127.0.0.1", 6379):
         os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    _own_redis_db_per_worker()
     BACKENDS["database"] = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
     BACKENDS["redis"] = "Redis" if os.environ.get("REDIS_URL") else "none"
     if ci and (BACKENDS["database"] != "PostgreSQL" or BACKENDS["redis"] != "Redis"):
@@ -37,6 +38,20 @@ def _choose() -> None:
             f"CI=true needs PostgreSQL and Redis; found database={BACKENDS['database']}, "
             f"redis={BACKENDS['redis']}. Start them or set DATABASE_URL/REDIS_URL."
         )
+
+
+def _own_redis_db_per_worker() -> None:
+    """Under pytest-xdist each worker gets its own Redis database (the next numbers after the
+    configured one), so a Celery worker started by one test never takes another's tasks.
+    (Each worker's PostgreSQL test database is already its own: pytest-django adds _gwN.)"""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("REDIS_URL")
+    if not url or not worker.startswith("gw"):
+        return
+    base, _, db = url.rstrip("/").rpartition("/")
+    if not db.isdigit():
+        base, db = url.rstrip("/"), "0"
+    os.environ["REDIS_URL"] = f"{base}/{(int(db) + int(worker[2:])) % 16}"
 
 
 _choose()
