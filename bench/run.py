@@ -83,7 +83,18 @@ def log(message: str) -> None:
 # --- set-up -----------------------------------------------------------------------------
 
 
-def bench_env(args) -> dict:
+API_ISSUER = "https://bench.helseid.test"
+API_AUDIENCE = "samhandling-fhir"
+API_CLIENT = "bench-epj"
+
+
+def signing_key():
+    from joserfc.jwk import RSAKey
+
+    return RSAKey.generate_key(2048, parameters={"kid": "bench", "use": "sig"}, private=True)
+
+
+def bench_env(args, key) -> dict:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=args.database_url,
@@ -97,6 +108,12 @@ def bench_env(args) -> dict:
         BENCH_QUERY_COUNT="true",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="config.settings",
+        # The FHIR API accepts tokens signed by the bench's own key (the record system's
+        # tokens, minted below as a HelseID-like issuer would).
+        FHIR_TOKEN_ISSUER=API_ISSUER,
+        FHIR_TOKEN_AUDIENCE=API_AUDIENCE,
+        FHIR_JWKS=json.dumps({"keys": [key.as_dict(private=False)]}),
+        FHIR_JWKS_URL="",
     )
     # Web requests never wait on Redis; publishing goes nowhere during the benchmark.
     env.pop("REDIS_URL", None)
@@ -183,6 +200,7 @@ class Session:
     persona: str
     cookie: str
     patients: list[int]
+    headers: str = ""  # extra request header lines, e.g. a bearer token for the API
 
 
 def _cookies(response, jar: dict) -> dict:
@@ -235,10 +253,10 @@ class Sessions:
 # --- load -------------------------------------------------------------------------------
 
 
-async def fetch(port: int, path: str, cookie: str) -> tuple[int, int | None]:
+async def fetch(port: int, path: str, cookie: str, headers: str = "") -> tuple[int, int | None]:
     reader, writer = await asyncio.open_connection(HOST, port)
     writer.write(
-        f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nCookie: {cookie}\r\n"
+        f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nCookie: {cookie}\r\n{headers}"
         "Connection: close\r\n\r\n".encode()
     )
     data = await reader.read()
@@ -267,7 +285,7 @@ async def drive(port, sessions, make_path, duration: float, warmup: float = 1.5)
             path = make_path(session, rng)
             t0 = time.perf_counter()
             try:
-                status, count = await fetch(port, path, session.cookie)
+                status, count = await fetch(port, path, session.cookie, session.headers)
             except OSError:
                 status, count = 0, None
             elapsed = time.perf_counter() - t0
@@ -326,6 +344,50 @@ def resolve_page(page: Page) -> str | None:
             continue
         return name
     return None
+
+
+# --- the FHIR API ------------------------------------------------------------------------
+
+
+def api_sessions(key, persona_session: Session, users: int) -> list[Session]:
+    """Sessions of one record system bound to the persona's organisation: the same patients."""
+    from django.contrib.auth import get_user_model
+    from joserfc import jwt
+
+    from pathways.fhir.services import api_client_create
+    from pathways.models import ApiClient
+
+    user = get_user_model().objects.get(username=persona_session.persona)
+    organisation = user.memberships.select_related("unit__organisation").first().unit.organisation
+    if not ApiClient.objects.filter(client_id=API_CLIENT).exists():
+        api_client_create(client_id=API_CLIENT, name="Benk EPJ", organisation=organisation)
+    now = int(time.time())
+    claims = {"iss": API_ISSUER, "aud": API_AUDIENCE, "iat": now, "exp": now + 3600}
+    claims |= {"client_id": API_CLIENT, "scope": "system/*.read"}
+    token = jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
+    header = f"Authorization: Bearer {token}\r\nAccept: application/fhir+json\r\n"
+    # Patients with a plan, so that the search returns what a record system would show.
+    from pathways.models import IndividualPlan
+
+    with_plan = sorted(
+        set(
+            IndividualPlan.objects.filter(patient_id__in=persona_session.patients).values_list(
+                "patient_id", flat=True
+            )
+        )
+    )
+    session = Session("api", "", with_plan or persona_session.patients, header)
+    return [session] * users
+
+
+API_PAGES = {
+    # One patient's plans, as a record system shows them beside its own chart.
+    "fhir_careplan_by_patient": lambda session, rng: (
+        f"/fhir/R4/CarePlan?patient={rng.choice(session.patients)}"
+    ),
+    # A full first page of the organisation's patients.
+    "fhir_patient_page_50": lambda session, rng: "/fhir/R4/Patient?_count=50",
+}
 
 
 # --- timings ----------------------------------------------------------------------------
@@ -407,7 +469,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
     args = parser.parse_args()
 
-    env = bench_env(args)
+    key = signing_key()
+    env = bench_env(args, key)
     if not args.reuse:
         log(f"Creating {args.database_url} and seeding {args.patients} patients…")
         recreate_database(args.database_url)
@@ -470,6 +533,15 @@ def main() -> None:
                 )
             )
             log(f"  {result['pages'][page.name]}")
+        api_persona = sessions.for_users(["vadso.ruskonsulent"], 1)[0]
+        for name, make_path in API_PAGES.items():
+            log(f"{name}…")
+            result["pages"][name] = asyncio.run(
+                drive(
+                    args.port, api_sessions(key, api_persona, args.users), make_path, args.duration
+                )
+            )
+            log(f"  {result['pages'][name]}")
         result["memory"] = worker_peak_memory_mb(server)
     finally:
         server.terminate()
