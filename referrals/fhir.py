@@ -8,6 +8,7 @@ Both resources take the referral's id. A forwarded referral is a new ServiceRequ
 
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext
 
 from pathways.fhir import codes
 from pathways.fhir.registry import Include, ResourceType, SearchParam, register
@@ -96,7 +97,7 @@ def task(r) -> dict:
         # The sender's record system follows the referral to where it was forwarded.
         output.append(
             {
-                "type": codes.concept(codes.REFERRAL_STATE, "forwarded", "Videresendt"),
+                "type": codes.concept(codes.REFERRAL_STATE, "forwarded", gettext("Forwarded")),
                 "valueReference": codes.ref("ServiceRequest", r.forwarded_to_id),
             }
         )
