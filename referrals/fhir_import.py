@@ -139,8 +139,19 @@ def _parse(bundle: dict) -> Parsed:
     return parsed
 
 
+def _list(value) -> list:
+    """A repeating element as sent; anything else (a sender's mistake) counts as absent."""
+    return value if isinstance(value, list) else []
+
+
+def _text(value) -> str:
+    """A string element without NUL characters (PostgreSQL text cannot hold them)."""
+    return str(value).replace("\x00", "") if value is not None else ""
+
+
 def _reference(value) -> str:
-    return value.get("reference", "") if isinstance(value, dict) else ""
+    reference = value.get("reference") if isinstance(value, dict) else None
+    return reference if isinstance(reference, str) else ""
 
 
 def _points_to(entry: Entry, element: str, value, target: Entry) -> None:
@@ -168,8 +179,8 @@ def _unit_of(reference: dict) -> ServiceUnit | None:
         identifier = reference.get("identifier") if isinstance(reference, dict) else None
         if not isinstance(identifier, dict) or identifier.get("system") != codes.UNIT_ID:
             return None
-        value = str(identifier.get("value", ""))
-        if not value.isdigit() or not 1 <= int(value) <= codes.MAX_ID:
+        value = _text(identifier.get("value"))
+        if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= codes.MAX_ID:
             return None
         pk = int(value)
     return ServiceUnit.objects.select_related("organisation").filter(pk=pk).first()
@@ -184,7 +195,7 @@ def _organisation_of(reference: dict) -> Organisation | None:
             return None
     identifier = reference.get("identifier") if isinstance(reference, dict) else None
     if isinstance(identifier, dict) and identifier.get("system") == codes.ORG_NUMBER:
-        return Organisation.objects.filter(org_number=str(identifier.get("value", ""))).first()
+        return Organisation.objects.filter(org_number=_text(identifier.get("value"))).first()
     return None
 
 
@@ -206,7 +217,7 @@ def _sender(client, request: Entry) -> ServiceUnit:
         role = next(
             (
                 c
-                for c in request.resource.get("contained", [])
+                for c in _list(request.resource.get("contained"))
                 if isinstance(c, dict)
                 and c.get("resourceType") == "PractitionerRole"
                 and c.get("id") == raw[1:]
@@ -215,8 +226,7 @@ def _sender(client, request: Entry) -> ServiceUnit:
         )
         if role is None:
             raise _bad(_("The contained requester was not found."), where)
-        services_ = role.get("healthcareService") or [None]
-        unit = _unit_of(services_[0]) if isinstance(services_, list) else None
+        unit = _unit_of((_list(role.get("healthcareService")) or [None])[0])
         if unit is None:
             raise _bad(
                 _("Name the sending unit in the PractitionerRole's healthcareService."),
@@ -259,9 +269,9 @@ def _acting(client, unit: ServiceUnit) -> Actor:
 
 
 def _national_id(patient: Entry) -> str:
-    for identifier in patient.resource.get("identifier", []) or []:
+    for identifier in _list(patient.resource.get("identifier")):
         if isinstance(identifier, dict) and identifier.get("system") in NATIONAL_ID_SYSTEMS:
-            return str(identifier.get("value", "")).strip()
+            return _text(identifier.get("value")).strip()
     raise _bad(
         _("Identify the patient by fødselsnummer, D-nummer or H-nummer."),
         patient.at("identifier"),
@@ -283,27 +293,25 @@ PATIENT_PATHS = {
 
 def _patient_data(patient: Entry, national_id: str) -> dict:
     resource = patient.resource
-    names = [n for n in resource.get("name", []) or [] if isinstance(n, dict)]
+    names = [n for n in _list(resource.get("name")) if isinstance(n, dict)]
     name = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
     phones = [
-        t.get("value", "")
-        for t in resource.get("telecom", []) or []
+        _text(t.get("value"))
+        for t in _list(resource.get("telecom"))
         if isinstance(t, dict) and t.get("system") == "phone"
     ]
-    addresses = [a for a in resource.get("address", []) or [] if isinstance(a, dict)]
+    addresses = [a for a in _list(resource.get("address")) if isinstance(a, dict)]
     address = ""
     if addresses:
         first = addresses[0]
-        lines = [
-            *(first.get("line") or []),
-            " ".join(filter(None, [first.get("postalCode"), first.get("city")])),
-        ]
-        address = first.get("text") or ", ".join(str(line) for line in lines if line)
+        place = [_text(first.get(k)) for k in ("postalCode", "city") if first.get(k)]
+        lines = [*(_text(line) for line in _list(first.get("line"))), " ".join(place)]
+        address = _text(first.get("text")) or ", ".join(line for line in lines if line)
     return {
         "national_id": national_id,
-        "first_name": " ".join(str(g) for g in name.get("given", []) or []),
-        "last_name": str(name.get("family", "")),
-        "birth_date": str(resource.get("birthDate", "")),
+        "first_name": " ".join(_text(g) for g in _list(name.get("given"))),
+        "last_name": _text(name.get("family")),
+        "birth_date": _text(resource.get("birthDate")),
         "phone": phones[0] if phones else "",
         "address": address[:200],
     }
@@ -367,13 +375,13 @@ def _notes(request: Entry) -> tuple[dict, dict]:
     """The referral's texts from ``ServiceRequest.note`` and where each came from: a note
     marked with its section, else part of the question."""
     texts, paths = {}, {}
-    for index, note in enumerate(request.resource.get("note", []) or []):
+    for index, note in enumerate(_list(request.resource.get("note"))):
         if not isinstance(note, dict):
             continue
         section = "question"
-        for extension in note.get("extension", []) or []:
+        for extension in _list(note.get("extension")):
             if isinstance(extension, dict) and extension.get("url") == NOTE_SECTION:
-                section = extension.get("valueCode", "")
+                section = _text(extension.get("valueCode"))
         name = NOTE_FIELDS.get(section)
         if name is None:
             raise _bad(
@@ -381,7 +389,7 @@ def _notes(request: Entry) -> tuple[dict, dict]:
                 request.at(f"note[{index}].extension"),
                 "code-invalid",
             )
-        text = str(note.get("text", "")).strip()
+        text = _text(note.get("text")).strip()
         texts[name] = f"{texts[name]}\n\n{text}" if texts.get(name) else text
         paths.setdefault(name, request.at(f"note[{index}].text"))
     return texts, paths
@@ -389,16 +397,14 @@ def _notes(request: Entry) -> tuple[dict, dict]:
 
 def _reason(request: Entry) -> str:
     texts = []
-    for concept in request.resource.get("reasonCode", []) or []:
+    for concept in _list(request.resource.get("reasonCode")):
         if not isinstance(concept, dict):
             continue
-        text = concept.get("text") or "; ".join(
-            str(c.get("display", ""))
-            for c in concept.get("coding", []) or []
-            if isinstance(c, dict)
+        text = _text(concept.get("text")) or "; ".join(
+            _text(c.get("display")) for c in _list(concept.get("coding")) if isinstance(c, dict)
         )
-        if text:
-            texts.append(str(text).strip())
+        if text.strip():
+            texts.append(text.strip())
     return "\n".join(texts)
 
 
@@ -412,7 +418,7 @@ def _consent_date(consent: Entry | None) -> str:
             "business-rule",
             422,
         )
-    when = str(consent.resource.get("dateTime", ""))
+    when = _text(consent.resource.get("dateTime"))
     if not when:
         raise _bad(_("Give the date of the consent."), consent.at("dateTime"), "required", 422)
     return when[:10]
@@ -422,12 +428,11 @@ def _referral_form(parsed: Parsed, unit, patient) -> tuple[ReferralForm, dict]:
     request = parsed.one("ServiceRequest")
     consent = parsed.one("Consent")
     texts, paths = _notes(request)
-    performers = request.resource.get("performer") or [None]
-    receiving = _unit_of(performers[0]) if isinstance(performers, list) else None
+    receiving = _unit_of((_list(request.resource.get("performer")) or [None])[0])
     priority = request.resource.get("priority", "routine")
-    if priority not in PRIORITY:
+    if not isinstance(priority, str) or priority not in PRIORITY:
         raise _bad(
-            _("Unknown priority %(code)s.") % {"code": priority},
+            _("Unknown priority %(code)s.") % {"code": _text(priority)},
             request.at("priority"),
             "code-invalid",
         )
@@ -451,8 +456,8 @@ def _referral_form(parsed: Parsed, unit, patient) -> tuple[ReferralForm, dict]:
 
 
 def _attachment(actor, referral, entry: Entry) -> None:
-    content = entry.resource.get("content") or [{}]
-    attachment = content[0].get("attachment", {}) if isinstance(content[0], dict) else {}
+    content = (_list(entry.resource.get("content")) or [{}])[0]
+    attachment = content.get("attachment") if isinstance(content, dict) else None
     where = entry.at("content[0].attachment")
     raw = attachment.get("data") if isinstance(attachment, dict) else None
     if not isinstance(raw, str) or not raw:
@@ -466,16 +471,17 @@ def _attachment(actor, referral, entry: Entry) -> None:
         data = base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
         raise _bad(_("attachment.data is not base64."), f"{where}.data") from None
-    title = str(attachment.get("title") or entry.resource.get("description") or "vedlegg")
+    content_type = _text(attachment.get("contentType"))
+    title = _text(attachment.get("title")) or "vedlegg"
     if "." not in title:
-        title += mimetypes.guess_extension(str(attachment.get("contentType", ""))) or ""
-    upload = SimpleUploadedFile(title, data, str(attachment.get("contentType") or ""))
+        title += mimetypes.guess_extension(content_type) or ""
+    upload = SimpleUploadedFile(title, data, content_type)
     try:
         services.attachment_add(
             referral=referral,
             actor=actor,
             upload=upload,
-            description=str(entry.resource.get("description", "")),
+            description=_text(entry.resource.get("description")),
         )
     except ValidationError as error:
         raise Rejected(422, _form_issues(_messages(error), {}, where)) from None
@@ -499,7 +505,7 @@ def handle(caller, bundle: dict) -> dict:
     for consent in parsed.by_type.get("Consent", []):
         _points_to(consent, "patient", consent.resource.get("patient"), patient_entry)
     status = task.resource.get("status")
-    if status not in TASK_SENDS:
+    if not isinstance(status, str) or status not in TASK_SENDS:
         raise _bad(
             _("Task.status must be requested (send) or draft (keep as a draft)."),
             task.at("status"),

@@ -7,6 +7,8 @@ import copy
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.acting import Actor
 from accounts.models import AuditEvent
@@ -313,3 +315,54 @@ def test_the_capability_statement_declares_the_transaction(client):
     assert "system/ServiceRequest.write" in rest["security"]["description"]
     task = next(r for r in rest["resource"] if r["type"] == "Task")
     assert "focus" in {p["name"] for p in task["searchParam"]}
+
+
+def _paths(node, path=()):
+    """Every element of a Bundle, containers included, as a path of keys and indexes."""
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _paths(value, (*path, index))
+
+
+def _replaced(bundle, path, value):
+    out = copy.deepcopy(bundle)
+    node = out
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    return out
+
+
+ODD = [None, 7, -1, True, [], {}, "", "\x00", "x" * 300, [{}], {"reference": 5}, "Patient/1"]
+
+
+def test_no_odd_element_breaks_the_import(send, vadso_system, vadso_rus, unn_intake):
+    """Any element of the Bundle replaced by a value of another kind: a FHIR answer with a
+    2xx or 4xx status, never a server error."""
+    bundle = referral_bundle(vadso_rus, unn_intake)
+    paths = [p for p in _paths(bundle) if p]
+    statuses = []
+
+    @settings(
+        max_examples=80,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
+    @given(path=st.sampled_from(paths), value=st.sampled_from(ODD), fresh=st.uuids())
+    def post(path, value, fresh):
+        sent = _replaced(bundle, path, value)
+        if path != ("identifier",) and path[:1] != ("identifier",):
+            sent["identifier"] = {"system": "urn:test", "value": str(fresh)}
+        response = send(vadso_system, sent)
+        assert response.status_code < 500, (path, value, response.content)
+        body = response.json()
+        assert body["resourceType"] in ("Bundle", "OperationOutcome"), body
+        statuses.append(response.status_code)
+
+    post()
+    assert {400, 422} <= set(statuses), statuses
