@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from accounts.acting import Actor
 from accounts.models import AuditEvent
-from pathways.models import CareTeamMember, Consent, FhirTransaction, Patient
+from pathways.models import CareTeamMember, Consent, FhirTransaction, Notification, Patient
 from pathways.workdays import add_working_days
 from referrals import services
 from referrals.models import Attachment, Referral
@@ -54,7 +54,7 @@ def issues(response, status):
 
 
 def test_a_bundle_makes_the_referral_the_web_form_makes(
-    send, api, vadso_system, vadso_rus, unn_intake, coordinator
+    send, api, vadso_system, vadso_rus, unn_intake, coordinator, tsb_intake
 ):
     body = answered(send(vadso_system, referral_bundle(vadso_rus, unn_intake)))
     assert body["type"] == "transaction-response"
@@ -90,6 +90,10 @@ def test_a_bundle_makes_the_referral_the_web_form_makes(
     (attachment,) = Attachment.objects.filter(referral=referral)
     assert attachment.filename == "epikrise.pdf" and attachment.file.read() == PDF
     assert attachment.description == "Epikrise fra legevakt"
+
+    # The receiving intake team is told, as when the web form sends (a notice, no content).
+    (notice,) = Notification.objects.filter(user=tsb_intake)
+    assert notice.url == reverse("referrals:detail", args=[referral.pk])
 
     # The same deadline as a referral sent on the web page for another patient today.
     web = services.referral_create(
