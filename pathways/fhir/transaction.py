@@ -79,10 +79,13 @@ def outcome_of(rejected: Rejected) -> dict:
 
 
 def _parse(request) -> dict:
-    if len(request.body) > MAX_BUNDLE_BYTES:
+    # Read from the stream, not ``request.body``: that stops at the form upload limit
+    # (DATA_UPLOAD_MAX_MEMORY_SIZE), below a Bundle with a few inline attachments.
+    body = request.read(MAX_BUNDLE_BYTES + 1)
+    if len(body) > MAX_BUNDLE_BYTES:
         raise Rejected(413, [Issue(_("The Bundle is too large."), "Bundle", "too-costly")])
     try:
-        bundle = json.loads(request.body)
+        bundle = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise Rejected(400, [Issue(_("The body is not JSON."), "", "structure")]) from None
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
@@ -119,9 +122,8 @@ def idempotency_key(bundle: dict) -> str:
         )
     key = f"{system}|{value.strip()}"
     if len(key) > 600 or "\x00" in key:
-        raise Rejected(
-            400, [Issue(_("Bundle.identifier is too long."), "Bundle.identifier", "value")]
-        )
+        message = _("Bundle.identifier is too long or holds a NUL character.")
+        raise Rejected(400, [Issue(message, "Bundle.identifier", "value")])
     return key
 
 

@@ -2,6 +2,7 @@
 referral the web form makes, once per Bundle.identifier, and the sender reads the answer back
 from the Task."""
 
+import base64
 import copy
 
 import pytest
@@ -370,3 +371,24 @@ def test_no_odd_element_breaks_the_import(send, vadso_system, vadso_rus, unn_int
 
     post()
     assert {400, 422} <= set(statuses), statuses
+
+
+def test_a_large_attachment_is_taken_up_to_the_forms_limit(
+    send, vadso_system, vadso_rus, unn_intake, unn_tsb
+):
+    """A Bundle with a 9 MB PDF (12 MB in base64, past Django's form upload limit) is taken;
+    an 11 MB one is refused as the upload form refuses it."""
+    big = PDF + b"0" * (9 * 1024 * 1024)
+    bundle = referral_bundle(vadso_rus, unn_intake)
+    attachment = bundle["entry"][4]["resource"]["content"][0]["attachment"]
+    attachment["data"] = base64.b64encode(big).decode()
+    answered(send(vadso_system, bundle))
+    assert Attachment.objects.get().size == len(big)
+
+    bigger = referral_bundle(vadso_rus, unn_tsb)
+    bigger["entry"][4]["resource"]["content"][0]["attachment"]["data"] = base64.b64encode(
+        PDF + b"0" * (11 * 1024 * 1024)
+    ).decode()
+    found = issues(send(vadso_system, bigger), 422)
+    assert found[0][1] == "Bundle.entry[4].resource.content[0].attachment"
+    assert "10 MB" in found[0][2]
