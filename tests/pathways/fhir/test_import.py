@@ -392,3 +392,8 @@ def test_a_large_attachment_is_taken_up_to_the_forms_limit(
     found = issues(send(vadso_system, bigger), 422)
     assert found[0][1] == "Bundle.entry[4].resource.content[0].attachment"
     assert "10 MB" in found[0][2]
+
+
+def test_the_bundle_a_record_system_sends_is_valid_r4(vadso_rus, unn_intake):
+    """What the tests (and docs/fhir.md) send is itself a valid R4 transaction Bundle."""
+    validate(referral_bundle(vadso_rus, unn_intake))
