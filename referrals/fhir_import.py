@@ -214,15 +214,16 @@ def _sender(client, request: Entry) -> ServiceUnit:
     where = request.at("requester")
     raw = _reference(requester)
     if raw.startswith("#"):
-        role = next(
+        contained = _list(request.resource.get("contained"))
+        index, role = next(
             (
-                c
-                for c in _list(request.resource.get("contained"))
+                (n, c)
+                for n, c in enumerate(contained)
                 if isinstance(c, dict)
                 and c.get("resourceType") == "PractitionerRole"
                 and c.get("id") == raw[1:]
             ),
-            None,
+            (None, None),
         )
         if role is None:
             raise _bad(_("The contained requester was not found."), where)
@@ -230,14 +231,14 @@ def _sender(client, request: Entry) -> ServiceUnit:
         if unit is None:
             raise _bad(
                 _("Name the sending unit in the PractitionerRole's healthcareService."),
-                f"{request.at('contained')}.healthcareService",
+                request.at(f"contained[{index}].healthcareService"),
                 "required",
             )
         if unit.organisation_id != client.organisation_id:
             raise _not_own(where)
         named = role.get("organization")
         if named and getattr(_organisation_of(named), "pk", None) != client.organisation_id:
-            raise _not_own(f"{request.at('contained')}.organization")
+            raise _not_own(request.at(f"contained[{index}].organization"))
         return unit
     if requester:
         organisation = _organisation_of(requester)

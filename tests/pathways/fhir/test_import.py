@@ -198,6 +198,11 @@ def test_validation_errors_name_the_element(send, vadso_system, vadso_rus, unn_i
     bundle["entry"][2]["resource"]["focus"] = {"reference": "ServiceRequest/1"}
     found = issues(send(vadso_system, bundle), 400)
     assert found[0][1] == "Bundle.entry[2].resource.focus"
+    # A sender without its unit.
+    bundle = referral_bundle(vadso_rus, unn_intake)
+    del bundle["entry"][1]["resource"]["contained"][0]["healthcareService"]
+    found = issues(send(vadso_system, bundle), 400)
+    assert found[0][1] == "Bundle.entry[1].resource.contained[0].healthcareService"
     # A Bundle without its identifier, of another type, or not JSON at all.
     bundle = referral_bundle(vadso_rus, unn_intake)
     del bundle["identifier"]
