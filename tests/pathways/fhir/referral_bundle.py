@@ -34,6 +34,7 @@ def referral_bundle(
 ) -> dict:
     """``sender``: the sending unit (named in a contained PractitionerRole); ``receiver``:
     the unit referred to."""
+    national_id = national_id or NATIONAL_ID
     ids = {name: f"urn:uuid:{uuid.uuid4()}" for name in ("patient", "request", "task")}
     request = {
         "resourceType": "ServiceRequest",

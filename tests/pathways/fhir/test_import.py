@@ -402,3 +402,37 @@ def test_a_large_attachment_is_taken_up_to_the_forms_limit(
 def test_the_bundle_a_record_system_sends_is_valid_r4(vadso_rus, unn_intake):
     """What the tests (and docs/fhir.md) send is itself a valid R4 transaction Bundle."""
     validate(referral_bundle(vadso_rus, unn_intake))
+
+
+@pytest.mark.parametrize(
+    "system, sender, kind, status",
+    [
+        ("vadso_system", "vadso_rus", "new", 200),
+        ("vadso_system", "vadso_rus", "own", 200),
+        ("vadso_system", "vadso_rus", "shared", 200),
+        ("unn_system", "unn_tsb", "new", 200),
+        ("unn_system", "unn_tsb", "own", 422),
+        ("unn_system", "unn_tsb", "shared", 200),
+        ("stranger_system", "other_hf_unit", "own", 422),
+        ("stranger_system", "vadso_rus", "new", 403),
+    ],
+)
+def test_who_may_refer_whom(send, request, system, sender, kind, status, unn_intake):
+    """Each client × each kind of patient: a new person, Vadsø's own patient (on Vadsø's care
+    team only), and one shared by consent with UNN TSB døgn. A unit refers a known patient
+    only from its own care team, as on the web."""
+    patient = {
+        "new": None,
+        "own": lambda: request.getfixturevalue("patient"),
+        "shared": lambda: request.getfixturevalue("shared_patient"),
+    }[kind]
+    known = patient() if patient else None
+    client = request.getfixturevalue(system)
+    unit = request.getfixturevalue(sender)
+    bundle = referral_bundle(unit, unn_intake, national_id=known.national_id if known else None)
+    if known:
+        bundle["entry"][0]["resource"]["birthDate"] = known.birth_date.isoformat()
+    response = send(client, bundle)
+    answered(response, status)
+    made = Referral.objects.filter(referring_unit=unit)
+    assert made.count() == (1 if status == 200 else 0)
