@@ -13,7 +13,7 @@ class ReferralsConfig(AppConfig):
         # Imported here, not at the top: these modules import the models, which must be loaded.
         # Reminder rules register themselves on import.
         from pathways.episodes.services import EPISODE_ENDED, EPISODE_STARTED
-        from referrals import fhir, rules, section, services  # noqa: F401
+        from referrals import fhir, fhir_import, rules, section, services  # noqa: F401
 
         # The treatment episode page shows the referral it came from.
         if section.episode_section not in EPISODE_SECTIONS:
@@ -27,6 +27,8 @@ class ReferralsConfig(AppConfig):
                 hooks.append(func)
         # The API serves referrals as ServiceRequest + Task.
         fhir.register_all()
+        # and takes referrals in from record systems as transaction Bundles.
+        fhir_import.register()
         # "Til behandling" shows questions to answer and referrals near their deadline.
         register_home_source("referrals.worklist.questions")
         register_home_source("referrals.worklist.deadlines")

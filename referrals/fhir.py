@@ -6,11 +6,12 @@ Both resources take the referral's id. A forwarded referral is a new ServiceRequ
 ``replaces`` the one it came from and keeps its seniority date (ansiennitetsdato).
 """
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext
 
 from pathways.fhir import codes
-from pathways.fhir.registry import Include, ResourceType, register
+from pathways.fhir.registry import Include, ResourceType, SearchParam, register
 from referrals.models import Referral
 
 State = Referral.State
@@ -37,6 +38,8 @@ TASK_STATUS = {
     State.COMPLETED: "completed",
     State.CLOSED: "completed",
 }
+# Annotation.extension on ServiceRequest.note: which part of the referral a note is.
+NOTE_SECTION = f"{codes.CANONICAL}/StructureDefinition/referral-note-section"
 PRIORITY = {Referral.Urgency.ORDINARY: "routine", Referral.Urgency.URGENT: "urgent"}
 
 
@@ -51,9 +54,17 @@ def service_request(r) -> dict:
     extensions = []
     if r.seniority_date:
         extensions.append({"url": codes.SENIORITY_DATE, "valueDate": codes.date(r.seniority_date)})
+    # Each text marked with the part of the referral it is, so a record system can file it
+    # (and send it back the same way: ``referrals.fhir_import``).
     notes = [
-        {"text": text}
-        for text in (r.substance_use, r.mental_health, r.existing_services, r.patient_wishes)
+        {"extension": [{"url": NOTE_SECTION, "valueCode": section}], "text": text}
+        for section, text in (
+            ("question", r.question),
+            ("substance-use", r.substance_use),
+            ("mental-health", r.mental_health),
+            ("existing-services", r.existing_services),
+            ("patient-wishes", r.patient_wishes),
+        )
         if text
     ]
     return codes.resource(
@@ -71,7 +82,7 @@ def service_request(r) -> dict:
         requester=codes.org_ref(r.referring_unit),
         performer=[codes.org_ref(r.receiving_unit)],
         reasonCode=[{"text": r.reason}],
-        note=[{"text": r.question}, *notes],
+        note=notes,
     )
 
 
@@ -81,6 +92,15 @@ def task(r) -> dict:
         # The frist: treatment must start by this date.
         restriction = {"period": {"end": codes.date(r.start_deadline)}}
     reason = r.rejection_reason or r.withdrawn_reason or r.closed_reason
+    output = []
+    if r.forwarded_to_id:
+        # The sender's record system follows the referral to where it was forwarded.
+        output.append(
+            {
+                "type": codes.concept(codes.REFERRAL_STATE, "forwarded", gettext("Forwarded")),
+                "valueReference": codes.ref("ServiceRequest", r.forwarded_to_id),
+            }
+        )
     return codes.resource(
         "Task",
         r,
@@ -101,6 +121,7 @@ def task(r) -> dict:
         encounter=codes.ref("Encounter", r.treatment_episode_id)
         if r.treatment_episode_id
         else None,
+        output=output,
     )
 
 
@@ -109,9 +130,12 @@ def _referrals():
         Coalesce(name, "created_at")
         for name in ("sent_at", "assessed_at", "ended_at", "assessment_started_at")
     ]
+    forwarded_to = Referral.objects.filter(forwarded_from=OuterRef("pk")).values("pk")[:1]
     return Referral.objects.select_related(
         "referring_unit__organisation", "receiving_unit__organisation"
-    ).annotate(fhir_updated=Greatest("created_at", *changed))
+    ).annotate(
+        fhir_updated=Greatest("created_at", *changed), forwarded_to_id=Subquery(forwarded_to)
+    )
 
 
 def _drafts_of_own_units(client) -> Q:
@@ -121,6 +145,23 @@ def _drafts_of_own_units(client) -> Q:
 
 PATIENT = Include("patient", "Patient", lambda r: [r.fhir_patient_id])
 
+
+def _by_id(field: str):
+    """A reference parameter on ``field``: ``ServiceRequest/<id>`` or ``<id>``."""
+
+    def apply(queryset, value):
+        return queryset.filter(**{f"{field}__in": [codes.parse_id(v) for v in value.split(",")]})
+
+    return apply
+
+
+FOCUS = SearchParam(
+    "focus", "reference", _by_id("pk"), "The ServiceRequest the Task is about (the referral)"
+)
+REPLACES = SearchParam(
+    "replaces", "reference", _by_id("forwarded_from_id"), "The referral this one was forwarded from"
+)
+
 RESOURCES = (
     ResourceType(
         name="ServiceRequest",
@@ -129,6 +170,7 @@ RESOURCES = (
         patient_field="patient_id",
         status_field="state",
         statuses=_inverse(SERVICE_REQUEST_STATUS),
+        params=(REPLACES,),
         includes=(PATIENT,),
         client_scope=_drafts_of_own_units,
     ),
@@ -139,6 +181,7 @@ RESOURCES = (
         patient_field="patient_id",
         status_field="state",
         statuses=_inverse(TASK_STATUS),
+        params=(FOCUS,),
         includes=(PATIENT, Include("focus", "ServiceRequest", lambda r: [r.pk])),
         client_scope=_drafts_of_own_units,
     ),

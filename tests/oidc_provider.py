@@ -25,6 +25,8 @@ OIDC_DIR = Path(__file__).resolve().parent / "oidc"
 IDPORTEN_CLIENT = "samhandling-idporten"
 IDPORTEN_SECRET = "idporten-test-secret-0123456789"
 HELSEID_CLIENT = "samhandling-helseid"
+# A record system's client for the FHIR API (client credentials, private_key_jwt).
+FHIR_CLIENT = "vadso-profil"
 # The Django test client's host: the provider only redirects the browser there.
 APP = "http://testserver"
 
@@ -41,6 +43,7 @@ class Provider:
     helseid_key_pem: str
     process: subprocess.Popen = field(repr=False)
     folder: tempfile.TemporaryDirectory = field(repr=False)
+    fhir_key_pem: str = ""
 
     def stop(self) -> None:
         self.process.terminate()
@@ -52,20 +55,35 @@ class Provider:
         self.folder.cleanup()
 
 
-def start_provider(*, id_token_ttl: int = 600, token_delay_ms: int = 0, app: str = APP) -> Provider:
-    """``app``: where the app runs (the test client's host, or a live server for a browser)."""
+def private_key_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def start_provider(
+    *,
+    id_token_ttl: int = 600,
+    token_delay_ms: int = 0,
+    app: str = APP,
+    fhir_resources: dict | None = None,
+) -> Provider:
+    """``app``: where the app runs (the test client's host, or a live server for a browser).
+
+    ``fhir_resources``: resource indicators the provider issues FHIR API access tokens for,
+    ``{indicator: {"audience": ..., "scope": "...", "ttl": seconds}}``; with them the
+    provider also knows the record system ``FHIR_CLIENT`` (its key: ``fhir_key_pem``)."""
     node = shutil.which("node") or shutil.which("nodejs")
     if node is None:
         raise RuntimeError("The OIDC tests need Node (Debian's nodejs package).")
     if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
         raise RuntimeError("Run `npm ci` in tests/oidc (make test does it).")
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    pem = private_key_pem()
     public_jwk = RSAKey.import_key(pem).as_dict(private=False)
+    fhir_pem = private_key_pem() if fhir_resources else ""
     port = free_port()
     folder = tempfile.TemporaryDirectory(prefix="oidc-provider-")
     config = {
@@ -85,6 +103,12 @@ def start_provider(*, id_token_ttl: int = 600, token_delay_ms: int = 0, app: str
             "post_logout_redirect_uris": [f"{app}/accounts/login/"],
         },
     }
+    if fhir_resources:
+        config["fhir"] = {
+            "client_id": FHIR_CLIENT,
+            "public_jwk": RSAKey.import_key(fhir_pem).as_dict(private=False),
+            "resources": fhir_resources,
+        }
     config_path = Path(folder.name) / "config.json"
     config_path.write_text(json.dumps(config))
     process = subprocess.Popen(
@@ -109,7 +133,13 @@ def start_provider(*, id_token_ttl: int = 600, token_delay_ms: int = 0, app: str
         raise RuntimeError(f"The OIDC test provider did not start: {line}{output}")
     # Its further output (warnings) must not fill the pipe and block it.
     threading.Thread(target=process.stdout.read, daemon=True).start()
-    return Provider(issuer=line.split()[1], helseid_key_pem=pem, process=process, folder=folder)
+    return Provider(
+        issuer=line.split()[1],
+        helseid_key_pem=pem,
+        process=process,
+        folder=folder,
+        fhir_key_pem=fhir_pem,
+    )
 
 
 def follow_to_app(browser, url: str) -> str:

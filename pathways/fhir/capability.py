@@ -48,10 +48,23 @@ def capability_statement(base_url: str) -> dict:
                     "description": (
                         "OAuth 2.0 client credentials with a signed JWT (SMART Backend "
                         "Services). Bearer access tokens from the configured issuer; scopes "
-                        "system/*.read or system/<type>.read."
+                        "system/*.read or system/<type>.read; system/ServiceRequest.write to "
+                        "send referrals."
                     ),
                 },
                 "resource": resources,
+                "interaction": [
+                    {
+                        "code": "transaction",
+                        "documentation": (
+                            "A referral: POST a transaction Bundle of Patient, ServiceRequest "
+                            "and Task (optionally Consent and DocumentReference with the "
+                            "attachment inline) to the base. Needs system/ServiceRequest.write; "
+                            "Bundle.identifier is required and makes a resent Bundle answer "
+                            "with the first response."
+                        ),
+                    }
+                ],
             }
         ],
     }

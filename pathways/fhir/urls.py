@@ -1,11 +1,11 @@
 from django.urls import include, path, re_path
 
-from pathways.fhir import views
+from pathways.fhir import transaction, views
 
 app_name = "fhir"
 
 urlpatterns = [
-    path("", views.base, name="base"),
+    path("", transaction.endpoint, name="base"),
     path("metadata", views.metadata, name="metadata"),
     re_path(r"^(?P<resource_type>[A-Z][A-Za-z]+)$", views.search_type, name="search"),
     re_path(

@@ -206,13 +206,5 @@ def search_type(request, resource_type):
 
 
 @csrf_exempt
-def base(request):
-    """The service base, where a transaction Bundle will be posted; only reads are served yet."""
-    return outcome(
-        405, "not-supported", _("Only reading is supported here."), {"Allow": "GET, HEAD"}
-    )
-
-
-@csrf_exempt
 def unknown(request):
     return outcome(404, "not-supported", _("This is not supported here."))

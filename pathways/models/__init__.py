@@ -8,7 +8,7 @@ from pathways.models.episodes import (
     PlanningMeeting,
     TreatmentEpisode,
 )
-from pathways.models.fhir import ApiClient
+from pathways.models.fhir import ApiClient, FhirTransaction
 from pathways.models.forms import FormSubmission
 from pathways.models.meetings import (
     ActionItem,
@@ -48,6 +48,7 @@ from pathways.models.portal import PlanAgreement, PortalAccess
 
 __all__ = [
     "ApiClient",
+    "FhirTransaction",
     "ActionItem",
     "Addendum",
     "AgendaItem",

@@ -3,6 +3,11 @@
 // the national id in the `pid` claim) and like HelseID (staff: private_key_jwt client
 // authentication + PKCE, the person's national id in `helseid://claims/identity/pid`).
 //
+// It also issues access tokens for the FHIR API like HelseID's machine-to-machine flow: a
+// record system authenticates with a signed JWT (private_key_jwt), asks for client
+// credentials with a resource indicator (RFC 8707), and gets a JWT access token for that
+// resource's audience with the scopes the resource offers.
+//
 // Usage: node provider.mjs CONFIG.json   (see tests/oidc/conftest.py for the fields)
 // Prints "ready <issuer>" on stdout once it listens.
 //
@@ -11,7 +16,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const issuer = `http://127.0.0.1:${config.port}`;
@@ -50,6 +55,16 @@ const provider = new Provider(issuer, {
       response_types: ['code'],
       scope: `openid profile ${HELSEID_PID_SCOPE}`,
     },
+    ...(config.fhir ? [{
+      // A record system calling the FHIR API: no user, no redirect, only its own key.
+      client_id: config.fhir.client_id,
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'RS256',
+      jwks: { keys: [config.fhir.public_jwk] },
+      redirect_uris: [],
+      grant_types: ['client_credentials'],
+      response_types: [],
+    }] : []),
   ],
   jwks: { keys: [signingKey] },
   cookies: { keys: ['test-cookie-key-1'] },
@@ -73,6 +88,24 @@ const provider = new Provider(issuer, {
   },
   features: {
     devInteractions: { enabled: false },
+    clientCredentials: { enabled: Boolean(config.fhir) },
+    resourceIndicators: {
+      enabled: Boolean(config.fhir),
+      // config.fhir.resources: { "<resource indicator>": { audience, scope, ttl } }
+      defaultResource: () => undefined,
+      useGrantedResource: () => true,
+      async getResourceServerInfo(ctx, indicator) {
+        const server = config.fhir?.resources?.[indicator];
+        if (!server) throw new errors.InvalidTarget();
+        return {
+          audience: server.audience,
+          scope: server.scope,
+          accessTokenTTL: server.ttl || 600,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'RS256' } },
+        };
+      },
+    },
     rpInitiatedLogout: {
       enabled: true,
       async logoutSource(ctx, form) {

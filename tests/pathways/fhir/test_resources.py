@@ -165,7 +165,8 @@ def validate(resource: dict):
     for key, code in _codes(resource):
         assert code in R4_CODES[key], f"{key}: {code!r} is not an R4 code"
     for entry in resource.get("entry", []) if name == "Bundle" else []:
-        validate(entry["resource"])
+        if "resource" in entry:  # a transaction-response entry may hold only its response
+            validate(entry["resource"])
     module = importlib.import_module(f"fhir.resources.R4B.{name.lower()}")
     return getattr(module, name).model_validate(resource)
 
