@@ -19,10 +19,13 @@ class PathwaysConfig(AppConfig):
         # isort: on
         from pathways import formkeys, wiring
         from pathways.fhir import resources as fhir_resources
+        from pathways.fhir import transaction as fhir_transaction
         from pathways.notifications import reminders, tasks
 
         # Keys of saved forms go once they are too old to be accepted (pathways/formkeys.py).
         reminders.periodic("form_keys_expire")(formkeys.expire_form_keys)
+        # So are the keys of Bundles sent to the FHIR API, after KEEP_DAYS.
+        reminders.periodic("fhir_transactions_expire")(fhir_transaction.expire_transactions)
 
         # Email for new notifications: queued after commit. Importing the tasks module here
         # also registers the Celery tasks in every process (Celery's autodiscovery finds only

@@ -11,6 +11,7 @@ database transaction as the work, so a concurrent duplicate waits on the unique 
 then reads the stored answer. A refused Bundle stores nothing and may be sent again.
 """
 
+import datetime
 import hashlib
 import json
 from collections.abc import Callable
@@ -28,6 +29,9 @@ from pathways.models import FhirTransaction
 MAX_BUNDLE_BYTES = 20 * 1024 * 1024
 # The write scope the referral import needs; named in the CapabilityStatement.
 WRITE_SCOPE = "system/ServiceRequest.write"
+# How long a sent Bundle's key and answer are kept. A record system retries within minutes or
+# hours; a copy sent after this is still refused as a duplicate of the open referral.
+KEEP_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -224,3 +228,10 @@ def endpoint(request):
 def _refused(status: int, message: str, error: str):
     code = "login" if status == 401 else "forbidden"
     return outcome(status, code, message, {"WWW-Authenticate": f'Bearer error="{error}"'})
+
+
+def expire_transactions(now=None) -> int:
+    """Forget keys older than KEEP_DAYS (a periodic job of the sweep)."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=KEEP_DAYS)
+    deleted, _rows = FhirTransaction.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

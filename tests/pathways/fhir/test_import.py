@@ -4,6 +4,7 @@ from the Task."""
 
 import base64
 import copy
+import datetime
 
 import pytest
 from django.urls import reverse
@@ -436,3 +437,16 @@ def test_who_may_refer_whom(send, request, system, sender, kind, status, unn_int
     answered(response, status)
     made = Referral.objects.filter(referring_unit=unit)
     assert made.count() == (1 if status == 200 else 0)
+
+
+def test_old_bundle_keys_are_forgotten_by_the_periodic_job(
+    send, vadso_system, vadso_rus, unn_intake
+):
+    from pathways.fhir.transaction import KEEP_DAYS, expire_transactions
+
+    answered(send(vadso_system, referral_bundle(vadso_rus, unn_intake)))
+    kept = FhirTransaction.objects.get()
+    assert expire_transactions(kept.created_at + datetime.timedelta(days=KEEP_DAYS - 1)) == 0
+    assert expire_transactions(kept.created_at + datetime.timedelta(days=KEEP_DAYS, seconds=1)) == 1
+    assert not FhirTransaction.objects.exists()
+    assert Referral.objects.count() == 1  # the referral itself stays
