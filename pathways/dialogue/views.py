@@ -13,7 +13,7 @@ from pathways.dialogue import forms, selectors
 from pathways.dialogue import permissions as perms
 from pathways.dialogue import services as svc
 from pathways.models import DialoguePost
-from pathways.web import form_action
+from pathways.web import form_action, posted
 
 
 def _list_url(patient) -> str:
@@ -74,7 +74,7 @@ def dialogue_new(request, patient):
 def _reply_form(request, rights, posts):
     latest = posts[-1].pk if posts else None
     return forms.ReplyForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         request.FILES or None,
         asking=rights.ask_more,
         initial={"in_response_to": latest},

@@ -28,7 +28,8 @@ def test_a_kommune_question_to_tsb_is_answered(
     check_accessibility(page)
     page.get_by_label("Spør (må fylles ut)", exact=True).select_option(str(unn_tsb.pk))
     page.get_by_label("Emne").fill("Legemidler ved utskriving")
-    page.get_by_label("Spørsmål (må fylles ut)", exact=True).fill("Hvilke legemidler skal Ola ha med seg hjem?")
+    question = "Hvilke legemidler skal Ola ha med seg hjem?"
+    page.get_by_label("Spørsmål (må fylles ut)", exact=True).fill(question)
     page.get_by_label("Svar innen").fill(answer_by.isoformat())
     page.get_by_role("button", name="Send spørsmålet").click()
     page.wait_for_url("**/dialog/*/")
@@ -49,7 +50,7 @@ def test_a_kommune_question_to_tsb_is_answered(
     check_accessibility(tsb)
     group.get_by_role("link", name="Svar: Legemidler ved utskriving").click()
     tsb.wait_for_url(f"**/dialog/{thread.pk}/")
-    expect(tsb.get_by_text("Hvilke legemidler skal Ola ha med seg hjem?")).to_be_visible()
+    expect(tsb.get_by_text(question)).to_be_visible()
     check_accessibility(tsb)
     assert DialoguePost.objects.get(thread=thread).read_by == tsb_clinician
     tsb.get_by_label("Svaret ditt").fill("Metadon 60 mg daglig; resept sendes fastlegen.")
