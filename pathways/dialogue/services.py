@@ -53,14 +53,15 @@ def _audit(actor, thread, obj, action, detail) -> None:
     )
 
 
-def _notify(post, thread, *, kind: str, title: str) -> None:
-    notify(
-        users=unit_users([post.to_unit]),
-        kind=kind,
-        title=title,
-        url=thread_url(thread),
-        patient=thread.patient,
-    )
+def _notice(post, thread, title: str) -> dict:
+    """What ``notify`` needs besides the kind (kept a literal at each call, so the mail's
+    fixed label is known for every kind the code can produce)."""
+    return {
+        "users": unit_users([post.to_unit]),
+        "title": title,
+        "url": thread_url(thread),
+        "patient": thread.patient,
+    }
 
 
 @transaction.atomic
@@ -116,13 +117,11 @@ def thread_start(
         _attach(post, upload)
     post.save()
     _audit(actor, thread, thread, audit.Action.CREATE, _("Dialogue started"))
-    _notify(
-        post,
-        thread,
-        kind="dialogue_question",
-        title=_("Question from %(unit)s: %(subject)s")
-        % {"unit": actor.unit.name, "subject": thread.subject},
-    )
+    title = _("Question from %(unit)s: %(subject)s") % {
+        "unit": actor.unit.name,
+        "subject": thread.subject,
+    }
+    notify(kind="dialogue_question", **_notice(post, thread, title))
     return thread
 
 
@@ -173,9 +172,10 @@ def thread_reply(*, thread, actor, text: str, in_response_to=None, upload=None) 
     names = {"unit": actor.unit.name, "subject": thread.subject}
     if kind == Kind.ANSWER:
         title = _("Answer from %(unit)s: %(subject)s") % names
+        notify(kind="dialogue_answer", **_notice(post, thread, title))
     else:
         title = _("Question from %(unit)s: %(subject)s") % names
-    _notify(post, thread, kind=f"dialogue_{kind}", title=title)
+        notify(kind="dialogue_question", **_notice(post, thread, title))
     return post
 
 
