@@ -245,3 +245,40 @@ def test_the_lists_cost_the_same_for_one_thread_and_many(
         print(f"{name}: {counts[name]} queries")
     html = client.get(pages["list"]).content.decode()
     assert html.count('<tr id="thread-') == 17
+
+
+def test_two_clinicians_answering_from_the_same_page_both_keep_their_answer(
+    client, login, tsb_clinician, unn_tsb, with_file
+):
+    """Both open the thread on the same question and send: two answers, neither overwritten,
+    both answering that question; the thread reads as answered."""
+    from django.test import Client
+
+    from tests.factories import make_user
+
+    other = Client()
+    other.force_login(make_user(unn_tsb, username="unnkollega2"))
+    first = login(tsb_clinician)
+    url = urls(with_file)["reply"]
+    question = with_file.posts.get()
+    for c in (first, other):
+        assert f'value="{question.pk}"' in c.get(urls(with_file)["thread"]).content.decode()
+    for c, text in ((first, "Metadon 60 mg."), (other, "Truxal ved behov.")):
+        response = c.post(url, {"text": text, "in_response_to": question.pk})
+        assert response.status_code == 302
+    answers = list(with_file.posts.filter(kind="answer").order_by("pk"))
+    assert [a.text for a in answers] == ["Metadon 60 mg.", "Truxal ved behov."]
+    assert {a.in_response_to_id for a in answers} == {question.pk}
+    html = first.get(urls(with_file)["thread"]).content.decode()
+    assert "Metadon 60 mg." in html and "Truxal ved behov." in html and "Besvart" in html
+
+
+def test_the_overview_shows_the_threads_and_offers_a_question_to_writers_only(
+    login, coordinator, break_glass_user, with_file
+):
+    url = reverse("pathways:patient_overview", args=[with_file.patient_id])
+    html = login(coordinator).get(url).content.decode()
+    assert "Helsefaglig dialog" in html and "Legemidler ved utskriving" in html
+    assert "Venter på svar" in html and "Spør en annen tjeneste" in html
+    html = login(break_glass_user).get(url).content.decode()
+    assert "Legemidler ved utskriving" in html and "Spør en annen tjeneste" not in html
