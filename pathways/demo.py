@@ -9,6 +9,7 @@ EXTENSIONS = [
     "pathways.plan.demo.seed",
     "pathways.meetings.demo.seed",
     "pathways.episodes.demo.seed",
+    "pathways.dialogue.demo.seed",
     "pathways.portal.demo.seed",
     # Last: the referrals' timelines take the dates the stays were given above.
     "referrals.demo.settle",

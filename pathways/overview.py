@@ -12,6 +12,7 @@ SECTIONS = [
     "pathways.plan.section.section",
     "pathways.meetings.section.section",
     "pathways.episodes.section.section",
+    "pathways.dialogue.section.section",
 ]
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.fields import unit_fk, user_fk
 from accounts.models import Organisation, ServiceUnit
+from pathways import uploads
 from pathways.models import Consent, Patient
 
 # What the referring side writes in a draft (in the order of the form).
@@ -443,8 +444,7 @@ class InformationRequest(models.Model):
 
 
 def attachment_path(instance, filename: str) -> str:
-    # The stored name says nothing about the patient or the original file name.
-    return f"referrals/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    return uploads.stored_name("referrals")
 
 
 class Attachment(models.Model):

@@ -6,7 +6,6 @@ form carried it, its version; a second person acting on the same referral at the
 """
 
 import datetime
-import os
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,12 +13,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.acting import SYSTEM, Actor
 from accounts.models import Membership, ServiceUnit
+from pathways import uploads
 from pathways.dates import DateRules
 from pathways.episodes.services import consent_withdrawn_for, episode_end, episode_start
 from pathways.models import CareTeamMember, Consent, Patient, TreatmentEpisode
@@ -49,7 +48,6 @@ Role = Membership.Role
 
 ASSESSMENT_WORKING_DAYS = 10
 UNDER_23_WARNING_WORKING_DAYS = 65
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 # The granted kind of help decides the kind of treatment episode.
 EPISODE_KIND = {
@@ -1087,52 +1085,16 @@ def referral_record_helfo_notified(*, referral, actor, on: datetime.date) -> Ref
 
 # --- attachments ---
 
-_MAGIC = [
-    (b"%PDF-", Attachment.ContentType.PDF),
-    (b"\x89PNG\r\n\x1a\n", Attachment.ContentType.PNG),
-    (b"\xff\xd8\xff", Attachment.ContentType.JPEG),
-]
-_EXTENSIONS = {
-    Attachment.ContentType.PDF: {".pdf"},
-    Attachment.ContentType.PNG: {".png"},
-    Attachment.ContentType.JPEG: {".jpg", ".jpeg"},
-}
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    for magic, content_type in _MAGIC:
-        if head.startswith(magic):
-            return content_type
-    return None
-
 
 @transaction.atomic
 def attachment_add(*, referral, actor, upload, description: str = "") -> Attachment:
-    """Store a PDF or image (at most 10 MB, type read from the content, never the name)."""
-    if upload is None:
-        raise ValidationError({"file": _("Choose a file.")})
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": _("The file is larger than 10 MB.")})
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = sniff_content_type(head)
-    if content_type is None:
-        raise ValidationError({"file": _("Only PDF, PNG and JPEG files can be attached.")})
-    filename = get_valid_filename(os.path.basename(upload.name or "")) or "vedlegg"
-    extension = os.path.splitext(filename)[1].lower()
-    if extension not in _EXTENSIONS[content_type]:
-        raise ValidationError(
-            {
-                "file": _("The file's content does not match its name (%(name)s).")
-                % {"name": filename}
-            }
-        )
+    """Store a PDF or image (the checks of ``pathways.uploads``: size, type from the content)."""
+    filename, content_type = uploads.checked_upload(upload)
     current = _lock(referral)
     _require(perms.can_attach(actor, current))
     attachment = Attachment(
         referral=current,
-        filename=filename[:200],
+        filename=filename,
         content_type=content_type,
         size=upload.size,
         description=(description or "").strip()[:200],

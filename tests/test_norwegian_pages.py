@@ -17,7 +17,14 @@ from django.utils.module_loading import import_string
 from accounts.models import Membership
 from accounts.units import SESSION_KEY
 from pathways.demo import EXTENSIONS
-from pathways.models import CareTeamMember, IndividualPlan, Meeting, Patient, TreatmentEpisode
+from pathways.models import (
+    CareTeamMember,
+    DialogueThread,
+    IndividualPlan,
+    Meeting,
+    Patient,
+    TreatmentEpisode,
+)
 from pathways.patients import demo as base
 from referrals.models import Referral
 
@@ -93,6 +100,9 @@ def _pages(patient) -> list[str]:
         pages.append(reverse("pathways:episode_detail", args=[pk, episode.pk]))
     for referral in Referral.objects.filter(patient=patient)[:2]:
         pages.append(reverse("referrals:detail", args=[referral.pk]))
+    for thread in DialogueThread.objects.filter(patient=patient)[:2]:
+        pages.append(reverse("pathways:dialogue", args=[pk]))
+        pages.append(reverse("pathways:dialogue_thread", args=[pk, thread.pk]))
     return pages
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from pathways.fhir.codes import parse_id
+
 
 @dataclass(frozen=True)
 class Include:
@@ -55,6 +57,23 @@ class ResourceType:
     interactions: tuple[str, ...] = ("read", "search-type")
     # (obj) -> (bytes, content type): a read answered with the content itself (Binary).
     raw: Callable[[object], tuple[bytes, str]] | None = None
+    # More models served as this type (the dialogue's posts beside the kommune messages as
+    # Communication): each part is a ResourceType of the same name whose ids carry its own
+    # ``id_prefix``; a search runs through the parts in turn, each in id order.
+    parts: tuple["ResourceType", ...] = ()
+    id_prefix: str = ""
+
+    def fhir_id(self, obj) -> str:
+        return f"{self.id_prefix}{obj.pk}"
+
+    def split_id(self, value) -> tuple["ResourceType", int]:
+        """The part an id (``12``, ``dialog-12`` or ``Type/…``) names and the row's pk;
+        ``ValueError`` when it names none."""
+        raw = str(value).rpartition("/")[2]
+        for part in sorted((self, *self.parts), key=lambda p: -len(p.id_prefix)):
+            if raw.startswith(part.id_prefix):
+                return part, parse_id(raw[len(part.id_prefix) :])
+        raise ValueError(value)
 
     def model_rows(self) -> QuerySet:
         """The model's rows without the page's joins and annotations."""

@@ -42,7 +42,13 @@ class SearchError(ValueError):
 class Page:
     matches: list
     included: list = field(default_factory=list)  # (ResourceType, obj)
-    next_cursor: int | None = None
+    next_cursor: int | str | None = None
+    # The part each match came from, for a type served from several models (else empty).
+    kinds: list = field(default_factory=list)
+
+    def typed_matches(self, resource) -> list:
+        """(ResourceType, obj) for each match."""
+        return list(zip(self.kinds or [resource] * len(self.matches), self.matches, strict=True))
 
 
 def scoped(resource: ResourceType, client):
@@ -163,21 +169,26 @@ def _status(resource, queryset, value):
     return queryset.filter(**{f"{resource.status_field}__in": ours})
 
 
-def search(resource: ResourceType, client, params) -> Page:
-    """One page of the search ``params`` (a QueryDict) for ``client``."""
-    queryset = scoped(resource, client)
+def _checked(resource: ResourceType, params) -> None:
     known = {name for name, _t, _d in supported_params(resource)} | set(RESULT_PARAMS)
     unknown = sorted(set(params) - known)
     if unknown:
         raise SearchError(
             _("Unsupported search parameter: %(names)s.") % {"names": ", ".join(unknown)}
         )
+    for name in params:
+        if any("\x00" in value for value in params.getlist(name)):
+            # PostgreSQL text cannot hold NUL; such a value can match nothing anyway.
+            raise SearchError(_("%(name)s cannot be %(value)r.") % {"name": name, "value": "\x00"})
+
+
+def _filtered(resource: ResourceType, client, params, ids=None):
+    """The rows of ``resource`` for the client, filtered by ``params``; ``ids`` (the part's
+    own pks) stands in for ``_id`` in a type served from several models."""
+    queryset = scoped(resource, client)
     own = {p.name: p for p in resource.params}
     for name in params:
         values = params.getlist(name)
-        if any("\x00" in value for value in values):
-            # PostgreSQL text cannot hold NUL; such a value can match nothing anyway.
-            raise SearchError(_("%(name)s cannot be %(value)r.") % {"name": name, "value": "\x00"})
         if name in RESULT_PARAMS:
             continue
         if name == "_lastUpdated":
@@ -185,10 +196,12 @@ def search(resource: ResourceType, client, params) -> Page:
             continue
         for value in values:
             if name == "_id":
-                queryset = queryset.filter(pk__in=[_id(v, name) for v in value.split(",")])
+                if ids is None:
+                    ids = [_id(v, name) for v in value.split(",")]
+                queryset = queryset.filter(pk__in=ids)
             elif name in ("patient", "subject"):
-                ids = [_id(v, name) for v in value.split(",")]
-                queryset = queryset.filter(**{f"{resource.patient_field}__in": ids})
+                patients = [_id(v, name) for v in value.split(",")]
+                queryset = queryset.filter(**{f"{resource.patient_field}__in": patients})
             elif name in own:
                 try:
                     queryset = own[name].apply(queryset, value)
@@ -198,15 +211,25 @@ def search(resource: ResourceType, client, params) -> Page:
                     ) from exc
             else:
                 queryset = _status(resource, queryset, value)
+    return queryset
+
+
+def search(resource: ResourceType, client, params) -> Page:
+    """One page of the search ``params`` (a QueryDict) for ``client``."""
+    _checked(resource, params)
     count = _count(params.get("_count"))
-    cursor = params.get("_cursor")
-    if cursor is not None:
-        queryset = queryset.filter(pk__gt=_id(cursor, "_cursor"))
     includes = _includes(resource, params.getlist("_include"))
-    rows = list(queryset.order_by("pk")[: count + 1])
-    page = Page(matches=rows[:count])
-    if len(rows) > count:
-        page.next_cursor = rows[count - 1].pk
+    if resource.parts:
+        page = _search_parts(resource, client, params, count)
+    else:
+        queryset = _filtered(resource, client, params)
+        cursor = params.get("_cursor")
+        if cursor is not None:
+            queryset = queryset.filter(pk__gt=_id(cursor, "_cursor"))
+        rows = list(queryset.order_by("pk")[: count + 1])
+        page = Page(matches=rows[:count])
+        if len(rows) > count:
+            page.next_cursor = rows[count - 1].pk
     for include in includes:
         target = REGISTRY[include.target]
         ids = {i for obj in page.matches for i in include.ids(obj)}
@@ -214,6 +237,53 @@ def search(resource: ResourceType, client, params) -> Page:
             page.included.extend(
                 (target, obj) for obj in scoped(target, client).filter(pk__in=ids).order_by("pk")
             )
+    return page
+
+
+def _split(resource: ResourceType, value: str, name: str):
+    try:
+        return resource.split_id(value)
+    except ValueError:
+        raise SearchError(
+            _("%(name)s must be an id, not %(value)r.") % {"name": name, "value": value}
+        ) from None
+
+
+def _search_parts(resource: ResourceType, client, params, count: int) -> Page:
+    """A type served from several models: the parts in turn, each in id order, the cursor
+    naming the part it stopped in (``dialog-12``). One query per part reached."""
+    parts = [resource, *resource.parts]
+
+    def index_of(part) -> int:
+        return next(n for n, candidate in enumerate(parts) if candidate is part)
+
+    wanted = None  # part index -> the pks asked for by ``_id``
+    if "_id" in params:
+        wanted = {n: [] for n in range(len(parts))}
+        for value in params.getlist("_id"):
+            for raw in value.split(","):
+                part, pk = _split(resource, raw, "_id")
+                wanted[index_of(part)].append(pk)
+    first, after = 0, None
+    cursor = params.get("_cursor")
+    if cursor is not None:
+        part, after = _split(resource, cursor, "_cursor")
+        first = index_of(part)
+    found = []
+    for index in range(first, len(parts)):
+        part = parts[index]
+        if wanted is not None and not wanted[index]:
+            continue
+        queryset = _filtered(part, client, params, ids=wanted[index] if wanted else None)
+        if index == first and after is not None:
+            queryset = queryset.filter(pk__gt=after)
+        found.extend((part, obj) for obj in queryset.order_by("pk")[: count + 1 - len(found)])
+        if len(found) > count:
+            break
+    page = Page(matches=[obj for _p, obj in found[:count]], kinds=[p for p, _o in found[:count]])
+    if len(found) > count:
+        kind, obj = found[count - 1]
+        page.next_cursor = kind.fhir_id(obj)
     return page
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import audit
-from pathways.fhir import auth, codes
+from pathways.fhir import auth
 from pathways.fhir.capability import capability_statement
 from pathways.fhir.registry import REGISTRY
 from pathways.fhir.search import SearchError, scoped, search
@@ -110,7 +110,7 @@ def _record_refusal(caller, request, resource, pk) -> None:
 
 def _full_url(request, resource, obj) -> str:
     return request.build_absolute_uri(
-        reverse("fhir:read", kwargs={"resource_type": resource.name, "pk": str(obj.pk)})
+        reverse("fhir:read", kwargs={"resource_type": resource.name, "pk": resource.fhir_id(obj)})
     )
 
 
@@ -128,7 +128,7 @@ def read(request, resource_type, pk):
         return refusal
     resource, caller = gate
     try:
-        pk = codes.parse_id(pk)
+        resource, pk = resource.split_id(pk)
     except ValueError:
         return _not_found()
     obj = scoped(resource, caller.client).filter(pk=pk).first()
@@ -174,7 +174,8 @@ def search_type(request, resource_type):
         page = search(resource, caller.client, request.GET)
     except SearchError as error:
         return outcome(400, "invalid", str(error))
-    found = [(resource, obj) for obj in page.matches] + page.included
+    matches = page.typed_matches(resource)
+    found = matches + page.included
     _audit(caller, request, found)
     links = [{"relation": "self", "url": request.build_absolute_uri()}]
     if page.next_cursor is not None:
@@ -195,9 +196,9 @@ def search_type(request, resource_type):
             {
                 "fullUrl": _full_url(request, kind, obj),
                 "resource": kind.to_fhir(obj),
-                "search": {"mode": "match" if kind is resource else "include"},
+                "search": {"mode": "match" if n < len(matches) else "include"},
             }
-            for kind, obj in found
+            for n, (kind, obj) in enumerate(found)
         ],
     }
     if not bundle["entry"]:

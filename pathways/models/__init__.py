@@ -1,4 +1,5 @@
 from pathways.models.careteam import BreakGlassAccess, CareTeamMember, Consent
+from pathways.models.dialogue import DialoguePost, DialogueThread
 from pathways.models.episodes import (
     EpisodeEvaluation,
     EttervernPlan,
@@ -65,6 +66,8 @@ __all__ = [
     "CoordinatorAssignment",
     "CrisisContact",
     "CrisisPlan",
+    "DialoguePost",
+    "DialogueThread",
     "EpisodeEvaluation",
     "EttervernPlan",
     "Evaluation",

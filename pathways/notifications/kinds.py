@@ -35,6 +35,8 @@ SERVICE_KINDS = {
     "discharge_plan_signed": _DISCHARGE,
     "discharge_no_show": _DISCHARGE,
     "discharge_kommune_move": _DISCHARGE,
+    "dialogue_question": _("Questions from other services"),
+    "dialogue_answer": _("Answers from other services"),
 }
 
 for _kind, _label in SERVICE_KINDS.items():

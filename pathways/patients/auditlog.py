@@ -28,6 +28,7 @@ GROUP = _("Responsibility group")
 ETTERVERN = _("Ettervern plan")
 DISCHARGE = _("Admission and discharge")
 RECORD = _("Personal details")
+DIALOGUE = _("Dialogue between services")
 
 # What an object type is called, where the model's own name would not say enough.
 OBJECT_LABELS = {
@@ -47,6 +48,8 @@ OBJECT_LABELS = {
     "referrals.informationrequest": REFERRAL,
     "referrals.waitingfollowup": REFERRAL,
     "referrals.attachment": _("Referral attachment"),
+    "pathways.dialoguethread": DIALOGUE,
+    "pathways.dialoguepost": DIALOGUE,
 }
 
 # Parts of a larger whole are named "whole – part", the part by the model's own name.
@@ -102,6 +105,7 @@ PAGE_LABELS = {
     "pathways:addendum": MEETING,
     "pathways:minutes": _("Minutes"),
     "pathways:invitation_pdf": _("Meeting invitation"),
+    "pathways:dialogue": DIALOGUE,
     "referrals:new": _("New referral"),
     "referrals": REFERRAL,
 }

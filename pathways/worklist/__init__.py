@@ -36,6 +36,7 @@ HOME_SOURCES = [
     "pathways.worklist.home.tasks_due",
     "pathways.plan.worklist.home",
     "pathways.patients.worklist.home",
+    "pathways.dialogue.worklist.home",
 ]
 
 

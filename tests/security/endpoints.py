@@ -359,6 +359,32 @@ def _attachment(cast: Cast):
     ).pk
 
 
+# --- dialogue between services -------------------------------------------------------------
+
+
+def _dialogue_thread(cast: Cast):
+    """Vadsø asks UNN TSB døgn, with a PDF attached to the question."""
+    if "dialogue_thread" not in cast.extra:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from pathways.dialogue import services
+
+        pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+        cast.extra["dialogue_thread"] = services.thread_start(
+            patient=cast.patient,
+            actor=Actor(cast.coordinator, cast.vadso_rus),
+            to_unit=cast.unn_tsb,
+            subject="Legemidler ved utskriving",
+            text="Hvilke legemidler skal pasienten ha med seg?",
+            upload=SimpleUploadedFile("epikrise.pdf", pdf),
+        )
+    return cast.extra["dialogue_thread"]
+
+
+def _dialogue_post(cast: Cast):
+    return _dialogue_thread(cast).posts.get().pk
+
+
 # kwarg -> factory(cast) returning the value to put in the URL. The object must belong to
 # cast.patient (made through the feature's services). A key "namespace:name:kwarg" applies to
 # one URL only and wins over the plain kwarg (for generic names such as ``pk``).
@@ -440,6 +466,8 @@ OBJECTS: dict[str, Callable[[Cast], object]] = {
     "attachment_id": _attachment,
     "place_capacity:pk": _place,
     "case_id": _joint_intake_case,
+    "thread_id": lambda cast: _dialogue_thread(cast).pk,
+    "post_id": _dialogue_post,
 }
 
 # URL name -> factory(cast) run before the URL is requested, for pages that show an object

@@ -1,10 +1,12 @@
 """Appointment: ansvarsgruppe meetings; Communication: the messages to the kommune about a
-stay (admission, ready for discharge, discharge, transfer, move), with the kommune's answer."""
+stay (admission, ready for discharge, discharge, transfer, move), with the kommune's answer,
+and beside them the posts of the dialogue between services (``mapping.dialogue``)."""
 
 from django.db.models import Prefetch
 from django.db.models.functions import Coalesce, Greatest
 
 from pathways.fhir import codes
+from pathways.fhir.mapping import dialogue
 from pathways.fhir.mapping.patient import PATIENT_INCLUDE
 from pathways.fhir.registry import ResourceType, SearchParam
 from pathways.fhir.search import date_filter
@@ -130,5 +132,6 @@ RESOURCES = (
         patient_field="patient_id",
         params=(SearchParam("sent", "date", date_filter("sent_at"), "When it was sent"),),
         includes=(PATIENT_INCLUDE,),
+        parts=(dialogue.COMMUNICATION,),
     ),
 )
