@@ -43,6 +43,7 @@ LEADER = "skala.leder"
 COORDINATORS = ("skala.koord1", "skala.koord2", "skala.koord3")
 DUE_CONSENTS = 240
 UNREVIEWED_GLASS = 60
+OVERDUE_REFERRALS = 20
 
 SETUP = f"""
 import datetime
@@ -67,7 +68,16 @@ for _n in range(2):
         receiving_unit=intake, state=Referral.State.RECEIVED, reason="r", question="q",
         seniority_date=today, received_on=today, assessment_due=today + datetime.timedelta(days=14),
     )
-# Due reminders for the sweep: consents running out soon, emergency access not reviewed.
+# Due reminders for the sweep: referrals not assessed in time (urgent: mailed at once),
+# consents running out soon and emergency access not reviewed (in the daily digest).
+for _n in range({OVERDUE_REFERRALS}):
+    Referral.objects.create(
+        patient=patient, referring_unit=kommune, referred_by=coordinators[0],
+        receiving_unit=intake, state=Referral.State.RECEIVED, reason="r", question="q",
+        seniority_date=today - datetime.timedelta(days=20),
+        received_on=today - datetime.timedelta(days=20),
+        assessment_due=today - datetime.timedelta(days=5),
+    )
 others = Patient.objects.bulk_create(
     Patient(id_kind=Patient.IdKind.NONE, first_name="Skala", last_name=f"Pasient{{i}}",
             birth_date=datetime.date(1980, 1, 1), registered_by_unit=kommune,

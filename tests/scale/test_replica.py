@@ -148,7 +148,7 @@ def test_statistics_read_the_replica_and_a_browser_that_wrote_reads_the_primary(
 
         # A browser that saves something reads the primary for the next few seconds.
         saved = submit(
-            browser, "/varsler/innstillinger/", {"email_enabled": "on", "digest_enabled": ""}
+            browser, "/varsler/innstillinger/", {"email_enabled": "on", "digest_enabled": "on"}
         )
         assert saved.status_code == 302, saved.text[:300]
         assert "samhandling_primary" in browser.jar
