@@ -14,6 +14,7 @@ import dj_database_url
 from django.conf import settings
 from django.core.management.base import CommandError
 
+from accounts.auditpartitions import MAKE_FUNCTION
 from accounts.models import AuditEvent
 
 TABLE_RIGHTS = "SELECT, INSERT, UPDATE, DELETE"
@@ -81,11 +82,19 @@ def grant_runtime_role(connection, role: str) -> list[str]:
         ]
         for table in tables:
             statements.append(f"REVOKE ALL ON TABLE {qn(schema)}.{qn(table)} FROM {qn(role)}")
-            rights = AUDIT_RIGHTS if table == audit else TABLE_RIGHTS
+            # The audit log's monthly partitions too (accounts.auditpartitions).
+            of_audit = table == audit or table.startswith(f"{audit}_")
+            rights = AUDIT_RIGHTS if of_audit else TABLE_RIGHTS
             statements.append(f"GRANT {rights} ON TABLE {qn(schema)}.{qn(table)} TO {qn(role)}")
         statements.append(
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {qn(schema)} TO {qn(role)}"
         )
+        # Making next months' partitions runs as the owner, through this function only.
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [f"{MAKE_FUNCTION}(integer)"])
+        if cursor.fetchone()[0]:
+            statements.append(
+                f"GRANT EXECUTE ON FUNCTION {qn(schema)}.{MAKE_FUNCTION}(integer) TO {qn(role)}"
+            )
         for statement in statements:
             cursor.execute(statement)
     return statements

@@ -109,6 +109,24 @@ else:
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
         }
     }
+# A streaming read replica of the same database (PostgreSQL), optional: the statistics pages,
+# their CSV exports and the FHIR search read it (accounts.replica); writes, and reads by a
+# browser within REPLICA_PIN_SECONDS of a write of its own, stay on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL") if DATABASE_URL else ""
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    # A replica that does not answer is given up on quickly (the primary is read instead).
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Tests read the same test database through both aliases.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["accounts.replica.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "accounts.replica.ReplicaPinMiddleware",
+    )
 # The owning role of the same database, for ``manage.py migrate`` only (PostgreSQL): the app
 # itself runs as DATABASE_URL's role, which then cannot change or remove audit events.
 DATABASE_MIGRATE_URL = env_str("DATABASE_MIGRATE_URL") or DATABASE_URL

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import audit
+from accounts.replica import reads_replica
 from pathways.access import get_patient_for_user, patient_view
 from pathways.models import TreatmentEpisode
 from pathways.pagination import KnownCountPaginator
@@ -790,6 +791,7 @@ def _statistics_input(request):
 
 
 @login_required
+@reads_replica
 def statistics_page(request):
     unit, form, start, end = _statistics_input(request)
     total, months = statistics.figures_for(unit, start, end)
@@ -811,6 +813,7 @@ def statistics_page(request):
 
 
 @login_required
+@reads_replica
 def statistics_csv(request):
     unit, form, start, end = _statistics_input(request)
     total, months = statistics.figures_for(unit, start, end)
@@ -829,6 +832,7 @@ def statistics_csv(request):
 
 
 @login_required
+@reads_replica
 def placement_csv(request):
     unit, form, start, end = _statistics_input(request)
     trusts, places = placement_figures.placement_figures(unit, start, end)

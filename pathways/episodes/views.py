@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import audit
+from accounts.replica import reads_replica
 from pathways.access import patient_view, require_unit
 from pathways.dates import short_date
 from pathways.episodes import forms, timers
@@ -696,6 +697,7 @@ def ettervern_pdf(request, patient):
 
 
 @login_required
+@reads_replica
 def discharge_statistics(request):
     unit = require_unit(request)
     today = timezone.localdate()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import audit
+from accounts.replica import replica_reads
 from pathways.fhir import auth
 from pathways.fhir.capability import capability_statement
 from pathways.fhir.registry import REGISTRY
@@ -170,6 +171,13 @@ def search_type(request, resource_type):
                     403, _("The token lacks the scope to read this."), "insufficient_scope"
                 )
             )
+    # The token and its client were checked on the primary; the search itself may read the
+    # replica (accounts.replica), with the bundle built from the same rows.
+    with replica_reads():
+        return _searchset(request, resource, caller)
+
+
+def _searchset(request, resource, caller):
     try:
         page = search(resource, caller.client, request.GET)
     except SearchError as error:

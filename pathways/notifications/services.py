@@ -139,13 +139,19 @@ def send_urgent(ids: list[int], *, now=None) -> int:
     if not candidate_ids:
         return 0
     stamp = timezone.now()
-    # Another worker may hold some already; ours are those that carry our stamp.
-    Notification.objects.filter(pk__in=candidate_ids, emailed_at__isnull=True).update(
-        emailed_at=stamp
-    )
-    claimed = Notification.objects.filter(pk__in=candidate_ids, emailed_at=stamp).select_related(
-        "user"
-    )
+    # Another worker may be claiming some of them right now: lock what is still unclaimed,
+    # passing over rows it holds, and stamp those. Ours are exactly the ids locked here (two
+    # workers may well read the same clock, so the stamp alone cannot tell them apart).
+    with transaction.atomic():
+        mine = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=candidate_ids, emailed_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=mine).update(emailed_at=stamp)
+    if not mine:
+        return 0
+    claimed = Notification.objects.filter(pk__in=mine, emailed_at=stamp).select_related("user")
     sent = 0
     connection = get_connection()
     try:

@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.auditpartitions import make_ahead
 from accounts.models import Membership
 from pathways.models import (
     BreakGlassAccess,
@@ -26,6 +27,12 @@ from pathways.patients.services.careteam import consent_expire_due
 def consent_expire(now):
     """Care-team access whose consent has run out ends."""
     return consent_expire_due(now)
+
+
+@periodic("audit_partitions_ahead")
+def audit_partitions_ahead(now):
+    """The audit log's partitions for this month and the next three exist before they fill."""
+    return make_ahead()
 
 
 # How long after expiry a consent is still reported as "expired" (bounds the date range).
