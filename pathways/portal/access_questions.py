@@ -56,7 +56,7 @@ class Line:
 def line_from(params) -> Line | None:
     """The line named by a query string, or None when it names none."""
     try:
-        month = datetime.datetime.strptime(params.get("maned", ""), "%Y-%m").date()
+        month = datetime.date.fromisoformat(params.get("maned", "") + "-01")
         user_id, unit_id = int(params.get("person", "")), int(params.get("enhet", ""))
     except ValueError:
         return None
