@@ -34,7 +34,11 @@ def access_log(request):
     return render(
         request,
         "pathways/portal/access_log.html",
-        {"summary": summary, "break_glass": AuditEvent.Basis.BREAK_GLASS},
+        {
+            "summary": summary,
+            "break_glass": AuditEvent.Basis.BREAK_GLASS,
+            "refused": AuditEvent.Basis.NONE,
+        },
     )
 
 
