@@ -22,8 +22,6 @@ from pathways.models import CoordinatorAssignment, PortalAccess
 from pathways.notifications.reminders import notify, unit_users
 from pathways.patients import auditlog, selectors
 
-KIND = "access_question"
-
 
 def summary_for(patient) -> dict:
     """The patient's access log summary, without the patient's own reads at /min/ (the
@@ -114,7 +112,7 @@ def access_question_send(*, portal_access: PortalAccess, actor, line: Line, ques
     url = reverse("pathways:access_log", args=[patient.pk])
     notes = notify(
         users=recipients,
-        kind=KIND,
+        kind="access_question",
         title=_("The patient asks why %(person)s (%(unit)s) read the record in %(month)s")
         % {"person": row["person"], "unit": unit.name, "month": f"{start:%m.%Y}"},
         body=question,
