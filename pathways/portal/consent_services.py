@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,11 +27,12 @@ def _require_patient(portal_access: PortalAccess) -> None:
 
 
 def consents_of(patient) -> list[Consent]:
-    """Every consent of the patient, newest first, with its unit (one query)."""
+    """Every consent of the patient with its unit (one query)."""
     return list(
         Consent.objects.filter(patient=patient)
         .select_related("unit__organisation")
-        .order_by("withdrawn_at", "-given_on", "-id")
+        # Those not withdrawn first, then the withdrawn ones, newest first in each.
+        .order_by(F("withdrawn_at").desc(nulls_first=True), "-given_on", "-id")
     )
 
 

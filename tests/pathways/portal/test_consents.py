@@ -192,3 +192,22 @@ def test_a_closed_access_cannot_withdraw(shared_patient, unn_tsb, patient_access
     assert response.status_code == 302 and response["Location"] == "/min/innlogging/"
     consent.refresh_from_db()
     assert consent.withdrawn_at is None
+
+
+def test_withdrawn_consents_come_after_those_in_force(
+    shared_patient, unn_tsb, unn_intake, coordinator, vadso_rus, patient_client
+):
+    from accounts.acting import Actor
+    from pathways.patients.services.careteam import consent_record, consent_withdraw
+
+    actor = Actor(coordinator, vadso_rus)
+    consent_withdraw(consent=_consent(shared_patient, unn_tsb), actor=actor)
+    consent_record(
+        patient=shared_patient,
+        actor=actor,
+        scope=Consent.Scope.SHARING,
+        given_on=timezone.localdate() - datetime.timedelta(days=400),
+        units=[unn_intake],
+    )
+    page = patient_client.get("/min/samtykker/").content.decode()
+    assert page.index("TSB inntaksteam") < page.index("TSB døgn")
