@@ -123,6 +123,8 @@ def access_question_send(*, portal_access: PortalAccess, actor, line: Line, ques
         actor,
         audit.Action.CREATE,
         patient=patient.pk,
+        # The staff access log names it by the notice it made ("Opprettet: Varsel").
+        obj=notes[0],
         basis=audit.Basis.PATIENT,
         detail=f"Spør hvorfor: {row['person']}, {unit.name}, {start:%m.%Y}, "
         f"{len(notes)} varsel sendt {timezone.localdate():%d.%m.%Y}",

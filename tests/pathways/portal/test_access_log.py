@@ -61,6 +61,10 @@ def test_asking_why_sends_a_notice_to_the_units_leader(
         patient_id=read_by_tsb.pk, action="create", basis=AuditEvent.Basis.PATIENT
     ).get()
     assert "Spør hvorfor" in asked.detail and "TSB døgn" in asked.detail
+    assert asked.object_type == "pathways.notification" and asked.user.portal_accesses.exists()
+    from pathways.patients.auditlog import describe
+
+    assert describe(asked) == "Opprettet: Spørsmål om tilgangsloggen"
     # No health information and not the question in any email.
     assert all("behandleren" not in m.body and "Ola" not in m.body for m in mail.outbox)
 
