@@ -130,4 +130,40 @@ def test_the_main_pages_and_the_history_speak_norwegian(demo):
                 found.append(f"{url}: {match.group(0)!r} in …{context}…")
             found += [f"{url}: untranslated {m!r}" for m in msgids if m in text]
     assert checked > 30
+    found += _portal_pages_found(msgids)
     assert not found, "\n".join(sorted(set(found))[:40])
+
+
+def _portal_pages_found(msgids) -> list[str]:
+    """The demo's patients and pårørende read /min/ in Norwegian too (as after the demo login)."""
+    from accounts.backends import PORTAL_BACKEND
+    from pathways.models import PortalAccess
+    from pathways.portal.gate import ACCESS_KEY, ACR_KEY
+
+    found = []
+    accesses = PortalAccess.objects.open().filter(user__username__startswith="min.")
+    assert accesses.count() == 3
+    for access in accesses.select_related("user"):
+        client = Client()
+        client.force_login(access.user, backend=PORTAL_BACKEND)
+        session = client.session
+        session[ACCESS_KEY], session[ACR_KEY] = access.pk, "demo"
+        session.save()
+        urls = ["/min/", "/min/kriseplan/", "/min/samtykker/", "/min/innsyn/"]
+        if access.role == PortalAccess.Role.PATIENT:
+            urls += ["/min/samtykker/nytt/"]
+        for url in urls:
+            response = client.get(url)
+            if access.role == PortalAccess.Role.PATIENT or url in ("/min/", "/min/kriseplan/"):
+                assert response.status_code == 200, (access.user.username, url)
+            if response.status_code != 200:
+                continue
+            text = _text(response)
+            for match in ENGLISH.finditer(text):
+                context = " ".join(text[max(0, match.start() - 60) : match.end() + 60].split())
+                found.append(f"{url}: {match.group(0)!r} in …{context}…")
+            found += [f"{url}: untranslated {m!r}" for m in msgids if m in text]
+        if access.user.username == "min.ola":
+            page = client.get("/min/samtykker/").content.decode()
+            assert "Snart slutt" in page
+    return found

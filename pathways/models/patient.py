@@ -39,6 +39,9 @@ class Patient(models.Model):
     fastlege_practice = models.CharField(_("GP practice"), max_length=150, blank=True)
     needs_interpreter = models.BooleanField(_("needs an interpreter"), default=False)
     interpreter_language = models.CharField(_("interpreter language"), max_length=60, blank=True)
+    # A guardian (verge) recorded by staff: the patient's own access to /min/ then opens only
+    # with a recorded reason why the guardianship does not stand in the way.
+    guardian_name = models.CharField(_("guardian (verge)"), max_length=150, blank=True)
     registered_by_unit = unit_fk(_("registered by"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = user_fk()

@@ -51,6 +51,11 @@ class PortalAccess(models.Model):
         verbose_name=_("login account"),
     )
     reason = models.CharField(_("reason"), max_length=500)
+    # Why a patient with a guardian may still have their own access (what the guardianship
+    # covers, what the guardian and the patient agreed); required then, empty otherwise.
+    guardian_reason = models.CharField(
+        _("reason despite the guardianship"), max_length=500, blank=True
+    )
     opened_by = user_fk(_("opened by"), optional=True)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)

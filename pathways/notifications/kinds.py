@@ -23,6 +23,7 @@ SERVICE_KINDS = {
     "minutes_published": _("Minutes published"),
     "minutes_to_post": _("Minutes to send by post"),
     "access_probing": _("Refused attempts to open patient records"),
+    "access_question": _("Patients asking why their record was read"),
     "meeting_invitation": _("Meeting invitations"),
     "discharge_admission": _DISCHARGE,
     "discharge_ready": _DISCHARGE,

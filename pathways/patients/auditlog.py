@@ -50,6 +50,8 @@ OBJECT_LABELS = {
     "referrals.attachment": _("Referral attachment"),
     "pathways.dialoguethread": DIALOGUE,
     "pathways.dialoguepost": DIALOGUE,
+    # The one notification audited: the patient's question about a line of this log.
+    "pathways.notification": _("Question about the access log"),
 }
 
 # Parts of a larger whole are named "whole – part", the part by the model's own name.

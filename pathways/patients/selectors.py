@@ -94,7 +94,7 @@ def access_log_summary(events):
     return (
         events.order_by()
         .annotate(month=TruncMonth("at", tzinfo=tz))
-        .values("month", "user_id", *_WHO, _WHO_ORG, "basis")
+        .values("month", "user_id", "unit_id", *_WHO, _WHO_ORG, "basis")
         .annotate(
             total=Count("id"),
             reads=Count("id", filter=Q(action__in=LOG_READS)),

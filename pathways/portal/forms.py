@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pathways.models import LifeArea, PlanAgreement, SelfRating
+from pathways.models import Consent, LifeArea, PlanAgreement, SelfRating
 
 
 class WhatMattersForm(forms.Form):
@@ -81,8 +81,60 @@ class AccessOpenForm(forms.Form):
         ),
         max_length=500,
     )
+    guardian_reason = forms.CharField(
+        label=_("Reason despite the guardianship"),
+        help_text=_(
+            "Only when the patient has a guardian: why the patient may still have access, "
+            "for example that the guardianship covers money matters only."
+        ),
+        max_length=500,
+        required=False,
+    )
 
 
 class AccessEndForm(forms.Form):
     access = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason for closing"), max_length=500)
+
+
+class ConsentWithdrawForm(forms.Form):
+    """The confirm step: a button, nothing to fill in."""
+
+
+class ConsentGiveForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("To which service?"), queryset=None, empty_label=None)
+    scope = forms.ChoiceField(
+        label=_("What for?"), choices=Consent.Scope.choices, widget=forms.RadioSelect
+    )
+    valid_until = forms.DateField(
+        label=_("Until (optional)"),
+        help_text=_("Leave empty if the consent has no end date. You can withdraw it any time."),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda u: f"{u.name} ({u.organisation.name})"
+
+
+class AccessQuestionForm(forms.Form):
+    question = forms.CharField(
+        label=_("What do you want to know?"),
+        help_text=_(
+            "For example: why did this person read my plan? The unit's leader gets your "
+            "question and answers you."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=1000,
+    )
+
+
+class GuardianForm(forms.Form):
+    guardian_name = forms.CharField(
+        label=_("Guardian (verge)"),
+        help_text=_("The guardian's name. Leave empty if the patient has no guardian."),
+        max_length=150,
+        required=False,
+    )

@@ -10,6 +10,15 @@ from pathways import access
 MIN_AGE = 16
 TOO_YOUNG = _("Patients under 16 cannot get access to Min plan yet.")
 
+# A patient with a guardian (verge) gets their own access only with a recorded reason why the
+# guardianship does not stand in the way. A vergemål is most often about money; whether it
+# covers personal and health matters is in the guardian's mandate, which staff read and the
+# system does not hold. So the system asks, every time, and keeps the answer with the access.
+# A pårørende's access (the guardian's own included) follows the ordinary rules.
+GUARDIAN_REASON_NEEDED = _(
+    "The patient has a guardian. Write why the patient may still have their own access."
+)
+
 
 def can_open_portal_access(actor, patient) -> bool:
     """Anyone whose unit may change the patient's record opens (and ends) the door."""

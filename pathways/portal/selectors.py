@@ -1,10 +1,14 @@
 """What the /min/ pages read: the patient's own plan, in a fixed number of queries."""
 
+import datetime
+
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from pathways.models import (
     AreaRating,
+    Consent,
     CoordinatorAssignment,
     Goal,
     IndividualPlan,
@@ -72,3 +76,15 @@ def agreement_state(plan, user) -> tuple[PlanAgreement | None, bool]:
         .exists()
     )
     return latest, changed
+
+
+def consents_running_out(patient) -> int:
+    """How many of the patient's consents in force end within the days the team is reminded
+    (the start page says so, as the team's worklist does). One query."""
+    today = timezone.localdate()
+    horizon = today + datetime.timedelta(days=settings.REMINDER_CONSENT_EXPIRY_DAYS)
+    return (
+        Consent.objects.in_force(today)
+        .filter(patient=patient, valid_until__isnull=False, valid_until__lte=horizon)
+        .count()
+    )

@@ -32,12 +32,19 @@ def portal_access_open(
     reason: str,
     next_of_kin: NextOfKin | None = None,
     national_id: str = "",
+    guardian_reason: str = "",
 ) -> PortalAccess:
-    """Open /min/ for the patient, or (with ``next_of_kin``) for one of their pårørende."""
+    """Open /min/ for the patient, or (with ``next_of_kin``) for one of their pårørende.
+
+    A patient with a guardian gets their own access only with ``guardian_reason`` (see
+    ``permissions``)."""
     if not perms.can_open_portal_access(actor, patient):
         raise PermissionDenied
     if patient.age() < perms.MIN_AGE:
         raise ValidationError(str(perms.TOO_YOUNG))
+    guardian_reason = guardian_reason.strip() if patient.guardian_name and not next_of_kin else ""
+    if patient.guardian_name and not next_of_kin and not guardian_reason:
+        raise ValidationError({"guardian_reason": str(perms.GUARDIAN_REASON_NEEDED)})
     if next_of_kin is not None and next_of_kin.patient_id != patient.pk:
         raise PermissionDenied
     role = PortalAccess.Role.NEXT_OF_KIN if next_of_kin else PortalAccess.Role.PATIENT
@@ -53,6 +60,7 @@ def portal_access_open(
         next_of_kin=next_of_kin,
         national_id=national_id if next_of_kin else "",
         reason=reason,
+        guardian_reason=guardian_reason,
         opened_by=actor.user,
     )
     portal_access.full_clean()
@@ -62,9 +70,33 @@ def portal_access_open(
         audit.Action.CREATE,
         patient=patient,
         obj=portal_access,
-        detail=f"Min plan opened ({role}): {reason}",
+        detail=f"Min plan opened ({role}): {reason}"
+        + (f" / verge: {guardian_reason}" if guardian_reason else ""),
     )
     return portal_access
+
+
+@transaction.atomic
+def guardian_record(*, actor: Actor, patient: Patient, name: str) -> Patient:
+    """Record that the patient has a guardian (verge), with the guardian's name; an empty name
+    records that they have none. Open access stays open: the page asks staff to check it."""
+    if not perms.can_open_portal_access(actor, patient):
+        raise PermissionDenied
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    name = " ".join(name.split())
+    if patient.guardian_name == name:
+        return patient
+    patient.guardian_name = name
+    patient.version += 1
+    patient.save(update_fields=["guardian_name", "version"])
+    audit.record_by(
+        actor,
+        audit.Action.UPDATE,
+        patient=patient,
+        obj=patient,
+        detail="Verge registrert" if name else "Verge fjernet",
+    )
+    return patient
 
 
 def access_for_national_id(pid: str) -> PortalAccess | None:

@@ -8,7 +8,7 @@ from pathways.access import patient_view
 from pathways.models import PortalAccess
 from pathways.portal import permissions as perms
 from pathways.portal import services as svc
-from pathways.portal.forms import AccessEndForm, AccessOpenForm
+from pathways.portal.forms import AccessEndForm, AccessOpenForm, GuardianForm
 from pathways.web import form_action
 
 
@@ -23,6 +23,9 @@ def _context(request, patient) -> dict:
         "accesses": accesses,
         "has_open": any(a.is_open and a.role == PortalAccess.Role.PATIENT for a in accesses),
         "too_young": patient.age() < perms.MIN_AGE,
+        "guardian_form": GuardianForm(
+            initial={"guardian_name": patient.guardian_name}, auto_id="verge_%s"
+        ),
         "heading": _("Min plan: the patient's own access"),
         "submit": _("Open access"),
         "back_url": reverse("pathways:patient_overview", args=[patient.pk]),
@@ -30,14 +33,25 @@ def _context(request, patient) -> dict:
     }
 
 
+def _open_form(patient, data=None) -> AccessOpenForm:
+    form = AccessOpenForm(data)
+    if not patient.guardian_name:
+        # The question is asked only where there is a guardian.
+        del form.fields["guardian_reason"]
+    return form
+
+
 @patient_view(for_edit=True)
 def access_page(request, patient):
-    form = AccessOpenForm(request.POST or None)
+    form = _open_form(patient, request.POST or None)
     return form_action(
         request,
         form,
         save=lambda data: svc.portal_access_open(
-            actor=request.actor, patient=patient, reason=data["reason"]
+            actor=request.actor,
+            patient=patient,
+            reason=data["reason"],
+            guardian_reason=data.get("guardian_reason", ""),
         ),
         success=_("The patient can now log in to Min plan with ID-porten."),
         redirect_to=reverse("pathways:portal_access", args=[patient.pk]),
@@ -65,5 +79,22 @@ def access_end(request, patient):
         success=_("The access is closed. The person is logged out at once."),
         redirect_to=reverse("pathways:portal_access", args=[patient.pk]),
         template="pathways/portal/staff_access.html",
-        context={**_context(request, patient), "end_form": form, "form": AccessOpenForm()},
+        context={**_context(request, patient), "end_form": form, "form": _open_form(patient)},
+    )
+
+
+@patient_view(for_edit=True, methods=("POST",))
+def guardian(request, patient):
+    """Record the patient's guardian (verge) or that there is none, on the access page."""
+    form = GuardianForm(request.POST, auto_id="verge_%s")
+    return form_action(
+        request,
+        form,
+        save=lambda data: svc.guardian_record(
+            actor=request.actor, patient=patient, name=data["guardian_name"]
+        ),
+        success=_("Saved."),
+        redirect_to=reverse("pathways:portal_access", args=[patient.pk]),
+        template="pathways/portal/staff_access.html",
+        context={**_context(request, patient), "guardian_form": form, "form": _open_form(patient)},
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathways.portal import staff, views
+from pathways.portal import access_log, consents, crisis, staff, views
 
 app_name = "portal"
 
@@ -15,10 +15,22 @@ urlpatterns = [
     path("innlogging/demo/", views.demo_login, name="demo_login"),
     path("logg-ut/", views.logout_view, name="logout"),
     path("logget-ut/", views.logged_out, name="logged_out"),
+    path("samtykker/", consents.consent_list, name="consents"),
+    path("samtykker/nytt/", consents.consent_give, name="consent_give"),
+    path(
+        "samtykker/<int:consent_id>/trekk-tilbake/",
+        consents.consent_withdraw,
+        name="consent_withdraw",
+    ),
+    path("kriseplan/", crisis.crisis_plan, name="crisis_plan"),
+    path("kriseplan/kort.pdf", crisis.crisis_card, name="crisis_card"),
+    path("innsyn/", access_log.access_log, name="access_log"),
+    path("innsyn/spor-hvorfor/", access_log.ask_why, name="ask_why"),
 ]
 
 # Staff pages inside the patient record (/pasienter/<id>/min-plan/), under the patient gate.
 patient_urlpatterns = [
     path("<int:patient_id>/min-plan/", staff.access_page, name="portal_access"),
     path("<int:patient_id>/min-plan/lukk/", staff.access_end, name="portal_access_end"),
+    path("<int:patient_id>/min-plan/verge/", staff.guardian, name="portal_guardian"),
 ]

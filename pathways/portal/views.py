@@ -194,6 +194,9 @@ def start(request):
             "next_meeting": selectors.next_meeting_for(patient),
             "agreement": agreement,
             "ask_again": ask_again,
+            "consents_soon": selectors.consents_running_out(patient)
+            if request.portal.role == PortalAccess.Role.PATIENT
+            else 0,
         },
     )
 

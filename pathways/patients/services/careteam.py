@@ -15,8 +15,11 @@ from pathways.patients.permissions import can_end_care_team_member, can_manage_c
 
 
 @transaction.atomic
-def care_team_add(*, patient, unit, role, basis, actor, consent=None):
-    """Put a unit on the care team (or return its active membership) and grant access."""
+def care_team_add(*, patient, unit, role, basis, actor, consent=None, audit_basis=None):
+    """Put a unit on the care team (or return its active membership) and grant access.
+
+    ``audit_basis``: the basis the audit log names, when not the actor's care team (the patient
+    giving consent at /min/)."""
     member = (
         CareTeamMember.objects.select_for_update()
         .filter(patient=patient, unit=unit, ended_at__isnull=True)
@@ -31,15 +34,19 @@ def care_team_add(*, patient, unit, role, basis, actor, consent=None):
             audit.Action.CREATE,
             patient=patient,
             obj=member,
-            basis=audit.Basis.SYSTEM if actor.user is None else audit.Basis.CARE_TEAM,
+            basis=audit_basis or _actor_basis(actor),
             detail=_("%(unit)s joined the care team") % {"unit": unit.name},
         )
     access.sync_unit_access(patient, unit)
     return member
 
 
+def _actor_basis(actor) -> str:
+    return audit.Basis.SYSTEM if actor.user is None else audit.Basis.CARE_TEAM
+
+
 @transaction.atomic
-def care_team_end(*, member, actor, reason: str) -> None:
+def care_team_end(*, member, actor, reason: str, audit_basis=None) -> None:
     """Take a unit off the care team; its access ends at once. History is kept."""
     updated = CareTeamMember.objects.filter(pk=member.pk, ended_at__isnull=True).update(
         ended_at=timezone.now(), end_reason=reason[:200]
@@ -50,7 +57,7 @@ def care_team_end(*, member, actor, reason: str) -> None:
             audit.Action.UPDATE,
             patient=member.patient_id,
             obj=member,
-            basis=audit.Basis.SYSTEM if actor.user is None else audit.Basis.CARE_TEAM,
+            basis=audit_basis or _actor_basis(actor),
             detail=_("%(unit)s left the care team: %(reason)s")
             % {"unit": member.unit.name, "reason": reason},
         )
@@ -100,12 +107,13 @@ def consent_record(
     valid_until=None,
     note="",
     role=CareTeamMember.Role.TREATING,
+    audit_basis=None,
 ) -> list[Consent]:
     """Record consent; for sharing, each named unit joins the care team on that basis.
 
     A consent in force for the same purpose and unit that lasts as long is reused, not
     recorded a second time (``reused`` is set on it): the patient said yes once. A later end
-    date is a renewal and is recorded.
+    date is a renewal and is recorded. ``audit_basis`` as for ``care_team_add``.
     """
     DateRules().not_future("given_on", given_on).not_before(
         "valid_until", valid_until, given_on, _("Valid until cannot be before the date given.")
@@ -127,7 +135,13 @@ def consent_record(
                 recorded_by=actor.user,
             )
             consent.reused = False
-            audit.record_by(actor, audit.Action.CREATE, patient=patient, obj=consent)
+            audit.record_by(
+                actor,
+                audit.Action.CREATE,
+                patient=patient,
+                obj=consent,
+                basis=audit_basis or audit.Basis.CARE_TEAM,
+            )
         if unit is not None and scope == Consent.Scope.SHARING:
             care_team_add(
                 patient=patient,
@@ -136,14 +150,16 @@ def consent_record(
                 basis=CareTeamMember.Basis.CONSENT,
                 actor=actor,
                 consent=consent,
+                audit_basis=audit_basis,
             )
         consents.append(consent)
     return consents
 
 
 @transaction.atomic
-def consent_withdraw(*, consent, actor) -> None:
-    """Withdraw consent: units that are on the care team by this consent lose access at once."""
+def consent_withdraw(*, consent, actor, audit_basis=None) -> None:
+    """Withdraw consent: units that are on the care team by this consent lose access at once.
+    ``audit_basis`` as for ``care_team_add``."""
     updated = Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_by=actor.user
     )
@@ -154,12 +170,15 @@ def consent_withdraw(*, consent, actor) -> None:
         audit.Action.UPDATE,
         patient=consent.patient_id,
         obj=consent,
+        basis=audit_basis or audit.Basis.CARE_TEAM,
         detail=_("Consent withdrawn"),
     )
     for member in (
         CareTeamMember.objects.active().filter(consent=consent).select_related("unit", "patient")
     ):
-        care_team_end(member=member, actor=actor, reason=_("Consent withdrawn"))
+        care_team_end(
+            member=member, actor=actor, reason=_("Consent withdrawn"), audit_basis=audit_basis
+        )
 
 
 @transaction.atomic

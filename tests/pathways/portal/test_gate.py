@@ -87,3 +87,26 @@ def test_every_route_outside_min_answers_404_to_a_patient(patient_client):
     for route in routes:
         url = "/" + re.sub(r"<(?:int:)?[^>]+>", "1", route).lstrip("^").rstrip("$")
         assert patient_client.get(url).status_code == 404, url
+
+
+def test_every_min_page_is_closed_to_staff_and_sends_anonymous_to_the_portal_login(
+    login, coordinator, patient_access
+):
+    from django.test import Client
+
+    from tests.security.endpoints import all_endpoints
+
+    open_pages = ("min/innlogging/", "min/logget-ut/", "min/logg-ut/")
+    routes = [
+        e.route
+        for e in all_endpoints()
+        if e.route.startswith("min/") and not e.route.startswith(open_pages)
+    ]
+    assert "min/samtykker/" in routes and "min/innsyn/spor-hvorfor/" in routes
+    staff = login(coordinator)
+    for route in routes:
+        url = "/" + re.sub(r"<(?:int:)?[^>]+>", "1", route)
+        assert staff.get(url).status_code == 404, url
+        assert staff.post(url).status_code == 404, url
+        anonymous = Client().get(url)
+        assert anonymous["Location"] == "/min/innlogging/", url

@@ -54,3 +54,84 @@ def test_the_page_explains_why_a_patient_under_16_gets_no_access(login, coordina
     page = login(coordinator).get(f"/pasienter/{young.pk}/min-plan/").content.decode()
     assert "under 16" in page
     assert 'name="reason"' not in page
+
+
+def test_a_guardian_is_recorded_on_the_access_page(login, coordinator, patient):
+    from accounts.models import AuditEvent
+
+    client = login(coordinator)
+    response = client.post(
+        f"/pasienter/{patient.pk}/min-plan/verge/", {"guardian_name": "Per  Verge"}
+    )
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.guardian_name == "Per Verge"
+    page = client.get(f"/pasienter/{patient.pk}/min-plan/").content.decode()
+    assert "Pasienten har verge: Per Verge." in page
+    assert 'name="guardian_reason"' in page
+    event = AuditEvent.objects.filter(patient_id=patient.pk, action="update").latest("at")
+    assert event.detail == "Verge registrert" and event.user == coordinator
+
+
+def test_with_a_guardian_the_patients_access_needs_a_reason_for_it(login, coordinator, patient):
+    patient.guardian_name = "Per Verge"
+    patient.save()
+    client = login(coordinator)
+    url = f"/pasienter/{patient.pk}/min-plan/"
+    refused = client.post(url, {"reason": "Pasienten ba om det.", "guardian_reason": " "})
+    assert refused.status_code == 200
+    assert "Pasienten har verge. Skriv hvorfor" in refused.content.decode()
+    assert not PortalAccess.objects.exists()
+    opened = client.post(
+        url,
+        {
+            "reason": "Pasienten ba om det.",
+            "guardian_reason": "Vergemålet gjelder bare økonomi; avklart med vergen.",
+        },
+    )
+    assert opened.status_code == 302
+    access = PortalAccess.objects.open().get(patient=patient)
+    assert access.guardian_reason == "Vergemålet gjelder bare økonomi; avklart med vergen."
+
+
+def test_without_a_guardian_the_question_is_not_asked(login, coordinator, patient):
+    page = login(coordinator).get(f"/pasienter/{patient.pk}/min-plan/").content.decode()
+    assert "Ingen verge er registrert" in page
+    assert 'name="guardian_reason"' not in page
+    assert "under 16 år får ikke egen tilgang" in page
+
+
+def test_a_next_of_kin_access_is_not_held_back_by_the_guardianship(coordinator, vadso_rus, patient):
+    from accounts.acting import Actor
+    from pathways.models import NextOfKin
+    from pathways.portal.services import portal_access_open
+
+    patient.guardian_name = "Per Verge"
+    patient.save()
+    kin = NextOfKin.objects.create(patient=patient, name="Per Verge", relation="verge")
+    access = portal_access_open(
+        actor=Actor(coordinator, vadso_rus),
+        patient=patient,
+        reason="Pasienten ønsker at vergen ser planen",
+        next_of_kin=kin,
+        national_id="01018512345",
+    )
+    assert access.guardian_reason == ""
+
+
+def test_a_unit_outside_the_care_team_cannot_record_a_guardian(login, other_kommune_user, patient):
+    response = login(other_kommune_user).post(
+        f"/pasienter/{patient.pk}/min-plan/verge/", {"guardian_name": "X"}
+    )
+    assert response.status_code == 404
+    patient.refresh_from_db()
+    assert patient.guardian_name == ""
+
+
+def test_a_portal_session_cannot_record_a_guardian(patient_client, patient):
+    response = patient_client.post(
+        f"/pasienter/{patient.pk}/min-plan/verge/", {"guardian_name": "X"}
+    )
+    assert response.status_code == 404
+    patient.refresh_from_db()
+    assert patient.guardian_name == ""
