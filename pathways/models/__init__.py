@@ -45,6 +45,7 @@ from pathways.models.plan import (
     SelfRating,
 )
 from pathways.models.portal import PlanAgreement, PortalAccess
+from pathways.models.subscriptions import Subscription, SubscriptionChange, SubscriptionEvent
 
 __all__ = [
     "ApiClient",
@@ -90,5 +91,8 @@ __all__ = [
     "PortalAccess",
     "Reminder",
     "SelfRating",
+    "Subscription",
+    "SubscriptionChange",
+    "SubscriptionEvent",
     "TreatmentEpisode",
 ]
