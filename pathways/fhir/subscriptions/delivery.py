@@ -158,13 +158,15 @@ def _number(subscription_id: int) -> None:
 
 def deliver(subscription_id: int, *, budget_seconds: float = 60) -> int:
     """Post the subscription's pending events, oldest first, in Bundles of up to
-    ``DELIVERY_BATCH``; the number delivered. Stops at the first failure."""
+    ``DELIVERY_BATCH``; the number delivered, or -1 when a post failed (it stops there)."""
     delivered = 0
     started = time.monotonic()
     while time.monotonic() - started < budget_seconds:
         _number(subscription_id)
         sent = _deliver_batch(subscription_id)
-        if sent <= 0:
+        if sent < 0:
+            return -1
+        if sent == 0:
             break
         delivered += sent
     return delivered

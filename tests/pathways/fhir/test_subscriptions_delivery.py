@@ -172,7 +172,7 @@ def test_a_failing_endpoint_is_backed_off_then_gets_everything_once_in_order(
     for unit in (unn_intake, unn_tsb):
         sent.append(send_referral(patient, coordinator, vadso_rus, unit).pk)
         delivery.fan_out_all()
-    assert delivery.deliver(subscription.pk) == 0
+    assert delivery.deliver(subscription.pk) == -1
     subscription.refresh_from_db()
     assert subscription.failures == 1 and subscription.error == "HTTP 503"
     assert subscription.next_attempt_at > timezone.now() + datetime.timedelta(seconds=25)
@@ -212,7 +212,7 @@ def test_an_endpoint_failing_for_a_day_sets_the_subscription_to_error_keeping_it
     Subscription.objects.filter(pk=subscription.pk).update(
         failures=12, failing_since=timezone.now() - datetime.timedelta(hours=25)
     )
-    assert run(subscription) == 0
+    assert run(subscription) == -1
     subscription.refresh_from_db()
     assert subscription.status == "error" and subscription.failures == 13
     assert SubscriptionEvent.objects.filter(delivered_at__isnull=True).count() == 1
