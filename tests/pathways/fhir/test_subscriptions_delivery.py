@@ -13,12 +13,13 @@ from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.fhir.subscriptions import delivery, services
 from pathways.fhir.subscriptions import resource as sub_resource
-from pathways.models import Subscription, SubscriptionChange, SubscriptionEvent
+from pathways.models import CareTeamMember, Subscription, SubscriptionChange, SubscriptionEvent
+from pathways.patients.services.careteam import care_team_end
 from referrals import services as referrals
 from referrals.models import Referral
 from tests.factories import make_patient
 from tests.pathways.fhir.receiver import Receiver
-from tests.pathways.plan.setup import start_plan
+from tests.pathways.plan.setup import add_goal, start_plan
 from tests.referrals.conftest import referral_data, send_referral
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +235,33 @@ def test_a_redirect_is_not_followed(receiver, vadso_system):
     receiver.status = 302
     with pytest.raises(delivery.DeliveryFailed, match="HTTP 302"):
         delivery.post(subscription, b"{}", [])
+
+
+def test_a_client_whose_units_leave_the_care_team_hears_nothing_more(
+    receiver, unn_system, shared_patient, coordinator, vadso_rus
+):
+    subscription = subscribe(unn_system, receiver.url, "CarePlan")
+    plan = start_plan(shared_patient, coordinator, vadso_rus)
+    delivery.fan_out_all()
+    assert SubscriptionEvent.objects.filter(subscription=subscription).count() == 1
+
+    member = CareTeamMember.objects.get(
+        patient=shared_patient, unit__organisation__name="UNN HF", ended_at__isnull=True
+    )
+    care_team_end(member=member, actor=Actor(coordinator, vadso_rus), reason="Avsluttet")
+    add_goal(plan, coordinator, vadso_rus)
+    assert SubscriptionChange.objects.filter(resource_id=plan.pk).exists()
+    delivery.fan_out_all()
+    assert SubscriptionEvent.objects.filter(subscription=subscription).count() == 1
+    assert delivery.deliver(subscription.pk) == 1
+    assert receiver.events() == [(1, f"{delivery.base_url()}CarePlan/{plan.pk}")]
+
+
+def test_celery_beat_runs_the_sweep_and_the_worker_knows_the_tasks(settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["fhir-subscriptions"]
+    assert entry["task"] == "pathways.fhir_subscriptions_sweep"
+    assert {"pathways.fhir_subscriptions_sweep", "pathways.fhir_subscription_deliver"} <= set(
+        app.tasks
+    )
