@@ -143,14 +143,12 @@ def _number(subscription_id: int) -> None:
         fresh = list(
             subscription.events.filter(delivered_at__isnull=True, event_number__isnull=True)
             .order_by("pk")
-            .values_list("pk", flat=True)
         )
         if not fresh:
             return
-        for offset, pk in enumerate(fresh, start=1):
-            SubscriptionEvent.objects.filter(pk=pk).update(
-                event_number=subscription.events_numbered + offset
-            )
+        for offset, event in enumerate(fresh, start=1):
+            event.event_number = subscription.events_numbered + offset
+        SubscriptionEvent.objects.bulk_update(fresh, ["event_number"], batch_size=500)
         Subscription.objects.filter(pk=subscription.pk).update(
             events_numbered=subscription.events_numbered + len(fresh)
         )
