@@ -141,8 +141,9 @@ def _number(subscription_id: int) -> None:
         if subscription is None:
             return
         fresh = list(
-            subscription.events.filter(delivered_at__isnull=True, event_number__isnull=True)
-            .order_by("pk")
+            subscription.events.filter(
+                delivered_at__isnull=True, event_number__isnull=True
+            ).order_by("pk")
         )
         if not fresh:
             return
