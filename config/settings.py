@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "pathways.reminder_sweep",
         "schedule": env_int("REMINDER_SWEEP_SECONDS", 600),
     },
+    # FHIR subscriptions: fans out changes and retries deliveries whose queued task was lost.
+    "fhir-subscriptions": {
+        "task": "pathways.fhir_subscriptions_sweep",
+        "schedule": env_int("FHIR_SUBSCRIPTION_SWEEP_SECONDS", 60),
+    },
     "daily-digest": {
         "task": "pathways.daily_digest",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0),  # Europe/Oslo (CELERY_TIMEZONE)
@@ -346,6 +351,13 @@ FHIR_TOKEN_AUDIENCE = env_str("FHIR_TOKEN_AUDIENCE")
 FHIR_JWKS_URL = env_str("FHIR_JWKS_URL")
 FHIR_JWKS = env_str("FHIR_JWKS")
 FHIR_JWKS_CACHE_SECONDS = env_int("FHIR_JWKS_CACHE_SECONDS", 300)
+# FHIR subscriptions (rest-hook): plain http endpoints only for development and tests; the
+# time a receiver has to answer; the first retry delay (doubling up to an hour); after how
+# long a failing subscription is set to "error".
+FHIR_SUBSCRIPTION_ALLOW_HTTP = env_bool("FHIR_SUBSCRIPTION_ALLOW_HTTP", DEBUG)
+FHIR_SUBSCRIPTION_TIMEOUT_SECONDS = env_int("FHIR_SUBSCRIPTION_TIMEOUT_SECONDS", 10)
+FHIR_SUBSCRIPTION_RETRY_SECONDS = env_int("FHIR_SUBSCRIPTION_RETRY_SECONDS", 30)
+FHIR_SUBSCRIPTION_ERROR_AFTER_HOURS = env_int("FHIR_SUBSCRIPTION_ERROR_AFTER_HOURS", 24)
 
 LOGGING = {
     "version": 1,

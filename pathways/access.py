@@ -105,6 +105,25 @@ def client_patient_q(client, field: str = "pk") -> Q:
     )
 
 
+def organisations_seeing(patient_ids, organisation_ids) -> set[tuple[int, int]]:
+    """(organisation id, patient id) for each given patient on the care team of a unit of
+    each given organisation: the rule of ``client_patient_q`` for many clients at once
+    (FHIR subscriptions), by the same grants, in two queries."""
+    groups = dict(
+        ServiceUnit.objects.filter(organisation_id__in=set(organisation_ids)).values_list(
+            "group_id", "organisation_id"
+        )
+    )
+    if not groups or not patient_ids:
+        return set()
+    grants = PatientGroupObjectPermission.objects.filter(
+        group_id__in=list(groups),
+        permission_id=_permission_id(VIEW),
+        content_object_id__in=set(patient_ids),
+    ).values_list("group_id", "content_object_id")
+    return {(groups[group_id], int(patient_id)) for group_id, patient_id in grants}
+
+
 def visible_patient_exists(user, unit=None, field: str = "patient_id") -> Q:
     """The rule of ``visible_patient_q`` as correlated EXISTS lookups, one index probe per row.
 

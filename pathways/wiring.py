@@ -6,6 +6,8 @@
 - The patient's one crisis plan is shown, with the same edit links, by the individuell plan and
   the ettervern plan (``crisis_block``); a change to it is recorded in the open individuell
   plan's history.
+- A FHIR subscriber hears of every change of an individuell plan (its row or a new revision)
+  as a change of its CarePlan; the fan-out is queued after the commit.
 """
 
 from django.utils import timezone
@@ -14,7 +16,10 @@ from pathways.crisis import permissions as crisis_perms
 from pathways.crisis import services as crisis
 from pathways.episodes import services as discharge
 from pathways.fhir.mapping import documents as fhir_documents
-from pathways.models import CrisisPlan, Meeting
+from pathways.fhir.mapping.plan import PLAN_STATUS
+from pathways.fhir.subscriptions import changes as fhir_changes
+from pathways.fhir.subscriptions import tasks as fhir_subscription_tasks
+from pathways.models import CrisisPlan, IndividualPlan, Meeting, PlanRevision
 from pathways.pdf import render_pdf_bytes
 from pathways.plan import services as plans
 from pathways.plan.printing import plan_pdf_context
@@ -58,7 +63,19 @@ def individual_plan_pdf(plan) -> bytes:
     return render_pdf_bytes("pdf/plan.html", plan_pdf_context(plan.patient, snapshot, plan.version))
 
 
+def _care_plan(plan) -> tuple:
+    return plan.pk, plan.patient_id, PLAN_STATUS[plan.status]
+
+
+def _care_plan_revision(revision) -> tuple:
+    return _care_plan(revision.plan)
+
+
 def register() -> None:
+    fhir_changes.watch(IndividualPlan, "CarePlan", _care_plan)
+    fhir_changes.watch(PlanRevision, "CarePlan", _care_plan_revision)
+    if fhir_subscription_tasks.queue_sweep not in fhir_changes.ON_CHANGED:
+        fhir_changes.ON_CHANGED.append(fhir_subscription_tasks.queue_sweep)
     for sources, func in (
         (discharge.JOINT_MEETING_SOURCES, ansvarsgruppe_meeting_during_stay),
         (crisis.CRISIS_CHANGED, plans.crisis_changed),

@@ -13,7 +13,9 @@ class ReferralsConfig(AppConfig):
         # Imported here, not at the top: these modules import the models, which must be loaded.
         # Reminder rules register themselves on import.
         from pathways.episodes.services import EPISODE_ENDED, EPISODE_STARTED
+        from pathways.fhir.subscriptions.changes import watch
         from referrals import fhir, fhir_import, rules, section, services  # noqa: F401
+        from referrals.models import Referral
 
         # The treatment episode page shows the referral it came from.
         if section.episode_section not in EPISODE_SECTIONS:
@@ -29,6 +31,8 @@ class ReferralsConfig(AppConfig):
         fhir.register_all()
         # and takes referrals in from record systems as transaction Bundles.
         fhir_import.register()
+        # A FHIR subscriber hears of each saved change of a sent referral as a change of its Task.
+        watch(Referral, "Task", fhir.task_change)
         # "Til behandling" shows questions to answer and referrals near their deadline.
         register_home_source("referrals.worklist.questions")
         register_home_source("referrals.worklist.deadlines")

@@ -188,6 +188,13 @@ RESOURCES = (
 )
 
 
+def task_change(r):
+    """(Task id, patient id, Task status) for FHIR subscriptions; a draft is nobody's news."""
+    if r.state == State.DRAFT:
+        return None
+    return r.pk, r.patient_id, TASK_STATUS[r.state]
+
+
 def register_all() -> None:
     for resource in RESOURCES:
         register(resource)

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from pathways.fhir.registry import REGISTRY
 from pathways.fhir.search import supported_params
+from pathways.fhir.subscriptions.resource import capability_entry as subscription_entry
 
 SECURITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/restful-security-service"
 
@@ -26,6 +27,8 @@ def capability_statement(base_url: str) -> dict:
         if resource.includes:
             entry["searchInclude"] = [f"{name}:{i.name}" for i in resource.includes]
         resources.append(entry)
+    resources.append(subscription_entry())
+    resources.sort(key=lambda r: r["type"])
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -49,7 +52,7 @@ def capability_statement(base_url: str) -> dict:
                         "OAuth 2.0 client credentials with a signed JWT (SMART Backend "
                         "Services). Bearer access tokens from the configured issuer; scopes "
                         "system/*.read or system/<type>.read; system/ServiceRequest.write to "
-                        "send referrals."
+                        "send referrals; system/Subscription.write to subscribe."
                     ),
                 },
                 "resource": resources,

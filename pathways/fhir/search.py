@@ -104,7 +104,10 @@ def _instant(value: str) -> tuple[str, datetime.datetime]:
             _("_lastUpdated does not support the prefix %(prefix)s.") % {"prefix": prefix}
         )
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-        day = parse_date(raw)
+        try:
+            day = parse_date(raw)
+        except ValueError:  # well formed but no such day: 2026-13-45
+            day = None
         if day is None:
             raise SearchError(
                 _("_lastUpdated must be a date or a time, not %(value)r.") % {"value": raw}

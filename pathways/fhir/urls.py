@@ -1,12 +1,17 @@
 from django.urls import include, path, re_path
 
 from pathways.fhir import transaction, views
+from pathways.fhir.subscriptions import api as subscriptions
 
 app_name = "fhir"
 
 urlpatterns = [
     path("", transaction.endpoint, name="base"),
     path("metadata", views.metadata, name="metadata"),
+    path("Subscription", subscriptions.collection, name="subscriptions"),
+    re_path(
+        r"^Subscription/(?P<pk>[A-Za-z0-9\-.]{1,64})$", subscriptions.instance, name="subscription"
+    ),
     re_path(r"^(?P<resource_type>[A-Z][A-Za-z]+)$", views.search_type, name="search"),
     re_path(
         r"^(?P<resource_type>[A-Z][A-Za-z]+)/(?P<pk>[A-Za-z0-9\-.]{1,64})$",

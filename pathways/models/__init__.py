@@ -46,6 +46,7 @@ from pathways.models.plan import (
     SelfRating,
 )
 from pathways.models.portal import PlanAgreement, PortalAccess
+from pathways.models.subscriptions import Subscription, SubscriptionChange, SubscriptionEvent
 
 __all__ = [
     "ApiClient",
@@ -94,5 +95,8 @@ __all__ = [
     "PortalAccess",
     "Reminder",
     "SelfRating",
+    "Subscription",
+    "SubscriptionChange",
+    "SubscriptionEvent",
     "TreatmentEpisode",
 ]

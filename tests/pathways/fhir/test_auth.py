@@ -199,7 +199,7 @@ def test_the_capability_statement_states_what_the_registry_serves(client):
     statement = response.json()
     validate(statement)
     (rest,) = statement["rest"]
-    assert [r["type"] for r in rest["resource"]] == sorted(REGISTRY)
+    assert [r["type"] for r in rest["resource"]] == sorted([*REGISTRY, "Subscription"])
     care_plan = next(r for r in rest["resource"] if r["type"] == "CarePlan")
     assert {p["name"] for p in care_plan["searchParam"]} == {
         "_id",
