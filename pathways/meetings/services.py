@@ -445,7 +445,8 @@ def meeting_change(
     current.save()
     if agenda is not None:
         titles = agenda_titles(agenda)
-        current.agenda.filter(follow_up_of__isnull=True).delete()
+        # The patient's own proposals stay: they are not in the staff's agenda text.
+        current.agenda.filter(follow_up_of__isnull=True, proposed_by_patient=False).delete()
         start = current.agenda.count()
         AgendaItem.objects.bulk_create(
             AgendaItem(meeting=current, title=title[:300], position=start + index)
@@ -490,6 +491,50 @@ def meeting_cancel(*, meeting, actor, reason: str = "") -> Meeting:
     _send_invitations(current, actor=actor, method="CANCEL")
     meeting.__dict__.update(current.__dict__)
     return current
+
+
+@transaction.atomic
+def agenda_item_propose_by_patient(*, meeting, actor, title: str) -> AgendaItem:
+    """The patient proposes an item for a planned meeting (from /min/): it goes last on the
+    agenda, marked as theirs, and the group's leader is told (no health information).
+
+    The caller (the portal) has established that ``actor`` is the meeting's patient.
+    """
+    current = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    if current.state != Meeting.State.PLANNED or not current.is_upcoming:
+        raise ValidationError(_("You can only propose items for a meeting that is ahead."))
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError({"title": _("Write what you would like to talk about.")})
+    last = current.agenda.order_by("-position").values_list("position", flat=True).first()
+    item = AgendaItem(
+        meeting=current,
+        title=title[:300],
+        position=(last or 0) + 1,
+        proposed_by_patient=True,
+    )
+    item.full_clean(exclude=["follow_up_of"])
+    item.save()
+    audit.record(
+        user=actor.user,
+        unit=None,
+        action=audit.Action.CREATE,
+        patient=current.patient_id,
+        obj=item,
+        basis=audit.Basis.PATIENT,
+        detail=_("Agenda item proposed by the patient"),
+    )
+    leader, _is_coordinator = group_leader(current.group)
+    local = timezone.localtime(current.starts_at)
+    notify(
+        users=[leader],
+        kind="agenda_item_proposed",
+        title=_("The patient proposed an agenda item for the meeting %(when)s")
+        % {"when": local.strftime("%d.%m.%Y")},
+        url=meeting_url(current),
+        patient=current.patient,
+    )
+    return item
 
 
 # --- minutes ---------------------------------------------------------------------------------
@@ -748,8 +793,14 @@ def minutes_addendum(*, meeting, actor, text: str) -> Addendum:
 # --- calendar and email ----------------------------------------------------------------------
 
 
-def meeting_ics(meeting: Meeting, *, method: str | None = None) -> bytes:
-    """The meeting as an RFC 5545 calendar (CRLF lines, UTC times, stable UID, SEQUENCE)."""
+def meeting_ics(
+    meeting: Meeting, *, method: str | None = None, link: str | None = None, attendees=True
+) -> bytes:
+    """The meeting as an RFC 5545 calendar (CRLF lines, UTC times, stable UID, SEQUENCE).
+
+    ``link`` replaces the staff page in the description (the patient's own calendar links
+    to /min/); without ``attendees`` the other participants' addresses stay out.
+    """
     from icalendar import Calendar, Event, vCalAddress, vText
 
     method = method or ("CANCEL" if meeting.state == Meeting.State.CANCELLED else "REQUEST")
@@ -770,7 +821,7 @@ def meeting_ics(meeting: Meeting, *, method: str | None = None) -> bytes:
         description = [_("Responsibility group meeting in Samhandling.")]
         if meeting.digital_link:
             description.append(_("Digital link: %(link)s") % {"link": meeting.digital_link})
-        description.append(_site(meeting_url(meeting)))
+        description.append(_site(link or meeting_url(meeting)))
     event.add("summary", summary)
     event.add("description", "\n".join(description))
     if meeting.place:
@@ -784,9 +835,11 @@ def meeting_ics(meeting: Meeting, *, method: str | None = None) -> bytes:
     organizer = vCalAddress(f"mailto:{leader.email or settings.DEFAULT_FROM_EMAIL}")
     organizer.params["cn"] = vText(leader.get_full_name() or leader.username)
     event.add("organizer", organizer)
-    invitations = meeting.invitations.select_related(
-        "member__user", "member__next_of_kin"
-    ).order_by("id")
+    invitations = (
+        meeting.invitations.select_related("member__user", "member__next_of_kin").order_by("id")
+        if attendees
+        else []
+    )
     for invitation in invitations:
         member = invitation.member
         email = member.contact_email

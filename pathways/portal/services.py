@@ -11,6 +11,7 @@ from accounts import audit
 from accounts.acting import Actor
 from accounts.models import UserIdentity
 from pathways.models import IndividualPlan, NextOfKin, Patient, PortalAccess
+from pathways.models.portal import PART_FIELDS
 from pathways.plan.services import (
     plan_agreement_by_patient,
     plan_self_rating_by_patient,
@@ -32,8 +33,12 @@ def portal_access_open(
     reason: str,
     next_of_kin: NextOfKin | None = None,
     national_id: str = "",
+    parts=(),
+    ends_on=None,
 ) -> PortalAccess:
-    """Open /min/ for the patient, or (with ``next_of_kin``) for one of their pårørende."""
+    """Open /min/ for the patient, or (with ``next_of_kin``) for one of their pårørende with
+    the ``parts`` the patient gave them (usually the patient gives them in /min/ themselves:
+    ``pathways.portal.grants``)."""
     if not perms.can_open_portal_access(actor, patient):
         raise PermissionDenied
     if patient.age() < perms.MIN_AGE:
@@ -54,6 +59,8 @@ def portal_access_open(
         national_id=national_id if next_of_kin else "",
         reason=reason,
         opened_by=actor.user,
+        ends_on=ends_on if next_of_kin else None,
+        **{field: bool(next_of_kin) and part in set(parts) for part, field in PART_FIELDS.items()},
     )
     portal_access.full_clean()
     portal_access.save()
@@ -72,7 +79,7 @@ def access_for_national_id(pid: str) -> PortalAccess | None:
     if not pid:
         return None
     own = (
-        PortalAccess.objects.open()
+        PortalAccess.objects.in_force()
         .filter(role=PortalAccess.Role.PATIENT, patient__national_id=pid)
         .select_related("patient")
         .first()
@@ -81,7 +88,7 @@ def access_for_national_id(pid: str) -> PortalAccess | None:
         return own
     # A pårørende of several patients starts with the oldest access (choosing comes with §3).
     return (
-        PortalAccess.objects.open()
+        PortalAccess.objects.in_force()
         .filter(role=PortalAccess.Role.NEXT_OF_KIN, national_id=pid)
         .select_related("patient")
         .order_by("opened_at", "id")
