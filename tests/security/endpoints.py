@@ -180,6 +180,41 @@ def _goal(cast: Cast):
     return add_goal(_plan(cast), cast.coordinator, cast.vadso_rus).pk
 
 
+def _goal_proposal(cast: Cast):
+    """A goal the patient proposed from /min/, waiting for the koordinator's answer."""
+    from pathways.models import GoalProposal
+
+    return GoalProposal.objects.create(
+        plan=_plan(cast), text="Jeg vil trene to ganger i uka.", proposed_by=cast.coordinator
+    ).pk
+
+
+def _portal_grant(cast: Cast):
+    """A pårørende's access to the patient's meetings, given by the patient in /min/."""
+    import datetime
+
+    from django.utils import timezone
+
+    from pathways.models import NextOfKin, PortalAccess
+    from pathways.patients.demo_ids import synthetic_id
+    from pathways.portal import grants
+    from pathways.portal import services as portal
+
+    access = portal.portal_access_open(
+        actor=Actor(cast.coordinator, cast.vadso_rus), patient=cast.patient, reason="Ønsket"
+    )
+    user = portal.portal_login(portal_access=access, level="test", method="test")
+    kin = NextOfKin.objects.create(patient=cast.patient, name="Mor Matrise", relation="mor")
+    return grants.next_of_kin_grant(
+        portal_access=access,
+        actor=Actor(user),
+        next_of_kin=kin,
+        national_id=synthetic_id(datetime.date(1961, 2, 3), serial=9),
+        parts=[PortalAccess.Part.MEETINGS],
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
+    ).pk
+
+
 def _measure(cast: Cast):
     from tests.pathways.plan.setup import add_measure
 
@@ -422,6 +457,8 @@ OBJECTS: dict[str, Callable[[Cast], object]] = {
     "pathways:care_team_end:member_id": _care_team_member,
     "grant_id": _glass_grant,
     "goal_id": _goal,
+    "proposal_id": _goal_proposal,
+    "portal:next_of_kin_withdraw:grant_id": _portal_grant,
     "measure_id": _measure,
     "participant_id": _participant,
     "contact_id": _crisis_contact,
@@ -503,6 +540,8 @@ KOMMUNE_ONLY: set[str] = {
     "pathways:plan_goal_new",
     "pathways:plan_goal",
     "pathways:plan_goal_progress",
+    "pathways:plan_goal_proposal_accept",
+    "pathways:plan_goal_proposal_decline",
     "pathways:plan_area",
     "pathways:plan_participant_new",
     "pathways:plan_participant",
@@ -544,6 +583,18 @@ EXPECT: dict[str, dict[str, set[int]]] = {
         "other_hf": {403},
     },
 }
+
+# /min/ is the patient's and pårørende's own door: every staff session gets 404 there (its
+# own matrix, from every portal role, is in tests/pathways/portal).
+PORTAL_PAGES = (
+    "portal:meeting_calendar",
+    "portal:agenda_propose",
+    "portal:minutes",
+    "portal:goal_progress",
+    "portal:next_of_kin_withdraw",
+)
+for _name in PORTAL_PAGES:
+    EXPECT[_name] = {"same_unit": {404}, "specialist": {404}, "break_glass": {404}}
 
 # The same for POSTs from outside: URL name -> {role: allowed statuses}.
 EXPECT_POST: dict[str, dict[str, set[int]]] = {

@@ -7,12 +7,13 @@ from django.utils import timezone
 from accounts.acting import Actor
 from accounts.backends import PORTAL_BACKEND
 from pathways.models import NextOfKin, PortalAccess
+from pathways.patients.demo_ids import synthetic_id
 from pathways.portal import grants
 from pathways.portal.gate import ACCESS_KEY, ACR_KEY
 from pathways.portal.services import portal_access_open, portal_login
 from tests.pathways.plan.setup import add_goal, add_measure, start_plan
 
-KIN_ID = "01018512345"
+KIN_ID = synthetic_id(datetime.date(1985, 1, 1), serial=3)
 
 
 @pytest.fixture
