@@ -35,6 +35,7 @@ from pathways.models import (
     GroupMember,
     Invitation,
     Meeting,
+    PortalAccess,
     ResponsibilityGroup,
 )
 from pathways.notifications.reminders import notify
@@ -748,7 +749,24 @@ def minutes_publish(
         patient=current.patient,
     )
     externals = [m for m in members if not m.is_internal]
-    if externals:
+    # The patient with access to Min plan, and a pårørende they gave "meetings and minutes",
+    # read the minutes there: no paper.
+    doors = PortalAccess.objects.in_force().filter(patient_id=current.patient_id)
+    online = set(
+        doors.filter(role=PortalAccess.Role.NEXT_OF_KIN, shares_meetings=True).values_list(
+            "next_of_kin_id", flat=True
+        )
+    )
+    patient_online = doors.filter(role=PortalAccess.Role.PATIENT).exists()
+    by_post = [
+        m
+        for m in externals
+        if not (
+            (m.role == GroupMember.Role.PATIENT and patient_online)
+            or (m.next_of_kin_id is not None and m.next_of_kin_id in online)
+        )
+    ]
+    if by_post:
         # Minutes are health information: external participants (pårørende, the GP's
         # office) get a neutral notice by email; the leader sends the document by post.
         notify(
@@ -757,16 +775,19 @@ def minutes_publish(
             title=ngettext(
                 "Send the minutes by post to %(count)d external participant",
                 "Send the minutes by post to %(count)d external participants",
-                len(externals),
+                len(by_post),
             )
-            % {"count": len(externals)},
+            % {"count": len(by_post)},
             url=reverse("pathways:minutes_pdf", args=[current.patient_id, current.pk]),
             patient=current.patient,
         )
-        emailed = [m.pk for m in externals if m.contact_email]
-        if emailed:
-            meeting_id = current.pk
-            transaction.on_commit(lambda: _notice_minutes(meeting_id, emailed), robust=True)
+    emailed = [m.pk for m in by_post if m.contact_email]
+    emailed_online = [m.pk for m in externals if m not in by_post and m.contact_email]
+    if emailed or emailed_online:
+        meeting_id = current.pk
+        transaction.on_commit(
+            lambda: _notice_minutes(meeting_id, emailed, emailed_online), robust=True
+        )
     meeting.__dict__.update(current.__dict__)
     return current
 
@@ -949,8 +970,9 @@ def minutes_context(meeting: Meeting) -> dict:
     }
 
 
-def _notice_minutes(meeting_id: int, member_ids: list[int]) -> None:
-    """A notice without health information: the minutes themselves come by post."""
+def _notice_minutes(meeting_id: int, member_ids: list[int], online_ids=()) -> None:
+    """A notice without health information: the minutes themselves come by post, or (for a
+    pårørende given them in Min plan) are read there after logging in."""
     meeting = Meeting.objects.only("starts_at").get(pk=meeting_id)
     with translation.override(settings.LANGUAGE_CODE):
         local = timezone.localtime(meeting.starts_at)
@@ -962,5 +984,10 @@ def _notice_minutes(meeting_id: int, member_ids: list[int]) -> None:
             "confidential information and are therefore not sent by email: the koordinator "
             "sends you a copy by post."
         )
-    for member in GroupMember.objects.filter(pk__in=member_ids).select_related("next_of_kin"):
-        EmailMessage(subject=subject, body=body, to=[member.contact_email]).send()
+        online_body = _(
+            "The minutes from the responsibility group meeting are ready. Log in to Min plan "
+            "with ID-porten to read them: %(link)s"
+        ) % {"link": _site(reverse("portal:meetings"))}
+    for ids, text in ((member_ids, body), (online_ids, online_body)):
+        for member in GroupMember.objects.filter(pk__in=ids).select_related("next_of_kin"):
+            EmailMessage(subject=subject, body=text, to=[member.contact_email]).send()

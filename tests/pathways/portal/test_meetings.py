@@ -191,3 +191,36 @@ def test_the_meetings_page_costs_the_same_for_one_meeting_or_many(
     # and agenda), one for the minutes, the audit row: one per meeting would be 10+ more.
     with django_assert_num_queries(PAGE_QUERIES):
         assert patient_client.get(LIST).status_code == 200
+
+
+def test_a_pårørende_given_the_minutes_reads_them_online_instead_of_by_post(
+    held, group, kin, patient_access, coordinator, vadso_rus, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from pathways.models import GroupMember
+    from tests.pathways.portal.conftest import give
+
+    kin.email = "anne@example.no"
+    kin.save()
+    meetings.group_member_add(
+        group=group,
+        actor=Actor(coordinator, vadso_rus),
+        role=GroupMember.Role.NEXT_OF_KIN,
+        next_of_kin=kin,
+        basis=GroupMember.Basis.CONSENT,
+        basis_note="Muntlig samtykke",
+    )
+    give(patient_access, kin, [MEETINGS])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        meetings.minutes_publish(
+            meeting=held, actor=Actor(coordinator, vadso_rus), version=held.version
+        )
+    # Only Nina NAV gets the minutes by post; Anne reads them in Min plan.
+    to_post = Notification.objects.get(kind="minutes_to_post")
+    assert to_post.title == "Send referatet per post til 1 ekstern deltaker"
+    notices = {m.to[0]: m.body for m in mail.outbox}
+    assert "post" in notices["nina.nav@example.no"]
+    assert "/min/moter/" in notices["anne@example.no"]
+    assert "leilighet" not in notices["anne@example.no"]
