@@ -150,8 +150,13 @@ def plan_page_context(request, patient, closed=None) -> dict:
     # The patient's plans in one query: the open one and the closed ones listed at the foot
     # of the page.
     plans = list(
-        IndividualPlan.objects.filter(patient=patient).select_related(
-            "owner_unit", "consent__recorded_by"
+        IndividualPlan.objects.filter(patient=patient)
+        .select_related("owner_unit", "consent__recorded_by")
+        # Goals the patient proposed in /min/ are read only when some wait for an answer.
+        .annotate(
+            proposals_waiting=Exists(
+                GoalProposal.objects.filter(plan=OuterRef("pk"), state=GoalProposal.State.WAITING)
+            )
         )
     )
     closed_plans = sorted(
@@ -262,7 +267,7 @@ def plan_page_context(request, patient, closed=None) -> dict:
                     "proposed_at", "id"
                 )
             )
-            if closed is None
+            if closed is None and getattr(plan, "proposals_waiting", False)
             else [],
             "comment_form": f.CommentForm(),
             "revision_state": plan.revision_state() if plan.is_open else "",
