@@ -249,7 +249,11 @@ class MeetingForm(forms.Form):
             "duration_minutes": meeting.duration_minutes,
             "place": meeting.place,
             "digital_link": meeting.digital_link,
-            "agenda": "\n".join(a.title for a in meeting.agenda.all() if a.follow_up_of_id is None),
+            "agenda": "\n".join(
+                a.title
+                for a in meeting.agenda.all()
+                if a.follow_up_of_id is None and not a.proposed_by_patient
+            ),
             "invite": list(meeting.invitations.values_list("member_id", flat=True)),
             "version": meeting.version,
         }

@@ -35,6 +35,7 @@ from pathways.models import (
     GroupMember,
     Invitation,
     Meeting,
+    PortalAccess,
     ResponsibilityGroup,
 )
 from pathways.notifications.reminders import notify
@@ -445,7 +446,8 @@ def meeting_change(
     current.save()
     if agenda is not None:
         titles = agenda_titles(agenda)
-        current.agenda.filter(follow_up_of__isnull=True).delete()
+        # The patient's own proposals stay: they are not in the staff's agenda text.
+        current.agenda.filter(follow_up_of__isnull=True, proposed_by_patient=False).delete()
         start = current.agenda.count()
         AgendaItem.objects.bulk_create(
             AgendaItem(meeting=current, title=title[:300], position=start + index)
@@ -490,6 +492,50 @@ def meeting_cancel(*, meeting, actor, reason: str = "") -> Meeting:
     _send_invitations(current, actor=actor, method="CANCEL")
     meeting.__dict__.update(current.__dict__)
     return current
+
+
+@transaction.atomic
+def agenda_item_propose_by_patient(*, meeting, actor, title: str) -> AgendaItem:
+    """The patient proposes an item for a planned meeting (from /min/): it goes last on the
+    agenda, marked as theirs, and the group's leader is told (no health information).
+
+    The caller (the portal) has established that ``actor`` is the meeting's patient.
+    """
+    current = Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    if current.state != Meeting.State.PLANNED or not current.is_upcoming:
+        raise ValidationError(_("You can only propose items for a meeting that is ahead."))
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError({"title": _("Write what you would like to talk about.")})
+    last = current.agenda.order_by("-position").values_list("position", flat=True).first()
+    item = AgendaItem(
+        meeting=current,
+        title=title[:300],
+        position=(last or 0) + 1,
+        proposed_by_patient=True,
+    )
+    item.full_clean(exclude=["follow_up_of"])
+    item.save()
+    audit.record(
+        user=actor.user,
+        unit=None,
+        action=audit.Action.CREATE,
+        patient=current.patient_id,
+        obj=item,
+        basis=audit.Basis.PATIENT,
+        detail=_("Agenda item proposed by the patient"),
+    )
+    leader, _is_coordinator = group_leader(current.group)
+    local = timezone.localtime(current.starts_at)
+    notify(
+        users=[leader],
+        kind="agenda_item_proposed",
+        title=_("The patient proposed an agenda item for the meeting %(when)s")
+        % {"when": local.strftime("%d.%m.%Y")},
+        url=meeting_url(current),
+        patient=current.patient,
+    )
+    return item
 
 
 # --- minutes ---------------------------------------------------------------------------------
@@ -703,7 +749,24 @@ def minutes_publish(
         patient=current.patient,
     )
     externals = [m for m in members if not m.is_internal]
-    if externals:
+    # The patient with access to Min plan, and a pårørende they gave "meetings and minutes",
+    # read the minutes there: no paper.
+    doors = PortalAccess.objects.in_force().filter(patient_id=current.patient_id)
+    online = set(
+        doors.filter(role=PortalAccess.Role.NEXT_OF_KIN, shares_meetings=True).values_list(
+            "next_of_kin_id", flat=True
+        )
+    )
+    patient_online = doors.filter(role=PortalAccess.Role.PATIENT).exists()
+    by_post = [
+        m
+        for m in externals
+        if not (
+            (m.role == GroupMember.Role.PATIENT and patient_online)
+            or (m.next_of_kin_id is not None and m.next_of_kin_id in online)
+        )
+    ]
+    if by_post:
         # Minutes are health information: external participants (pårørende, the GP's
         # office) get a neutral notice by email; the leader sends the document by post.
         notify(
@@ -712,16 +775,19 @@ def minutes_publish(
             title=ngettext(
                 "Send the minutes by post to %(count)d external participant",
                 "Send the minutes by post to %(count)d external participants",
-                len(externals),
+                len(by_post),
             )
-            % {"count": len(externals)},
+            % {"count": len(by_post)},
             url=reverse("pathways:minutes_pdf", args=[current.patient_id, current.pk]),
             patient=current.patient,
         )
-        emailed = [m.pk for m in externals if m.contact_email]
-        if emailed:
-            meeting_id = current.pk
-            transaction.on_commit(lambda: _notice_minutes(meeting_id, emailed), robust=True)
+    emailed = [m.pk for m in by_post if m.contact_email]
+    emailed_online = [m.pk for m in externals if m not in by_post and m.contact_email]
+    if emailed or emailed_online:
+        meeting_id = current.pk
+        transaction.on_commit(
+            lambda: _notice_minutes(meeting_id, emailed, emailed_online), robust=True
+        )
     meeting.__dict__.update(current.__dict__)
     return current
 
@@ -748,8 +814,14 @@ def minutes_addendum(*, meeting, actor, text: str) -> Addendum:
 # --- calendar and email ----------------------------------------------------------------------
 
 
-def meeting_ics(meeting: Meeting, *, method: str | None = None) -> bytes:
-    """The meeting as an RFC 5545 calendar (CRLF lines, UTC times, stable UID, SEQUENCE)."""
+def meeting_ics(
+    meeting: Meeting, *, method: str | None = None, link: str | None = None, attendees=True
+) -> bytes:
+    """The meeting as an RFC 5545 calendar (CRLF lines, UTC times, stable UID, SEQUENCE).
+
+    ``link`` replaces the staff page in the description (the patient's own calendar links
+    to /min/); without ``attendees`` the other participants' addresses stay out.
+    """
     from icalendar import Calendar, Event, vCalAddress, vText
 
     method = method or ("CANCEL" if meeting.state == Meeting.State.CANCELLED else "REQUEST")
@@ -770,7 +842,7 @@ def meeting_ics(meeting: Meeting, *, method: str | None = None) -> bytes:
         description = [_("Responsibility group meeting in Samhandling.")]
         if meeting.digital_link:
             description.append(_("Digital link: %(link)s") % {"link": meeting.digital_link})
-        description.append(_site(meeting_url(meeting)))
+        description.append(_site(link or meeting_url(meeting)))
     event.add("summary", summary)
     event.add("description", "\n".join(description))
     if meeting.place:
@@ -784,9 +856,11 @@ def meeting_ics(meeting: Meeting, *, method: str | None = None) -> bytes:
     organizer = vCalAddress(f"mailto:{leader.email or settings.DEFAULT_FROM_EMAIL}")
     organizer.params["cn"] = vText(leader.get_full_name() or leader.username)
     event.add("organizer", organizer)
-    invitations = meeting.invitations.select_related(
-        "member__user", "member__next_of_kin"
-    ).order_by("id")
+    invitations = (
+        meeting.invitations.select_related("member__user", "member__next_of_kin").order_by("id")
+        if attendees
+        else []
+    )
     for invitation in invitations:
         member = invitation.member
         email = member.contact_email
@@ -896,8 +970,9 @@ def minutes_context(meeting: Meeting) -> dict:
     }
 
 
-def _notice_minutes(meeting_id: int, member_ids: list[int]) -> None:
-    """A notice without health information: the minutes themselves come by post."""
+def _notice_minutes(meeting_id: int, member_ids: list[int], online_ids=()) -> None:
+    """A notice without health information: the minutes themselves come by post, or (for a
+    pårørende given them in Min plan) are read there after logging in."""
     meeting = Meeting.objects.only("starts_at").get(pk=meeting_id)
     with translation.override(settings.LANGUAGE_CODE):
         local = timezone.localtime(meeting.starts_at)
@@ -909,5 +984,10 @@ def _notice_minutes(meeting_id: int, member_ids: list[int]) -> None:
             "confidential information and are therefore not sent by email: the koordinator "
             "sends you a copy by post."
         )
-    for member in GroupMember.objects.filter(pk__in=member_ids).select_related("next_of_kin"):
-        EmailMessage(subject=subject, body=body, to=[member.contact_email]).send()
+        online_body = _(
+            "The minutes from the responsibility group meeting are ready. Log in to Min plan "
+            "with ID-porten to read them: %(link)s"
+        ) % {"link": _site(reverse("portal:meetings"))}
+    for ids, text in ((member_ids, body), (online_ids, online_body)):
+        for member in GroupMember.objects.filter(pk__in=ids).select_related("next_of_kin"):
+            EmailMessage(subject=subject, body=text, to=[member.contact_email]).send()

@@ -239,6 +239,8 @@ class AgendaItem(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     decision = models.TextField(_("decision"), blank=True)
+    # Proposed by the patient from /min/: marked on the agenda, kept when staff edit theirs.
+    proposed_by_patient = models.BooleanField(_("proposed by the patient"), default=False)
 
     class Meta:
         ordering = ["position", "id"]

@@ -202,6 +202,8 @@ class GoalProgress(models.Model):
     noted_on = models.DateField(_("date"), default=timezone.localdate)
     text = models.TextField(_("progress note"))
     by = user_fk()
+    # Written by the patient in /min/ ("slik går det"): shown to the team as their own words.
+    by_patient = models.BooleanField(_("written by the patient"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -211,6 +213,57 @@ class GoalProgress(models.Model):
 
     def __str__(self):
         return f"{self.noted_on}: {self.text[:40]}"
+
+
+class GoalProposal(models.Model):
+    """A goal the patient proposes in their own words from /min/.
+
+    It stays outside the plan until the koordinator answers: accepted, it becomes a goal
+    (``goal``); declined, the patient reads the koordinator's word back.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted into the plan")
+        DECLINED = "declined", _("Not taken into the plan")
+
+    plan = models.ForeignKey(
+        IndividualPlan, on_delete=models.CASCADE, related_name="goal_proposals"
+    )
+    text = models.TextField(_("the goal in your own words"))
+    life_area = models.CharField(
+        _("life area"), max_length=20, choices=LifeArea.choices, blank=True
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.WAITING
+    )
+    proposed_by = user_fk(_("proposed by"), related_name="+")
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    answer = models.TextField(_("answer to the patient"), blank=True)
+    answered_by = user_fk(_("answered by"), optional=True, related_name="+")
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    goal = models.OneToOneField(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposal"
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="declined") | ~Q(answer=""),
+                name="goal_proposal_declined_with_answer",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["plan"], condition=Q(state="waiting"), name="goal_proposal_waiting"
+            ),
+        ]
+        verbose_name = _("proposed goal")
+        verbose_name_plural = _("proposed goals")
+
+    def __str__(self):
+        return self.text[:60]
 
 
 class AreaAssessment(models.Model):

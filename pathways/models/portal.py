@@ -15,6 +15,11 @@ class PortalAccessQuerySet(models.QuerySet):
     def open(self):
         return self.filter(ended_at__isnull=True)
 
+    def in_force(self):
+        """Open, and (for a pårørende) not past the end date the patient chose: an ended
+        grant lets no one in from the day after, without anyone having to close it."""
+        return self.open().filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
+
 
 class PortalAccess(models.Model):
     """Access to /min/ for the patient or one pårørende, opened by staff with a reason.
@@ -27,6 +32,13 @@ class PortalAccess(models.Model):
     class Role(models.TextChoices):
         PATIENT = "patient", _("The patient")
         NEXT_OF_KIN = "next_of_kin", _("Next of kin")
+
+    class Part(models.TextChoices):
+        """What the patient may give a pårørende (§3): each part is one field below."""
+
+        MEETINGS = "meetings", _("Meetings and minutes")
+        PLAN = "plan", _("The plan")
+        CRISIS_PLAN = "crisis_plan", _("The crisis plan")
 
     patient = models.ForeignKey(
         Patient, on_delete=models.CASCADE, related_name="portal_accesses", verbose_name=_("patient")
@@ -59,6 +71,11 @@ class PortalAccess(models.Model):
     opened_by = user_fk(_("opened by"), optional=True)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # What a pårørende was given, and until when (the patient has everything, with no end).
+    shares_meetings = models.BooleanField(_("meetings and minutes"), default=False)
+    shares_plan = models.BooleanField(_("the plan"), default=False)
+    shares_crisis_plan = models.BooleanField(_("the crisis plan"), default=False)
+    ends_on = models.DateField(_("access until"), null=True, blank=True)
 
     objects = PortalAccessQuerySet.as_manager()
 
@@ -79,6 +96,16 @@ class PortalAccess(models.Model):
                 | Q(role="next_of_kin", next_of_kin__isnull=False) & ~Q(national_id=""),
                 name="portal_next_of_kin_identified",
             ),
+            models.CheckConstraint(
+                condition=~Q(role="patient")
+                | Q(
+                    shares_meetings=False,
+                    shares_plan=False,
+                    shares_crisis_plan=False,
+                    ends_on__isnull=True,
+                ),
+                name="portal_patient_has_no_grant",
+            ),
         ]
         indexes = [
             models.Index(
@@ -96,6 +123,31 @@ class PortalAccess(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.is_open and (self.ends_on is None or self.ends_on >= timezone.localdate())
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == self.Role.PATIENT
+
+    @property
+    def parts(self) -> frozenset[str]:
+        """The parts this door opens: all of them for the patient."""
+        if self.is_patient:
+            return frozenset(self.Part.values)
+        return frozenset(part for part in self.Part.values if getattr(self, PART_FIELDS[part]))
+
+    def part_labels(self) -> list[str]:
+        return [str(label) for value, label in self.Part.choices if value in self.parts]
+
+
+PART_FIELDS = {
+    PortalAccess.Part.MEETINGS: "shares_meetings",
+    PortalAccess.Part.PLAN: "shares_plan",
+    PortalAccess.Part.CRISIS_PLAN: "shares_crisis_plan",
+}
 
 
 class PlanAgreement(models.Model):

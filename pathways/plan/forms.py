@@ -199,6 +199,30 @@ class GoalProgressForm(forms.Form):
     text = text_area(_("Progress note"), rows=2)
 
 
+class ProposalAcceptForm(forms.Form):
+    """Taking the patient's proposed goal into the plan: the words stay theirs."""
+
+    is_main = forms.BooleanField(label=_("Main goal"), required=False)
+    life_area = forms.ChoiceField(
+        label=_("Life area"), choices=[("", "---------"), *LifeArea.choices], required=False
+    )
+    target_date = forms.DateField(label=_("Target date"), widget=DateInput, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("is_main") and not cleaned.get("life_area"):
+            self.add_error("life_area", _("Choose the life area the goal belongs to."))
+        return cleaned
+
+
+class ProposalDeclineForm(forms.Form):
+    answer = text_area(
+        _("Your answer to the patient"),
+        rows=3,
+        help_text=_("The patient reads it in Min plan. Say why, and what you suggest instead."),
+    )
+
+
 class AreaForm(VersionedForm):
     resources = text_area(_("Resources (what works, what I am good at)"), required=False)
     needs = text_area(_("Needs (what I need help with)"), required=False)

@@ -31,6 +31,7 @@ from pathways.models import (
     Evaluation,
     Goal,
     GoalProgress,
+    GoalProposal,
     IndividualPlan,
     LifeArea,
     Measure,
@@ -661,6 +662,149 @@ def goal_progress_add(*, goal, actor, noted_on, text: str) -> GoalProgress:
         keys=[f"goal:{goal.pk}"],
         summary=_("Progress noted: %(text)s") % {"text": goal.text[:80]},
         obj=goal,
+    )
+    return note
+
+
+# --- goals from the patient (/min/) ---
+
+
+@transaction.atomic
+def goal_propose_by_patient(*, plan, actor, text: str, life_area: str = "") -> GoalProposal:
+    """The patient proposes a goal in their own words; it waits outside the plan until the
+    koordinator answers. The caller (the portal) has established that ``actor`` is the patient.
+    """
+    plan = _lock(plan)
+    _require(plan.is_open)
+    proposal = _clean(
+        GoalProposal(plan=plan, text=text.strip(), life_area=life_area, proposed_by=actor.user),
+        exclude=["plan", "proposed_by"],
+    )
+    proposal.save()
+    audit.record(
+        user=actor.user,
+        unit=None,
+        action=audit.Action.CREATE,
+        patient=plan.patient_id,
+        obj=proposal,
+        basis=audit.Basis.PATIENT,
+        detail=_("Goal proposed by the patient"),
+    )
+    coordinator = active_coordinator(plan.patient_id)
+    if coordinator is not None:
+        notify(
+            users=[coordinator.user],
+            kind="goal_proposed",
+            title=_("The patient proposed a goal for the plan"),
+            url=reverse("pathways:plan", args=[plan.patient_id]) + "#proposals",
+            patient=plan.patient,
+        )
+    return proposal
+
+
+def _waiting(proposal) -> GoalProposal:
+    """The proposal, locked, still waiting (else the answer someone else gave is kept)."""
+    current = GoalProposal.objects.select_for_update().get(pk=proposal.pk)
+    if current.state != GoalProposal.State.WAITING:
+        raise ValidationError(
+            _("Someone has already answered this proposal: %(state)s.")
+            % {"state": current.get_state_display()}
+        )
+    return current
+
+
+@transaction.atomic
+def goal_proposal_accept(
+    *, proposal, actor, life_area: str, is_main: bool = False, target_date=None
+) -> Goal:
+    """The koordinator takes the patient's proposed goal into the plan, in their words."""
+    plan = _lock(proposal.plan)
+    _require(perms.can_edit_all(actor, plan.patient))
+    _require(plan.is_open)
+    current = _waiting(proposal)
+    if is_main and plan.goals.filter(is_main=True).exists():
+        raise ValidationError({"is_main": _("The plan already has a main goal.")})
+    if not is_main and not life_area:
+        raise ValidationError({"life_area": _("Choose the life area of the goal.")})
+    DateRules().not_before(
+        "target_date",
+        target_date,
+        plan.period_start,
+        _("The target date cannot be before the plan period starts (%(date)s)."),
+    ).check()
+    goal = _clean(
+        Goal(
+            plan=plan,
+            text=current.text,
+            life_area=life_area,
+            is_main=is_main,
+            target_date=target_date,
+            status=Goal.Status.ACTIVE,
+        )
+    )
+    goal.save()
+    current.state = GoalProposal.State.ACCEPTED
+    current.goal = goal
+    current.answered_by = actor.user
+    current.answered_at = timezone.now()
+    current.save(update_fields=["state", "goal", "answered_by", "answered_at"])
+    _record(
+        plan,
+        actor=actor,
+        keys=[f"goal:{goal.pk}"],
+        summary=_("Goal proposed by the patient taken into the plan: %(text)s")
+        % {"text": goal.text[:80]},
+        obj=goal,
+        action=audit.Action.CREATE,
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_proposal_decline(*, proposal, actor, answer: str) -> GoalProposal:
+    """The koordinator does not take the proposal into the plan, with a word back to the
+    patient (they read it in /min/)."""
+    _require(perms.can_edit_all(actor, proposal.plan.patient))
+    current = _waiting(proposal)
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write a word back to the patient.")})
+    current.state = GoalProposal.State.DECLINED
+    current.answer = answer
+    current.answered_by = actor.user
+    current.answered_at = timezone.now()
+    current.save(update_fields=["state", "answer", "answered_by", "answered_at"])
+    audit.record_by(
+        actor,
+        audit.Action.UPDATE,
+        patient=proposal.plan.patient_id,
+        obj=current,
+        detail=_("Goal proposed by the patient not taken into the plan"),
+    )
+    return current
+
+
+@transaction.atomic
+def goal_progress_by_patient(*, goal, actor, text: str) -> GoalProgress:
+    """The patient writes how it goes with a goal of their open plan ("slik går det")."""
+    plan = _lock(goal.plan)
+    _require(plan.is_open)
+    goal = Goal.objects.get(pk=goal.pk, plan=plan)
+    if goal.status in (Goal.Status.CANCELLED, Goal.Status.PROPOSED):
+        raise ValidationError(_("This goal is not in the plan now."))
+    note = _clean(
+        GoalProgress(goal=goal, text=text.strip(), by=actor.user, by_patient=True),
+        exclude=["by"],
+    )
+    note.save()
+    _record(
+        plan,
+        actor=actor,
+        keys=[f"goal:{goal.pk}"],
+        summary=_("The patient wrote how it goes: %(text)s") % {"text": goal.text[:80]},
+        obj=goal,
+        action=audit.Action.CREATE,
+        basis=audit.Basis.PATIENT,
     )
     return note
 

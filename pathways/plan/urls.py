@@ -29,6 +29,16 @@ urlpatterns = [
     path(P + "mal/ny/", views.goal_edit, name="plan_goal_new"),
     path(P + "mal/<int:goal_id>/", views.goal_edit, name="plan_goal"),
     path(P + "mal/<int:goal_id>/fremdrift/", views.goal_progress, name="plan_goal_progress"),
+    path(
+        P + "malforslag/<int:proposal_id>/ta-inn/",
+        views.goal_proposal_accept,
+        name="plan_goal_proposal_accept",
+    ),
+    path(
+        P + "malforslag/<int:proposal_id>/svar/",
+        views.goal_proposal_decline,
+        name="plan_goal_proposal_decline",
+    ),
     path(P + "omrade/<slug:area>/", views.area_edit, name="plan_area"),
     path(P + "deltakere/ny/", views.participant_edit, name="plan_participant_new"),
     path(P + "deltakere/<int:participant_id>/", views.participant_edit, name="plan_participant"),

@@ -21,6 +21,7 @@ from pathways.models import (
     CoordinatorAssignment,
     Goal,
     GoalProgress,
+    GoalProposal,
     IndividualPlan,
     LifeArea,
     Measure,
@@ -149,8 +150,13 @@ def plan_page_context(request, patient, closed=None) -> dict:
     # The patient's plans in one query: the open one and the closed ones listed at the foot
     # of the page.
     plans = list(
-        IndividualPlan.objects.filter(patient=patient).select_related(
-            "owner_unit", "consent__recorded_by"
+        IndividualPlan.objects.filter(patient=patient)
+        .select_related("owner_unit", "consent__recorded_by")
+        # Goals the patient proposed in /min/ are read only when some wait for an answer.
+        .annotate(
+            proposals_waiting=Exists(
+                GoalProposal.objects.filter(plan=OuterRef("pk"), state=GoalProposal.State.WAITING)
+            )
         )
     )
     closed_plans = sorted(
@@ -256,6 +262,13 @@ def plan_page_context(request, patient, closed=None) -> dict:
             "participants": list(plan.participants.select_related("unit", "next_of_kin")),
             "evaluations": evaluations,
             "comments": list(plan.comments.select_related("by", "unit")),
+            "goal_proposals": list(
+                plan.goal_proposals.filter(state=GoalProposal.State.WAITING).order_by(
+                    "proposed_at", "id"
+                )
+            )
+            if closed is None and getattr(plan, "proposals_waiting", False)
+            else [],
             "comment_form": f.CommentForm(),
             "revision_state": plan.revision_state() if plan.is_open else "",
         }
@@ -482,6 +495,55 @@ def goal_progress(request, patient, goal_id):
         success=_("The progress note is saved."),
         redirect_to=_plan_url(patient, f"goal-{goal.pk}"),
         lead=goal.text,
+    )
+
+
+# --- goals proposed by the patient (/min/) ---
+
+
+def _waiting_proposal(request, patient, proposal_id) -> GoalProposal:
+    plan = _open_plan_or_404(patient)
+    if not _rights(request, patient).can_edit_all:
+        raise PermissionDenied
+    proposal = get_object_or_404(GoalProposal, pk=proposal_id, plan=plan)
+    proposal.plan = plan
+    return proposal
+
+
+@patient_view(for_edit=True)
+def goal_proposal_accept(request, patient, proposal_id):
+    proposal = _waiting_proposal(request, patient, proposal_id)
+    form = f.ProposalAcceptForm(request.POST or None, initial={"life_area": proposal.life_area})
+    return _plan_form(
+        request,
+        patient,
+        form,
+        title=_("Take the goal into the plan"),
+        target_id=f"proposal-{proposal.pk}",
+        cancel_url=_plan_url(patient, "proposals"),
+        save=lambda data: svc.goal_proposal_accept(proposal=proposal, actor=request.actor, **data),
+        success=_("The goal is in the plan, in the patient's words."),
+        redirect_to=lambda goal: _plan_url(patient, f"goal-{goal.pk}"),
+        lead=proposal.text,
+    )
+
+
+@patient_view(for_edit=True)
+def goal_proposal_decline(request, patient, proposal_id):
+    proposal = _waiting_proposal(request, patient, proposal_id)
+    return _plan_form(
+        request,
+        patient,
+        f.ProposalDeclineForm(request.POST or None),
+        title=_("Answer the patient"),
+        target_id=f"proposal-{proposal.pk}",
+        cancel_url=_plan_url(patient, "proposals"),
+        save=lambda data: svc.goal_proposal_decline(
+            proposal=proposal, actor=request.actor, answer=data["answer"]
+        ),
+        success=_("The answer is sent. The patient reads it in Min plan."),
+        redirect_to=_plan_url(patient, "proposals"),
+        lead=proposal.text,
     )
 
 

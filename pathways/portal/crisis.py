@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
-from pathways.models import CrisisPlan
+from pathways.models import CrisisPlan, PortalAccess
 from pathways.pdf import pdf_response
 from pathways.portal.gate import portal_view
 
@@ -36,12 +36,12 @@ def _context(request) -> dict:
     }
 
 
-@portal_view("crisis plan")
+@portal_view("crisis plan", part=PortalAccess.Part.CRISIS_PLAN)
 def crisis_plan(request):
     return _no_store(render(request, "pathways/portal/crisis.html", _context(request)))
 
 
-@portal_view("crisis plan card (PDF)")
+@portal_view("crisis plan card (PDF)", part=PortalAccess.Part.CRISIS_PLAN)
 def crisis_card(request):
     response = pdf_response(
         "pdf/crisis_card.html", _context(request), request=request, filename="kriseplan.pdf"

@@ -3,6 +3,9 @@
 ``PortalGateMiddleware`` answers 404 to a portal session for every other URL (staff pages,
 the admin, the API), whatever the view would have done; ``portal_view`` lets only a portal
 session with open access into a /min/ page and audits each read with its own basis.
+
+A pårørende reaches only the pages of the parts the patient gave them (``part``); every
+other /min/ page answers 404, as if it did not exist.
 """
 
 from functools import wraps
@@ -56,18 +59,32 @@ def current_access(request) -> PortalAccess | None:
     if access_id is None:
         return None
     return (
-        PortalAccess.objects.open()
+        PortalAccess.objects.in_force()
         .select_related("patient")
         .filter(pk=access_id, user=request.user)
         .first()
     )
 
 
-def portal_view(page: str, *, methods=("GET", "HEAD")):
+# ``part`` of a page every pårørende reaches (the start page, with the parts they were given).
+ANY_PART = "any"
+
+
+def may_open(access: PortalAccess, part: str | None) -> bool:
+    """The patient opens every page; a pårørende those of a part they were given (``part``
+    None: the patient's own pages, such as consents or what they write themselves)."""
+    if access.is_patient:
+        return True
+    return part == ANY_PART or (part is not None and part in access.parts)
+
+
+def portal_view(page: str, *, methods=("GET", "HEAD"), part: str | None = None):
     """A /min/ page: the portal session's own patient as ``request.portal.patient``.
 
     Anonymous visitors go to the login page; a staff session gets 404 (staff use the record);
-    access ended by staff ends the session at once. Every 2xx answer is audited as a read.
+    access ended by staff, withdrawn by the patient or past its end date ends the session at
+    once. A pårørende without the page's ``part`` gets 404. Every 2xx answer is audited as a
+    read, a pårørende's with the basis "pårørende by consent".
     """
 
     def decorate(view):
@@ -81,6 +98,8 @@ def portal_view(page: str, *, methods=("GET", "HEAD")):
             if access is None:
                 logout(request)
                 return redirect("portal:login")
+            if not may_open(access, part):
+                raise Http404
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
             request.portal = access

@@ -11,6 +11,7 @@ from accounts import audit
 from accounts.acting import Actor
 from accounts.models import UserIdentity
 from pathways.models import IndividualPlan, NextOfKin, Patient, PortalAccess
+from pathways.models.portal import PART_FIELDS
 from pathways.plan.services import (
     plan_agreement_by_patient,
     plan_self_rating_by_patient,
@@ -33,8 +34,12 @@ def portal_access_open(
     next_of_kin: NextOfKin | None = None,
     national_id: str = "",
     guardian_reason: str = "",
+    parts=(),
+    ends_on=None,
 ) -> PortalAccess:
-    """Open /min/ for the patient, or (with ``next_of_kin``) for one of their pårørende.
+    """Open /min/ for the patient, or (with ``next_of_kin``) for one of their pårørende with
+    the ``parts`` the patient gave them (usually the patient gives them in /min/ themselves:
+    ``pathways.portal.grants``).
 
     A patient with a guardian gets their own access only with ``guardian_reason`` (see
     ``permissions``)."""
@@ -62,6 +67,8 @@ def portal_access_open(
         reason=reason,
         guardian_reason=guardian_reason,
         opened_by=actor.user,
+        ends_on=ends_on if next_of_kin else None,
+        **{field: bool(next_of_kin) and part in set(parts) for part, field in PART_FIELDS.items()},
     )
     portal_access.full_clean()
     portal_access.save()
@@ -104,7 +111,7 @@ def access_for_national_id(pid: str) -> PortalAccess | None:
     if not pid:
         return None
     own = (
-        PortalAccess.objects.open()
+        PortalAccess.objects.in_force()
         .filter(role=PortalAccess.Role.PATIENT, patient__national_id=pid)
         .select_related("patient")
         .first()
@@ -113,7 +120,7 @@ def access_for_national_id(pid: str) -> PortalAccess | None:
         return own
     # A pårørende of several patients starts with the oldest access (choosing comes with §3).
     return (
-        PortalAccess.objects.open()
+        PortalAccess.objects.in_force()
         .filter(role=PortalAccess.Role.NEXT_OF_KIN, national_id=pid)
         .select_related("patient")
         .order_by("opened_at", "id")

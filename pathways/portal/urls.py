@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pathways.portal import access_log, consents, crisis, staff, views
+from pathways.portal import access_log, consents, crisis, goals, meetings, next_of_kin, staff, views
 
 app_name = "portal"
 
@@ -26,6 +26,20 @@ urlpatterns = [
     path("kriseplan/kort.pdf", crisis.crisis_card, name="crisis_card"),
     path("innsyn/", access_log.access_log, name="access_log"),
     path("innsyn/spor-hvorfor/", access_log.ask_why, name="ask_why"),
+    # Ansvarsgruppe, goals and pårørende (§3).
+    path("moter/", meetings.meetings_page, name="meetings"),
+    path("moter/<int:meeting_id>/kalender.ics", meetings.meeting_calendar, name="meeting_calendar"),
+    path("moter/<int:meeting_id>/foresla/", meetings.agenda_propose, name="agenda_propose"),
+    path("moter/<int:meeting_id>/referat/", meetings.minutes_page, name="minutes"),
+    path("plan/", goals.plan_page, name="plan"),
+    path("plan/nytt-mal/", goals.goal_propose, name="goal_propose"),
+    path("plan/mal/<int:goal_id>/slik-gar-det/", goals.goal_progress, name="goal_progress"),
+    path("parorende/", next_of_kin.next_of_kin_page, name="next_of_kin"),
+    path(
+        "parorende/<int:grant_id>/trekk-tilbake/",
+        next_of_kin.next_of_kin_withdraw,
+        name="next_of_kin_withdraw",
+    ),
 ]
 
 # Staff pages inside the patient record (/pasienter/<id>/min-plan/), under the patient gate.

@@ -21,7 +21,7 @@ from pathways.models import PortalAccess
 from pathways.portal import chart, selectors
 from pathways.portal import services as svc
 from pathways.portal.forms import AgreementForm, DemoLoginForm, SelfRatingForm, WhatMattersForm
-from pathways.portal.gate import ACCESS_KEY, ACR_KEY, portal_view
+from pathways.portal.gate import ACCESS_KEY, ACR_KEY, ANY_PART, portal_view
 from pathways.web import form_action, posted
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ def demo_login(request):
             .first()
         )
         portal_access = (
-            PortalAccess.objects.open().filter(user=user).order_by("opened_at").first()
+            PortalAccess.objects.in_force().filter(user=user).order_by("opened_at").first()
             if user is not None and user.check_password(data["password"])
             else None
         )
@@ -175,11 +175,14 @@ def logged_out(request):
     return render(request, "pathways/portal/logged_out.html")
 
 
-@portal_view("start page")
+@portal_view("start page", part=ANY_PART)
 def start(request):
     patient = request.portal.patient
-    plan = selectors.open_plan_for(patient)
-    coordinator = selectors.coordinator_for(patient)
+    # A pårørende sees only the parts the patient gave them.
+    parts = request.portal.parts
+    shows_plan = PortalAccess.Part.PLAN in parts
+    plan = selectors.open_plan_for(patient) if shows_plan else None
+    coordinator = selectors.coordinator_for(patient) if shows_plan else None
     agreement, ask_again = selectors.agreement_state(plan, request.user) if plan else (None, False)
     return render(
         request,
@@ -187,11 +190,15 @@ def start(request):
         {
             "patient": patient,
             "is_patient": request.portal.role == PortalAccess.Role.PATIENT,
+            "parts": parts,
+            "shows_plan": shows_plan,
             "plan": plan,
             "goals": list(plan.goals.all()) if plan else [],
             "measures": list(plan.measures.all()) if plan else [],
             "coordinator": coordinator,
-            "next_meeting": selectors.next_meeting_for(patient),
+            "next_meeting": selectors.next_meeting_for(patient)
+            if PortalAccess.Part.MEETINGS in parts
+            else None,
             "agreement": agreement,
             "ask_again": ask_again,
             "consents_soon": selectors.consents_running_out(patient)
@@ -233,7 +240,7 @@ def what_matters(request):
     )
 
 
-@portal_view("self-rating", methods=("GET", "HEAD", "POST"))
+@portal_view("self-rating", methods=("GET", "HEAD", "POST"), part=PortalAccess.Part.PLAN)
 def self_rating(request):
     plan = selectors.open_plan_for(request.portal.patient)
     if plan is None:

@@ -19,6 +19,7 @@ from accounts.acting import Actor
 # whose callers are systems with bearer tokens, not session users: its own access matrix is
 # tests/pathways/fhir/test_access.py.
 EXCLUDED_NAMESPACES = {"admin", "fhir"}
+PORTAL = "portal"
 
 
 @dataclass
@@ -178,6 +179,41 @@ def _goal(cast: Cast):
     from tests.pathways.plan.setup import add_goal
 
     return add_goal(_plan(cast), cast.coordinator, cast.vadso_rus).pk
+
+
+def _goal_proposal(cast: Cast):
+    """A goal the patient proposed from /min/, waiting for the koordinator's answer."""
+    from pathways.models import GoalProposal
+
+    return GoalProposal.objects.create(
+        plan=_plan(cast), text="Jeg vil trene to ganger i uka.", proposed_by=cast.coordinator
+    ).pk
+
+
+def _portal_grant(cast: Cast):
+    """A pårørende's access to the patient's meetings, given by the patient in /min/."""
+    import datetime
+
+    from django.utils import timezone
+
+    from pathways.models import NextOfKin, PortalAccess
+    from pathways.patients.demo_ids import synthetic_id
+    from pathways.portal import grants
+    from pathways.portal import services as portal
+
+    access = portal.portal_access_open(
+        actor=Actor(cast.coordinator, cast.vadso_rus), patient=cast.patient, reason="Ønsket"
+    )
+    user = portal.portal_login(portal_access=access, level="test", method="test")
+    kin = NextOfKin.objects.create(patient=cast.patient, name="Mor Matrise", relation="mor")
+    return grants.next_of_kin_grant(
+        portal_access=access,
+        actor=Actor(user),
+        next_of_kin=kin,
+        national_id=synthetic_id(datetime.date(1961, 2, 3), serial=9),
+        parts=[PortalAccess.Part.MEETINGS],
+        ends_on=timezone.localdate() + datetime.timedelta(days=30),
+    ).pk
 
 
 def _measure(cast: Cast):
@@ -448,6 +484,8 @@ OBJECTS: dict[str, Callable[[Cast], object]] = {
     "pathways:care_team_end:member_id": _care_team_member,
     "grant_id": _glass_grant,
     "goal_id": _goal,
+    "proposal_id": _goal_proposal,
+    "portal:next_of_kin_withdraw:grant_id": _portal_grant,
     "measure_id": _measure,
     "participant_id": _participant,
     "contact_id": _crisis_contact,
@@ -531,6 +569,8 @@ KOMMUNE_ONLY: set[str] = {
     "pathways:plan_goal_new",
     "pathways:plan_goal",
     "pathways:plan_goal_progress",
+    "pathways:plan_goal_proposal_accept",
+    "pathways:plan_goal_proposal_decline",
     "pathways:plan_area",
     "pathways:plan_participant_new",
     "pathways:plan_participant",
@@ -636,8 +676,17 @@ def all_endpoints() -> list[Endpoint]:
 
 
 def patient_endpoints() -> list[Endpoint]:
-    """URLs that show or change something about a patient: the subject of the access matrix."""
-    return [e for e in all_endpoints() if e.patient_scoped or e.kwargs]
+    """URLs that show or change something about a patient: the subject of the access matrix.
+
+    /min/ is left out: it is the patient's and pårørende's own door, which answers 404 to
+    every staff session (tests/pathways/portal/test_gate.py) and has its own matrix from
+    every portal role in tests/pathways/portal.
+    """
+    return [
+        e
+        for e in all_endpoints()
+        if (e.patient_scoped or e.kwargs) and not e.name.startswith(f"{PORTAL}:")
+    ]
 
 
 class Unfillable(Exception):

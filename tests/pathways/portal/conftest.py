@@ -1,11 +1,19 @@
+import datetime
+
 import pytest
+from django.test import Client
+from django.utils import timezone
 
 from accounts.acting import Actor
 from accounts.backends import PORTAL_BACKEND
-from pathways.models import NextOfKin
+from pathways.models import NextOfKin, PortalAccess
+from pathways.patients.demo_ids import synthetic_id
+from pathways.portal import grants
 from pathways.portal.gate import ACCESS_KEY, ACR_KEY
 from pathways.portal.services import portal_access_open, portal_login
 from tests.pathways.plan.setup import add_goal, add_measure, start_plan
+
+KIN_ID = synthetic_id(datetime.date(1985, 1, 1), serial=3)
 
 
 @pytest.fixture
@@ -45,14 +53,37 @@ def plan(patient, coordinator, vadso_rus):
     return plan
 
 
-@pytest.fixture
-def relative_client(client, patient, coordinator, vadso_rus, plan):
-    kin = NextOfKin.objects.create(patient=patient, name="Anne Nordmann", relation="søster")
-    access = portal_access_open(
-        actor=Actor(coordinator, vadso_rus),
-        patient=patient,
-        reason="Pasienten ønsker at søsteren ser planen",
+def give(patient_access, kin, parts, *, national_id=KIN_ID, days=30):
+    """The patient gives ``kin`` the ``parts`` in /min/parorende/ (through the service)."""
+    if patient_access.user is None:
+        portal_login(portal_access=patient_access, level="idporten-loa-high", method="test")
+        patient_access.refresh_from_db()
+    return grants.next_of_kin_grant(
+        portal_access=patient_access,
+        actor=Actor(patient_access.user),
         next_of_kin=kin,
-        national_id="01018512345",
+        national_id=national_id,
+        parts=parts,
+        ends_on=timezone.localdate() + datetime.timedelta(days=days),
     )
-    return portal_client(client, access)
+
+
+@pytest.fixture
+def kin(patient):
+    return NextOfKin.objects.create(patient=patient, name="Anne Nordmann", relation="søster")
+
+
+@pytest.fixture
+def relative_client(client, patient_access, kin, plan):
+    """A pårørende the patient gave "the plan"."""
+    return portal_client(client, give(patient_access, kin, [PortalAccess.Part.PLAN]))
+
+
+@pytest.fixture
+def relative_with(patient_access, kin):
+    """``relative_with(parts)``: a new client logged in as a pårørende given ``parts``."""
+
+    def make(parts):
+        return portal_client(Client(), give(patient_access, kin, parts))
+
+    return make
