@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.crisis import services as crisis_services
+from pathways.models import PortalAccess
 
 pytestmark = pytest.mark.django_db
 
@@ -79,8 +80,15 @@ def test_the_card_is_a_two_sided_pdf_of_card_size(crisis, patient_client, patien
     assert read.detail == "/min/: crisis plan card (PDF)"
 
 
-def test_a_next_of_kin_reads_the_crisis_plan_too(crisis, relative_client, patient):
-    page = relative_client.get("/min/kriseplan/").content.decode()
+def test_a_next_of_kin_given_the_plan_only_does_not_reach_the_crisis_plan(crisis, relative_client):
+    # "The plan" is not the crisis plan: the patient gives that part on its own.
+    assert relative_client.get("/min/kriseplan/").status_code == 404
+    assert relative_client.get("/min/kriseplan/kort.pdf").status_code == 404
+
+
+def test_a_next_of_kin_given_the_crisis_plan_reads_it(crisis, relative_with, patient):
+    given = relative_with([PortalAccess.Part.CRISIS_PLAN])
+    page = given.get("/min/kriseplan/").content.decode()
     assert "Jeg sover dårlig" in page
     read = AuditEvent.objects.filter(patient_id=patient.pk, action="view").latest("at")
     assert read.basis == AuditEvent.Basis.NEXT_OF_KIN
