@@ -38,6 +38,8 @@ SERVICE_KINDS = {
     "discharge_kommune_move": _DISCHARGE,
     "dialogue_question": _("Questions from other services"),
     "dialogue_answer": _("Answers from other services"),
+    "agenda_item_proposed": _("Agenda items proposed by patients"),
+    "goal_proposed": _("Goals proposed by patients"),
 }
 
 for _kind, _label in SERVICE_KINDS.items():

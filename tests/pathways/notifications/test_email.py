@@ -267,6 +267,8 @@ def test_every_task_has_soft_and_hard_time_limits():
         "pathways.reminder_sweep",
         "pathways.send_urgent_email",
         "pathways.daily_digest",
+        "pathways.fhir_subscriptions_sweep",
+        "pathways.fhir_subscription_deliver",
     }
     for task in ours.values():
         assert task.soft_time_limit and task.time_limit
