@@ -90,7 +90,22 @@ def check_accessibility(page):
     """axe-core on the current page: no serious or critical violations."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    # A click that navigates returns before the new document has loaded; axe run in between
+    # finds no document (or has its context destroyed), so wait for the load and try again.
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = Axe().run(page)
+            break
+        except PlaywrightError as error:
+            message = str(error)
+            if attempt == 2 or not (
+                "documentElement" in message or "context was destroyed" in message
+            ):
+                raise
+            page.wait_for_timeout(200)
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     assert not bad, "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
