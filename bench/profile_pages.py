@@ -119,7 +119,8 @@ def main() -> None:
                 for _ in range(5):
                     client.get(path)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+                stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime"))
+                stats.print_stats(int(os.environ.get("TOP", "25")))
 
 
 if __name__ == "__main__":
