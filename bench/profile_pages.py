@@ -79,7 +79,10 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     users = get_user_model().objects
-    print(f"{'page':20} {'persona':22} {'median ms':>9} {'p90 ms':>7} {'queries':>7} {'sql ms':>7}")
+    print(
+        f"{'page':20} {'persona':22} {'median ms':>9} {'p90 ms':>7} {'queries':>7} "
+        f"{'sql ms':>7} {'cpu ms':>7}"
+    )
     for page in PAGES:
         if args.page and page.name not in args.page:
             continue
@@ -92,10 +95,13 @@ def main() -> None:
                 continue
             client.get(path)  # warm
             times = []
+            cpu = []
             for _ in range(args.runs):
                 with CaptureQueriesContext(connection) as queries:
                     started = time.perf_counter()
+                    cpu_started = time.process_time()
                     response = client.get(path)
+                    cpu.append(time.process_time() - cpu_started)
                     times.append(time.perf_counter() - started)
             assert response.status_code == 200, (path, response.status_code)
             sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
@@ -103,6 +109,7 @@ def main() -> None:
             print(
                 f"{page.name:20} {persona:22} {statistics.median(times) * 1000:9.1f} "
                 f"{times[int(len(times) * 0.9) - 1] * 1000:7.1f} {len(queries):7} {sql_ms:7.1f}"
+                f" {statistics.median(cpu) * 1000:7.1f}"
                 f"  {path}"
             )
             if args.sql:

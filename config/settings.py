@@ -90,6 +90,8 @@ TEMPLATES = [
                 "pathways.context_processors.notifications",
                 "pathways.context_processors.navigation",
             ],
+            # Faster {% url %} and |date for what list rows repeat; same output as Django's.
+            "builtins": ["config.template_builtins"],
         },
     },
 ]

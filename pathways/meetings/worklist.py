@@ -6,16 +6,18 @@ from django.utils.translation import gettext as _
 from pathways.access import visible_patient_exists
 from pathways.models import ActionItem
 from pathways.urlmaker import url_maker
-from pathways.worklist import PatientRef, Task, first_assigned, person_name
+from pathways.worklist import LIMIT, PatientRef, Task, first_assigned, person_name
 
 
-def tasks(user, unit) -> list[Task]:
+def tasks(user, unit, *, due_by=None, limit=LIMIT) -> list[Task]:
     """One query however many items: the columns the list shows, read as values."""
     if not user.is_authenticated:
         return []
+    open_items = ActionItem.objects.open()
+    if due_by is not None:
+        open_items = open_items.filter(due_date__lte=due_by)
     items = first_assigned(
-        ActionItem.objects.open()
-        .filter(meeting__published_at__isnull=False)
+        open_items.filter(meeting__published_at__isnull=False)
         .filter(visible_patient_exists(user, unit))
         .values(
             "id",
@@ -35,6 +37,7 @@ def tasks(user, unit) -> list[Task]:
         user,
         unit,
         ("due_date", "id"),
+        limit,
     )
     kind = _("Action item")
     meeting_url = url_maker("pathways:meeting_detail", 2)

@@ -13,16 +13,27 @@ from pathways.dates import short_date
 from pathways.models import CoordinatorAssignment, IndividualPlan, Measure
 from pathways.plan.rules import PLAN_REVISION_WARNING_DAYS
 from pathways.urlmaker import url_maker
-from pathways.worklist import HOME_LIMIT, Group, Line, PatientRef, Task, first_assigned, person_name
+from pathways.worklist import (
+    HOME_LIMIT,
+    LIMIT,
+    Group,
+    Line,
+    PatientRef,
+    Task,
+    first_assigned,
+    person_name,
+)
 
 
-def tasks(user, unit) -> list:
+def tasks(user, unit, *, due_by=None, limit=LIMIT) -> list:
     """Open measures in open plans, one query however many: the columns shown, as values."""
     if not user.is_authenticated:
         return []
+    open_measures = Measure.objects.filter(status__in=Measure.OPEN_STATUSES)
+    if due_by is not None:
+        open_measures = open_measures.filter(end_on__lte=due_by)
     measures = first_assigned(
-        Measure.objects.filter(status__in=Measure.OPEN_STATUSES)
-        .exclude(plan__status=IndividualPlan.Status.CLOSED)
+        open_measures.exclude(plan__status=IndividualPlan.Status.CLOSED)
         .filter(visible_patient_exists(user, unit, "plan__patient_id"))
         .values(
             "id",
@@ -42,6 +53,7 @@ def tasks(user, unit) -> list:
         user,
         unit,
         ("end_on", "id"),
+        limit,
     )
     kind = _("Measure")
     plan_url = url_maker("pathways:plan", 1)

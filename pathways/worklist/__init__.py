@@ -1,8 +1,10 @@
 """The user's work: "Til behandling" (the home page) and "Mine oppgaver" (the task list).
 
-"Mine oppgaver": each source in ``SOURCES`` is ``func(user, unit) -> list[Task]`` and must cost a
-fixed number of queries however many tasks it returns, and return at most ``LIMIT`` tasks, those
-due first. The page merges the sources, sorts by due date and shows the first ``LIMIT``.
+"Mine oppgaver": each source in ``SOURCES`` is ``func(user, unit, *, due_by=None, limit=LIMIT)
+-> list[Task]`` and must cost a fixed number of queries however many tasks it returns, and
+return at most ``limit`` tasks, those due first (only those due by ``due_by`` when given: the
+home page asks for the week's, so the database stops there). The page merges the
+sources, sorts by due date and shows the first ``LIMIT``.
 
 "Til behandling": each source in ``HOME_SOURCES`` is ``func(actor) -> list[Group]``: what waits
 for the acting person and their unit, one group per kind of work, each line saying what is
@@ -63,18 +65,18 @@ class Task:
         return self.due is not None and self.due < timezone.localdate()
 
 
-def first_assigned(queryset, user, unit, order: tuple[str, ...]) -> list:
-    """The first ``LIMIT`` rows of ``queryset`` assigned to the user or to their unit, in
+def first_assigned(queryset, user, unit, order: tuple[str, ...], limit: int = LIMIT) -> list:
+    """The first ``limit`` rows of ``queryset`` assigned to the user or to their unit, in
     ``order``, in one query.
 
     The two halves are read separately (each walking its own index in ``order`` until
-    ``LIMIT`` rows) and joined with UNION ALL: one condition with OR would make PostgreSQL
+    ``limit`` rows) and joined with UNION ALL: one condition with OR would make PostgreSQL
     collect and sort every open item of the unit first. A row assigned to both comes once.
     """
     queryset = queryset.order_by(*order)
-    parts = queryset.filter(responsible_user=user)[:LIMIT]
+    parts = queryset.filter(responsible_user=user)[:limit]
     if unit is not None:
-        parts = parts.union(queryset.filter(responsible_unit=unit)[:LIMIT], all=True)
+        parts = parts.union(queryset.filter(responsible_unit=unit)[:limit], all=True)
         parts = parts.order_by(*order)
     rows, seen = [], set()
     for row in parts:
@@ -82,7 +84,7 @@ def first_assigned(queryset, user, unit, order: tuple[str, ...]) -> list:
         if key not in seen:
             seen.add(key)
             rows.append(row)
-    return rows[:LIMIT]
+    return rows[:limit]
 
 
 @dataclass
@@ -103,10 +105,10 @@ def person_name(first: str, last: str, username: str) -> str:
     return f"{first} {last}".strip() or username
 
 
-def tasks_for(user, unit) -> list[Task]:
+def tasks_for(user, unit, *, due_by: datetime.date | None = None, limit: int = LIMIT) -> list[Task]:
     tasks = []
     for path in SOURCES:
-        tasks.extend(import_string(path)(user, unit))
+        tasks.extend(import_string(path)(user, unit, due_by=due_by, limit=limit))
     return sorted(tasks, key=lambda t: (t.due is None, t.due or datetime.date.max, t.title))
 
 

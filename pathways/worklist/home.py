@@ -11,10 +11,10 @@ from pathways.worklist import HOME_LIMIT, TASKS_DUE_DAYS, Group, Line, tasks_for
 
 
 def tasks_due(actor) -> list[Group]:
-    """The "Mine oppgaver" sources (one query each), cut to what is due soon."""
+    """The "Mine oppgaver" sources (one query each), asked only for what is due soon."""
     today = timezone.localdate()
     limit = today + datetime.timedelta(days=TASKS_DUE_DAYS)
-    due = [t for t in tasks_for(actor.user, actor.unit) if t.due is not None and t.due <= limit]
+    due = tasks_for(actor.user, actor.unit, due_by=limit, limit=HOME_LIMIT + 1)
     lines = []
     for task in due[: HOME_LIMIT + 1]:
         detail = (_("Was due %(date)s") if task.overdue else _("Due %(date)s")) % {
