@@ -8,7 +8,8 @@ portal session is known as one without a query (``is_portal_session``).
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.auth.backends import BaseBackend, ModelBackend
 
-from accounts.models import UserIdentity
+from accounts.models import Membership, UserIdentity
+from accounts.units import MEMBERSHIP_ORDER
 
 PORTAL_BACKEND = "accounts.backends.PortalBackend"
 PORTAL_KINDS = frozenset({UserIdentity.Kind.PATIENT, UserIdentity.Kind.NEXT_OF_KIN})
@@ -28,10 +29,29 @@ class StaffBackend(ModelBackend):
         return super().user_can_authenticate(user) and identity_kind(user) not in PORTAL_KINDS
 
     def get_user(self, user_id):
-        user = (
-            get_user_model()._default_manager.select_related("identity").filter(pk=user_id).first()
+        # Every staff page needs the unit the user acts for: read the user with their active
+        # memberships in one query (``accounts.units.active_membership_for`` uses them).
+        memberships = list(
+            Membership.objects.active()
+            .filter(user_id=user_id)
+            .select_related("user__identity", "unit__organisation")
+            .order_by(*MEMBERSHIP_ORDER)
         )
-        return user if user is not None and self.user_can_authenticate(user) else None
+        if memberships:
+            user = memberships[0].user
+            for membership in memberships:
+                membership.user = user
+        else:
+            user = (
+                get_user_model()
+                ._default_manager.select_related("identity")
+                .filter(pk=user_id)
+                .first()
+            )
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        user.active_memberships = memberships
+        return user
 
 
 class PortalBackend(BaseBackend):

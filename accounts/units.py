@@ -3,6 +3,8 @@
 from accounts.models import Membership
 
 SESSION_KEY = "active_membership_id"
+# The order units are listed and the first one chosen in.
+MEMBERSHIP_ORDER = ("unit__organisation__name", "unit__name")
 
 
 def memberships_for(user):
@@ -12,7 +14,7 @@ def memberships_for(user):
         Membership.objects.active()
         .filter(user=user)
         .select_related("unit__organisation")
-        .order_by("unit__organisation__name", "unit__name")
+        .order_by(*MEMBERSHIP_ORDER)
     )
 
 
@@ -21,7 +23,10 @@ def active_membership_for(request):
     user = request.user
     if not user.is_authenticated:
         return None
-    memberships = list(memberships_for(user))
+    # The staff backend read them with the user (one query for both).
+    memberships = getattr(user, "active_memberships", None)
+    if memberships is None:
+        memberships = list(memberships_for(user))
     request.memberships = memberships
     chosen = request.session.get(SESSION_KEY)
     for membership in memberships:

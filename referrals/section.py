@@ -1,4 +1,6 @@
-"""The referrals section of the patient overview (a fixed number of queries)."""
+"""The referrals section of the patient overview (one or two queries)."""
+
+from django.db.models import Exists, OuterRef
 
 from referrals import permissions as perms
 from referrals.models import JointIntakeCase, Referral
@@ -9,15 +11,24 @@ from referrals.services import linkable_referrals
 def section(request, patient) -> dict:
     actor = request.actor
     can_edit = bool(getattr(patient, "can_edit", False))
+    cases = JointIntakeCase.objects.filter(patient=patient)
+    # Each referral row says whether the patient has joint intake cases at all, so the
+    # cases are read only when there are some (or when there is no referral to ask).
+    referrals = list(
+        referrals_for_patient(patient, actor.unit).annotate(
+            patient_has_joint_intake=Exists(cases.filter(patient=OuterRef("patient_id")))
+        )
+    )
+    joint_intake = []
+    if not referrals or referrals[0].patient_has_joint_intake:
+        joint_intake = list(
+            cases.select_related("forum", "place__unit").order_by("-meeting_on", "-pk")[:5]
+        )
     return {
-        "referrals": list(referrals_for_patient(patient, actor.unit)),
+        "referrals": referrals,
         "can_refer": can_edit and perms.can_refer(actor),
         # Joint intake outcomes are part of the pathway, whichever side took the patient on.
-        "joint_intake": list(
-            JointIntakeCase.objects.filter(patient=patient)
-            .select_related("forum", "place__unit")
-            .order_by("-meeting_on", "-pk")[:5]
-        ),
+        "joint_intake": joint_intake,
         # The page itself says so when the unit takes part in no joint intake meeting: asking
         # here would cost the overview a query for a link.
         "can_put_forward": can_edit,

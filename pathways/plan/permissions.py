@@ -75,7 +75,10 @@ def _coordinator(patient):
     return active_coordinator(patient)
 
 
-def rights(actor, patient, coordinator=None) -> PlanRights:
+LOOK_UP = object()  # "not given": None is an answer (no koordinator)
+
+
+def rights(actor, patient, coordinator=LOOK_UP) -> PlanRights:
     """All the answers at once: the access policy plus the koordinator role.
 
     ``patient.can_edit`` is used when set (the view's gate already computed it); pass the
@@ -85,7 +88,7 @@ def rights(actor, patient, coordinator=None) -> PlanRights:
     if may_write is None:
         found = access.access_basis(actor.user, actor.unit, patient.pk)
         may_write = bool(found and found[1])
-    if coordinator is None:
+    if coordinator is LOOK_UP:
         coordinator = _coordinator(patient)
     return PlanRights(
         unit_id=actor.unit_id,
@@ -100,12 +103,12 @@ def can_start(actor, patient) -> bool:
     return rights(actor, patient).can_start
 
 
-def can_edit_all(actor, patient, coordinator=None) -> bool:
+def can_edit_all(actor, patient, coordinator=LOOK_UP) -> bool:
     """Change any part of the plan (the koordinator)."""
     return rights(actor, patient, coordinator).can_edit_all
 
 
-def can_comment(actor, patient, coordinator=None) -> bool:
+def can_comment(actor, patient, coordinator=LOOK_UP) -> bool:
     return rights(actor, patient, coordinator).can_comment
 
 
@@ -130,6 +133,6 @@ def can_appoint_coordinator(actor, patient, *, coordinator, plan) -> bool:
     return actor.unit_id == coordinator.unit_id and actor.is_leader
 
 
-def can_edit_measure(actor, measure, patient=None, coordinator=None) -> bool:
+def can_edit_measure(actor, measure, patient=None, coordinator=LOOK_UP) -> bool:
     """Change ``measure``: the koordinator, or a member of the unit responsible for it."""
     return rights(actor, patient or measure.plan.patient, coordinator).can_edit_measure(measure)

@@ -58,7 +58,7 @@ def _open_plan_or_404(patient) -> IndividualPlan:
     return plan
 
 
-def _rights(request, patient, coordinator=None) -> perms.PlanRights:
+def _rights(request, patient, coordinator=perms.LOOK_UP) -> perms.PlanRights:
     return perms.rights(request.actor, patient, coordinator)
 
 

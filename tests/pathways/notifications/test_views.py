@@ -73,12 +73,12 @@ def test_the_unread_count_costs_one_query(coordinator, patient, rf, django_asser
 def test_the_list_costs_the_same_queries_for_one_row_and_thirty(
     login, coordinator, colleague, patient, django_assert_num_queries
 ):
-    # session, user, memberships, unread count, page count, rows (patient joined in):
+    # session, user with memberships, unread count, page count, rows (patient joined in):
     # one query per row would be 30+ here.
     notify(coordinator, patient)
     client = login(coordinator)
     client.get(LIST)
-    with django_assert_num_queries(6) as one:  # no session write: renewed once a minute
+    with django_assert_num_queries(5) as one:  # no session write: renewed once a minute
         client.get(LIST)
     notify(coordinator, patient, n=29)
     with django_assert_num_queries(len(one.captured_queries)):
