@@ -42,3 +42,37 @@ def test_a_unit_that_is_not_ones_own_is_refused(client, two_units, coordinator):
     assert response.context["form"].errors["membership"]
     assert SESSION_KEY not in client.session
     assert 'href="https://evil.example/"' not in response.content.decode()
+
+
+def test_the_staff_backend_reads_the_user_with_their_active_memberships_at_once(
+    two_units, django_assert_num_queries
+):
+    from accounts.backends import StaffBackend
+
+    with django_assert_num_queries(1):
+        user = StaffBackend().get_user(two_units.pk)
+        units = [m.unit.name for m in user.active_memberships]
+        organisations = {m.unit.organisation.name for m in user.active_memberships}
+    assert user == two_units and len(units) == 2 and len(organisations) == 2
+    assert all(m.user is user for m in user.active_memberships)
+
+
+def test_an_ended_membership_is_not_among_them_and_a_user_without_one_still_loads(
+    two_units, unn_tsb, django_assert_num_queries
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.backends import StaffBackend
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Membership.objects.filter(user=two_units, unit=unn_tsb).update(
+        active_from=yesterday, active_to=yesterday
+    )
+    shown = [m.unit for m in StaffBackend().get_user(two_units.pk).active_memberships]
+    assert len(shown) == 1 and unn_tsb not in shown
+    Membership.objects.filter(user=two_units).delete()
+    with django_assert_num_queries(2):  # no memberships: the user is read on its own
+        user = StaffBackend().get_user(two_units.pk)
+    assert user == two_units and user.active_memberships == []
