@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import AuditEvent, Membership
 from accounts.redirects import safe_next
 from pathways.access import patient_view
+from pathways.documents.responses import kept_pdf_response
 from pathways.models import (
     Consent,
     CoordinatorAssignment,
@@ -30,7 +31,6 @@ from pathways.models import (
     PlanRevision,
 )
 from pathways.patients.services.careteam import consent_record
-from pathways.pdfcache import kept_pdf_response
 from pathways.plan import diff as plan_diff
 from pathways.plan import forms as f
 from pathways.plan import permissions as perms
