@@ -10,6 +10,7 @@ every run renders every plan afresh.
 """
 
 import asyncio
+import html
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
-REFRESH = re.compile(rb'http-equiv="refresh" content="(\d+)')
+REFRESH = re.compile(rb'http-equiv="refresh" content="(\d+); url=([^"]+)"')
 
 
 async def fetch(port: int, path: str, cookie: str) -> tuple[int, bytes, bytes]:
@@ -51,6 +52,7 @@ async def pdf_client(port: int, path: str, cookie: str, give_up: float) -> dict:
         if match is None:
             return {"ok": False, "status": status, "requests": requests}
         await asyncio.sleep(int(match.group(1)))
+        path = html.unescape(match.group(2).decode())
     return {"ok": False, "status": "gave up", "requests": requests}
 
 
@@ -125,13 +127,12 @@ async def measure(port, pdf_paths, list_path, list_cookies, baseline_s, give_up=
     }
 
 
-def start_documents_worker(env: dict, folder: Path) -> tuple[subprocess.Popen, Path]:
-    """The documents worker as ``make documents-worker`` runs it: one render at a time, at a
-    lower CPU priority than the web workers."""
+def start_documents_worker(env: dict, folder: Path, nice: int) -> tuple[subprocess.Popen, Path]:
+    """The documents worker as ``make documents-worker`` runs it: one render at a time."""
     log = folder / "documents-worker.log"
     out = open(log, "wb")  # noqa: SIM115 - closed with the process
     worker = subprocess.Popen(
-        ["nice", "-n", "10", sys.executable, "-m", "celery", "-A", "config", "worker",
+        ["nice", "-n", str(nice), sys.executable, "-m", "celery", "-A", "config", "worker",
          "-Q", "documents", "--concurrency", "1", "--loglevel", "INFO",
          "-n", f"bench-documents-{os.getpid()}@%h",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
@@ -186,7 +187,7 @@ def run(args, env, helpers) -> dict:
     # Tasks left over from an earlier run would render plans nobody waits for.
     redis.Redis.from_url(args.redis_url).delete("documents")
     port = args.port + 1
-    worker, worker_log = start_documents_worker(burst_env, folder)
+    worker, worker_log = start_documents_worker(burst_env, folder, args.documents_nice)
     server = helpers.start_gunicorn(burst_env, port, args.workers)
     try:
         sessions = helpers.Sessions(f"http://{HOST}:{port}")
@@ -203,12 +204,16 @@ def run(args, env, helpers) -> dict:
                 baseline_s=max(args.duration, 10),
             )
         )
-        result["rendered_by_worker"] = len(
-            re.findall(
-                r"Task pathways\.render_document\[[^\]]+\] succeeded",
+        renders = [
+            float(seconds)
+            for seconds in re.findall(
+                r"Task pathways\.render_document\[[^\]]+\] succeeded in ([\d.]+)s",
                 worker_log.read_text(errors="replace"),
             )
-        )
+        ]
+        result["rendered_by_worker"] = len(renders)
+        result["render_median_ms"] = pct(renders, 0.5)
+        result["documents_nice"] = args.documents_nice
         result["web_worker_peak_rss_mb"] = helpers.worker_peak_memory_mb(server)[
             "web_worker_peak_rss_mb"
         ]

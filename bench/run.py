@@ -477,7 +477,8 @@ def write_markdown(result: dict) -> str:
                 f"- patient list p95: {burst['list_p95_alone_ms']} ms alone, "
                 f"{burst['list_p95_during_ms']} ms during the burst "
                 f"(× {burst['list_p95_ratio']})",
-                f"- rendered by the documents worker: {burst['rendered_by_worker']}; peak RSS "
+                f"- rendered by the documents worker (nice {burst['documents_nice']}): "
+                f"{burst['rendered_by_worker']}, median {burst['render_median_ms']} ms; peak RSS "
                 f"web worker {burst['web_worker_peak_rss_mb']} MB, documents worker "
                 f"{burst['documents_worker_peak_rss_mb']} MB",
             ]
@@ -516,6 +517,9 @@ def main() -> None:
         help="broker of the pdf_burst measurement (its documents queue is emptied first)",
     )
     parser.add_argument("--burst-clients", type=int, default=20)
+    parser.add_argument(
+        "--documents-nice", type=int, default=0, help="niceness of the documents worker"
+    )
     parser.add_argument(
         "--burst-list-users", type=int, default=10, help="patient-list users beside the burst"
     )

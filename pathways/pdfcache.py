@@ -27,6 +27,8 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from pathways.pdf import cyclic_gc_paused
+
 FOLDER = "pdf"
 
 
@@ -122,9 +124,10 @@ def _render_and_keep(document: Document) -> bytes:
     # Imported here: WeasyPrint takes most of a second to load.
     from weasyprint import HTML
 
-    data = HTML(string=document.html, base_url=document.base_url or None).write_pdf(
-        pdf_variant="pdf/ua-1"
-    )
+    with cyclic_gc_paused():
+        data = HTML(string=document.html, base_url=document.base_url or None).write_pdf(
+            pdf_variant="pdf/ua-1"
+        )
     default_storage.save(document.pdf_name, ContentFile(data))
     return data
 

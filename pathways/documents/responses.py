@@ -13,6 +13,13 @@ who finds the lock taken (the worker rendering, another request queuing) answers
 waiting. A hold older than that (a lost message, a worker that died) is queued again; a
 second task for a document already kept does nothing.
 
+The page's refresh and link carry the document's key, signed for this user and this URL
+(``?dokument=``), so asking again costs a file lookup rather than building the document's
+HTML once more: a burst of 20 waiting clients asks every ``REFRESH_SECONDS``, and those
+requests must stay cheap for the web workers. The key names the content asked for on the
+first request (a few seconds old at most); a key older than ``KEY_MAX_AGE`` or no longer
+held starts over from the current content.
+
 Without a broker that answers, and with eager Celery (``make run``, most tests), the PDF is
 rendered in the request as before.
 """
@@ -20,6 +27,7 @@ rendered in the request as before.
 import logging
 from datetime import timedelta
 
+from django.core import signing
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -37,18 +45,56 @@ log = logging.getLogger(__name__)
 REFRESH_SECONDS = 2
 # Longer than a burst of prints takes to get through the queue at one render at a time.
 HELD_FRESH = timedelta(minutes=2)
+KEY_PARAMETER = "dokument"
+KEY_MAX_AGE = 10 * 60
 
 
-def kept_pdf_response(template: str, context: dict, *, request, filename: str) -> HttpResponse:
-    document = pdfcache.prepare(template, context, request=request)
+def kept_pdf_response(template: str, context, *, request, filename: str) -> HttpResponse:
+    """``context``: a dict, or a function making it, called only when the document's HTML is
+    needed (not when a waiting client asks again with its key)."""
+    deferred = not app.conf.task_always_eager
+    digest = _signed_key(request) if deferred else None
+    if digest is not None:
+        data = pdfcache.kept(digest)
+        if data is not None:
+            return _pdf(data, filename)
+        if _held_fresh(digest):
+            return preparing_response(request, digest)
+    document = pdfcache.prepare(
+        template, context() if callable(context) else context, request=request
+    )
     data = pdfcache.kept(document.digest)
-    if data is None and not app.conf.task_always_eager and _with_the_worker(document):
-        return preparing_response(request)
+    if data is None and deferred and _with_the_worker(document):
+        return preparing_response(request, document.digest)
     if data is None:
         data = pdfcache.render_kept(document)
+    return _pdf(data, filename)
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def _signer(request) -> signing.TimestampSigner:
+    # Bound to the user and the URL: a key seen elsewhere opens nothing for anyone else.
+    return signing.TimestampSigner(salt=f"pathways.documents:{request.user.pk}:{request.path}")
+
+
+def _signed_key(request) -> str | None:
+    token = request.GET.get(KEY_PARAMETER)
+    if not token:
+        return None
+    try:
+        return _signer(request).unsign(token, max_age=KEY_MAX_AGE)
+    except signing.BadSignature:
+        return None
+
+
+def _held_fresh(digest: str) -> bool:
+    since = pdfcache.held_since(digest)
+    return since is not None and timezone.now() - since < HELD_FRESH
 
 
 def _with_the_worker(document: pdfcache.Document) -> bool:
@@ -59,8 +105,7 @@ def _with_the_worker(document: pdfcache.Document) -> bool:
             return True  # being rendered, or queued by another request at this moment
         if pdfcache.kept(document.digest) is not None:
             return False
-        since = pdfcache.held_since(document.digest)
-        if since is not None and timezone.now() - since < HELD_FRESH:
+        if _held_fresh(document.digest):
             return True
         if not broker_reachable():
             return False
@@ -77,8 +122,10 @@ def _with_the_worker(document: pdfcache.Document) -> bool:
     return True
 
 
-def preparing_response(request) -> HttpResponse:
-    again = request.get_full_path()
+def preparing_response(request, digest: str) -> HttpResponse:
+    query = request.GET.copy()
+    query[KEY_PARAMETER] = _signer(request).sign(digest)
+    again = f"{request.path}?{query.urlencode()}"
     response = render(
         request,
         "pathways/documents/preparing.html",
