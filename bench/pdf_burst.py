@@ -128,7 +128,8 @@ async def measure(port, pdf_paths, list_path, list_cookies, baseline_s, give_up=
 
 
 def start_documents_worker(env: dict, folder: Path, nice: int) -> tuple[subprocess.Popen, Path]:
-    """The documents worker as ``make documents-worker`` runs it: one render at a time."""
+    """The documents worker as ``make documents-worker`` runs it: one render at a time, at a
+    lower CPU priority than the web workers."""
     log = folder / "documents-worker.log"
     out = open(log, "wb")  # noqa: SIM115 - closed with the process
     worker = subprocess.Popen(

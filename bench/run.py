@@ -518,7 +518,7 @@ def main() -> None:
     )
     parser.add_argument("--burst-clients", type=int, default=20)
     parser.add_argument(
-        "--documents-nice", type=int, default=0, help="niceness of the documents worker"
+        "--documents-nice", type=int, default=5, help="niceness of the documents worker"
     )
     parser.add_argument(
         "--burst-list-users", type=int, default=10, help="patient-list users beside the burst"
