@@ -41,8 +41,12 @@ from pathways.notifications.tasks import broker_reachable
 log = logging.getLogger(__name__)
 
 # Seconds the "being prepared" page waits before asking again: a plan renders in about a
-# second, so a lone print opens after one refresh.
+# second, so a lone print opens after one refresh. A document held longer than
+# ``PATIENT_AFTER`` is in a queue of many (a burst drains at one render at a time): its page
+# asks less often, so the waiting clients take less from the web workers.
 REFRESH_SECONDS = 2
+PATIENT_AFTER = timedelta(seconds=10)
+LATER_REFRESH_SECONDS = 5
 # Longer than a burst of prints takes to get through the queue at one render at a time.
 HELD_FRESH = timedelta(minutes=2)
 KEY_PARAMETER = "dokument"
@@ -126,13 +130,16 @@ def preparing_response(request, digest: str) -> HttpResponse:
     query = request.GET.copy()
     query[KEY_PARAMETER] = _signer(request).sign(digest)
     again = f"{request.path}?{query.urlencode()}"
+    since = pdfcache.held_since(digest)
+    waited_long = since is not None and timezone.now() - since > PATIENT_AFTER
+    seconds = LATER_REFRESH_SECONDS if waited_long else REFRESH_SECONDS
     response = render(
         request,
         "pathways/documents/preparing.html",
-        {"refresh_seconds": REFRESH_SECONDS, "again_url": again},
+        {"refresh_seconds": seconds, "again_url": again},
         status=202,
     )
-    response["Retry-After"] = str(REFRESH_SECONDS)
+    response["Retry-After"] = str(seconds)
     response["Cache-Control"] = "no-store"
     # Nothing of the record is on this page: the read is audited when the PDF is delivered.
     response.shows_record = False

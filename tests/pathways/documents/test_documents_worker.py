@@ -7,9 +7,11 @@ These tests commit (transactional tests), so the worker process sees the data.
 """
 
 import io
+import os
 import re
 import subprocess
 import sys
+import time
 from html import unescape
 
 import pytest
@@ -77,6 +79,12 @@ def test_the_documents_worker_renders_a_plan_once_while_the_page_says_it_is_bein
         assert prints_of(plan.patient) == 0
         held, kept = held_and_kept(media)
         assert len(held) == 1 and not kept
+        # Waiting long (a queue of many) makes the page ask less often; still one task.
+        long_ago = time.time() - 30
+        os.utime(held[0], (long_ago, long_ago))
+        later = client.get(pdf_url)
+        assert later.status_code == 202 and later["Retry-After"] == "5"
+        assert queue.llen("documents") == 1
 
         env = process_env(tmp_path, settings.REDIS_URL)
         env["MEDIA_ROOT"] = str(media)
