@@ -127,14 +127,16 @@ async def measure(port, pdf_paths, list_path, list_cookies, baseline_s, give_up=
     }
 
 
-def start_documents_worker(env: dict, folder: Path, nice: int) -> tuple[subprocess.Popen, Path]:
+def start_documents_worker(
+    env: dict, folder: Path, nice: int, concurrency: int
+) -> tuple[subprocess.Popen, Path]:
     """The documents worker as ``make documents-worker`` runs it: one render at a time, at a
     lower CPU priority than the web workers."""
     log = folder / "documents-worker.log"
     out = open(log, "wb")  # noqa: SIM115 - closed with the process
     worker = subprocess.Popen(
         ["nice", "-n", str(nice), sys.executable, "-m", "celery", "-A", "config", "worker",
-         "-Q", "documents", "--concurrency", "1", "--loglevel", "INFO",
+         "-Q", "documents", "--concurrency", str(concurrency), "--loglevel", "INFO",
          "-n", f"bench-documents-{os.getpid()}@%h",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -188,7 +190,9 @@ def run(args, env, helpers) -> dict:
     # Tasks left over from an earlier run would render plans nobody waits for.
     redis.Redis.from_url(args.redis_url).delete("documents")
     port = args.port + 1
-    worker, worker_log = start_documents_worker(burst_env, folder, args.documents_nice)
+    worker, worker_log = start_documents_worker(
+        burst_env, folder, args.documents_nice, args.documents_concurrency
+    )
     server = helpers.start_gunicorn(burst_env, port, args.workers)
     try:
         sessions = helpers.Sessions(f"http://{HOST}:{port}")
@@ -215,6 +219,7 @@ def run(args, env, helpers) -> dict:
         result["rendered_by_worker"] = len(renders)
         result["render_median_ms"] = pct(renders, 0.5)
         result["documents_nice"] = args.documents_nice
+        result["documents_concurrency"] = args.documents_concurrency
         result["web_worker_peak_rss_mb"] = helpers.worker_peak_memory_mb(server)[
             "web_worker_peak_rss_mb"
         ]

@@ -521,6 +521,9 @@ def main() -> None:
         "--documents-nice", type=int, default=5, help="niceness of the documents worker"
     )
     parser.add_argument(
+        "--documents-concurrency", type=int, default=1, help="renders at once (make: 1)"
+    )
+    parser.add_argument(
         "--burst-list-users", type=int, default=10, help="patient-list users beside the burst"
     )
     args = parser.parse_args()
