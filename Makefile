@@ -14,7 +14,7 @@ RUN_ENV := DEBUG=$${DEBUG:-true} ALLOW_SYNTHETIC_IDS=$${ALLOW_SYNTHETIC_IDS:-tru
 	APP_ERROR_PAGES=$${APP_ERROR_PAGES:-true} SITE_URL=$${SITE_URL:-http://$(SITE_HOST):$(PORT)} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost,$(SITE_HOST)}
 
-.PHONY: install messages oidc-provider run test lint worker beat bench makemessages clean
+.PHONY: install messages oidc-provider run test lint worker documents-worker beat bench makemessages clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,14 @@ lint: install
 
 worker: install
 	$(PY) -m celery -A config worker --loglevel=INFO --concurrency=2
+
+# PDF renders (queue "documents") one at a time, so a burst of prints uses at most one core and
+# never waits behind, or holds up, mail and reminders on the default queue. At a lower CPU priority
+# than the web workers: prints wait a little longer, pages stay quick (docs/scaling.md).
+DOCUMENTS_NICE ?= 5
+documents-worker: install
+	nice -n $(DOCUMENTS_NICE) $(PY) -m celery -A config worker --loglevel=INFO --concurrency=1 \
+		--queues=documents --hostname=documents@%h
 
 beat: install
 	$(PY) -m celery -A config beat --loglevel=INFO --schedule=$${CELERY_BEAT_SCHEDULE_FILE:-/tmp/samhandling-beat-schedule}

@@ -7,10 +7,13 @@
 3. Logs in the demo personas and, page by page, drives 20 concurrent users for the chosen
    duration; the floor (/_floor/: login required, base.html, no queries beyond session and
    user) is measured in the same run.
-4. Times the extra jobs in pathways/patients/load.py BENCH_TIMINGS (reminder sweep, plan PDF).
-5. Writes bench/results/latest.json and latest.md.
+4. A burst of 20 different plan PDFs at once beside patient-list traffic (bench/pdf_burst.py;
+   needs a Redis at --redis-url, skipped when none answers).
+5. Times the extra jobs in pathways/patients/load.py BENCH_TIMINGS (reminder sweep, plan PDF).
+6. Writes bench/results/latest.json and latest.md.
 
 Usage: python bench/run.py [--patients 20000] [--duration 60] [--users 20] [--reuse]
+       [--page NAME ...] [--redis-url redis://127.0.0.1:6379/15]
 Traffic goes only to 127.0.0.1; every loop stops by itself after its duration.
 """
 
@@ -404,6 +407,20 @@ def run_timings() -> dict:
     return results
 
 
+def run_pdf_burst(args, env) -> dict:
+    import pdf_burst
+    import redis
+
+    try:
+        redis.Redis.from_url(args.redis_url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return {"skipped": f"no Redis answers at {args.redis_url}"}
+    log("pdf_burst…")
+    outcome = pdf_burst.run(args, env, sys.modules[__name__])
+    log(f"  {outcome}")
+    return outcome
+
+
 # --- report -----------------------------------------------------------------------------
 
 
@@ -443,6 +460,28 @@ def write_markdown(result: dict) -> str:
         )
     if result["skipped"]:
         lines += ["", "Skipped (no URL yet): " + ", ".join(result["skipped"]) + "."]
+    burst = result.get("pdf_burst")
+    if burst:
+        lines += ["", "## A burst of plan PDFs", ""]
+        if "skipped" in burst:
+            lines.append(f"Skipped: {burst['skipped']}.")
+        else:
+            lines += [
+                f"{burst['clients']} clients, each a different plan not kept yet, at once; "
+                f"{burst['list_users']} users on the patient list meanwhile.",
+                "",
+                f"- time to the PDF: p50 {burst['time_to_pdf_p50_ms']} ms, "
+                f"p95 {burst['time_to_pdf_p95_ms']} ms ({burst['pdfs']} of {burst['clients']} "
+                f"arrived; {burst['requests_per_pdf']} requests per PDF)",
+                f"- longest single request: {burst['longest_request_ms']} ms",
+                f"- patient list p95: {burst['list_p95_alone_ms']} ms alone, "
+                f"{burst['list_p95_during_ms']} ms during the burst "
+                f"(× {burst['list_p95_ratio']})",
+                f"- rendered by the documents worker (nice {burst['documents_nice']}): "
+                f"{burst['rendered_by_worker']}, median {burst['render_median_ms']} ms; peak RSS "
+                f"web worker {burst['web_worker_peak_rss_mb']} MB, documents worker "
+                f"{burst['documents_worker_peak_rss_mb']} MB",
+            ]
     lines += ["", "## Timings", ""]
     for name, timing in result["timings"].items():
         lines.append(f"- {name}: {json.dumps(timing, ensure_ascii=False)}")
@@ -468,7 +507,24 @@ def main() -> None:
     )
     parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
     parser.add_argument(
-        "--page", action="append", help="only these pages (repeatable); skips API and timings"
+        "--page",
+        action="append",
+        help="only these pages (repeatable; pdf_burst is one); skips API and timings",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="broker of the pdf_burst measurement (its documents queue is emptied first)",
+    )
+    parser.add_argument("--burst-clients", type=int, default=20)
+    parser.add_argument(
+        "--documents-nice", type=int, default=5, help="niceness of the documents worker"
+    )
+    parser.add_argument(
+        "--documents-concurrency", type=int, default=1, help="renders at once (make: 1)"
+    )
+    parser.add_argument(
+        "--burst-list-users", type=int, default=10, help="patient-list users beside the burst"
     )
     args = parser.parse_args()
 
@@ -505,6 +561,7 @@ def main() -> None:
         "skipped": [],
         "timings": {},
         "memory": {},
+        "pdf_burst": {},
     }
     try:
         sessions = Sessions(base_url)
@@ -553,6 +610,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    if not args.page or "pdf_burst" in args.page:
+        result["pdf_burst"] = run_pdf_burst(args, env)
     if not args.page:
         log("Timings…")
         result["timings"] = run_timings()

@@ -158,6 +158,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a request or a sweep when Redis is down.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "Europe/Oslo"
+# PDF renders have a worker of their own (``make documents-worker``): a burst of prints waits
+# there, using at most one core, and never delays mail and reminders on the default queue.
+CELERY_TASK_ROUTES = {"pathways.render_document": {"queue": "documents"}}
 CELERY_BEAT_SCHEDULE: dict = {
     # The sweep also retries urgent mail that could not be queued and catches up a missed digest.
     "reminder-sweep": {

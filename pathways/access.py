@@ -244,7 +244,8 @@ def patient_view(
       its errors after a POST alike. A redirect after a successful POST is a change, audited
       by the service that made it; an error (a nested object that is not there) is no read.
       When the view's service already recorded a read (e.g. revealing the national id), the
-      gate adds none.
+      gate adds none; nor for an answer marked ``shows_record = False`` (the "document being
+      prepared" page, ``pathways.documents``), whose PDF is audited when it is delivered.
     * Refusals: a patient outside the user's access (404) or an edit without the right to
       edit (403) is recorded as a denied attempt; many of them in a short time alert the
       leaders of the user's unit (see ``pathways.probing``).
@@ -269,7 +270,8 @@ def patient_view(
                 response = view(request, patient, *args, **kwargs)
             finally:
                 audit.reads_in_request.reset(token)
-            if 200 <= response.status_code < 300 and patient.pk not in reads:
+            shows_record = getattr(response, "shows_record", True)
+            if 200 <= response.status_code < 300 and shows_record and patient.pk not in reads:
                 audit.record(
                     user=request.user,
                     unit=unit,

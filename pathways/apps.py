@@ -18,6 +18,7 @@ class PathwaysConfig(AppConfig):
 
         # isort: on
         from pathways import formkeys, wiring
+        from pathways.documents import tasks as document_tasks  # noqa: F401 (registers)
         from pathways.fhir import resources as fhir_resources
         from pathways.fhir import transaction as fhir_transaction
         from pathways.notifications import reminders, tasks

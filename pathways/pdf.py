@@ -15,12 +15,12 @@ def render_pdf_bytes(template: str, context: dict, *, request=None) -> bytes:
     context = {"printed_at": timezone.localtime(), **context}
     html = render_to_string(template, context, request=request)
     base_url = request.build_absolute_uri("/") if request is not None else None
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
 
 
 @contextmanager
-def _cyclic_gc_paused():
+def cyclic_gc_paused():
     """Layout allocates hundreds of thousands of small objects, and each time a generation fills
     up the collector walks the whole heap of a Django process (measured: a quarter of a busy
     access log's time). Reference counting still frees what the render leaves behind; the few

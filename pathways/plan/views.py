@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import AuditEvent, Membership
 from accounts.redirects import safe_next
 from pathways.access import patient_view
+from pathways.documents.responses import kept_pdf_response
 from pathways.models import (
     Consent,
     CoordinatorAssignment,
@@ -30,7 +31,6 @@ from pathways.models import (
     PlanRevision,
 )
 from pathways.patients.services.careteam import consent_record
-from pathways.pdfcache import kept_pdf_response
 from pathways.plan import diff as plan_diff
 from pathways.plan import forms as f
 from pathways.plan import permissions as perms
@@ -810,17 +810,21 @@ def plan_pdf(request, patient, version=None, plan_id=None):
     if version is None and not plan.is_open:
         # A closed plan prints as it was last saved (with the koordinator of that time).
         version = plan.version
-    if version is None:
-        snapshot = svc.build_snapshot(plan)
-        revision_no = plan.version
-    else:
+    revision_no = plan.version if version is None else version
+
+    def context():
+        # Built only when the document's HTML is needed, not each time a client waiting for
+        # the documents worker asks again (pathways.documents.responses).
+        if version is None:
+            return plan_pdf_context(patient, svc.build_snapshot(plan), revision_no)
         snapshot = svc.snapshot_at(plan, version)
         if snapshot is None:
             raise Http404
-        revision_no = version
+        return plan_pdf_context(patient, snapshot, revision_no)
+
     return kept_pdf_response(
         "pdf/plan.html",
-        plan_pdf_context(patient, snapshot, revision_no),
+        context,
         request=request,
         filename=f"individuell-plan-{patient.pk}-v{revision_no}.pdf",
     )
