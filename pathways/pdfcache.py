@@ -120,6 +120,10 @@ def kept(digest: str) -> bytes | None:
     return _read(pdf_name(digest))
 
 
+def is_kept(digest: str) -> bool:
+    return default_storage.exists(pdf_name(digest))
+
+
 def _render_and_keep(document: Document) -> bytes:
     # Imported here: WeasyPrint takes most of a second to load.
     from weasyprint import HTML

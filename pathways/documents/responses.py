@@ -2,8 +2,10 @@
 documents worker renders it.
 
 With a real broker (not eager Celery) a document not kept yet is held for the documents
-worker and the request answers 202 with a small page that refreshes itself (no JavaScript
-needed) and a link to try again; the same URL then serves the kept PDF. The access check and
+worker and the request answers 202 with a small page and a link to try again; the same URL
+then serves the kept PDF. With JavaScript the page asks now and then whether the document is
+ready (``?klar=1``: an empty answer, 200 or 202) and opens it when it is: no timed reload of
+the page (WCAG 2.2.1), and no PDF fetched twice. The access check and
 the audit stay with the view's gate: the 202 page shows nothing of the record and is not
 audited (``shows_record``), the PDF when it is delivered is.
 
@@ -50,6 +52,8 @@ LATER_REFRESH_SECONDS = 5
 # Longer than a burst of prints takes to get through the queue at one render at a time.
 HELD_FRESH = timedelta(minutes=2)
 KEY_PARAMETER = "dokument"
+# Only asks whether the document is kept (the waiting page's script); never delivers it.
+READY_PARAMETER = "klar"
 KEY_MAX_AGE = 10 * 60
 
 
@@ -58,6 +62,8 @@ def kept_pdf_response(template: str, context, *, request, filename: str) -> Http
     needed (not when a waiting client asks again with its key)."""
     deferred = not app.conf.task_always_eager
     digest = _signed_key(request) if deferred else None
+    if digest is not None and request.GET.get(READY_PARAMETER):
+        return _readiness(pdfcache.is_kept(digest))
     if digest is not None:
         data = pdfcache.kept(digest)
         if data is not None:
@@ -73,6 +79,13 @@ def kept_pdf_response(template: str, context, *, request, filename: str) -> Http
     if data is None:
         data = pdfcache.render_kept(document)
     return _pdf(data, filename)
+
+
+def _readiness(ready: bool) -> HttpResponse:
+    response = HttpResponse(status=200 if ready else 202)
+    response["Cache-Control"] = "no-store"
+    response.shows_record = False  # says only whether the file is there
+    return response
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
@@ -130,13 +143,15 @@ def preparing_response(request, digest: str) -> HttpResponse:
     query = request.GET.copy()
     query[KEY_PARAMETER] = _signer(request).sign(digest)
     again = f"{request.path}?{query.urlencode()}"
+    query[READY_PARAMETER] = "1"
+    check = f"{request.path}?{query.urlencode()}"
     since = pdfcache.held_since(digest)
     waited_long = since is not None and timezone.now() - since > PATIENT_AFTER
     seconds = LATER_REFRESH_SECONDS if waited_long else REFRESH_SECONDS
     response = render(
         request,
         "pathways/documents/preparing.html",
-        {"refresh_seconds": seconds, "again_url": again},
+        {"refresh_seconds": seconds, "again_url": again, "check_url": check},
         status=202,
     )
     response["Retry-After"] = str(seconds)

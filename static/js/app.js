@@ -34,3 +34,20 @@ function labelTableCells(root) {
 document.addEventListener("DOMContentLoaded", () => labelTableCells(document));
 document.addEventListener("htmx:load", (event) => labelTableCells(event.detail.elt.closest("table") || event.detail.elt));
 
+
+// A document being prepared (the 202 page): ask now and then whether it is ready and open it
+// then, instead of reloading the page on a timer. The link on the page does the same by hand.
+document.addEventListener("DOMContentLoaded", () => {
+  const waiting = document.querySelector("[data-document-check]");
+  if (!waiting) return;
+  const delay = Number(waiting.dataset.retryAfter || 2) * 1000;
+  const ask = () => {
+    fetch(waiting.dataset.documentCheck, { credentials: "same-origin", cache: "no-store" })
+      .then((response) => {
+        if (response.status === 200) window.location.assign(waiting.dataset.documentOpen);
+        else setTimeout(ask, delay);
+      })
+      .catch(() => setTimeout(ask, delay * 2));
+  };
+  setTimeout(ask, delay);
+});

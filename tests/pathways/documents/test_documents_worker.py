@@ -31,7 +31,7 @@ from tests.pathways.notifications.test_reminder_processes import (
 )
 from tests.pathways.plan.setup import add_measure, start_plan
 
-REFRESH = re.compile(r'<meta http-equiv="refresh" content="(\d+); url=([^"]+)">')
+REFRESH = re.compile(r'data-document-check="([^"]+)" data-document-open="([^"]+)"')
 
 
 def prints_of(patient) -> int:
@@ -77,6 +77,11 @@ def test_the_documents_worker_renders_a_plan_once_while_the_page_says_it_is_bein
         # The page shows nothing of the record and is not audited as a print.
         assert plan.patient.last_name not in page
         assert prints_of(plan.patient) == 0
+        # No timed reload (WCAG 2.2.1): the page's script asks whether it is ready.
+        assert 'http-equiv="refresh"' not in page
+        check, again = (unescape(url) for url in REFRESH.search(page).groups())
+        not_yet = client.get(check)
+        assert not_yet.status_code == 202 and not_yet.content == b""
         held, kept = held_and_kept(media)
         assert len(held) == 1 and not kept
         # Waiting long (a queue of many) makes the page ask less often; still one task.
@@ -101,10 +106,11 @@ def test_the_documents_worker_renders_a_plan_once_while_the_page_says_it_is_bein
         wait_for(lambda: held_and_kept(media)[1], timeout=120, what="the rendered PDF")
         wait_for(lambda: not held_and_kept(media)[0], timeout=30, what="the hold released")
 
-        # Following the page's refresh (the link it gives) brings the PDF.
-        refresh = REFRESH.search(page)
-        assert refresh, page
-        response = client.get(unescape(refresh.group(2)))
+        # Then the page opens its link, which brings the PDF.
+        ready = client.get(check)
+        assert ready.status_code == 200 and ready.content == b""
+        assert prints_of(plan.patient) == 0  # asking is not a print
+        response = client.get(again)
         assert response.status_code == 200, response.content[:300]
         assert response["Content-Type"] == "application/pdf"
         text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
