@@ -13,7 +13,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -58,6 +58,9 @@ OPEN_ITEM_COUNTS = [
 ]
 
 CHUNK = 5000
+# From this many rows in one insert, the table's indexes and foreign keys are made after the
+# rows are in (indexes_built_after) rather than kept up to date row by row.
+BUILD_AFTER_ROWS = 50_000
 
 
 @dataclass
@@ -156,9 +159,13 @@ def copy_objects(model, objects: list) -> int:
         fields = meta.concrete_fields
         getters = [_value_getter(f) for f in fields]
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"  # noqa: S608
-        ) as copy:
+        big = len(objects) >= BUILD_AFTER_ROWS
+        with (
+            indexes_built_after(model) if big else nullcontext(),
+            cursor.cursor.copy(
+                f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN"  # noqa: S608
+            ) as copy,
+        ):
             for obj in objects:
                 copy.write_row([get(obj) for get in getters])
     return len(objects)
@@ -303,6 +310,9 @@ def indexes_built_after(model):
     and deferred checks. Primary key and unique indexes stay."""
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
+        # ALTER TABLE refuses a table with foreign-key checks still pending in this
+        # transaction (Django's keys are deferred): run those checks now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indexrelid "
@@ -322,6 +332,7 @@ def indexes_built_after(model):
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     yield
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for _, definition in indexes:
             cursor.execute(definition)
