@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pathways.access import visible_patient_q
+from pathways.access import visible_patient_exists
 from pathways.dates import short_date
 from pathways.workdays import add_working_days
 from pathways.worklist import HOME_LIMIT, Group, Line
@@ -32,7 +32,7 @@ def questions(actor) -> list[Group]:
             referral__referring_unit=unit,
             referral__state__in=ANSWERABLE,
         )
-        .filter(visible_patient_q(actor.user, unit, "referral__patient_id"))
+        .filter(visible_patient_exists(actor.user, unit, "referral__patient_id"))
         .select_related("referral__patient", "referral__receiving_unit")
         .order_by("asked_at", "id")[: HOME_LIMIT + 1]
     )
@@ -79,7 +79,7 @@ def deadlines(actor) -> list[Group]:
     )
     referrals = (
         Referral.objects.filter(wanted, receiving_unit=unit)
-        .filter(visible_patient_q(actor.user, unit))
+        .filter(visible_patient_exists(actor.user, unit))
         .annotate(
             due=Case(
                 When(state__in=Referral.AWAITING_ASSESSMENT, then=F("assessment_due")),
