@@ -154,6 +154,14 @@ def unit_patient_q(unit, field: str = "patient_id") -> Q:
     return Q(**{f"{field}__in": _unit_grants(unit, VIEW).values("content_object_id")})
 
 
+def unit_patient_exists(unit, field: str = "patient_id") -> Q:
+    """The rule of ``patients_of_unit`` as a correlated EXISTS, one probe of the grants'
+    unique index per row: for a page of a unit's list read in index order."""
+    if unit is None:
+        return Q(pk__in=[])
+    return Q(Exists(_unit_grants(unit, VIEW).filter(content_object_id=OuterRef(field))))
+
+
 def patients_of_unit(unit):
     """Patients on the unit's care team (the unit's own list; break-the-glass not included)."""
     if unit is None:
