@@ -64,8 +64,10 @@ documents-worker: install
 beat: install
 	$(PY) -m celery -A config beat --loglevel=INFO --schedule=$${CELERY_BEAT_SCHEDULE_FILE:-/tmp/samhandling-beat-schedule}
 
+# make bench BENCH_PATIENTS=20000,200000: both sizes side by side, with the flat-cost table.
+BENCH_PATIENTS ?= 20000
 bench: messages
-	$(PY) bench/run.py
+	$(PY) bench/run.py --patients $(BENCH_PATIENTS)
 
 # Extract new strings (needs GNU gettext) into the Norwegian catalogue.
 makemessages: install

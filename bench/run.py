@@ -7,13 +7,22 @@
 3. Logs in the demo personas and, page by page, drives 20 concurrent users for the chosen
    duration; the floor (/_floor/: login required, base.html, no queries beyond session and
    user) is measured in the same run.
+   Before each page's load, one request at a time: the median of SINGLE_REQUESTS sequential
+   requests after a warm-up (what the page costs alone, compared across sizes).
 4. A burst of 20 different plan PDFs at once beside patient-list traffic (bench/pdf_burst.py;
    needs a Redis at --redis-url, skipped when none answers).
 5. Times the extra jobs in pathways/patients/load.py BENCH_TIMINGS (reminder sweep, plan PDF).
-6. Writes bench/results/latest.json and latest.md.
+6. Starts a real Celery worker (concurrency 2) on the bench's Redis database, runs the
+   scheduled sweep and the mail tasks through it and reads its peak memory.
+7. Writes bench/results/latest.json and latest.md.
 
-Usage: python bench/run.py [--patients 20000] [--duration 60] [--users 20] [--reuse]
-       [--page NAME ...] [--redis-url redis://127.0.0.1:6379/15]
+``--patients 20000,200000`` runs the whole bench once per size, each on its own database
+(the first is ``--database-url``, the others the same name with ``_200k`` and so on, or give
+as many comma-separated URLs), and adds a "Flat cost" table: each page's single-request time
+at each size and their ratio (target ≤ 1.3×).
+
+Usage: python bench/run.py [--patients 20000[,200000]] [--duration 60] [--users 20] [--reuse]
+       [--page NAME ...] [--redis-url redis://127.0.0.1:6379/14]
 Traffic goes only to 127.0.0.1; every loop stops by itself after its duration.
 """
 
@@ -40,6 +49,10 @@ HOST = "127.0.0.1"
 TARGET_P95_MS = 250
 TARGET_RATIO = 0.35
 TARGET_QUERIES = 15
+TARGET_FLAT_RATIO = 1.3
+TARGET_CELERY_MB = 200
+SINGLE_REQUESTS = 15
+SINGLE_WARMUP = 3
 
 ALL_PERSONAS = [
     "vadso.ruskonsulent",
@@ -316,6 +329,19 @@ async def drive(port, sessions, make_path, duration: float, warmup: float = 1.5)
     }
 
 
+async def single(port, sessions, make_path, count: int = SINGLE_REQUESTS) -> dict:
+    """One request at a time, personas in turn: the page's own cost, without queueing."""
+    rng = random.Random(0)  # noqa: S311 - the same sequence at every size
+    times = []
+    for i in range(SINGLE_WARMUP + count):
+        session = sessions[i % len(sessions)]
+        t0 = time.perf_counter()
+        await fetch(port, make_path(session, rng), session.cookie, session.headers)
+        if i >= SINGLE_WARMUP:
+            times.append(time.perf_counter() - t0)
+    return {"single_ms": round(statistics.median(times) * 1000, 1)}
+
+
 def path_maker(
     url_name: str | None, needs_patient: bool, fixed: str | None = None, query: str = ""
 ):
@@ -421,6 +447,91 @@ def run_pdf_burst(args, env) -> dict:
     return outcome
 
 
+# --- Celery worker ------------------------------------------------------------------------
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    try:
+        match = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    except OSError:
+        return None
+    return int(match.group(1)) / 1024 if match else None
+
+
+def celery_worker_run(env, redis_url: str, timeout: float = 600) -> dict:
+    """A real worker (prefork, concurrency 2) runs the scheduled sweep, the daily digest and
+    the urgent mail the sweep queues; then its peak RSS, main process and pool children.
+
+    The timed sweep (run_timings) has already sent the first reminders in-process; their
+    mail is marked unsent again here, as if the queue had lost it, so the worker's sweep has
+    mail to send and not only rules to walk."""
+    import redis
+    from celery import Celery
+
+    from pathways.models import Notification
+
+    worker_env = dict(env, REDIS_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="false")
+    client = redis.Redis.from_url(redis_url)
+    reset = Notification.objects.filter(reminder__isnull=False, emailed_at__isnull=False).update(
+        emailed_at=None
+    )
+    # Messages a worker took earlier and never acknowledged (a stopped run, a test on the same
+    # database) wait out Redis' visibility timeout in "unacked"; they are not this run's work.
+    stale = set(client.hkeys("unacked"))
+    worker = subprocess.Popen(
+        [PY, "-m", "celery", "-A", "config", "worker", "--concurrency", "2", "--pool", "prefork"]
+        + ["--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        cwd=ROOT,
+        env=worker_env,
+    )
+    sender = Celery("bench", broker=redis_url)
+    started = time.monotonic()
+    try:
+        sender.send_task("pathways.reminder_sweep")
+        sender.send_task("pathways.daily_digest")
+        urgent = Notification.objects.filter(urgent=True, emailed_at__isnull=True)
+        by_user: dict[int, list[int]] = {}
+        for user_id, pk in urgent.values_list("user_id", "pk"):
+            by_user.setdefault(user_id, []).append(pk)
+        for ids in by_user.values():
+            sender.send_task("pathways.send_urgent_email", args=[ids])
+        # Done when nothing waits in the queue and nothing is taken but unacknowledged
+        # (acks_late: a running task stays in "unacked" until it ends), twice in a row.
+        quiet = 0
+        while quiet < 2:
+            if time.monotonic() - started > timeout:
+                raise SystemExit("the Celery worker did not finish within the timeout")
+            if worker.poll() is not None:
+                raise SystemExit("the Celery worker stopped")
+            time.sleep(1)
+            busy = client.llen("celery") + len(set(client.hkeys("unacked")) - stale)
+            quiet = quiet + 1 if busy == 0 and time.monotonic() - started > 3 else 0
+        elapsed = time.monotonic() - started
+        children = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(worker.pid)], capture_output=True, text=True
+        ).stdout.split()
+        main_mb = peak_rss_mb(worker.pid)
+        child_mb = [m for m in (peak_rss_mb(int(pid)) for pid in children) if m is not None]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        sender.close()
+    peak = max([main_mb or 0, *child_mb])
+    return {
+        "celery_worker_peak_rss_mb": round(peak, 1),
+        "celery_main_peak_rss_mb": round(main_mb, 1) if main_mb else None,
+        "celery_children_peak_rss_mb": [round(m, 1) for m in child_mb],
+        "celery_run_s": round(elapsed, 1),
+        "celery_urgent_tasks": len(by_user),
+        "celery_mail_reset": reset,
+        # Of those, how many the worker mailed again (urgent at once, the rest by digest
+        # from 07:00 Oslo time only).
+        "celery_mail_sent": Notification.objects.filter(
+            reminder__isnull=False, emailed_at__isnull=False
+        ).count(),
+    }
+
+
 # --- report -----------------------------------------------------------------------------
 
 
@@ -444,19 +555,22 @@ def write_markdown(result: dict) -> str:
         f"{result['duration_s']} s per page",
         "",
         f"gunicorn {result['workers']} sync workers on {result['cores']} cores; "
-        f"{result['audit_events']} audit events. Targets: p95 ≤ {TARGET_P95_MS} ms, "
-        f"≥ {TARGET_RATIO:.0%} of the floor's throughput, ≤ {TARGET_QUERIES} queries, no errors.",
+        f"{result['audit_events']} audit events; load average {result.get('load_average')}. "
+        f"Targets: p95 ≤ {TARGET_P95_MS} ms, ≥ {TARGET_RATIO:.0%} of the floor's throughput, "
+        f"≤ {TARGET_QUERIES} queries, no errors. Single: median of {SINGLE_REQUESTS} requests "
+        "one at a time.",
         "",
-        "| page | rps | of floor | p50 ms | p95 ms | queries | errors | verdict |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
-        f"| floor | {floor['rps']} | 100 % | {floor['p50_ms']} | {floor['p95_ms']} | "
-        f"{floor['queries']} | {floor['errors']} | |",
+        "| page | single ms | rps | of floor | p50 ms | p95 ms | queries | errors | verdict |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        f"| floor | {floor.get('single_ms')} | {floor['rps']} | 100 % | {floor['p50_ms']} | "
+        f"{floor['p95_ms']} | {floor['queries']} | {floor['errors']} | |",
     ]
     for name, page in result["pages"].items():
         ratio = page["rps"] / floor["rps"] if floor["rps"] else 0
         lines.append(
-            f"| {name} | {page['rps']} | {ratio:.0%} | {page['p50_ms']} | {page['p95_ms']} | "
-            f"{page['queries']} | {page['errors']} | {verdict(page, floor['rps'])} |"
+            f"| {name} | {page.get('single_ms')} | {page['rps']} | {ratio:.0%} | "
+            f"{page['p50_ms']} | {page['p95_ms']} | {page['queries']} | {page['errors']} | "
+            f"{verdict(page, floor['rps'])} |"
         )
     if result["skipped"]:
         lines += ["", "Skipped (no URL yet): " + ", ".join(result["skipped"]) + "."]
@@ -485,16 +599,63 @@ def write_markdown(result: dict) -> str:
     lines += ["", "## Timings", ""]
     for name, timing in result["timings"].items():
         lines.append(f"- {name}: {json.dumps(timing, ensure_ascii=False)}")
-    lines += ["", f"Memory: {json.dumps(result['memory'])}", ""]
+    memory = result["memory"]
+    celery = memory.get("celery_worker_peak_rss_mb")
+    lines += ["", f"Memory: {json.dumps(memory)}"]
+    if celery is not None:
+        ok = "ok" if celery <= TARGET_CELERY_MB else "misses"
+        lines.append(f"Celery worker peak RSS {celery} MB (target ≤ {TARGET_CELERY_MB} MB): {ok}.")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def flat_cost_markdown(results: list[dict]) -> str:
+    """Each page's single-request time at every size, and the largest against the smallest."""
+    sizes = [r["patients"] for r in results]
+    names = ["floor", *[n for n in results[0]["pages"] if all(n in r["pages"] for r in results)]]
+
+    def single(result, name):
+        return (result["floor"] if name == "floor" else result["pages"][name]).get("single_ms")
+
+    head = " | ".join(f"{size} ms" for size in sizes)
+    lines = [
+        "## Flat cost",
+        "",
+        f"Single-request time (median of {SINGLE_REQUESTS}, one at a time) at each size; "
+        f"target: at most {TARGET_FLAT_RATIO}× at {sizes[-1]} patients what it is at {sizes[0]}.",
+        "",
+        f"| page | {head} | ratio | verdict |",
+        "|---|" + "---:|" * len(sizes) + "---:|---|",
+    ]
+    for name in names:
+        times = [single(r, name) for r in results]
+        if None in times or not times[0]:
+            continue
+        ratio = times[-1] / times[0]
+        ok = "ok" if ratio <= TARGET_FLAT_RATIO else "misses"
+        cells = " | ".join(str(t) for t in times)
+        lines.append(f"| {name} | {cells} | {ratio:.2f}× | {ok} |")
+    lines += ["", "| size | rps floor | pages' p95 ms (max) | queries (max) | web MB | Celery MB |"]
+    lines.append("|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        pages = r["pages"].values()
+        p95 = max((p["p95_ms"] or 0 for p in pages), default=None)
+        queries = max((p["queries"] or 0 for p in pages), default=None)
+        memory = r["memory"]
+        lines.append(
+            f"| {r['patients']} | {r['floor']['rps']} | {p95} | {queries} | "
+            f"{memory.get('web_worker_peak_rss_mb')} | {memory.get('celery_worker_peak_rss_mb')} |"
+        )
+    lines.append("")
     return "\n".join(lines)
 
 
 # --- main -------------------------------------------------------------------------------
 
 
-def main() -> None:
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--patients", type=int, default=20_000)
+    parser.add_argument("--patients", default="20000", help="a size, or sizes separated by commas")
     parser.add_argument("--duration", type=float, default=60, help="seconds per page")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--port", type=int, default=8200)
@@ -504,17 +665,19 @@ def main() -> None:
         default=os.environ.get(
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/samhandling_bench"
         ),
+        help="one URL, or one per size separated by commas",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+        help="the Redis database of the bench's Celery workers (the sweep's and the documents "
+        "worker of pdf_burst, whose queue is emptied first)",
     )
     parser.add_argument("--reuse", action="store_true", help="keep the seeded database")
     parser.add_argument(
         "--page",
         action="append",
         help="only these pages (repeatable; pdf_burst is one); skips API and timings",
-    )
-    parser.add_argument(
-        "--redis-url",
-        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
-        help="broker of the pdf_burst measurement (its documents queue is emptied first)",
     )
     parser.add_argument("--burst-clients", type=int, default=20)
     parser.add_argument(
@@ -526,15 +689,74 @@ def main() -> None:
     parser.add_argument(
         "--burst-list-users", type=int, default=10, help="patient-list users beside the burst"
     )
-    args = parser.parse_args()
+    parser.add_argument("--output", help=argparse.SUPPRESS)  # one size's JSON, for the caller
+    return parser.parse_args()
 
+
+def size_label(patients: int) -> str:
+    return f"{patients // 1000}k" if patients % 1000 == 0 else str(patients)
+
+
+def database_urls(args, sizes: list[int]) -> list[str]:
+    urls = args.database_url.split(",")
+    if len(urls) == len(sizes):
+        return urls
+    if len(urls) != 1:
+        raise SystemExit("give one --database-url, or one per size")
+    return [urls[0]] + [f"{urls[0]}_{size_label(size)}" for size in sizes[1:]]
+
+
+def main() -> None:
+    args = parse_args()
+    sizes = [int(size) for size in args.patients.split(",")]
+    if len(sizes) == 1:
+        result = run_size(args, sizes[0], args.database_url.split(",")[0])
+        markdown = write_markdown(result)
+        if args.output:
+            Path(args.output).write_text(json.dumps(result, ensure_ascii=False))
+        elif not args.page:  # a partial run does not replace the recorded results
+            save(result, markdown)
+        log(markdown)
+        return
+    # One run per size, each in its own process (its own Django set-up and database).
+    results = []
+    for size, url in zip(sizes, database_urls(args, sizes), strict=True):
+        output = RESULTS / f".size-{size}.json"
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        argv = [PY, __file__, "--patients", str(size), "--database-url", url, "--output", output]
+        argv += ["--duration", str(args.duration), "--users", str(args.users)]
+        argv += ["--port", str(args.port), "--workers", str(args.workers)]
+        argv += ["--redis-url", args.redis_url] + (["--reuse"] if args.reuse else [])
+        for page in args.page or []:
+            argv += ["--page", page]
+        subprocess.run([str(a) for a in argv], check=True)
+        results.append(json.loads(output.read_text()))
+        output.unlink()
+    markdown = "\n".join([*(write_markdown(r) for r in results), flat_cost_markdown(results)])
+    if not args.page:
+        save({"sizes": results}, markdown)
+    log(markdown)
+
+
+def save(result: dict, markdown: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    (RESULTS / "latest.md").write_text(markdown)
+
+
+def run_size(args, patients_wanted: int, database_url: str) -> dict:
+    args.database_url = database_url
     key = signing_key()
     env = bench_env(args, key)
     if not args.reuse:
-        log(f"Creating {args.database_url} and seeding {args.patients} patients…")
-        recreate_database(args.database_url)
+        log(f"Creating {database_url} and seeding {patients_wanted} patients…")
+        recreate_database(database_url)
         manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "seed_load", "--patients", str(args.patients), "--force")
+        started = time.monotonic()
+        manage(env, "seed_load", "--patients", str(patients_wanted), "--force")
+        seed_s = round(time.monotonic() - started, 1)
+    else:
+        seed_s = None
 
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
@@ -552,6 +774,8 @@ def main() -> None:
     result: dict = {
         "patients": patients,
         "audit_events": audit_events,
+        "seed_s": seed_s,
+        "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
         "users": args.users,
         "duration_s": args.duration,
         "workers": args.workers,
@@ -566,14 +790,13 @@ def main() -> None:
     try:
         sessions = Sessions(base_url)
         log("Floor…")
-        result["floor"] = asyncio.run(
-            drive(
-                args.port,
-                sessions.for_users(ALL_PERSONAS, args.users),
-                path_maker(None, False, fixed="/_floor/"),
-                args.duration,
-            )
+        floor_path = path_maker(None, False, fixed="/_floor/")
+        floor_single = asyncio.run(
+            single(args.port, sessions.for_users(ALL_PERSONAS, len(ALL_PERSONAS)), floor_path)
         )
+        crowd = sessions.for_users(ALL_PERSONAS, args.users)
+        result["floor"] = asyncio.run(drive(args.port, crowd, floor_path, args.duration))
+        result["floor"].update(floor_single)
         log(f"  {result['floor']}")
         for page in PAGES:
             if args.page and page.name not in args.page:
@@ -583,28 +806,27 @@ def main() -> None:
                 result["skipped"].append(page.name)
                 continue
             log(f"{page.name} ({url_name})…")
+            make_path = path_maker(url_name, page.needs_patient, query=page.query)
             users = [s for s in sessions.for_users(page.personas, args.users)]
+            alone = sessions.for_users(page.personas, len(page.personas))
             if page.needs_patient:
                 users = [s for s in users if s.patients]
+                alone = [s for s in alone if s.patients]
+            one_at_a_time = asyncio.run(single(args.port, alone, make_path))
             result["pages"][page.name] = asyncio.run(
-                drive(
-                    args.port,
-                    users,
-                    path_maker(url_name, page.needs_patient, query=page.query),
-                    args.duration,
-                )
+                drive(args.port, users, make_path, args.duration)
             )
+            result["pages"][page.name].update(one_at_a_time)
             log(f"  {result['pages'][page.name]}")
         api_persona = sessions.for_users(["vadso.ruskonsulent"], 1)[0]
         for name, make_path in API_PAGES.items():
             if args.page and name not in args.page:
                 continue
             log(f"{name}…")
-            result["pages"][name] = asyncio.run(
-                drive(
-                    args.port, api_sessions(key, api_persona, args.users), make_path, args.duration
-                )
-            )
+            api = api_sessions(key, api_persona, args.users)
+            one_at_a_time = asyncio.run(single(args.port, api[:1], make_path))
+            result["pages"][name] = asyncio.run(drive(args.port, api, make_path, args.duration))
+            result["pages"][name].update(one_at_a_time)
             log(f"  {result['pages'][name]}")
         result["memory"] = worker_peak_memory_mb(server)
     finally:
@@ -615,14 +837,9 @@ def main() -> None:
     if not args.page:
         log("Timings…")
         result["timings"] = run_timings()
-    markdown = write_markdown(result)
-    if not args.page:  # a partial run does not replace the recorded results
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "latest.json").write_text(
-            json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-        )
-        (RESULTS / "latest.md").write_text(markdown)
-    log(markdown)
+        log("Celery worker…")
+        result["memory"].update(celery_worker_run(env, args.redis_url))
+    return result
 
 
 if __name__ == "__main__":

@@ -21,7 +21,13 @@ DUE_SOON_WORKING_DAYS = 2
 
 
 def _referrals(**filters):
-    return Referral.objects.filter(**filters).select_related("patient", "receiving_unit")
+    # Streamed: passed deadlines of a large region run to thousands of referrals, and a
+    # cached queryset kept them all in the worker's memory; the sweep takes a batch at a time.
+    return (
+        Referral.objects.filter(**filters)
+        .select_related("patient", "receiving_unit")
+        .iterator(chunk_size=500)
+    )
 
 
 def _due(referral, stage, title, roles, urgent=False):

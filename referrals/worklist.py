@@ -3,12 +3,11 @@ near their deadline at the receiving unit. Registered from ``ReferralsConfig.rea
 
 import datetime
 
-from django.db.models import Case, F, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pathways.access import visible_patient_q
+from pathways.access import visible_patient_exists
 from pathways.dates import short_date
 from pathways.workdays import add_working_days
 from pathways.worklist import HOME_LIMIT, Group, Line
@@ -32,7 +31,7 @@ def questions(actor) -> list[Group]:
             referral__referring_unit=unit,
             referral__state__in=ANSWERABLE,
         )
-        .filter(visible_patient_q(actor.user, unit, "referral__patient_id"))
+        .filter(visible_patient_exists(actor.user, unit, "referral__patient_id"))
         .select_related("referral__patient", "referral__receiving_unit")
         .order_by("asked_at", "id")[: HOME_LIMIT + 1]
     )
@@ -71,24 +70,30 @@ def deadlines(actor) -> list[Group]:
     if not unit.is_specialist or not actor.has(perms.RECEIVING_ROLES):
         return []
     today = timezone.localdate()
-    wanted = Q(
-        state__in=Referral.AWAITING_ASSESSMENT,
-        assessment_due__lte=add_working_days(today, DUE_SOON_WORKING_DAYS),
-    ) | Q(
-        state=State.GRANTED, start_deadline__lte=today + datetime.timedelta(days=FRIST_WARNING_DAYS)
-    )
-    referrals = (
-        Referral.objects.filter(wanted, receiving_unit=unit)
-        .filter(visible_patient_q(actor.user, unit))
-        .annotate(
-            due=Case(
-                When(state__in=Referral.AWAITING_ASSESSMENT, then=F("assessment_due")),
-                default=F("start_deadline"),
-            )
-        )
+    unit_referrals = (
+        Referral.objects.filter(receiving_unit=unit)
+        .filter(visible_patient_exists(actor.user, unit))
         .select_related("patient", "referring_unit")
-        .order_by("due", "id")[: HOME_LIMIT + 1]
     )
+    soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    # Each state is read from its own index in deadline order and cut at the group's size:
+    # one query ordered by a computed deadline sorted every such referral of the unit first.
+    parts = [
+        unit_referrals.filter(state=state, assessment_due__lte=soon).order_by(
+            "assessment_due", "id"
+        )
+        for state in Referral.AWAITING_ASSESSMENT
+    ]
+    parts.append(
+        unit_referrals.filter(
+            state=State.GRANTED,
+            start_deadline__lte=today + datetime.timedelta(days=FRIST_WARNING_DAYS),
+        ).order_by("start_deadline", "id")
+    )
+    referrals = sorted(
+        (referral for part in parts for referral in part[: HOME_LIMIT + 1]),
+        key=lambda r: (_deadline(r), r.pk),
+    )[: HOME_LIMIT + 1]
     lines = [_line(referral, today) for referral in referrals]
     return [
         Group.of(
@@ -101,6 +106,12 @@ def deadlines(actor) -> list[Group]:
             more_label=_("All referrals"),
         )
     ]
+
+
+def _deadline(referral) -> datetime.date:
+    if referral.state in Referral.AWAITING_ASSESSMENT:
+        return referral.assessment_due
+    return referral.start_deadline
 
 
 def _line(referral, today) -> Line:

@@ -78,9 +78,15 @@ def _responsible(item):
     return [item.meeting.group.leader]
 
 
-def _open_items():
-    return ActionItem.objects.open().select_related(
-        "responsible_user", "meeting__group__leader", "patient"
+def _open_items(**due):
+    """Open items with what a reminder names, streamed: the overdue ones of a large region
+    run to tens of thousands, and a cached queryset kept them all (with their users,
+    meetings and patients) in the worker's memory at once; the sweep needs a batch."""
+    return (
+        ActionItem.objects.open()
+        .filter(**due)
+        .select_related("responsible_user", "meeting__group__leader", "patient")
+        .iterator(chunk_size=500)
     )
 
 
@@ -88,7 +94,7 @@ def _open_items():
 def action_item_due(now):
     """The day before an action item falls due."""
     tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
-    for item in _open_items().filter(due_date=tomorrow):
+    for item in _open_items(due_date=tomorrow):
         yield Due(
             obj=item,
             stage="due-tomorrow",
@@ -103,7 +109,7 @@ def action_item_due(now):
 def action_item_overdue(now):
     """Overdue action items: once a week until done, to the responsible and the leader."""
     today = timezone.localdate(now)
-    for item in _open_items().filter(due_date__lt=today):
+    for item in _open_items(due_date__lt=today):
         weeks = (today - item.due_date).days // 7
         recipients = {u.pk: u for u in _responsible(item) + [item.meeting.group.leader]}
         yield Due(

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from pathways.access import visible_patient_exists, visible_patient_q
+from pathways.access import visible_patient_exists
 from pathways.dates import short_date
 from pathways.models import CoordinatorAssignment, IndividualPlan, Measure
 from pathways.plan.rules import PLAN_REVISION_WARNING_DAYS
@@ -101,7 +101,7 @@ def home(actor) -> list[Group]:
         IndividualPlan.objects.exclude(status=IndividualPlan.Status.CLOSED)
         .filter(next_revision_on__lte=today + datetime.timedelta(days=PLAN_REVISION_WARNING_DAYS))
         .filter(mine)
-        .filter(visible_patient_q(user, unit))
+        .filter(visible_patient_exists(user, unit))
         .select_related("patient")
         .order_by("next_revision_on", "id")[: HOME_LIMIT + 1]
     )
