@@ -41,6 +41,7 @@ def patient_list(request):
         count=None if query else access.unit_patient_count(unit),
     )
     page = paginator.get_page(request.GET.get("side"))
+    page.object_list = selectors.with_care_team_names(page.object_list)
     return render(
         request,
         "pathways/patients/patient_list.html",
