@@ -145,15 +145,6 @@ def visible_patient_exists(user, unit=None, field: str = "patient_id") -> Q:
     return Q(Exists(by_team.union(by_glass, all=True)))
 
 
-def unit_patient_q(unit, field: str = "patient_id") -> Q:
-    """The rule of ``patients_of_unit`` on another table's patient column: the unit's
-    grants read from their index alone, without joining the patient table (which, for a
-    unit with tens of thousands of patients, meant reading every patient row)."""
-    if unit is None:
-        return Q(pk__in=[])
-    return Q(**{f"{field}__in": _unit_grants(unit, VIEW).values("content_object_id")})
-
-
 def unit_patient_exists(unit, field: str = "patient_id") -> Q:
     """The rule of ``patients_of_unit`` as a correlated EXISTS, one probe of the grants'
     unique index per row: for a page of a unit's list read in index order."""
