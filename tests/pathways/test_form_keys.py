@@ -254,10 +254,10 @@ def test_two_concurrent_submissions_save_once(coordinator):
         finally:
             connection.close()
 
-    first = threading.Thread(target=submit, args=("a",))
+    first = threading.Thread(target=submit, args=("a",), daemon=True)
     first.start()
     assert first_inside.wait(5)
-    second = threading.Thread(target=submit, args=("b",))
+    second = threading.Thread(target=submit, args=("b",), daemon=True)
     second.start()
     second_started.set()
     first.join(10)
@@ -289,7 +289,7 @@ def test_two_concurrent_posts_of_a_page_save_once(coordinator, patient):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    threads = [threading.Thread(target=post, args=(c,), daemon=True) for c in clients]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -21,7 +21,7 @@ def test_two_simultaneous_assessments_one_wins_and_the_other_is_told(
 ):
     second = make_user(unn_intake, role="intake", username="inntak2")
     version = referral.version
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=30)
     results: dict[str, object] = {}
 
     def grant():
@@ -50,7 +50,11 @@ def test_two_simultaneous_assessments_one_wins_and_the_other_is_told(
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=grant), threading.Thread(target=reject)]
+    # Daemon threads with a bounded barrier: a thread that fails early never holds up the run.
+    threads = [
+        threading.Thread(target=grant, daemon=True),
+        threading.Thread(target=reject, daemon=True),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

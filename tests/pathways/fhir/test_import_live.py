@@ -68,14 +68,14 @@ def test_two_copies_at_once_make_one_referral(
     ) as holder:
         holder.execute("SELECT id FROM pathways_patient WHERE id = %s FOR UPDATE", [patient.pk])
         answers = [None, None]
-        start = threading.Barrier(2)
+        start = threading.Barrier(2, timeout=30)
 
         def post(n):
             start.wait()
             with httpx.Client(timeout=60) as http:
                 answers[n] = http.post(f"{live_server.url}/fhir/R4/", json=bundle, headers=headers)
 
-        threads = [threading.Thread(target=post, args=(n,)) for n in range(2)]
+        threads = [threading.Thread(target=post, args=(n,), daemon=True) for n in range(2)]
         for thread in threads:
             thread.start()
         time.sleep(1.5)
