@@ -13,7 +13,9 @@ Each document is queued once: the holder of its advisory lock (``pdfcache.try_lo
 for a held file younger than ``HELD_FRESH`` and only otherwise holds and queues it; anyone
 who finds the lock taken (the worker rendering, another request queuing) answers 202 without
 waiting. A hold older than that (a lost message, a worker that died) is queued again; a
-second task for a document already kept does nothing.
+second task for a document already kept does nothing. A hold the worker has not rendered
+within ``RENDER_HERE_AFTER`` (no documents worker running, or one far behind) is rendered by
+the next request that asks for it, so a print never waits forever.
 
 The page's refresh and link carry the document's key, signed for this user and this URL
 (``?dokument=``), so asking again costs a file lookup rather than building the document's
@@ -51,6 +53,10 @@ PATIENT_AFTER = timedelta(seconds=10)
 LATER_REFRESH_SECONDS = 5
 # Longer than a burst of prints takes to get through the queue at one render at a time.
 HELD_FRESH = timedelta(minutes=2)
+# A document the documents worker has not rendered by then is rendered by the web worker
+# that is asked for it next: no worker runs (not deployed, stopped) or it is far behind, and
+# a print must not wait forever. A burst of twenty prints takes the worker about ten seconds.
+RENDER_HERE_AFTER = timedelta(seconds=45)
 KEY_PARAMETER = "dokument"
 # Only asks whether the document is kept (the waiting page's script); never delivers it.
 READY_PARAMETER = "klar"
@@ -62,6 +68,8 @@ def kept_pdf_response(template: str, context, *, request, filename: str) -> Http
     needed (not when a waiting client asks again with its key)."""
     deferred = not app.conf.task_always_eager
     digest = _signed_key(request) if deferred else None
+    if digest is not None and _stalled(digest):
+        _render_here(request, digest)
     if digest is not None and request.GET.get(READY_PARAMETER):
         return _readiness(pdfcache.is_kept(digest))
     if digest is not None:
@@ -78,6 +86,7 @@ def kept_pdf_response(template: str, context, *, request, filename: str) -> Http
         return preparing_response(request, document.digest)
     if data is None:
         data = pdfcache.render_kept(document)
+        pdfcache.release(document.digest)  # a stalled hold, if there was one
     return _pdf(data, filename)
 
 
@@ -109,6 +118,21 @@ def _signed_key(request) -> str | None:
         return None
 
 
+def _stalled(digest: str) -> bool:
+    since = pdfcache.held_since(digest)
+    return since is not None and timezone.now() - since >= RENDER_HERE_AFTER
+
+
+def _render_here(request, digest: str) -> None:
+    """Render a held document the documents worker has not taken (see RENDER_HERE_AFTER)."""
+    log.warning(
+        "A PDF held for the documents worker for %s s was not rendered; rendering it in the "
+        "web process. Is the documents worker running (make documents-worker)?",
+        int(RENDER_HERE_AFTER.total_seconds()),
+    )
+    pdfcache.render_held(digest, request.build_absolute_uri("/"))
+
+
 def _held_fresh(digest: str) -> bool:
     since = pdfcache.held_since(digest)
     return since is not None and timezone.now() - since < HELD_FRESH
@@ -122,6 +146,8 @@ def _with_the_worker(document: pdfcache.Document) -> bool:
             return True  # being rendered, or queued by another request at this moment
         if pdfcache.kept(document.digest) is not None:
             return False
+        if _stalled(document.digest):
+            return False  # rendered here (render_kept), the hold dropped
         if _held_fresh(document.digest):
             return True
         if not broker_reachable():

@@ -22,6 +22,7 @@ from pypdf import PdfReader
 
 from accounts.models import AuditEvent
 from pathways import pdfcache
+from pathways.documents import responses
 from tests.pathways.notifications.test_reminder_processes import (
     ROOT,
     live_broker,
@@ -123,6 +124,49 @@ def test_the_documents_worker_renders_a_plan_once_while_the_page_says_it_is_bein
     succeeded = re.findall(r"Task pathways\.render_document\[[^\]]+\] succeeded", log.read_text())
     assert len(succeeded) == 1, log.read_text()[-3000:]
     assert len(held_and_kept(media)[1]) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_print_no_documents_worker_takes_is_rendered_by_the_web_process(
+    login, coordinator, plan, caplog
+):
+    """No documents worker runs (not deployed, or stopped): the page says "being prepared"
+    for a while, then the next request renders the PDF itself instead of waiting forever."""
+    media = settings.MEDIA_ROOT
+    queue = redis.Redis.from_url(settings.REDIS_URL)
+    queue.delete("documents")
+    client = login(coordinator)
+    pdf_url = reverse("pathways:plan_pdf", args=[plan.patient.pk])
+    with live_broker(settings.REDIS_URL):
+        first = client.get(pdf_url)
+        assert first.status_code == 202
+        check, again = (unescape(url) for url in REFRESH.search(first.content.decode()).groups())
+        assert client.get(check).status_code == 202  # not yet: the worker may still come
+        held, _ = held_and_kept(media)
+        stalled = time.time() - responses.RENDER_HERE_AFTER.total_seconds() - 1
+        os.utime(held[0], (stalled, stalled))
+        # The waiting page's check renders it here, then says it is ready.
+        ready = client.get(check)
+        assert ready.status_code == 200 and ready.content == b""
+        assert "documents worker" in caplog.text
+        held, kept = held_and_kept(media)
+        assert not held and len(kept) == 1
+        assert prints_of(plan.patient) == 0
+        response = client.get(again)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+        assert "Søknad om kommunal bolig" in text
+        assert prints_of(plan.patient) == 1
+        # A plain reload of a print held that long renders it too.
+        add_measure(plan, coordinator, plan.owner_unit, title="Arbeidstrening")
+        assert client.get(pdf_url).status_code == 202
+        held, _ = held_and_kept(media)
+        os.utime(held[0], (stalled, stalled))
+        reloaded = client.get(pdf_url)
+        assert reloaded.status_code == 200 and reloaded["Content-Type"] == "application/pdf"
+        assert held_and_kept(media)[0] == []
 
 
 @pytest.mark.django_db
