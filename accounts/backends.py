@@ -7,9 +7,11 @@ portal session is known as one without a query (``is_portal_session``).
 
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.auth.backends import BaseBackend, ModelBackend
+from django.utils import timezone
 
 from accounts.models import Membership, UserIdentity
 from accounts.units import MEMBERSHIP_ORDER
+from config.prepared import prepared
 
 PORTAL_BACKEND = "accounts.backends.PortalBackend"
 PORTAL_KINDS = frozenset({UserIdentity.Kind.PATIENT, UserIdentity.Kind.NEXT_OF_KIN})
@@ -22,6 +24,17 @@ def identity_kind(user) -> str:
         return UserIdentity.Kind.STAFF
 
 
+@prepared
+def _active_memberships(user_id, today):
+    """SQL made once: this runs on every staff request."""
+    return (
+        Membership.objects.active(today)
+        .filter(user_id=user_id)
+        .select_related("user__identity", "unit__organisation")
+        .order_by(*MEMBERSHIP_ORDER)
+    )
+
+
 class StaffBackend(ModelBackend):
     """Django's password backend, for staff accounts only."""
 
@@ -31,12 +44,7 @@ class StaffBackend(ModelBackend):
     def get_user(self, user_id):
         # Every staff page needs the unit the user acts for: read the user with their active
         # memberships in one query (``accounts.units.active_membership_for`` uses them).
-        memberships = list(
-            Membership.objects.active()
-            .filter(user_id=user_id)
-            .select_related("user__identity", "unit__organisation")
-            .order_by(*MEMBERSHIP_ORDER)
-        )
+        memberships = _active_memberships(user_id=int(user_id), today=timezone.localdate())
         if memberships:
             user = memberships[0].user
             for membership in memberships:

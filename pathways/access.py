@@ -11,7 +11,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts import audit
 from accounts.models import AuditEvent, ServiceUnit
+from config.prepared import prepared
 from pathways import probing
 from pathways.models import BreakGlassAccess, CareTeamMember, Patient, PatientGroupObjectPermission
 
@@ -37,8 +38,12 @@ def _permission_id(codename: str) -> Subquery:
 
 
 def _unit_grants(unit, codename: str):
+    return _group_grants(unit.group_id, codename)
+
+
+def _group_grants(group_id, codename: str):
     return PatientGroupObjectPermission.objects.filter(
-        group_id=unit.group_id, permission_id=_permission_id(codename)
+        group_id=group_id, permission_id=_permission_id(codename)
     )
 
 
@@ -47,7 +52,19 @@ def unit_patient_count(unit) -> int:
     (one grant per patient and permission, by guardian's unique constraint)."""
     if unit is None:
         return 0
-    return _unit_grants(unit, VIEW).count()
+    return _grant_count(group_id=unit.group_id)[0]
+
+
+@prepared
+def _grant_count(group_id):
+    # Grouped by a constant (no GROUP BY in the SQL): one row, from a queryset (so prepared).
+    return (
+        _group_grants(group_id, VIEW)
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
 
 
 def patients_visible_to(user, unit=None):
@@ -73,16 +90,27 @@ def visible_patient_q(user, unit=None, field: str = "patient_id") -> Q:
     check each row against the hashed grant ids."""
     if not user.is_authenticated:
         return Q(pk__in=[])
+    return visible_patient_q_by(user.pk, _group_of(unit), timezone.now(), field)
+
+
+def visible_patient_q_by(user_id, group_id, now, field: str = "patient_id") -> Q:
+    """``visible_patient_q`` from keys and the time (for prepared queries, which take their
+    values as arguments): the unit's guardian group, None when acting for no unit."""
     by_glass = Q(
         **{
             f"{field}__in": BreakGlassAccess.objects.filter(
-                user=user, expires_at__gt=timezone.now()
+                user_id=user_id, expires_at__gt=now
             ).values("patient_id")
         }
     )
-    if unit is None:
+    if group_id is None:
         return by_glass
-    return Q(**{f"{field}__in": _unit_grants(unit, VIEW).values("content_object_id")}) | by_glass
+    by_team = _group_grants(group_id, VIEW).values("content_object_id")
+    return Q(**{f"{field}__in": by_team}) | by_glass
+
+
+def _group_of(unit):
+    return unit.group_id if unit is not None else None
 
 
 def _organisation_grants(organisation_id, codename: str):
@@ -132,12 +160,17 @@ def visible_patient_exists(user, unit=None, field: str = "patient_id") -> Q:
     grant of a unit that may hold tens of thousands of patients."""
     if not user.is_authenticated:
         return Q(pk__in=[])
+    return visible_patient_exists_by(user.pk, _group_of(unit), timezone.now(), field)
+
+
+def visible_patient_exists_by(user_id, group_id, now, field: str = "patient_id") -> Q:
+    """``visible_patient_exists`` from keys and the time (see ``visible_patient_q_by``)."""
     by_glass = BreakGlassAccess.objects.filter(
-        user=user, expires_at__gt=timezone.now(), patient_id=OuterRef(field)
+        user_id=user_id, expires_at__gt=now, patient_id=OuterRef(field)
     ).values("pk")
-    if unit is None:
+    if group_id is None:
         return Q(Exists(by_glass))
-    by_team = _unit_grants(unit, VIEW).filter(content_object_id=OuterRef(field)).values("pk")
+    by_team = _group_grants(group_id, VIEW).filter(content_object_id=OuterRef(field)).values("pk")
     # One EXISTS over both ways in (UNION ALL), not two EXISTS joined by OR: PostgreSQL
     # turns each of those into a hashed subplan of every grant of the unit (it estimates
     # the calls without the LIMIT), 25 ms for a unit of 75,000 patients; the union stays a
@@ -150,14 +183,24 @@ def unit_patient_exists(unit, field: str = "patient_id") -> Q:
     unique index per row: for a page of a unit's list read in index order."""
     if unit is None:
         return Q(pk__in=[])
-    return Q(Exists(_unit_grants(unit, VIEW).filter(content_object_id=OuterRef(field))))
+    return unit_patient_exists_by(unit.group_id, field)
+
+
+def unit_patient_exists_by(group_id, field: str = "patient_id") -> Q:
+    """``unit_patient_exists`` from the unit's guardian group (for prepared queries)."""
+    return Q(Exists(_group_grants(group_id, VIEW).filter(content_object_id=OuterRef(field))))
 
 
 def patients_of_unit(unit):
     """Patients on the unit's care team (the unit's own list; break-the-glass not included)."""
     if unit is None:
         return Patient.objects.none()
-    return Patient.objects.filter(pk__in=_unit_grants(unit, VIEW).values("content_object_id"))
+    return patients_of_group(unit.group_id)
+
+
+def patients_of_group(group_id):
+    """``patients_of_unit`` from the unit's guardian group (for prepared queries)."""
+    return Patient.objects.filter(pk__in=_group_grants(group_id, VIEW).values("content_object_id"))
 
 
 def active_break_glass(user, patient_id) -> BreakGlassAccess | None:
@@ -193,6 +236,23 @@ def require_unit(request):
     return request.active_unit
 
 
+@prepared
+def _patient_and_grants(pk, group_id):
+    """The patient and whether the unit (its guardian group) may see and change them: one
+    query (the same rule as ``access_basis``), its SQL made once (every patient page)."""
+    patients = Patient.objects.select_related("home_kommune").filter(pk=pk)
+    if group_id is not None:
+        patients = patients.annotate(
+            unit_may_view=Exists(
+                _group_grants(group_id, VIEW).filter(content_object_id=OuterRef("pk"))
+            ),
+            unit_may_change=Exists(
+                _group_grants(group_id, CHANGE).filter(content_object_id=OuterRef("pk"))
+            ),
+        )
+    return patients.order_by()[:1]
+
+
 def get_patient_for_user(user, pk, *, unit=None, for_edit: bool = False) -> Patient:
     """The one gate to a patient: 404 without access, 403 when seen but not editable.
 
@@ -204,18 +264,10 @@ def get_patient_for_user(user, pk, *, unit=None, for_edit: bool = False) -> Pati
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    # One query for the patient and the unit's grants (same rule as ``access_basis``).
-    patients = Patient.objects.select_related("home_kommune").filter(pk=pk)
-    if unit is not None:
-        patients = patients.annotate(
-            unit_may_view=Exists(_unit_grants(unit, VIEW).filter(content_object_id=OuterRef("pk"))),
-            unit_may_change=Exists(
-                _unit_grants(unit, CHANGE).filter(content_object_id=OuterRef("pk"))
-            ),
-        )
-    patient = patients.order_by().first()
-    if patient is None:
+    found = _patient_and_grants(pk=pk, group_id=unit.group_id if unit is not None else None)
+    if not found:
         raise Http404
+    patient = found[0]
     grant = None
     if getattr(patient, "unit_may_view", False):
         basis, can_edit = AuditEvent.Basis.CARE_TEAM, patient.unit_may_change

@@ -2,28 +2,39 @@
 
 from django.db.models import Exists, OuterRef
 
+from config.prepared import prepared
 from referrals import permissions as perms
 from referrals.models import JointIntakeCase, Referral
 from referrals.selectors import referrals_for_patient
 from referrals.services import linkable_referrals
 
 
+@prepared
+def _referrals(patient_id, unit_id):
+    # Each referral row says whether the patient has joint intake cases at all, so the
+    # cases are read only when there are some (or when there is no referral to ask).
+    cases = JointIntakeCase.objects.filter(patient=OuterRef("patient_id"))
+    return referrals_for_patient(patient_id, unit_id).annotate(
+        patient_has_joint_intake=Exists(cases)
+    )
+
+
+@prepared
+def _joint_intake(patient_id):
+    return (
+        JointIntakeCase.objects.filter(patient_id=patient_id)
+        .select_related("forum", "place__unit")
+        .order_by("-meeting_on", "-pk")[:5]
+    )
+
+
 def section(request, patient) -> dict:
     actor = request.actor
     can_edit = bool(getattr(patient, "can_edit", False))
-    cases = JointIntakeCase.objects.filter(patient=patient)
-    # Each referral row says whether the patient has joint intake cases at all, so the
-    # cases are read only when there are some (or when there is no referral to ask).
-    referrals = list(
-        referrals_for_patient(patient, actor.unit).annotate(
-            patient_has_joint_intake=Exists(cases.filter(patient=OuterRef("patient_id")))
-        )
-    )
+    referrals = _referrals(patient_id=patient.pk, unit_id=actor.unit.pk if actor.unit else None)
     joint_intake = []
     if not referrals or referrals[0].patient_has_joint_intake:
-        joint_intake = list(
-            cases.select_related("forum", "place__unit").order_by("-meeting_on", "-pk")[:5]
-        )
+        joint_intake = _joint_intake(patient_id=patient.pk)
     return {
         "referrals": referrals,
         "can_refer": can_edit and perms.can_refer(actor),

@@ -2,12 +2,13 @@
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
 from django.http import Http404
 from django.utils import timezone
 
 from accounts import audit
-from pathways.access import get_patient_for_user, unit_patient_exists
+from config.prepared import PreparedRows, prepared
+from pathways.access import get_patient_for_user, unit_patient_exists_by
 from pathways.workdays import add_working_days
 from referrals.models import Referral, ReferralEvent
 
@@ -71,10 +72,38 @@ def timeline(referral):
     )
 
 
-def _base(unit):
+def _base(group_id):
     # A page of the list probes the grants row by row; the tab counts hash them instead.
-    return Referral.objects.filter(unit_patient_exists(unit)).select_related(
+    return Referral.objects.filter(unit_patient_exists_by(group_id)).select_related(
         "patient", "referring_unit__organisation", "receiving_unit__organisation"
+    )
+
+
+@prepared
+def _tab_counts(unit_id, group_id):
+    # Only the rows some tab counts: the receiving unit's closed and rejected referrals,
+    # most of them in a unit that has worked for years, are left out before the access check.
+    receiving = Q(receiving_unit_id=unit_id)
+    counted = receiving & Q(state__in=[*Referral.AWAITING_ASSESSMENT, State.GRANTED]) | Q(
+        referring_unit_id=unit_id
+    )
+    # The access check as a probe per counted row (not a hash of every grant of the unit):
+    # the rows counted are a few thousand at most, the unit's grants may be a hundred thousand.
+    # Grouped by a constant (which PostgreSQL needs no GROUP BY for): one row of counts,
+    # from a queryset, so that it can be prepared.
+    return (
+        Referral.objects.filter(counted, unit_patient_exists_by(group_id))
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(
+            **{
+                INCOMING: Count("pk", filter=receiving & Q(state__in=Referral.AWAITING_ASSESSMENT)),
+                WAITING: Count("pk", filter=receiving & Q(state=State.GRANTED)),
+                SENT: Count("pk", filter=Q(referring_unit_id=unit_id)),
+            }
+        )
+        .values(*TABS)
     )
 
 
@@ -82,22 +111,59 @@ def tab_counts(unit) -> dict:
     """The three tab counts in one query."""
     if unit is None:
         return dict.fromkeys(TABS, 0)
-    # Only the rows some tab counts: the receiving unit's closed and rejected referrals,
-    # most of them in a unit that has worked for years, are left out before the access check.
-    counted = Q(receiving_unit=unit, state__in=[*Referral.AWAITING_ASSESSMENT, State.GRANTED]) | Q(
-        referring_unit=unit
-    )
-    # The access check as a probe per counted row (not a hash of every grant of the unit):
-    # the rows counted are a few thousand at most, the unit's grants may be a hundred thousand.
-    return Referral.objects.filter(counted, unit_patient_exists(unit)).aggregate(
-        **{
-            INCOMING: Count(
-                "pk", filter=Q(receiving_unit=unit, state__in=Referral.AWAITING_ASSESSMENT)
-            ),
-            WAITING: Count("pk", filter=Q(receiving_unit=unit, state=State.GRANTED)),
-            SENT: Count("pk", filter=Q(referring_unit=unit)),
-        }
-    )
+    return _tab_counts(unit_id=unit.pk, group_id=unit.group_id)[0]
+
+
+def _tab(unit_id, group_id, tab, state, start_by, assess_by, under_23):
+    """The rows of one tab, sorted as the tab promises (keys and dates: a builder for
+    ``config.prepared``)."""
+    referrals = _base(group_id)
+    if tab == INCOMING:
+        referrals = referrals.filter(
+            receiving_unit_id=unit_id, state__in=Referral.AWAITING_ASSESSMENT
+        ).order_by("assessment_due", "received_on", "pk")
+    elif tab == WAITING:
+        referrals = referrals.filter(receiving_unit_id=unit_id, state=State.GRANTED).order_by(
+            "-under_23", "start_deadline", "pk"
+        )
+    else:
+        referrals = referrals.filter(referring_unit_id=unit_id).order_by("-created_at", "-pk")
+    if state is not None:
+        referrals = referrals.filter(state=state)
+    if start_by is not None:
+        referrals = referrals.filter(start_deadline__lte=start_by)
+    if assess_by is not None:
+        # Assessment deadlines count working days.
+        referrals = referrals.filter(
+            assessment_due__lte=assess_by, state__in=Referral.AWAITING_ASSESSMENT
+        )
+    if under_23:
+        referrals = referrals.filter(under_23=True)
+    return referrals
+
+
+@prepared(shape=("tab", "offset", "limit"))
+def _tab_page(offset, limit, **arguments):
+    return _tab(**arguments)[offset : offset + limit]
+
+
+def _tab_arguments(unit, tab, state, due_within, under_23) -> dict:
+    today = timezone.localdate()
+    start_by = assess_by = None
+    if due_within is not None:
+        if tab == WAITING:
+            start_by = today + datetime.timedelta(days=due_within)
+        else:
+            assess_by = add_working_days(today, due_within)
+    return {
+        "unit_id": unit.pk,
+        "group_id": unit.group_id,
+        "tab": tab,
+        "state": state or None,
+        "start_by": start_by,
+        "assess_by": assess_by,
+        "under_23": under_23,
+    }
 
 
 def unit_referrals(
@@ -106,38 +172,23 @@ def unit_referrals(
     """The rows of one tab, sorted as the tab promises."""
     if unit is None:
         return Referral.objects.none()
-    referrals = _base(unit)
-    if tab == INCOMING:
-        referrals = referrals.filter(
-            receiving_unit=unit, state__in=Referral.AWAITING_ASSESSMENT
-        ).order_by("assessment_due", "received_on", "pk")
-    elif tab == WAITING:
-        referrals = referrals.filter(receiving_unit=unit, state=State.GRANTED).order_by(
-            "-under_23", "start_deadline", "pk"
-        )
-    else:
-        referrals = referrals.filter(referring_unit=unit).order_by("-created_at", "-pk")
-    if state:
-        referrals = referrals.filter(state=state)
-    if due_within is not None:
-        today = timezone.localdate()
-        if tab == WAITING:
-            referrals = referrals.filter(
-                start_deadline__lte=today + datetime.timedelta(days=due_within)
-            )
-        else:
-            # Assessment deadlines count working days.
-            referrals = referrals.filter(
-                assessment_due__lte=add_working_days(today, due_within),
-                state__in=Referral.AWAITING_ASSESSMENT,
-            )
-    if under_23:
-        referrals = referrals.filter(under_23=True)
-    return referrals
+    return _tab(**_tab_arguments(unit, tab, state, due_within, under_23))
+
+
+def unit_referral_pages(
+    unit, tab: str, *, state: str = "", due_within: int | None = None, under_23: bool = False
+) -> PreparedRows:
+    """``unit_referrals`` for the paginator: each page one prepared query."""
+    arguments = _tab_arguments(unit, tab, state, due_within, under_23)
+    return PreparedRows(
+        lambda offset, limit: _tab_page(offset=offset, limit=limit, **arguments),
+        lambda: _tab(**arguments).count(),
+    )
 
 
 def referrals_for_patient(patient, unit):
-    """The patient's referrals for the overview; drafts only for the unit writing them."""
+    """The patient's referrals for the overview; drafts only for the unit writing them.
+    (``patient`` and ``unit`` may be instances or keys.)"""
     drafts = Q(state=State.DRAFT) & ~Q(referring_unit=unit) if unit else Q(state=State.DRAFT)
     return (
         Referral.objects.filter(patient=patient)

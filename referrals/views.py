@@ -65,7 +65,7 @@ def referral_list(request):
     filters = forms.ListFilterForm(request.GET or None)
     tab = filters.tab(default)
     cleaned = filters.values()
-    referrals = selectors.unit_referrals(
+    referrals = selectors.unit_referral_pages(
         unit,
         tab,
         state=cleaned.get("status") or "",

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pathways.access import visible_patient_exists
+from config.prepared import prepared
+from pathways.access import visible_patient_exists_by
 from pathways.dates import short_date
 from pathways.workdays import add_working_days
 from pathways.worklist import HOME_LIMIT, Group, Line
@@ -20,20 +21,31 @@ State = Referral.State
 ANSWERABLE = [s for s in State.values if s not in (State.DRAFT, State.WITHDRAWN, State.CLOSED)]
 
 
+@prepared(shape=("limit",))
+def _open_questions(user_id, unit_id, group_id, now, limit):
+    return (
+        InformationRequest.objects.filter(
+            answered_at__isnull=True,
+            referral__referring_unit_id=unit_id,
+            referral__state__in=ANSWERABLE,
+        )
+        .filter(visible_patient_exists_by(user_id, group_id, now, "referral__patient_id"))
+        .select_related("referral__patient", "referral__receiving_unit")
+        .order_by("asked_at", "id")[:limit]
+    )
+
+
 def questions(actor) -> list[Group]:
     """Requests for more information on referrals the acting unit sent, not yet answered."""
     unit = actor.unit
     if unit is None or not actor.has(perms.REFERRER_ROLES):
         return []
-    requests = (
-        InformationRequest.objects.filter(
-            answered_at__isnull=True,
-            referral__referring_unit=unit,
-            referral__state__in=ANSWERABLE,
-        )
-        .filter(visible_patient_exists(actor.user, unit, "referral__patient_id"))
-        .select_related("referral__patient", "referral__receiving_unit")
-        .order_by("asked_at", "id")[: HOME_LIMIT + 1]
+    requests = _open_questions(
+        user_id=actor.user.pk,
+        unit_id=unit.pk,
+        group_id=unit.group_id,
+        now=timezone.now(),
+        limit=HOME_LIMIT + 1,
     )
     lines = [
         Line(
@@ -61,6 +73,32 @@ def questions(actor) -> list[Group]:
     ]
 
 
+def _unit_referrals(user_id, unit_id, group_id, now):
+    return (
+        Referral.objects.filter(receiving_unit_id=unit_id)
+        .filter(visible_patient_exists_by(user_id, group_id, now))
+        .select_related("patient", "referring_unit")
+    )
+
+
+@prepared(shape=("limit",))
+def _awaiting_assessment(user_id, unit_id, group_id, now, state, due_by, limit):
+    return (
+        _unit_referrals(user_id, unit_id, group_id, now)
+        .filter(state=state, assessment_due__lte=due_by)
+        .order_by("assessment_due", "id")[:limit]
+    )
+
+
+@prepared(shape=("limit",))
+def _granted(user_id, unit_id, group_id, now, frist_by, limit):
+    return (
+        _unit_referrals(user_id, unit_id, group_id, now)
+        .filter(state=State.GRANTED, start_deadline__lte=frist_by)
+        .order_by("start_deadline", "id")[:limit]
+    )
+
+
 def deadlines(actor) -> list[Group]:
     """Referrals received by the acting unit: to assess within two working days or overdue,
     and granted ones whose frist is within ten days or passed."""
@@ -70,28 +108,24 @@ def deadlines(actor) -> list[Group]:
     if not unit.is_specialist or not actor.has(perms.RECEIVING_ROLES):
         return []
     today = timezone.localdate()
-    unit_referrals = (
-        Referral.objects.filter(receiving_unit=unit)
-        .filter(visible_patient_exists(actor.user, unit))
-        .select_related("patient", "referring_unit")
-    )
+    keys = {
+        "user_id": actor.user.pk,
+        "unit_id": unit.pk,
+        "group_id": unit.group_id,
+        "now": timezone.now(),
+        "limit": HOME_LIMIT + 1,
+    }
     soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
     # Each state is read from its own index in deadline order and cut at the group's size:
     # one query ordered by a computed deadline sorted every such referral of the unit first.
     parts = [
-        unit_referrals.filter(state=state, assessment_due__lte=soon).order_by(
-            "assessment_due", "id"
-        )
+        _awaiting_assessment(**keys, state=str(state), due_by=soon)
         for state in Referral.AWAITING_ASSESSMENT
     ]
-    parts.append(
-        unit_referrals.filter(
-            state=State.GRANTED,
-            start_deadline__lte=today + datetime.timedelta(days=FRIST_WARNING_DAYS),
-        ).order_by("start_deadline", "id")
-    )
+    frist_by = today + datetime.timedelta(days=FRIST_WARNING_DAYS)
+    parts.append(_granted(**keys, frist_by=frist_by))
     referrals = sorted(
-        (referral for part in parts for referral in part[: HOME_LIMIT + 1]),
+        (referral for part in parts for referral in part),
         key=lambda r: (_deadline(r), r.pk),
     )[: HOME_LIMIT + 1]
     lines = [_line(referral, today) for referral in referrals]

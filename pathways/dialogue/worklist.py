@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pathways.access import visible_patient_q
+from config.prepared import prepared
+from pathways.access import visible_patient_q_by
 from pathways.dates import short_date
 from pathways.models import DialogueThread
 from pathways.worklist import HOME_LIMIT, Group, Line
@@ -28,18 +29,29 @@ def _detail(thread, unit) -> str:
     return detail
 
 
+@prepared(shape=("limit",))
+def _waiting(user_id, unit_id, group_id, now, today, limit):
+    return (
+        DialogueThread.objects.filter(awaiting_since__isnull=False)
+        .filter(Q(to_unit_id=unit_id) | Q(from_unit_id=unit_id, answer_by__lt=today))
+        .filter(visible_patient_q_by(user_id, group_id, now))
+        .select_related("patient", "from_unit", "to_unit")
+        # The overdue first, then by answer-by date, then the longest waiting.
+        .order_by(F("answer_by").asc(nulls_last=True), "awaiting_since", "id")[:limit]
+    )
+
+
 def home(actor) -> list[Group]:
     unit = actor.unit
     if unit is None:
         return []
-    today = timezone.localdate()
-    threads = (
-        DialogueThread.objects.filter(awaiting_since__isnull=False)
-        .filter(Q(to_unit=unit) | Q(from_unit=unit, answer_by__lt=today))
-        .filter(visible_patient_q(actor.user, unit))
-        .select_related("patient", "from_unit", "to_unit")
-        # The overdue first, then by answer-by date, then the longest waiting.
-        .order_by(F("answer_by").asc(nulls_last=True), "awaiting_since", "id")[: HOME_LIMIT + 1]
+    threads = _waiting(
+        user_id=actor.user.pk,
+        unit_id=unit.pk,
+        group_id=unit.group_id,
+        now=timezone.now(),
+        today=timezone.localdate(),
+        limit=HOME_LIMIT + 1,
     )
     lines = []
     for thread in threads:

@@ -5,20 +5,26 @@ import datetime
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from config.prepared import prepared
 from pathways.episodes.services import plan_progress
 from pathways.models import CrisisPlan, KommuneMessage, TreatmentEpisode
 
 
-def section(request, patient) -> dict:
-    """The latest treatment episodes with their messages and ettervern readiness (two queries,
-    two more for the patient's crisis plan when an ettervern plan is started)."""
-    episodes = list(
-        TreatmentEpisode.objects.filter(patient=patient)
+@prepared
+def _latest_episodes(patient_id):
+    return (
+        TreatmentEpisode.objects.filter(patient_id=patient_id)
         .select_related("unit", "ettervern_plan__episode")
         .prefetch_related(
             Prefetch("messages", queryset=KommuneMessage.objects.order_by("sent_at", "id"))
         )[:3]
     )
+
+
+def section(request, patient) -> dict:
+    """The latest treatment episodes with their messages and ettervern readiness (two queries,
+    two more for the patient's crisis plan when an ettervern plan is started)."""
+    episodes = _latest_episodes(patient_id=patient.pk)
     now = timezone.now()
     # The patient's crisis plan, looked up once for all the episodes' plans.
     crisis = None

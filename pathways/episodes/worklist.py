@@ -2,9 +2,11 @@
 
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pathways.access import visible_patient_q
+from config.prepared import prepared
+from pathways.access import visible_patient_q_by
 from pathways.dates import short_date
 from pathways.models import KommuneMessage
 from pathways.worklist import HOME_LIMIT, Group, Line
@@ -13,17 +15,30 @@ from pathways.worklist import HOME_LIMIT, Group, Line
 ANSWER_KINDS = [k for k in KommuneMessage.Kind.values if KommuneMessage(kind=k).expects_answer]
 
 
+@prepared(shape=("limit",))
+def _waiting(user_id, unit_id, group_id, now, limit):
+    return (
+        KommuneMessage.objects.filter(
+            to_unit_id=unit_id, answered_at__isnull=True, kind__in=ANSWER_KINDS
+        )
+        # A message sent during a stay that has since ended waits for nothing any more.
+        .filter(Q(episode__ended_at__isnull=True) | Q(sent_at__gte=F("episode__ended_at")))
+        .filter(visible_patient_q_by(user_id, group_id, now))
+        .select_related("patient", "from_unit")
+        .order_by("-urgent", "sent_at", "id")[:limit]
+    )
+
+
 def home(actor) -> list[Group]:
     unit = actor.unit
     if unit is None or not unit.is_kommune:
         return []
-    messages = (
-        KommuneMessage.objects.filter(to_unit=unit, answered_at__isnull=True, kind__in=ANSWER_KINDS)
-        # A message sent during a stay that has since ended waits for nothing any more.
-        .filter(Q(episode__ended_at__isnull=True) | Q(sent_at__gte=F("episode__ended_at")))
-        .filter(visible_patient_q(actor.user, unit))
-        .select_related("patient", "from_unit")
-        .order_by("-urgent", "sent_at", "id")[: HOME_LIMIT + 1]
+    messages = _waiting(
+        user_id=actor.user.pk,
+        unit_id=unit.pk,
+        group_id=unit.group_id,
+        now=timezone.now(),
+        limit=HOME_LIMIT + 1,
     )
     lines = [
         Line(

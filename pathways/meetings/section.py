@@ -4,35 +4,52 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from config.prepared import first_row, one, prepared
 from pathways.models import ActionItem, Meeting, ResponsibilityGroup
 
 
-def section(request, patient) -> dict:
-    """The responsibility group with its next meeting and open-item count in one query; the
-    first open action items in a second, only when there are any."""
-    upcoming = Meeting.objects.filter(
-        patient=OuterRef("patient_id"), state=Meeting.State.PLANNED, starts_at__gte=timezone.now()
-    ).order_by("starts_at")
-    open_items = ActionItem.objects.open().filter(
-        patient=patient, meeting__published_at__isnull=False
+def _open_items(patient_id):
+    return ActionItem.objects.open().filter(
+        patient_id=patient_id, meeting__published_at__isnull=False
     )
+
+
+@prepared
+def _group(patient_id, now):
+    """The responsibility group with its next meeting and open-item count."""
+    upcoming = Meeting.objects.filter(
+        patient=OuterRef("patient_id"), state=Meeting.State.PLANNED, starts_at__gte=now
+    ).order_by("starts_at")
     counted = (
-        open_items.filter(patient=OuterRef("patient_id"))
+        ActionItem.objects.open()
+        .filter(patient=OuterRef("patient_id"), meeting__published_at__isnull=False)
         .order_by()
         .values("patient")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    group = (
-        ResponsibilityGroup.objects.filter(patient=patient)
+    return first_row(
+        ResponsibilityGroup.objects.filter(patient_id=patient_id)
         .select_related("leader")
         .annotate(
             next_meeting_id=Subquery(upcoming.values("pk")[:1]),
             next_meeting_at=Subquery(upcoming.values("starts_at")[:1]),
             open_items=Coalesce(Subquery(counted, output_field=IntegerField()), 0),
         )
-        .first()
     )
+
+
+@prepared
+def _first_open_items(patient_id):
+    return _open_items(patient_id).select_related(
+        "responsible_user", "responsible_external__next_of_kin"
+    )[:5]
+
+
+def section(request, patient) -> dict:
+    """The responsibility group with its next meeting and open-item count in one query; the
+    first open action items in a second, only when there are any."""
+    group = one(_group(patient_id=patient.pk, now=timezone.now()))
     next_meeting, items, count = None, [], 0
     if group is not None:
         # Action items come from the group's meetings, so without a group there are none.
@@ -45,11 +62,7 @@ def section(request, patient) -> dict:
             )
         count = group.open_items
         if count:
-            items = list(
-                open_items.select_related("responsible_user", "responsible_external__next_of_kin")[
-                    :5
-                ]
-            )
+            items = _first_open_items(patient_id=patient.pk)
     return {
         "meetings_group": group,
         "meetings_next": next_meeting,

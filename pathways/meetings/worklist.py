@@ -1,24 +1,24 @@
 """'Mine oppgaver' source: open action items from published minutes, for me or my unit."""
 
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pathways.access import visible_patient_exists
+from config.prepared import prepared
+from pathways.access import visible_patient_exists_by
 from pathways.models import ActionItem
 from pathways.urlmaker import url_maker
-from pathways.worklist import LIMIT, PatientRef, Task, first_assigned, person_name
+from pathways.worklist import LIMIT, PatientRef, Task, assigned, distinct_rows, person_name
 
 
-def tasks(user, unit, *, due_by=None, limit=LIMIT) -> list[Task]:
-    """One query however many items: the columns the list shows, read as values."""
-    if not user.is_authenticated:
-        return []
+@prepared(shape=("limit",))
+def _open_items(user_id, unit_id, group_id, now, due_by, limit):
     open_items = ActionItem.objects.open()
     if due_by is not None:
         open_items = open_items.filter(due_date__lte=due_by)
-    items = first_assigned(
+    return assigned(
         open_items.filter(meeting__published_at__isnull=False)
-        .filter(visible_patient_exists(user, unit))
+        .filter(visible_patient_exists_by(user_id, group_id, now))
         .values(
             "id",
             "what",
@@ -34,9 +34,26 @@ def tasks(user, unit, *, due_by=None, limit=LIMIT) -> list[Task]:
             username=F("responsible_user__username"),
             unit_name=F("responsible_unit__name"),
         ),
-        user,
-        unit,
+        user_id,
+        unit_id,
         ("due_date", "id"),
+        limit,
+    )
+
+
+def tasks(user, unit, *, due_by=None, limit=LIMIT) -> list[Task]:
+    """One query however many items: the columns the list shows, read as values."""
+    if not user.is_authenticated:
+        return []
+    items = distinct_rows(
+        _open_items(
+            user_id=user.pk,
+            unit_id=unit.pk if unit is not None else None,
+            group_id=unit.group_id if unit is not None else None,
+            now=timezone.now(),
+            due_by=due_by,
+            limit=limit,
+        ),
         limit,
     )
     kind = _("Action item")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Value
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.redirects import safe_next
+from config.prepared import PreparedRows, prepared
 from pathways.models import Notification, NotificationPreference
 from pathways.notifications import services as service
 from pathways.web import form_action, posted
@@ -36,12 +38,40 @@ class NotificationPreferenceForm(forms.ModelForm):
         }
 
 
+def _notifications(user_id, unread_only):
+    notes = Notification.objects.filter(user_id=user_id).select_related("patient")
+    if unread_only:
+        notes = notes.filter(read_at__isnull=True)
+    return notes
+
+
+@prepared(shape=("offset", "limit"))
+def _page(user_id, unread_only, offset, limit):
+    return _notifications(user_id, unread_only)[offset : offset + limit]
+
+
+@prepared
+def _count(user_id, unread_only):
+    # Grouped by a constant (no GROUP BY in the SQL): one row, from a queryset (so prepared).
+    return (
+        _notifications(user_id, unread_only)
+        .select_related(None)
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+
+
 @login_required
 def notification_list(request):
     unread_only = request.GET.get("vis") == "uleste"
-    notes = Notification.objects.filter(user=request.user).select_related("patient")
-    if unread_only:
-        notes = notes.filter(read_at__isnull=True)
+    keys = {"user_id": request.user.pk, "unread_only": unread_only}
+    notes = PreparedRows(
+        lambda offset, limit: _page(offset=offset, limit=limit, **keys),
+        lambda: _count(**keys)[0],
+    )
     page = Paginator(notes, settings.PAGE_SIZE).get_page(request.GET.get("side"))
     return render(
         request,

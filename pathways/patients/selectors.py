@@ -7,6 +7,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from config.prepared import PreparedRows, prepared
 from pathways import access
 from pathways.access import patients_of_unit
 from pathways.models import (
@@ -36,6 +37,26 @@ def patient_list(unit, query: str = ""):
     return patients
 
 
+@prepared(shape=("offset", "limit"))
+def _unit_patients_page(group_id, offset, limit):
+    return access.patients_of_group(group_id).select_related("home_kommune")[
+        offset : offset + limit
+    ]
+
+
+def patient_pages(unit, query: str = ""):
+    """``patient_list`` for the paginator: without a search each page is one prepared query
+    and the count is the unit's grants'."""
+    if query.strip():
+        return patient_list(unit, query)
+    return PreparedRows(
+        lambda offset, limit: _unit_patients_page(
+            group_id=unit.group_id, offset=offset, limit=limit
+        ),
+        lambda: access.unit_patient_count(unit),
+    )
+
+
 def with_care_team_names(patients) -> list:
     """The page's patients, each with ``care_team_names``: the units on its active care team
     (one query for the page, read as values, not three model instances per member)."""
@@ -61,6 +82,22 @@ def consents_for(patient):
     return Consent.objects.filter(patient=patient).select_related(
         "unit__organisation", "recorded_by", "withdrawn_by"
     )
+
+
+# The same lists for the patient overview, with their SQL made once (config/prepared.py).
+@prepared
+def care_team_rows(patient_id):
+    return care_team_for(patient_id)
+
+
+@prepared
+def consent_rows(patient_id):
+    return consents_for(patient_id)
+
+
+@prepared
+def next_of_kin_rows(patient_id):
+    return NextOfKin.objects.filter(patient_id=patient_id)
 
 
 def find_by_national_id(actor, number: str) -> tuple[Patient | None, bool]:

@@ -3,20 +3,26 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from config.prepared import prepared
 from pathways.dates import short_datetime
 from pathways.models import BreakGlassAccess
 from pathways.patients.permissions import can_review_break_glass
 from pathways.worklist import HOME_LIMIT, Group, Line
 
 
+@prepared(shape=("limit",))
+def _to_review(unit_id, limit):
+    return (
+        BreakGlassAccess.objects.filter(unit_id=unit_id, reviewed_at__isnull=True)
+        .select_related("user")
+        .order_by("granted_at", "id")[:limit]
+    )
+
+
 def home(actor) -> list[Group]:
     if actor.unit is None or not can_review_break_glass(actor):
         return []
-    grants = (
-        BreakGlassAccess.objects.filter(unit=actor.unit, reviewed_at__isnull=True)
-        .select_related("user")
-        .order_by("granted_at", "id")[: HOME_LIMIT + 1]
-    )
+    grants = _to_review(unit_id=actor.unit.pk, limit=HOME_LIMIT + 1)
     url = reverse("breakglass_review")
     # The leader reviews the use, not the record: the patient is named on the review page only.
     lines = [

@@ -5,6 +5,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 
 from accounts.models import ServiceUnit
+from config.prepared import first_row, one, prepared
 from pathways.models import CoordinatorAssignment, IndividualPlan, Measure
 from pathways.plan import permissions
 from pathways.plan.services import active_coordinator
@@ -43,32 +44,36 @@ def _shown_coordinator(patient, data) -> CoordinatorAssignment | None:
     return CoordinatorAssignment(pk=data["id"], patient=patient, user=user, unit=unit)
 
 
-def section(request, patient) -> dict:
-    """Plan status with its measure counts and the koordinator: one query when there is an
-    open plan, one more for the koordinator when there is none."""
+def _measures(*conditions):
+    counted = (
+        Measure.objects.filter(*conditions, plan=OuterRef("pk"))
+        .order_by()
+        .values("plan")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
-    def measures(*conditions):
-        counted = (
-            Measure.objects.filter(*conditions, plan=OuterRef("pk"))
-            .order_by()
-            .values("plan")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
-    # As services.plans.open_plan, with the counts and the koordinator.
-    plan = (
-        IndividualPlan.objects.filter(patient=patient)
+@prepared
+def _open_plan(patient_id):
+    """As services.plans.open_plan, with the counts and the koordinator."""
+    return first_row(
+        IndividualPlan.objects.filter(patient_id=patient_id)
         .exclude(status=IndividualPlan.Status.CLOSED)
         .select_related("owner_unit", "consent__recorded_by")
         .annotate(
-            measures_total=measures(),
-            measures_open=measures(Q(status__in=Measure.OPEN_STATUSES)),
+            measures_total=_measures(),
+            measures_open=_measures(Q(status__in=Measure.OPEN_STATUSES)),
             coordinator_json=_coordinator_columns(),
         )
-        .first()
     )
+
+
+def section(request, patient) -> dict:
+    """Plan status with its measure counts and the koordinator: one query when there is an
+    open plan, one more for the koordinator when there is none."""
+    plan = one(_open_plan(patient_id=patient.pk))
     if plan is not None:
         coordinator = _shown_coordinator(patient, plan.coordinator_json)
     else:

@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
-from pathways.access import visible_patient_exists
+from config.prepared import prepared
+from pathways.access import visible_patient_exists_by
 from pathways.dates import short_date
 from pathways.models import CoordinatorAssignment, IndividualPlan, Measure
 from pathways.plan.rules import PLAN_REVISION_WARNING_DAYS
@@ -20,21 +21,20 @@ from pathways.worklist import (
     Line,
     PatientRef,
     Task,
-    first_assigned,
+    assigned,
+    distinct_rows,
     person_name,
 )
 
 
-def tasks(user, unit, *, due_by=None, limit=LIMIT) -> list:
-    """Open measures in open plans, one query however many: the columns shown, as values."""
-    if not user.is_authenticated:
-        return []
+@prepared(shape=("limit",))
+def _open_measures(user_id, unit_id, group_id, now, due_by, limit):
     open_measures = Measure.objects.filter(status__in=Measure.OPEN_STATUSES)
     if due_by is not None:
         open_measures = open_measures.filter(end_on__lte=due_by)
-    measures = first_assigned(
+    return assigned(
         open_measures.exclude(plan__status=IndividualPlan.Status.CLOSED)
-        .filter(visible_patient_exists(user, unit, "plan__patient_id"))
+        .filter(visible_patient_exists_by(user_id, group_id, now, "plan__patient_id"))
         .values(
             "id",
             "title",
@@ -50,9 +50,26 @@ def tasks(user, unit, *, due_by=None, limit=LIMIT) -> list:
             username=F("responsible_user__username"),
             unit_name=F("responsible_unit__name"),
         ),
-        user,
-        unit,
+        user_id,
+        unit_id,
         ("end_on", "id"),
+        limit,
+    )
+
+
+def tasks(user, unit, *, due_by=None, limit=LIMIT) -> list:
+    """Open measures in open plans, one query however many: the columns shown, as values."""
+    if not user.is_authenticated:
+        return []
+    measures = distinct_rows(
+        _open_measures(
+            user_id=user.pk,
+            unit_id=unit.pk if unit is not None else None,
+            group_id=unit.group_id if unit is not None else None,
+            now=timezone.now(),
+            due_by=due_by,
+            limit=limit,
+        ),
         limit,
     )
     kind = _("Measure")
@@ -84,6 +101,24 @@ def tasks(user, unit, *, due_by=None, limit=LIMIT) -> list:
     return result
 
 
+@prepared(shape=("limit",))
+def _plans_to_revise(user_id, unit_id, group_id, now, revision_by, leader, coordinator, limit):
+    active = CoordinatorAssignment.objects.active().filter(patient_id=OuterRef("patient_id"))
+    mine = Q(Exists(active.filter(user_id=user_id)))
+    if unit_id is not None and leader:
+        mine |= Q(owner_unit_id=unit_id)
+    elif unit_id is not None and coordinator:
+        mine |= Q(owner_unit_id=unit_id) & ~Q(Exists(active))
+    return (
+        IndividualPlan.objects.exclude(status=IndividualPlan.Status.CLOSED)
+        .filter(next_revision_on__lte=revision_by)
+        .filter(mine)
+        .filter(visible_patient_exists_by(user_id, group_id, now))
+        .select_related("patient")
+        .order_by("next_revision_on", "id")[:limit]
+    )
+
+
 def home(actor) -> list[Group]:
     """Open plans whose revision is due within two weeks or overdue: the koordinator's own;
     for the owning unit's leaders all of the unit's, for its koordinatorer those without one."""
@@ -91,19 +126,15 @@ def home(actor) -> list[Group]:
     if not user.is_authenticated:
         return []
     today = timezone.localdate()
-    active = CoordinatorAssignment.objects.active().filter(patient_id=OuterRef("patient_id"))
-    mine = Q(Exists(active.filter(user=user)))
-    if unit is not None and actor.is_leader:
-        mine |= Q(owner_unit=unit)
-    elif unit is not None and actor.has_role(Membership.Role.COORDINATOR):
-        mine |= Q(owner_unit=unit) & ~Q(Exists(active))
-    plans = (
-        IndividualPlan.objects.exclude(status=IndividualPlan.Status.CLOSED)
-        .filter(next_revision_on__lte=today + datetime.timedelta(days=PLAN_REVISION_WARNING_DAYS))
-        .filter(mine)
-        .filter(visible_patient_exists(user, unit))
-        .select_related("patient")
-        .order_by("next_revision_on", "id")[: HOME_LIMIT + 1]
+    plans = _plans_to_revise(
+        user_id=user.pk,
+        unit_id=unit.pk if unit is not None else None,
+        group_id=unit.group_id if unit is not None else None,
+        now=timezone.now(),
+        revision_by=today + datetime.timedelta(days=PLAN_REVISION_WARNING_DAYS),
+        leader=unit is not None and actor.is_leader,
+        coordinator=unit is not None and actor.has_role(Membership.Role.COORDINATOR),
+        limit=HOME_LIMIT + 1,
     )
     lines = []
     for plan in plans:

@@ -65,26 +65,31 @@ class Task:
         return self.due is not None and self.due < timezone.localdate()
 
 
-def first_assigned(queryset, user, unit, order: tuple[str, ...], limit: int = LIMIT) -> list:
+def assigned(queryset, user_id, unit_id, order: tuple[str, ...], limit: int = LIMIT):
     """The first ``limit`` rows of ``queryset`` assigned to the user or to their unit, in
-    ``order``, in one query.
+    ``order``, as one query (a builder for ``config.prepared``; ``distinct_rows`` then drops
+    a row assigned to both, which comes twice).
 
     The two halves are read separately (each walking its own index in ``order`` until
     ``limit`` rows) and joined with UNION ALL: one condition with OR would make PostgreSQL
-    collect and sort every open item of the unit first. A row assigned to both comes once.
+    collect and sort every open item of the unit first.
     """
     queryset = queryset.order_by(*order)
-    parts = queryset.filter(responsible_user=user)[:limit]
-    if unit is not None:
-        parts = parts.union(queryset.filter(responsible_unit=unit)[:limit], all=True)
+    parts = queryset.filter(responsible_user_id=user_id)[:limit]
+    if unit_id is not None:
+        parts = parts.union(queryset.filter(responsible_unit_id=unit_id)[:limit], all=True)
         parts = parts.order_by(*order)
-    rows, seen = [], set()
-    for row in parts:
+    return parts
+
+
+def distinct_rows(rows, limit: int = LIMIT) -> list:
+    rows_out, seen = [], set()
+    for row in rows:
         key = row["id"] if isinstance(row, dict) else row.pk
         if key not in seen:
             seen.add(key)
-            rows.append(row)
-    return rows[:limit]
+            rows_out.append(row)
+    return rows_out[:limit]
 
 
 @dataclass

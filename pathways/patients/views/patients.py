@@ -36,7 +36,7 @@ def patient_list(request):
     query = form.query()
     # Without a search the count comes from the unit's grants (index-only), not the list.
     paginator = KnownCountPaginator(
-        selectors.patient_list(unit, query),
+        selectors.patient_pages(unit, query),
         settings.PAGE_SIZE,
         count=None if query else access.unit_patient_count(unit),
     )
@@ -106,9 +106,11 @@ def patient_new(request):
 @patient_view()
 def patient_overview(request, patient):
     context = {
-        "care_team": [m for m in selectors.care_team_for(patient) if m.ended_at is None],
-        "consents": [c for c in selectors.consents_for(patient) if c.is_in_force],
-        "next_of_kin": list(patient.next_of_kin.all()),
+        "care_team": [
+            m for m in selectors.care_team_rows(patient_id=patient.pk) if m.ended_at is None
+        ],
+        "consents": [c for c in selectors.consent_rows(patient_id=patient.pk) if c.is_in_force],
+        "next_of_kin": selectors.next_of_kin_rows(patient_id=patient.pk),
         **overview.section_context(request, patient),
     }
     return patient_page(request, patient, "pathways/patients/patient_overview.html", **context)
