@@ -72,7 +72,7 @@ bench: messages
 
 # Extract new strings (needs GNU gettext) into the Norwegian catalogue.
 makemessages: install
-	DEBUG=true $(PY) manage.py makemessages --locale nb --ignore '.venv/*' --ignore 'bench/*' --no-obsolete
+	DEBUG=true $(PY) manage.py makemessages --locale nb --extension html,txt,py,jinja --ignore '.venv/*' --ignore 'bench/*' --no-obsolete
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 $(OIDC_DIR)/node_modules

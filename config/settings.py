@@ -94,7 +94,19 @@ TEMPLATES = [
             "builtins": ["config.template_builtins"],
         },
     },
+    # Only the rows of the longest lists (see config/jinja.py), with these helpers.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja.environment"},
+    },
 ]
+JINJA_ROW_HELPERS = {
+    "assessment_status": "referrals.templatetags.referral_tags.assessment_status",
+    "frist_status": "referrals.templatetags.referral_tags.frist_status",
+    "state_css": "referrals.templatetags.referral_tags.state_css",
+}
 
 # Database: PostgreSQL through DATABASE_URL; a local SQLite file when unset (demo only).
 DATABASE_URL = env_str("DATABASE_URL")

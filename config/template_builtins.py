@@ -29,7 +29,7 @@ register = template.Library()
 
 
 @lru_cache(maxsize=1024)
-def _maker(view_name: str, arity: int, prefix: str, urlconf):
+def url_maker_for(view_name: str, arity: int, prefix: str, urlconf):
     """The URL maker of one pattern, or None where it cannot stand in for ``reverse``."""
     try:
         return url_maker(view_name, arity)
@@ -45,7 +45,7 @@ class FastURLNode(URLNode):
         # bool is an int subclass, and other types may convert differently: only plain ints.
         if not all(type(arg) is int for arg in args):
             return super().render(context)
-        maker = _maker(
+        maker = url_maker_for(
             self.view_name.resolve(context), len(args), get_script_prefix(), get_urlconf()
         )
         if maker is None:

@@ -303,6 +303,11 @@ class Referral(models.Model):
                 name="referral_incoming_order",
             ),
             models.Index(fields=["referring_unit", "state"], name="referral_sent"),
+            # The sent list (a kommune's first tab), newest first: a page read from the
+            # index instead of sorting every referral the unit ever sent.
+            models.Index(
+                fields=["referring_unit", "-created_at", "-id"], name="referral_sent_order"
+            ),
             models.Index(fields=["state", "assessment_due"], name="referral_due"),
             models.Index(fields=["state", "start_deadline"], name="referral_frist"),
             models.Index(
@@ -337,6 +342,16 @@ class Referral(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.state == self.State.DRAFT
+
+    # The labels as the lists show them, once per row: Django's get_FOO_display() rebuilds a
+    # dictionary of every choice on each call.
+    @property
+    def state_label(self) -> str:
+        return str(_STATE_LABELS.get(self.state, self.state))
+
+    @property
+    def help_kind_label(self) -> str:
+        return str(_HELP_KIND_LABELS.get(self.help_kind, self.help_kind))
 
     @property
     def awaiting_assessment(self) -> bool:
@@ -597,3 +612,7 @@ class JointIntakeCase(models.Model):
     @property
     def is_decided(self) -> bool:
         return bool(self.outcome)
+
+
+_STATE_LABELS = dict(Referral.State.choices)
+_HELP_KIND_LABELS = dict(Referral.HelpKind.choices)

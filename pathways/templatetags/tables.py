@@ -1,8 +1,13 @@
 """Table markup written once: the head row of a data table, and a whole data table."""
 
 from django import template
+from django.template import engines
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+_CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 
 
 @register.inclusion_tag("includes/_thead.html")
@@ -35,3 +40,28 @@ def data_table(
         "css": css,
         "page": page,
     }
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, row_template, rows):
+    """``row_template`` for each of ``rows`` (as ``row``), in the page's context.
+
+    A ``.jinja`` template (templates/jinja2/, see config/jinja.py) renders all the rows in
+    one call, looping over ``rows`` itself, with the page's context. A Django template is
+    looked up once and its nodes rendered per row: an ``{% include %}`` per row costs about
+    35 µs more each (a name lookup, a context state push). Row templates extend nothing."""
+    if row_template.endswith(".jinja"):
+        # The page's CSRF token, as {% csrf_token %} writes it: Django's own Jinja2
+        # ``csrf_input`` masks a new token each time it is shown, 64 random draws per row.
+        token = context.get("csrf_token")
+        csrf = _CSRF_INPUT.format(conditional_escape(token)) if token else ""
+        flat = {**context.flatten(), "rows": rows, "csrf_input": mark_safe(csrf)}  # noqa: S308
+        html = engines["jinja2"].get_template(row_template).template.render(flat)
+        return mark_safe(html)  # noqa: S308 - Jinja2 escaped the values (autoescape)
+    nodelist = context.template.engine.get_template(row_template).nodelist
+    rendered = []
+    with context.push():
+        for row in rows:
+            context["row"] = row
+            rendered.append(nodelist.render(context))
+    return mark_safe("".join(rendered))  # noqa: S308 - each row's nodes escaped their values
