@@ -29,6 +29,7 @@ type's id), and a limit that may change (a setting, a constant tests patch) come
 """
 
 import datetime
+import threading
 from functools import wraps
 
 from django.db import connections
@@ -118,6 +119,7 @@ def prepared(build=None, *, shape: tuple[str, ...] = ()):
     if build is None:
         return lambda function: prepared(function, shape=shape)
     cache: dict = {}
+    lock = threading.Lock()
 
     @wraps(build)
     def wrapper(**kwargs):
@@ -139,9 +141,11 @@ def prepared(build=None, *, shape: tuple[str, ...] = ()):
         )
         entry = cache.get(key)
         if entry is None:
-            while len(cache) >= MAX_SHAPES:
-                cache.pop(next(iter(cache)), None)
-            entry = cache[key] = _prepare(build, fixed, variables)
+            entry = _prepare(build, fixed, variables)
+            with lock:  # the development server and Celery threads share the cache
+                while len(cache) >= MAX_SHAPES:
+                    cache.pop(next(iter(cache)))
+                cache[key] = entry
         return entry.run(variables)
 
     wrapper.cache = cache

@@ -5,6 +5,7 @@ import datetime
 from django.db import connection, models
 from django.db.models.functions import JSONObject
 
+from config.prepared import first_row, one, prepared
 from pathways.models import (
     AreaAssessment,
     AreaRating,
@@ -15,11 +16,15 @@ from pathways.models import (
 
 
 def active_coordinator(patient) -> CoordinatorAssignment | None:
-    return (
+    return one(_active_coordinator(patient_id=getattr(patient, "pk", patient)))
+
+
+@prepared
+def _active_coordinator(patient_id):
+    return first_row(
         CoordinatorAssignment.objects.active()
-        .filter(patient=patient)
+        .filter(patient_id=patient_id)
         .select_related("user", "unit")
-        .first()
     )
 
 
@@ -35,29 +40,38 @@ def open_plan(patient) -> IndividualPlan | None:
 def areas_ratings_evaluations(plan, evaluations: int = 5) -> tuple[list, list, list]:
     """The plan's life-area assessments, self-ratings and latest evaluations.
 
-    On PostgreSQL in one query (three arrays of rows beside the plan's key), elsewhere in
-    three. Rows come back as model instances (not saved again, only shown)."""
-    areas = plan.areas.all()
-    ratings = plan.ratings.all()
-    latest = plan.evaluations.all()[:evaluations]
+    On PostgreSQL in one query (three arrays of rows beside the plan's key, its SQL made once),
+    elsewhere in three. Rows come back as model instances (not saved again, only shown)."""
     if connection.vendor != "postgresql":
-        return list(areas), list(ratings), list(latest)
+        return (
+            list(plan.areas.all()),
+            list(plan.ratings.all()),
+            list(plan.evaluations.all()[:evaluations]),
+        )
+    row = _areas_ratings_evaluations(plan_id=plan.pk, evaluations=evaluations)[0]
+    return (
+        [_instance(AreaAssessment, d) for d in row["a"]],
+        [_instance(AreaRating, d) for d in row["r"]],
+        [_instance(Evaluation, d) for d in row["e"]],
+    )
+
+
+@prepared(shape=("evaluations",))
+def _areas_ratings_evaluations(plan_id, evaluations):
     from django.contrib.postgres.expressions import ArraySubquery
 
     def rows(queryset):
         fields = [f.attname for f in queryset.model._meta.concrete_fields]
         return ArraySubquery(queryset.values(json=JSONObject(**{f: f for f in fields})))
 
-    row = (
-        IndividualPlan.objects.filter(pk=plan.pk)
-        .values("pk")
-        .annotate(a=rows(areas), r=rows(ratings), e=rows(latest))
-        .get()
-    )
     return (
-        [_instance(AreaAssessment, d) for d in row["a"]],
-        [_instance(AreaRating, d) for d in row["r"]],
-        [_instance(Evaluation, d) for d in row["e"]],
+        IndividualPlan.objects.filter(pk=plan_id)
+        .values("pk")
+        .annotate(
+            a=rows(AreaAssessment.objects.filter(plan_id=plan_id)),
+            r=rows(AreaRating.objects.filter(plan_id=plan_id)),
+            e=rows(Evaluation.objects.filter(plan_id=plan_id)[:evaluations]),
+        )
     )
 
 

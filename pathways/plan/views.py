@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import AuditEvent, Membership
 from accounts.redirects import safe_next
+from config.prepared import prepared
 from pathways.access import patient_view
 from pathways.documents.responses import kept_pdf_response
 from pathways.models import (
@@ -28,6 +29,7 @@ from pathways.models import (
     Measure,
     Participant,
     PatientGroupObjectPermission,
+    PlanComment,
     PlanRevision,
 )
 from pathways.patients.services.careteam import consent_record
@@ -143,14 +145,11 @@ def _closed_plan_or_404(patient, plan_id) -> IndividualPlan:
     )
 
 
-def plan_page_context(request, patient, closed=None) -> dict:
-    """Everything the plan page shows, in a fixed number of queries however big the plan.
-    With ``closed`` (an earlier plan) the page is read-only."""
-    coordinator = svc.active_coordinator(patient)
-    # The patient's plans in one query: the open one and the closed ones listed at the foot
-    # of the page.
-    plans = list(
-        IndividualPlan.objects.filter(patient=patient)
+# The plan page's queries, their SQL made once (config/prepared.py).
+@prepared
+def _plans(patient_id):
+    return (
+        IndividualPlan.objects.filter(patient_id=patient_id)
         .select_related("owner_unit", "consent__recorded_by")
         # Goals the patient proposed in /min/ are read only when some wait for an answer.
         .annotate(
@@ -159,6 +158,41 @@ def plan_page_context(request, patient, closed=None) -> dict:
             )
         )
     )
+
+
+@prepared
+def _goals(plan_id):
+    return Goal.objects.filter(plan_id=plan_id).prefetch_related(
+        Prefetch("progress", queryset=GoalProgress.objects.select_related("by"))
+    )
+
+
+@prepared
+def _measures_with_goal_refs(plan_id):
+    return (
+        Measure.objects.filter(plan_id=plan_id)
+        .select_related("responsible_unit", "responsible_user")
+        .annotate(goal_ref=F("goals__id"))
+    )
+
+
+@prepared
+def _participants(plan_id):
+    return Participant.objects.filter(plan_id=plan_id).select_related("unit", "next_of_kin")
+
+
+@prepared
+def _comments(plan_id):
+    return PlanComment.objects.filter(plan_id=plan_id).select_related("by", "unit")
+
+
+def plan_page_context(request, patient, closed=None) -> dict:
+    """Everything the plan page shows, in a fixed number of queries however big the plan.
+    With ``closed`` (an earlier plan) the page is read-only."""
+    coordinator = svc.active_coordinator(patient)
+    # The patient's plans in one query: the open one and the closed ones listed at the foot
+    # of the page.
+    plans = _plans(patient_id=patient.pk)
     closed_plans = sorted(
         (p for p in plans if p.status == IndividualPlan.Status.CLOSED),
         key=lambda p: (p.closed_at is not None, p.closed_at, p.pk),
@@ -211,18 +245,18 @@ def plan_page_context(request, patient, closed=None) -> dict:
             for v in (plan_snapshot.get("coordinator"), plan_snapshot.get("coordinator_unit"))
             if v
         )
-    goals = list(
-        plan.goals.prefetch_related(
-            Prefetch("progress", queryset=GoalProgress.objects.select_related("by"))
-        )
-    )
+    goals = _goals(plan_id=plan.pk)
+    participants = _participants(plan_id=plan.pk)
+    comments = _comments(plan_id=plan.pk)
     # Each measure with the ids of its goals (a row per measure and goal, through a left
     # join), the goals taken from those already read: one query for measures and links.
     goal_order = {g.pk: i for i, g in enumerate(goals)}
     measures: dict[int, Measure] = {}
-    for row in plan.measures.select_related("responsible_unit", "responsible_user").annotate(
-        goal_ref=F("goals__id")
-    ):
+    rows = _measures_with_goal_refs(plan_id=plan.pk)
+    # Each row knows its plan without a query, as rows read through ``plan.goals`` do.
+    for row in (*goals, *rows, *participants, *comments):
+        row.plan = plan
+    for row in rows:
         measure = measures.setdefault(row.pk, row)
         if not hasattr(measure, "linked_goals"):
             measure.linked_goals = []
@@ -259,9 +293,9 @@ def plan_page_context(request, patient, closed=None) -> dict:
                 }
                 for code, label in LifeArea.choices
             ],
-            "participants": list(plan.participants.select_related("unit", "next_of_kin")),
+            "participants": participants,
             "evaluations": evaluations,
-            "comments": list(plan.comments.select_related("by", "unit")),
+            "comments": comments,
             "goal_proposals": list(
                 plan.goal_proposals.filter(state=GoalProposal.State.WAITING).order_by(
                     "proposed_at", "id"
