@@ -113,6 +113,17 @@ def _group_of(unit):
     return unit.group_id if unit is not None else None
 
 
+def visibility_keys(user, unit) -> dict:
+    """The arguments the ``*_by`` rules take, for a prepared query: the user, the unit they
+    act for (its key and guardian group; None for none) and the moment (break-the-glass)."""
+    return {
+        "user_id": user.pk,
+        "unit_id": unit.pk if unit is not None else None,
+        "group_id": _group_of(unit),
+        "now": timezone.now(),
+    }
+
+
 def _organisation_grants(organisation_id, codename: str):
     """The grants of every unit of one organisation (the units an API client acts through)."""
     return PatientGroupObjectPermission.objects.filter(

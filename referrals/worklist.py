@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.prepared import prepared
-from pathways.access import visible_patient_exists_by
+from pathways.access import visibility_keys, visible_patient_exists_by
 from pathways.dates import short_date
 from pathways.workdays import add_working_days
 from pathways.worklist import HOME_LIMIT, Group, Line
@@ -40,13 +40,7 @@ def questions(actor) -> list[Group]:
     unit = actor.unit
     if unit is None or not actor.has(perms.REFERRER_ROLES):
         return []
-    requests = _open_questions(
-        user_id=actor.user.pk,
-        unit_id=unit.pk,
-        group_id=unit.group_id,
-        now=timezone.now(),
-        limit=HOME_LIMIT + 1,
-    )
+    requests = _open_questions(**visibility_keys(actor.user, unit), limit=HOME_LIMIT + 1)
     lines = [
         Line(
             what=_("Answer the request for information"),
@@ -108,13 +102,7 @@ def deadlines(actor) -> list[Group]:
     if not unit.is_specialist or not actor.has(perms.RECEIVING_ROLES):
         return []
     today = timezone.localdate()
-    keys = {
-        "user_id": actor.user.pk,
-        "unit_id": unit.pk,
-        "group_id": unit.group_id,
-        "now": timezone.now(),
-        "limit": HOME_LIMIT + 1,
-    }
+    keys = {**visibility_keys(actor.user, unit), "limit": HOME_LIMIT + 1}
     soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
     # Each state is read from its own index in deadline order and cut at the group's size:
     # one query ordered by a computed deadline sorted every such referral of the unit first.

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.prepared import prepared
-from pathways.access import visible_patient_q_by
+from pathways.access import visibility_keys, visible_patient_q_by
 from pathways.dates import short_date
 from pathways.models import DialogueThread
 from pathways.worklist import HOME_LIMIT, Group, Line
@@ -46,10 +46,7 @@ def home(actor) -> list[Group]:
     if unit is None:
         return []
     threads = _waiting(
-        user_id=actor.user.pk,
-        unit_id=unit.pk,
-        group_id=unit.group_id,
-        now=timezone.now(),
+        **visibility_keys(actor.user, unit),
         today=timezone.localdate(),
         limit=HOME_LIMIT + 1,
     )

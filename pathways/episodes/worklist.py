@@ -2,11 +2,10 @@
 
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.prepared import prepared
-from pathways.access import visible_patient_q_by
+from pathways.access import visibility_keys, visible_patient_q_by
 from pathways.dates import short_date
 from pathways.models import KommuneMessage
 from pathways.worklist import HOME_LIMIT, Group, Line
@@ -33,13 +32,7 @@ def home(actor) -> list[Group]:
     unit = actor.unit
     if unit is None or not unit.is_kommune:
         return []
-    messages = _waiting(
-        user_id=actor.user.pk,
-        unit_id=unit.pk,
-        group_id=unit.group_id,
-        now=timezone.now(),
-        limit=HOME_LIMIT + 1,
-    )
+    messages = _waiting(**visibility_keys(actor.user, unit), limit=HOME_LIMIT + 1)
     lines = [
         Line(
             what=_("Answer: %(kind)s") % {"kind": message.get_kind_display()},

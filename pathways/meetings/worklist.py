@@ -1,11 +1,10 @@
 """'Mine oppgaver' source: open action items from published minutes, for me or my unit."""
 
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.prepared import prepared
-from pathways.access import visible_patient_exists_by
+from pathways.access import visibility_keys, visible_patient_exists_by
 from pathways.models import ActionItem
 from pathways.urlmaker import url_maker
 from pathways.worklist import LIMIT, PatientRef, Task, assigned, distinct_rows, person_name
@@ -46,14 +45,7 @@ def tasks(user, unit, *, due_by=None, limit=LIMIT) -> list[Task]:
     if not user.is_authenticated:
         return []
     items = distinct_rows(
-        _open_items(
-            user_id=user.pk,
-            unit_id=unit.pk if unit is not None else None,
-            group_id=unit.group_id if unit is not None else None,
-            now=timezone.now(),
-            due_by=due_by,
-            limit=limit,
-        ),
+        _open_items(**visibility_keys(user, unit), due_by=due_by, limit=limit),
         limit,
     )
     kind = _("Action item")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from config.prepared import prepared
-from pathways.access import visible_patient_exists_by
+from pathways.access import visibility_keys, visible_patient_exists_by
 from pathways.dates import short_date
 from pathways.models import CoordinatorAssignment, IndividualPlan, Measure
 from pathways.plan.rules import PLAN_REVISION_WARNING_DAYS
@@ -62,14 +62,7 @@ def tasks(user, unit, *, due_by=None, limit=LIMIT) -> list:
     if not user.is_authenticated:
         return []
     measures = distinct_rows(
-        _open_measures(
-            user_id=user.pk,
-            unit_id=unit.pk if unit is not None else None,
-            group_id=unit.group_id if unit is not None else None,
-            now=timezone.now(),
-            due_by=due_by,
-            limit=limit,
-        ),
+        _open_measures(**visibility_keys(user, unit), due_by=due_by, limit=limit),
         limit,
     )
     kind = _("Measure")
@@ -127,10 +120,7 @@ def home(actor) -> list[Group]:
         return []
     today = timezone.localdate()
     plans = _plans_to_revise(
-        user_id=user.pk,
-        unit_id=unit.pk if unit is not None else None,
-        group_id=unit.group_id if unit is not None else None,
-        now=timezone.now(),
+        **visibility_keys(user, unit),
         revision_by=today + datetime.timedelta(days=PLAN_REVISION_WARNING_DAYS),
         leader=unit is not None and actor.is_leader,
         coordinator=unit is not None and actor.has_role(Membership.Role.COORDINATOR),
