@@ -76,6 +76,9 @@ def main() -> None:
     parser.add_argument("--persona", action="append")
     parser.add_argument("--sql", action="store_true")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--planning", action="store_true", help="each query's planning and execution time"
+    )
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     users = get_user_model().objects
@@ -120,6 +123,22 @@ def main() -> None:
                 with connection.cursor() as cursor:
                     cursor.execute("EXPLAIN ANALYZE " + slowest["sql"])
                     print("\n".join("    " + row[0] for row in cursor.fetchall()))
+            if args.planning:
+                planning = execution = 0.0
+                with connection.cursor() as cursor:
+                    for q in queries.captured_queries:
+                        if not q["sql"].lstrip("( ").upper().startswith("SELECT"):
+                            continue
+                        cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, SUMMARY) " + q["sql"])
+                        lines = [row[0] for row in cursor.fetchall()]
+                        plan, run = (
+                            float(line.split(":")[1].split()[0])
+                            for line in lines
+                            if line.startswith(("Planning Time", "Execution Time"))
+                        )
+                        planning, execution = planning + plan, execution + run
+                        print(f"    plan {plan:6.2f} ms  run {run:6.2f} ms  {q['sql'][:90]}")
+                print(f"    in all: planning {planning:.2f} ms, execution {execution:.2f} ms")
             if args.profile:
                 profiler = cProfile.Profile()
                 profiler.enable()

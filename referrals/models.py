@@ -616,3 +616,29 @@ class JointIntakeCase(models.Model):
 
 _STATE_LABELS = dict(Referral.State.choices)
 _HELP_KIND_LABELS = dict(Referral.HelpKind.choices)
+
+
+class TabCount(models.Model):
+    """A unit's referral tab counts, kept between changes.
+
+    PostgreSQL triggers (migration 0010) raise ``generation`` whenever a referral to or from
+    the unit changes state, unit or patient, and whenever the unit's grants change (the tabs
+    only count referrals of patients the unit may see). A reader whose ``counted_generation``
+    is behind counts once and stores the result; until the next change every reader takes
+    the stored counts. See ``selectors.tab_counts``."""
+
+    unit = models.OneToOneField(
+        ServiceUnit, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    generation = models.BigIntegerField(default=1)
+    counted_generation = models.BigIntegerField(default=0)
+    incoming = models.IntegerField(default=0)
+    waiting = models.IntegerField(default=0)
+    sent = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("referral tab count")
+        verbose_name_plural = _("referral tab counts")
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.incoming}/{self.waiting}/{self.sent}"

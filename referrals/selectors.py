@@ -2,15 +2,16 @@
 
 import datetime
 
+from django.db import connection
 from django.db.models import Count, Q, Value
 from django.http import Http404
 from django.utils import timezone
 
 from accounts import audit
-from config.prepared import PreparedRows, prepared
+from config.prepared import PreparedRows, one, prepared
 from pathways.access import get_patient_for_user, unit_patient_exists_by
 from pathways.workdays import add_working_days
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Referral, ReferralEvent, TabCount
 
 State = Referral.State
 
@@ -108,10 +109,46 @@ def _tab_counts(unit_id, group_id):
 
 
 def tab_counts(unit) -> dict:
-    """The three tab counts in one query."""
+    """The three tab counts. On PostgreSQL they are kept (``TabCount``): one read while
+    nothing they depend on has changed, a count and a store after a change. Elsewhere (the
+    embedded demo) they are counted each time."""
     if unit is None:
         return dict.fromkeys(TABS, 0)
-    return _tab_counts(unit_id=unit.pk, group_id=unit.group_id)[0]
+    if connection.vendor != "postgresql":
+        return _tab_counts(unit_id=unit.pk, group_id=unit.group_id)[0]
+    kept = one(_kept_tab_counts(unit_id=unit.pk))
+    if kept is None:
+        # No row: the unit is newer than the kept counts and no referral or grant of it has
+        # changed since (each change makes the row), so there is nothing to count.
+        return dict.fromkeys(TABS, 0)
+    generation, counted, *numbers = kept
+    if counted == generation:
+        return dict(zip(TABS, numbers, strict=True))
+    counts = _tab_counts(unit_id=unit.pk, group_id=unit.group_id)[0]
+    _store_tab_counts(unit.pk, generation, counts)
+    return counts
+
+
+@prepared
+def _kept_tab_counts(unit_id):
+    return TabCount.objects.filter(unit_id=unit_id).values_list(
+        "generation", "counted_generation", "incoming", "waiting", "sent"
+    )
+
+
+def _store_tab_counts(unit_id, generation, counts) -> None:
+    # Counted after reading ``generation`` (a later snapshot), so the counts include at least
+    # every change up to it. A writer still holding the row has raised the generation past
+    # it; the store is skipped rather than waited for (SKIP LOCKED), and the next reader
+    # counts again. An older count never replaces a newer one.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE referrals_tabcount SET counted_generation = %s,"
+            " incoming = %s, waiting = %s, sent = %s"
+            " WHERE unit_id = (SELECT unit_id FROM referrals_tabcount"
+            " WHERE unit_id = %s FOR UPDATE SKIP LOCKED) AND counted_generation < %s",
+            [generation, counts[INCOMING], counts[WAITING], counts[SENT], unit_id, generation],
+        )
 
 
 def _tab(unit_id, group_id, tab, state, start_by, assess_by, under_23):

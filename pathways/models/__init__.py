@@ -1,4 +1,4 @@
-from pathways.models.careteam import BreakGlassAccess, CareTeamMember, Consent
+from pathways.models.careteam import BreakGlassAccess, CareTeamCount, CareTeamMember, Consent
 from pathways.models.dialogue import DialoguePost, DialogueThread
 from pathways.models.episodes import (
     EpisodeEvaluation,
@@ -63,6 +63,7 @@ __all__ = [
     "AreaAssessment",
     "AreaRating",
     "BreakGlassAccess",
+    "CareTeamCount",
     "CareTeamMember",
     "Consent",
     "CoordinatorAssignment",

@@ -163,3 +163,22 @@ class BreakGlassAccess(models.Model):
     @property
     def is_active(self) -> bool:
         return self.expires_at > timezone.now()
+
+
+class CareTeamCount(models.Model):
+    """How many patients a unit's guardian group may see: its ``view_patient`` grants,
+    kept by PostgreSQL triggers on the grants table (migration 0025), so that the patient
+    list's count does not grow with the unit. Read through ``access.unit_patient_count``;
+    on other databases (the embedded demo) that counts instead."""
+
+    group = models.OneToOneField(
+        "auth.Group", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    patients = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("care team count")
+        verbose_name_plural = _("care team counts")
+
+    def __str__(self):
+        return f"{self.group_id}: {self.patients}"

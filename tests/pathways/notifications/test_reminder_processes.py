@@ -174,8 +174,13 @@ django.setup()
 from io import StringIO
 from django.core.management import call_command
 from pathways.notifications import reminders
+from django.db import connection
+import pathways.management.commands.reminder_sweep  # noqa: F401
 # Small batches, so the two sweeps meet on many batches rather than one taking all 300.
 reminders.BATCH_SIZE = 5
+# Connected and imported before saying ready: after "go" both sweep at once, even on a busy
+# machine where one process's first connection would otherwise let the other take all 300.
+connection.ensure_connection()
 ready, go = sys.argv[1], sys.argv[2]
 open(ready, "w").close()
 while not os.path.exists(go):
