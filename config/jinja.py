@@ -10,6 +10,7 @@ were most of the time. Row templates use only what is defined here:
   files as it reads Django templates);
 - ``url("name", pk, …)``: the same string as ``{% url %}``;
 - ``value|date("j.n.Y")``: the same as Django's ``date`` filter, in local time;
+- ``value|linebreaksbr`` and ``value|truncatechars(40)``: Django's filters;
 - ``csrf_input``: the hidden field of ``{% csrf_token %}``;
 - the functions named in ``settings.JINJA_ROW_HELPERS`` (an app's own template tags, e.g.
   the referral list's deadline texts), by the same name.
@@ -21,6 +22,7 @@ misspelt name is an error, not an empty string.
 import datetime
 
 from django.conf import settings
+from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -53,6 +55,8 @@ def environment(**options) -> Environment:
     env = Environment(autoescape=True, **options)
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext, url=url)
     env.filters["date"] = date
+    env.filters["linebreaksbr"] = linebreaksbr
+    env.filters["truncatechars"] = truncatechars
     env.globals.update(
         {name: import_string(path) for name, path in settings.JINJA_ROW_HELPERS.items()}
     )

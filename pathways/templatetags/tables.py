@@ -65,3 +65,10 @@ def table_rows(context, row_template, rows):
             context["row"] = row
             rendered.append(nodelist.render(context))
     return mark_safe("".join(rendered))  # noqa: S308 - each row's nodes escaped their values
+
+
+@register.simple_tag(takes_context=True)
+def table_row(context, row_template, row):
+    """``{% table_rows %}`` for one item: the same template shows a list's item on its own
+    (an inline save sends back the item it saved)."""
+    return table_rows(context, row_template, [row])
