@@ -116,6 +116,14 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    # Parameters travel apart from the SQL text, so psycopg prepares a statement the
+    # connection has run five times and PostgreSQL stops planning it on every request (the
+    # busy pages spent more time planning their queries than running them). Off behind a
+    # transaction-pooling connection pooler, which cannot keep prepared statements.
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 else:
     DATABASES = {
         "default": {
