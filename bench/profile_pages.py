@@ -147,6 +147,8 @@ def main() -> None:
                 profiler.disable()
                 stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime"))
                 stats.print_stats(int(os.environ.get("TOP", "25")))
+                if os.environ.get("CALLERS"):
+                    stats.print_callers(os.environ["CALLERS"])
 
 
 if __name__ == "__main__":

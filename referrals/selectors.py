@@ -73,10 +73,28 @@ def timeline(referral):
     )
 
 
+# The referral's free texts: no list row shows them, and a page of fifty would fetch and
+# decode every one. (A row that used one would cost a query per row: the tests that pin each
+# tab's queries would fail.)
+LIST_DEFERRED = (
+    "reason",
+    "question",
+    "substance_use",
+    "mental_health",
+    "existing_services",
+    "patient_wishes",
+    "rejection_reason",
+    "withdrawn_reason",
+    "placement_reason",
+)
+
+
 def _base(group_id):
     # A page of the list probes the grants row by row; the tab counts hash them instead.
-    return Referral.objects.filter(unit_patient_exists_by(group_id)).select_related(
-        "patient", "referring_unit__organisation", "receiving_unit__organisation"
+    return (
+        Referral.objects.filter(unit_patient_exists_by(group_id))
+        .select_related("patient", "referring_unit__organisation", "receiving_unit__organisation")
+        .defer(*LIST_DEFERRED)
     )
 
 
