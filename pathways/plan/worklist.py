@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, FilteredRelation, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from accounts.models import Membership
 from config.prepared import prepared
 from pathways.access import visibility_keys, visible_patient_exists_by
 from pathways.dates import short_date
-from pathways.models import CoordinatorAssignment, IndividualPlan, Measure
+from pathways.models import IndividualPlan, Measure
 from pathways.plan.rules import PLAN_REVISION_WARNING_DAYS
 from pathways.urlmaker import url_maker
 from pathways.worklist import (
@@ -96,14 +96,20 @@ def tasks(user, unit, *, due_by=None, limit=LIMIT) -> list:
 
 @prepared(shape=("limit",))
 def _plans_to_revise(user_id, unit_id, group_id, now, revision_by, leader, coordinator, limit):
-    active = CoordinatorAssignment.objects.active().filter(patient_id=OuterRef("patient_id"))
-    mine = Q(Exists(active.filter(user_id=user_id)))
+    # The patient's active koordinator (at most one, by a unique index) as a left join probed
+    # per plan read: as EXISTS under an OR, PostgreSQL hashed every active assignment instead,
+    # 7 ms at 56,000 plans.
+    active = FilteredRelation(
+        "patient__coordinators", condition=Q(patient__coordinators__ended_at__isnull=True)
+    )
+    mine = Q(active_coordinator__user_id=user_id)
     if unit_id is not None and leader:
         mine |= Q(owner_unit_id=unit_id)
     elif unit_id is not None and coordinator:
-        mine |= Q(owner_unit_id=unit_id) & ~Q(Exists(active))
+        mine |= Q(owner_unit_id=unit_id) & Q(active_coordinator__isnull=True)
     return (
         IndividualPlan.objects.exclude(status=IndividualPlan.Status.CLOSED)
+        .annotate(active_coordinator=active)
         .filter(next_revision_on__lte=revision_by)
         .filter(mine)
         .filter(visible_patient_exists_by(user_id, group_id, now))

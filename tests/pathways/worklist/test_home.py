@@ -15,6 +15,7 @@ from pathways.episodes import services as episodes
 from pathways.models import (
     BreakGlassAccess,
     CareTeamMember,
+    CoordinatorAssignment,
     IndividualPlan,
     KommuneMessage,
     TreatmentEpisode,
@@ -215,6 +216,23 @@ def test_plans_due_for_revision(
     assert "Revider den individuelle planen" in page(login(leader))
     assert "Revider den individuelle planen" not in page(login(colleague))
     assert "Revider den individuelle planen" not in page(login(tsb_clinician))
+
+
+def test_the_units_other_koordinatorer_see_a_due_plan_only_while_it_has_no_koordinator(
+    login, patient, coordinator, vadso_rus
+):
+    start_plan(patient, coordinator, vadso_rus)
+    IndividualPlan.objects.update(next_revision_on=days(-3))
+    other = make_user(vadso_rus, Membership.Role.COORDINATOR, username="annenkoordinator")
+    # Kari is the patient's koordinator: the plan is hers to revise, not her colleague's.
+    assert "Revider den individuelle planen" in page(login(coordinator))
+    assert "Revider den individuelle planen" not in page(login(other))
+    # Her assignment ends (history kept): every koordinator of the owning unit now sees it,
+    # and a clinician of the unit still does not.
+    CoordinatorAssignment.objects.filter(patient=patient).update(ended_at=timezone.now())
+    assert "Revider den individuelle planen" in page(login(other))
+    clinician = make_user(vadso_rus, Membership.Role.CLINICIAN, username="behandleren")
+    assert "Revider den individuelle planen" not in page(login(clinician))
 
 
 def test_leaders_see_emergency_access_to_review_without_the_patients_name(
