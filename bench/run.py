@@ -470,7 +470,15 @@ def celery_worker_run(env, redis_url: str, timeout: float = 600) -> dict:
 
     from pathways.models import Notification
 
-    worker_env = dict(env, REDIS_URL=redis_url, CELERY_TASK_ALWAYS_EAGER="false")
+    # The worker's mail is built and dropped (bench/mailsink.py): the locmem backend would
+    # keep every message in memory, which no real mail server connection does.
+    worker_env = dict(
+        env,
+        REDIS_URL=redis_url,
+        CELERY_TASK_ALWAYS_EAGER="false",
+        EMAIL_BACKEND="bench.mailsink.EmailBackend",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
+    )
     client = redis.Redis.from_url(redis_url)
     reset = Notification.objects.filter(reminder__isnull=False, emailed_at__isnull=False).update(
         emailed_at=None

@@ -155,7 +155,8 @@ def send_urgent(ids: list[int], *, now=None) -> int:
     sent = 0
     connection = get_connection()
     try:
-        for note in claimed.order_by("pk"):
+        # A chunk at a time: a sweep can claim thousands for one recipient.
+        for note in claimed.order_by("pk").iterator(chunk_size=200):
             try:
                 with translation.override(settings.LANGUAGE_CODE):
                     subject, body = urgent_text(note)
@@ -232,18 +233,19 @@ def digest_send_for(user_id: int, *, now) -> int:
         return 0
     stamp = timezone.now()
     _digest_pending(now).filter(user_id=user_id).update(emailed_at=stamp)
+    # Only what the digest's lines show (a reference and a link per notification, grouped by
+    # kind): a busy user's day can be thousands of notifications.
     notes = list(
-        Notification.objects.filter(user_id=user_id, urgent=False, emailed_at=stamp).select_related(
-            "user"
+        Notification.objects.filter(user_id=user_id, urgent=False, emailed_at=stamp).only(
+            "pk", "kind", "created_at"
         )
     )
     if not notes:
         return 0
-    user = notes[0].user
     try:
         with translation.override(settings.LANGUAGE_CODE):
             subject, body = digest_text(notes, today)
-        _send(subject, body, user.email)
+        _send(subject, body, pref.user.email)
     except Exception:
         Notification.objects.filter(pk__in=[n.pk for n in notes], emailed_at=stamp).update(
             emailed_at=None
