@@ -81,7 +81,9 @@ def seed(load: Load) -> None:
     view = Permission.objects.get(codename="view_patient", content_type__app_label="pathways")
     change = Permission.objects.get(codename="change_patient", content_type__app_label="pathways")
     on_team = {(pid, key) for key, ids in load.by_unit.items() for pid in ids}
-    births = dict(Patient.objects.filter(pk__in=load.patient_ids).values_list("pk", "birth_date"))
+    births = dict(
+        Patient.objects.filter(pk__range=load.bulk_patient_range()).values_list("pk", "birth_date")
+    )
     first_unit = {}
     for key in TARGETS:
         for pid in load.by_unit.get(key, []):

@@ -36,11 +36,14 @@ AGENDA = ["Siden sist", "Bolig", "Økonomi", "Behandling", "Eventuelt"]
 def seed(load: Load) -> None:
     rng, today = load.rng, load.today
     now = timezone.now()
-    assignments = list(
-        CoordinatorAssignment.objects.active()
-        .filter(patient_id__in=load.patient_ids)
+    bulk = set(load.patient_ids)
+    assignments = [
+        row
+        for row in CoordinatorAssignment.objects.active()
+        .filter(patient_id__range=load.bulk_patient_range())
         .values_list("patient_id", "user_id", "unit_id")
-    )
+        if row[0] in bulk
+    ]
     groups = [
         ResponsibilityGroup(
             patient_id=pid,

@@ -128,12 +128,22 @@ def _send(subject: str, body: str, to: str, connection=None) -> None:
     EmailMessage(subject=subject, body=body, to=[to], connection=connection).send()
 
 
+URGENT_CHUNK = 10_000
+
+
 def send_urgent(ids: list[int], *, now=None) -> int:
     """Mail each urgent notification once; return how many went out.
 
     The notifications are claimed together (one conditional update), then mailed one by one
     over one connection; a mail that fails gives its own claim back for the next attempt."""
     now = now or timezone.now()
+    if len(ids) > URGENT_CHUNK:
+        # A query may carry at most 65,535 parameters (server-side binding): a backlog of
+        # urgent mail after a long outage goes out a chunk at a time.
+        return sum(
+            send_urgent(ids[start : start + URGENT_CHUNK], now=now)
+            for start in range(0, len(ids), URGENT_CHUNK)
+        )
     candidates = mailable(Notification.objects.filter(pk__in=ids, urgent=True), now=now)
     candidate_ids = list(candidates.values_list("pk", flat=True))
     if not candidate_ids:

@@ -63,6 +63,23 @@ def test_an_urgent_notification_is_mailed_once_after_commit_with_a_reference_onl
     assert len(mail.outbox) == 1
 
 
+def test_a_backlog_of_urgent_mail_goes_out_a_chunk_at_a_time_each_once(
+    coordinator, patient, monkeypatch
+):
+    # A query may carry at most 65,535 parameters: a long backlog is claimed in chunks.
+    monkeypatch.setattr(service, "URGENT_CHUNK", 2)
+    notes = [
+        make_note(coordinator, patient, urgent=True, kind="referral_overdue") for _ in range(5)
+    ]
+    mail.outbox.clear()
+    Notification.objects.update(emailed_at=None)
+    assert service.email_pending_urgent() == 5
+    assert sorted(m.subject for m in mail.outbox) == sorted(
+        f"Samhandling: hastevarsel (ref. V-{note.pk})" for note in notes
+    )
+    assert service.email_pending_urgent() == 0
+
+
 def test_a_notification_that_is_not_urgent_waits_for_the_digest(
     coordinator, patient, django_capture_on_commit_callbacks
 ):
