@@ -37,10 +37,11 @@ def seed(load: Load) -> None:
     rng, today = load.rng, load.today
     now = timezone.now()
     bulk = set(load.patient_ids)
+    first, last = load.bulk_patient_range()
     assignments = [
         row
         for row in CoordinatorAssignment.objects.active()
-        .filter(patient_id__range=load.bulk_patient_range())
+        .filter(patient_id__gte=first, patient_id__lte=last)
         .values_list("patient_id", "user_id", "unit_id")
         if row[0] in bulk
     ]

@@ -77,7 +77,7 @@ class Load:
     log: Callable[[str], None] = print
 
     def bulk_patient_range(self) -> tuple[int, int]:
-        """The bulk patients' first and last id, for ``pk__range``: they are made in one run
+        """The bulk patients' first and last id, for a range filter: they are made in one run
         after the demo's, and a list of 200,000 ids is more parameters than a query may have
         with server-side binding (65,535). Callers keep only ids in ``patient_ids``."""
         return min(self.patient_ids), max(self.patient_ids)
