@@ -625,7 +625,10 @@ class TabCount(models.Model):
     the unit changes state, unit or patient, and whenever the unit's grants change (the tabs
     only count referrals of patients the unit may see). A reader whose ``counted_generation``
     is behind counts once and stores the result; until the next change every reader takes
-    the stored counts. See ``selectors.tab_counts``."""
+    the stored counts. See ``selectors.tab_counts``.
+
+    ``rows_generation`` (migration 0011) is raised by any change a list row shows: the rows of
+    the unit's lists are kept rendered under it (``views.referral_list``)."""
 
     unit = models.OneToOneField(
         ServiceUnit, on_delete=models.CASCADE, primary_key=True, related_name="+"
@@ -635,6 +638,7 @@ class TabCount(models.Model):
     incoming = models.IntegerField(default=0)
     waiting = models.IntegerField(default=0)
     sent = models.IntegerField(default=0)
+    rows_generation = models.BigIntegerField(default=1)
 
     class Meta:
         verbose_name = _("referral tab count")

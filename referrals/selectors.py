@@ -130,27 +130,33 @@ def tab_counts(unit) -> dict:
     """The three tab counts. On PostgreSQL they are kept (``TabCount``): one read while
     nothing they depend on has changed, a count and a store after a change. Elsewhere (the
     embedded demo) they are counted each time."""
+    return tab_state(unit)[0]
+
+
+def tab_state(unit) -> tuple[dict, int | None]:
+    """``tab_counts`` and the version of the unit's list rows (``TabCount.rows_generation``),
+    from the same read; the version is None where none is kept (not PostgreSQL, no row)."""
     if unit is None:
-        return dict.fromkeys(TABS, 0)
+        return dict.fromkeys(TABS, 0), None
     if connection.vendor != "postgresql":
-        return _tab_counts(unit_id=unit.pk, group_id=unit.group_id)[0]
+        return _tab_counts(unit_id=unit.pk, group_id=unit.group_id)[0], None
     kept = one(_kept_tab_counts(unit_id=unit.pk))
     if kept is None:
         # No row: the unit is newer than the kept counts and no referral or grant of it has
         # changed since (each change makes the row), so there is nothing to count.
-        return dict.fromkeys(TABS, 0)
-    generation, counted, *numbers = kept
+        return dict.fromkeys(TABS, 0), None
+    generation, counted, rows_generation, *numbers = kept
     if counted == generation:
-        return dict(zip(TABS, numbers, strict=True))
+        return dict(zip(TABS, numbers, strict=True)), rows_generation
     counts = _tab_counts(unit_id=unit.pk, group_id=unit.group_id)[0]
     _store_tab_counts(unit.pk, generation, counts)
-    return counts
+    return counts, rows_generation
 
 
 @prepared
 def _kept_tab_counts(unit_id):
     return TabCount.objects.filter(unit_id=unit_id).values_list(
-        "generation", "counted_generation", "incoming", "waiting", "sent"
+        "generation", "counted_generation", "rows_generation", "incoming", "waiting", "sent"
     )
 
 

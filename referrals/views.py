@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts import audit
 from accounts.replica import reads_replica
+from config.fragments import fragment
 from pathways.access import get_patient_for_user, patient_view
 from pathways.models import TreatmentEpisode
 from pathways.pagination import KnownCountPaginator
@@ -65,20 +67,7 @@ def referral_list(request):
     filters = forms.ListFilterForm(request.GET or None)
     tab = filters.tab(default)
     cleaned = filters.values()
-    referrals = selectors.unit_referral_pages(
-        unit,
-        tab,
-        state=cleaned.get("status") or "",
-        due_within=cleaned.get("innen"),
-        under_23=bool(cleaned.get("under23")),
-    )
-    counts = selectors.tab_counts(unit)
-    # Unfiltered, the tab's count is the list's count: no second COUNT over the rows.
-    filtered = bool(cleaned.get("status") or cleaned.get("innen") is not None)
-    filtered = filtered or bool(cleaned.get("under23"))
-    page = KnownCountPaginator(
-        referrals, settings.PAGE_SIZE, count=None if filtered else counts[tab]
-    ).get_page(request.GET.get("side"))
+    counts, rows_version = selectors.tab_state(unit)
     tabs = [
         (selectors.INCOMING, _("Incoming"), counts[selectors.INCOMING]),
         (selectors.WAITING, _("Waiting list"), counts[selectors.WAITING]),
@@ -86,19 +75,38 @@ def referral_list(request):
     ]
     query = request.GET.copy()
     query.pop("side", None)
-    return render(
-        request,
-        "referrals/list.html",
-        {
-            "tab": tab,
-            "tabs": tabs,
-            "page": page,
-            "filters": filters,
-            "query_string": query.urlencode(),
-            "today": timezone.localdate(),
-            "can_see_statistics": perms.can_see_statistics(request.actor),
-        },
-    )
+    context = {
+        "tab": tab,
+        "tabs": tabs,
+        "filters": filters,
+        "query_string": query.urlencode(),
+        "today": timezone.localdate(),
+        "can_see_statistics": perms.can_see_statistics(request.actor),
+    }
+
+    def table():
+        referrals = selectors.unit_referral_pages(
+            unit,
+            tab,
+            state=cleaned.get("status") or "",
+            due_within=cleaned.get("innen"),
+            under_23=bool(cleaned.get("under23")),
+        )
+        # Unfiltered, the tab's count is the list's count: no second COUNT over the rows.
+        filtered = bool(cleaned.get("status") or cleaned.get("innen") is not None)
+        filtered = filtered or bool(cleaned.get("under23"))
+        page = KnownCountPaginator(
+            referrals, settings.PAGE_SIZE, count=None if filtered else counts[tab]
+        ).get_page(request.GET.get("side"))
+        return render_to_string(
+            "referrals/_list_table.html", {**context, "page": page}, request=request
+        )
+
+    # The rows are the unit's, the same for each of its members: kept rendered until a
+    # referral, grant or name they show changes (the version), or the day turns.
+    parts = (unit.pk, tab, sorted(request.GET.lists()))
+    context["table"] = fragment("referral-list", rows_version, parts, table)
+    return render(request, "referrals/list.html", context)
 
 
 # --- creating and editing ---

@@ -4,9 +4,11 @@ Sarpsborg is another kommune; UNN runs TSB; a stranger helseforetak never sees t
 import httpx
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 
 from accounts.acting import Actor
 from accounts.models import Membership, Organisation, ServiceUnit
+from config import fragments
 from pathways.models import CareTeamMember, Consent
 from pathways.patients.services.careteam import consent_record
 from tests.factories import make_org, make_patient, make_unit, make_user
@@ -49,6 +51,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _files_in_a_temporary_folder(settings, tmp_path):
     """Uploads and kept PDFs go to a folder of the test's own, never into the checkout."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_fragments_from_an_earlier_test():
+    """A test's rolled-back rows leave versions that the next test's rows take again: kept
+    fragments (config/fragments.py) are the process's, so each test starts without any."""
+    caches[fragments.CACHE].clear()
 
 
 @pytest.fixture(autouse=True)

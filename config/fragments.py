@@ -1,0 +1,36 @@
+"""Rendered fragments kept between requests, under a key that names everything they show.
+
+A fragment's key holds a version the database keeps in step with the rows it is made of
+(a generation raised by triggers in the writer's transaction), the day, the language and the
+request's own parameters. A fragment is therefore never stale: any change makes a new key,
+and the old entry is simply no longer asked for (it ages out of the cache). The version is
+read before the rows, so a fragment holds at least every change up to its version.
+
+The cache is the process's own memory (``CACHES["fragments"]``): nothing leaves the
+process, a restart empties it, and the number of entries is bounded.
+"""
+
+import hashlib
+from collections.abc import Callable
+
+from django.core.cache import caches
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+CACHE = "fragments"
+
+
+def fragment(name: str, version, parts: tuple, render: Callable[[], str]) -> SafeString:
+    """``render()``'s HTML for (``name``, ``version``, today, language, ``parts``), kept.
+
+    ``version`` None (no kept version, e.g. on SQLite) renders every time."""
+    if version is None:
+        return mark_safe(render())  # noqa: S308 - rendered by the template engine (escaped)
+    raw = repr((version, timezone.localdate(), translation.get_language(), parts))
+    key = f"{name}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
+    cache = caches[CACHE]
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html)
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine (escaped)
