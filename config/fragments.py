@@ -11,6 +11,7 @@ process, a restart empties it, and the number of entries is bounded.
 """
 
 import hashlib
+import secrets
 from collections.abc import Callable
 
 from django.core.cache import caches
@@ -18,6 +19,11 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 CACHE = "fragments"
+
+# Forms in a kept fragment carry this in place of the CSRF token; ``with_csrf`` puts the
+# request's own token there when the fragment is served (a kept token would be another
+# session's). Random per process, as the cache is: no text typed into a page can match it.
+CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
 
 
 def fragment(name: str, version, parts: tuple, render: Callable[[], str]) -> SafeString:
@@ -34,3 +40,9 @@ def fragment(name: str, version, parts: tuple, render: Callable[[], str]) -> Saf
         html = str(render())
         cache.set(key, html)
     return mark_safe(html)  # noqa: S308 - rendered by the template engine (escaped)
+
+
+def with_csrf(html: SafeString, token: str) -> SafeString:
+    """A fragment rendered with ``csrf_token`` set to ``CSRF_MARK``, with the page's token
+    (``get_token(request)``, given to the page's own forms as well)."""
+    return mark_safe(html.replace(CSRF_MARK, token))  # noqa: S308 - a token

@@ -21,7 +21,12 @@ from pathways.models.meetings import (
     Meeting,
     ResponsibilityGroup,
 )
-from pathways.models.notifications import Notification, NotificationPreference, Reminder
+from pathways.models.notifications import (
+    Notification,
+    NotificationPreference,
+    NotificationVersion,
+    Reminder,
+)
 from pathways.models.patient import (
     NextOfKin,
     Patient,
@@ -87,6 +92,7 @@ __all__ = [
     "NextOfKin",
     "Notification",
     "NotificationPreference",
+    "NotificationVersion",
     "Participant",
     "Patient",
     "PatientGroupObjectPermission",

@@ -91,3 +91,21 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user}"
+
+
+class NotificationVersion(models.Model):
+    """A user's notifications' version: raised by PostgreSQL triggers (migration 0026) with
+    every notification of theirs written or deleted and every rename of a patient one names.
+    The notification list keeps its rendered rows under it (config/fragments.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    generation = models.BigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("notification version")
+        verbose_name_plural = _("notification versions")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.generation}"

@@ -5,8 +5,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Value
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,8 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.redirects import safe_next
+from config import fragments
 from config.prepared import PreparedRows, prepared
-from pathways.models import Notification, NotificationPreference
+from pathways.models import Notification, NotificationPreference, NotificationVersion
 from pathways.notifications import services as service
 from pathways.web import form_action, posted
 
@@ -68,16 +72,39 @@ def _count(user_id, unread_only):
 def notification_list(request):
     unread_only = request.GET.get("vis") == "uleste"
     keys = {"user_id": request.user.pk, "unread_only": unread_only}
-    notes = PreparedRows(
-        lambda offset, limit: _page(offset=offset, limit=limit, **keys),
-        lambda: _count(**keys)[0],
-    )
-    page = Paginator(notes, settings.PAGE_SIZE).get_page(request.GET.get("side"))
-    return render(
-        request,
-        "pathways/notifications/list.html",
-        {"page": page, "unread_only": unread_only},
-    )
+    context = {"unread_only": unread_only}
+
+    def table():
+        notes = PreparedRows(
+            lambda offset, limit: _page(offset=offset, limit=limit, **keys),
+            lambda: _count(**keys)[0],
+        )
+        page = Paginator(notes, settings.PAGE_SIZE).get_page(request.GET.get("side"))
+        return render_to_string(
+            "pathways/notifications/_table.html",
+            {**context, "page": page, "csrf_token": fragments.CSRF_MARK},
+            request=request,
+        )
+
+    # Kept rendered until one of the user's notifications is written or deleted (read,
+    # new, removed) or a patient named in one is renamed: see NotificationVersion.
+    version = _version(request.user.pk) if connection.vendor == "postgresql" else None
+    parts = (request.user.pk, sorted(request.GET.lists()))
+    html = fragments.fragment("notifications", version, parts, table)
+    # One token for the page's forms, kept rows and all (as {% csrf_token %} gives).
+    context["csrf_token"] = token = get_token(request)
+    context["table"] = fragments.with_csrf(html, token)
+    return render(request, "pathways/notifications/list.html", context)
+
+
+def _version(user_id):
+    kept = _kept_version(user_id=user_id)
+    return kept[0] if kept else None
+
+
+@prepared
+def _kept_version(user_id):
+    return NotificationVersion.objects.filter(user_id=user_id).values_list("generation", flat=True)
 
 
 @login_required
