@@ -53,6 +53,7 @@ from pathways.models.plan import (
 )
 from pathways.models.portal import PlanAgreement, PortalAccess
 from pathways.models.subscriptions import Subscription, SubscriptionChange, SubscriptionEvent
+from pathways.models.versions import PatientVersion, ReferenceVersion, UnitVersion
 
 __all__ = [
     "ApiClient",
@@ -93,6 +94,9 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "NotificationVersion",
+    "PatientVersion",
+    "ReferenceVersion",
+    "UnitVersion",
     "Participant",
     "Patient",
     "PatientGroupObjectPermission",
