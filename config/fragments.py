@@ -26,19 +26,26 @@ CACHE = "fragments"
 CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
 
 
+def key(name: str, version, parts: tuple, moment=None) -> str:
+    """The cache key of (``name``, ``version``, ``moment`` (today unless given), the
+    language, ``parts``)."""
+    moment = timezone.localdate() if moment is None else moment
+    raw = repr((version, moment, translation.get_language(), parts))
+    return f"{name}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
+
+
 def fragment(name: str, version, parts: tuple, render: Callable[[], str]) -> SafeString:
     """``render()``'s HTML for (``name``, ``version``, today, language, ``parts``), kept.
 
     ``version`` None (no kept version, e.g. on SQLite) renders every time."""
     if version is None:
         return mark_safe(render())  # noqa: S308 - rendered by the template engine (escaped)
-    raw = repr((version, timezone.localdate(), translation.get_language(), parts))
-    key = f"{name}:{hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()}"
+    key_ = key(name, version, parts)
     cache = caches[CACHE]
-    html = cache.get(key)
+    html = cache.get(key_)
     if html is None:
         html = str(render())
-        cache.set(key, html)
+        cache.set(key_, html)
     return mark_safe(html)  # noqa: S308 - rendered by the template engine (escaped)
 
 

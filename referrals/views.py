@@ -66,7 +66,6 @@ def referral_list(request):
     default = selectors.SENT if unit.is_kommune else selectors.INCOMING
     filters = forms.ListFilterForm(request.GET or None)
     tab = filters.tab(default)
-    cleaned = filters.values()
     counts, rows_version = selectors.tab_state(unit)
     tabs = [
         (selectors.INCOMING, _("Incoming"), counts[selectors.INCOMING]),
@@ -85,6 +84,7 @@ def referral_list(request):
     }
 
     def table():
+        cleaned = filters.values()
         referrals = selectors.unit_referral_pages(
             unit,
             tab,
@@ -102,8 +102,9 @@ def referral_list(request):
             "referrals/_list_table.html", {**context, "page": page}, request=request
         )
 
-    # The rows are the unit's, the same for each of its members: kept rendered until a
-    # referral, grant or name they show changes (the version), or the day turns.
+    # The tabs, filters and rows are the unit's, the same for each of its members: kept
+    # rendered until a referral, grant or name they show changes (the version), or the day
+    # turns. The key holds the query string, so the filters as typed (and their errors).
     parts = (unit.pk, tab, sorted(request.GET.lists()))
     context["table"] = fragment("referral-list", rows_version, parts, table)
     return render(request, "referrals/list.html", context)

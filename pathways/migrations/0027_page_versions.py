@@ -88,6 +88,8 @@ REFERENCE = {
     "accounts_serviceunit": "o IS DISTINCT FROM n",
     "accounts_organisation": "o IS DISTINCT FROM n",
     "accounts_membership": "o IS DISTINCT FROM n",
+    "referrals_treatmentplace": "o IS DISTINCT FROM n",
+    "referrals_jointintakeforum": "o IS DISTINCT FROM n",
 }
 
 FUNCTIONS = """
@@ -163,10 +165,14 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION pathways_reference_raise() RETURNS void LANGUAGE sql AS $$
+    INSERT INTO pathways_referenceversion AS kept (id, generation) VALUES (1, 1)
+    ON CONFLICT (id) DO UPDATE SET generation = kept.generation + 1
+$$;
+
 CREATE FUNCTION pathways_reference_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO pathways_referenceversion AS kept (id, generation) VALUES (1, 1)
-    ON CONFLICT (id) DO UPDATE SET generation = kept.generation + 1;
+    PERFORM pathways_reference_raise();
     RETURN NULL;
 END
 $$;
@@ -175,8 +181,7 @@ CREATE FUNCTION pathways_everything_changed() RETURNS trigger LANGUAGE plpgsql A
 BEGIN
     UPDATE pathways_patientversion SET generation = generation + 1;
     UPDATE pathways_unitversion SET generation = generation + 1;
-    INSERT INTO pathways_referenceversion AS kept (id, generation) VALUES (1, 1)
-    ON CONFLICT (id) DO UPDATE SET generation = kept.generation + 1;
+    PERFORM pathways_reference_raise();
     RETURN NULL;
 END
 $$;
@@ -217,7 +222,7 @@ def _create():
         statements.append(
             f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"  # noqa: S608
             f" IF EXISTS (SELECT 1 FROM removed o JOIN added n ON n.id = o.id WHERE {changed})"
-            " THEN PERFORM pathways_reference_changed(); END IF; RETURN NULL; END $$;"
+            " THEN PERFORM pathways_reference_raise(); END IF; RETURN NULL; END $$;"
         )
         statements.append(
             f"CREATE TRIGGER page_version_update AFTER UPDATE ON {table}"
@@ -255,6 +260,7 @@ def _drop():
             "pathways_grants_changed()",
             "pathways_break_glass_unit()",
             "pathways_reference_changed()",
+            "pathways_reference_raise()",
             "pathways_everything_changed()",
             "pathways_patients_changed(bigint[])",
             "pathways_units_changed(bigint[])",
@@ -276,7 +282,9 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("accounts", "0009_audit_partitioned_by_month"),
         ("pathways", "0026_notification_versions"),
+        ("referrals", "0011_tab_rows_generation"),
     ]
 
     operations = [

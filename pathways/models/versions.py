@@ -42,7 +42,8 @@ class UnitVersion(models.Model):
 
 class ReferenceVersion(models.Model):
     """One row: raised when a name or role any page shows beside patient data changes
-    (people's names, units, organisations, memberships). Rare; every kept part goes."""
+    (people's names, units, organisations, memberships, treatment places,
+    joint intake forums). Rare; every kept part goes."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     generation = models.BigIntegerField(default=1)

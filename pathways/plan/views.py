@@ -33,6 +33,7 @@ from pathways.models import (
     PlanRevision,
 )
 from pathways.patients.services.careteam import consent_record
+from pathways.patients.views.pages import kept_patient_page
 from pathways.plan import diff as plan_diff
 from pathways.plan import forms as f
 from pathways.plan import permissions as perms
@@ -312,7 +313,9 @@ def plan_page_context(request, patient, closed=None) -> dict:
 
 @patient_view()
 def plan_page(request, patient):
-    return render(request, "pathways/plan/plan.html", plan_page_context(request, patient))
+    return kept_patient_page(
+        request, patient, "pathways/plan/plan.html", lambda: plan_page_context(request, patient)
+    )
 
 
 @patient_view()

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pathways import access, overview
+from pathways import access, kept, overview
 from pathways.access import patient_view, require_unit
 from pathways.pagination import KnownCountPaginator
 from pathways.patients import selectors
@@ -25,7 +25,7 @@ from pathways.patients.services.patients import (
     patient_register,
     patient_update,
 )
-from pathways.patients.views.pages import patient_form_page, patient_page
+from pathways.patients.views.pages import kept_patient_page, patient_form_page
 from pathways.web import form_action
 
 
@@ -34,18 +34,27 @@ def patient_list(request):
     unit = require_unit(request)
     form = PatientSearchForm(request.GET or None)
     query = form.query()
-    # Without a search the count comes from the unit's grants (index-only), not the list.
-    paginator = KnownCountPaginator(
-        selectors.patient_pages(unit, query),
-        settings.PAGE_SIZE,
-        count=None if query else access.unit_patient_count(unit),
-    )
-    page = paginator.get_page(request.GET.get("side"))
-    page.object_list = selectors.with_care_team_names(page.object_list)
-    return render(
+
+    def build():
+        # Without a search the count comes from the unit's grants (kept), not the list.
+        paginator = KnownCountPaginator(
+            selectors.patient_pages(unit, query),
+            settings.PAGE_SIZE,
+            count=None if query else access.unit_patient_count(unit),
+        )
+        page = paginator.get_page(request.GET.get("side"))
+        page.object_list = selectors.with_care_team_names(page.object_list)
+        return {"page": page}
+
+    # The rows are kept until a patient of the unit, its care team or a name changes.
+    return kept.render(
         request,
         "pathways/patients/patient_list.html",
-        {"form": form, "page": page, "query": query},
+        name="patients",
+        version=kept.unit_versions(request),
+        parts=(request.user.pk, unit.pk, request.get_full_path()),
+        context={"form": form, "query": query},
+        build=build,
     )
 
 
@@ -105,15 +114,17 @@ def patient_new(request):
 
 @patient_view()
 def patient_overview(request, patient):
-    context = {
-        "care_team": [
-            m for m in selectors.care_team_rows(patient_id=patient.pk) if m.ended_at is None
-        ],
-        "consents": [c for c in selectors.consent_rows(patient_id=patient.pk) if c.is_in_force],
-        "next_of_kin": selectors.next_of_kin_rows(patient_id=patient.pk),
-        **overview.section_context(request, patient),
-    }
-    return patient_page(request, patient, "pathways/patients/patient_overview.html", **context)
+    def build():
+        return {
+            "care_team": [
+                m for m in selectors.care_team_rows(patient_id=patient.pk) if m.ended_at is None
+            ],
+            "consents": [c for c in selectors.consent_rows(patient_id=patient.pk) if c.is_in_force],
+            "next_of_kin": selectors.next_of_kin_rows(patient_id=patient.pk),
+            **overview.section_context(request, patient),
+        }
+
+    return kept_patient_page(request, patient, "pathways/patients/patient_overview.html", build)
 
 
 @patient_view(for_edit=True)
