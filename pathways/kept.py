@@ -17,11 +17,9 @@ each time it is served: those two are rendered as marks while keeping.
 """
 
 import re
-import secrets
 from collections.abc import Callable
 
 from django import template
-from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -34,7 +32,7 @@ from config import fragments
 from pathways import formkeys
 
 START, END = "<!--keep-->", "<!--/keep-->"
-FORM_KEY_MARK = f"formkey-{secrets.token_hex(16)}"
+FORM_KEY_MARK = f"formkey-{fragments._mark('form-key')}"
 _FORM_KEY = re.compile(re.escape(FORM_KEY_MARK))
 
 
@@ -89,9 +87,8 @@ def render(
     if version is None:
         return django_render(request, template_name, {**context, **build()})
     key = fragments.key(name, version, parts, timezone.now().replace(second=0, microsecond=0))
-    cache = caches[fragments.CACHE]
     token = get_token(request)
-    kept = cache.get(key)
+    kept = fragments.get(key)
     if kept is not None:
         return django_render(
             request, template_name, {**context, "kept": _served(kept, token), "csrf_token": token}
@@ -103,7 +100,7 @@ def render(
     )
     start, end = page.find(START), page.find(END)
     if 0 <= start < end:
-        cache.set(key, page[start + len(START) : end])
+        fragments.put(key, page[start + len(START) : end])
         page = page[:start] + page[start + len(START) : end] + page[end + len(END) :]
     return HttpResponse(_served(page, token))
 

@@ -53,7 +53,7 @@ from pathways.models.plan import (
 )
 from pathways.models.portal import PlanAgreement, PortalAccess
 from pathways.models.subscriptions import Subscription, SubscriptionChange, SubscriptionEvent
-from pathways.models.versions import PatientVersion, ReferenceVersion, UnitVersion
+from pathways.models.versions import KeptPart, PatientVersion, ReferenceVersion, UnitVersion
 
 __all__ = [
     "ApiClient",
@@ -94,6 +94,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "NotificationVersion",
+    "KeptPart",
     "PatientVersion",
     "ReferenceVersion",
     "UnitVersion",

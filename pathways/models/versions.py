@@ -54,3 +54,21 @@ class ReferenceVersion(models.Model):
 
     def __str__(self):
         return str(self.generation)
+
+
+class KeptPart(models.Model):
+    """A rendered page part, shared by every web process (config/fragments.py): the key names
+    the versions, viewer and code it was made under, so a row is never wrong, only unused.
+    An unlogged table (migration 0028): nothing of it is written to the WAL, a crash empties
+    it. The ``kept_parts_prune`` job deletes rows older than an hour."""
+
+    key = models.CharField(max_length=80, primary_key=True)
+    html = models.TextField()
+    made_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("kept page part")
+        verbose_name_plural = _("kept page parts")
+
+    def __str__(self):
+        return self.key

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.auditpartitions import make_ahead
 from accounts.models import Membership
+from config import fragments
 from pathways.models import (
     BreakGlassAccess,
     Consent,
@@ -33,6 +34,12 @@ def consent_expire(now):
 def audit_partitions_ahead(now):
     """The audit log's partitions for this month and the next three exist before they fill."""
     return make_ahead()
+
+
+@periodic("kept_parts_prune")
+def kept_parts_prune(now):
+    """Rendered page parts older than an hour go (their keys have moved on, or nobody asked)."""
+    return fragments.prune(now - timedelta(hours=1))
 
 
 # How long after expiry a consent is still reported as "expired" (bounds the date range).

@@ -3,6 +3,7 @@ would give; every change of what it shows is on the next look, whatever wrote it
 and the read's audit event come first; forms in a kept page carry the looker's CSRF token
 and a fresh form key."""
 
+import datetime
 import re
 
 import pytest
@@ -10,14 +11,18 @@ from django.apps import apps
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.acting import Actor
 from accounts.models import AuditEvent
 from config import fragments
-from pathways.models import CareTeamMember, Patient, PatientGroupObjectPermission
+from pathways.models import CareTeamMember, KeptPart, Patient, PatientGroupObjectPermission
+from pathways.patients.rules import kept_parts_prune
 from pathways.patients.services.breakglass import break_glass_open
 from pathways.patients.services.careteam import care_team_end
+from tests.kept import forget_kept
 from tests.pathways.plan.setup import add_measure, start_plan
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +96,7 @@ def pages(patient):
 def test_a_kept_page_is_the_page_a_render_gives(client, plan, patient, coordinator):
     client.force_login(coordinator)
     for url in pages(patient):
-        caches[fragments.CACHE].clear()
+        forget_kept()
         rendered = look(client, url)
         kept = look(client, url)
         assert "<!--keep-->" not in rendered and "<!--keep-->" not in kept
@@ -176,3 +181,21 @@ def test_an_emergency_access_keeps_nothing_of_the_users_worklists(
     look(client, home)
     look(client, home)
     assert not caches[fragments.CACHE]._cache  # nothing kept
+    assert not KeptPart.objects.exists()
+
+
+def test_a_part_one_process_kept_serves_another_until_pruned(client, plan, patient, coordinator):
+    url = reverse("pathways:plan", args=[patient.pk])
+    client.force_login(coordinator)
+    rendered = look(client, url)
+    assert KeptPart.objects.count() == 1
+    caches[fragments.CACHE].clear()  # another process: its own memory is empty
+    with CaptureQueriesContext(connection) as queries:
+        served = look(client, url)
+    assert normalised(served) == normalised(rendered)
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "pathways_keptpart" in sql
+    assert "pathways_measure" not in sql  # not rendered again
+    assert kept_parts_prune(timezone.now()) == 0  # made this minute
+    assert kept_parts_prune(timezone.now() + datetime.timedelta(hours=2)) == 1
+    assert not KeptPart.objects.exists()

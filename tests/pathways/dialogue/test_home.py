@@ -2,14 +2,13 @@
 answer-by date has passed."""
 
 import pytest
-from django.core.cache import caches
 from django.urls import reverse
 
 from accounts.acting import Actor
-from config import fragments
 from pathways.dialogue import services as dialogue
 from pathways.models import CareTeamMember, DialogueThread
 from pathways.patients.services.careteam import care_team_end
+from tests.kept import forget_kept
 from tests.pathways.dialogue.conftest import ask, in_days
 
 pytestmark = pytest.mark.django_db
@@ -76,14 +75,14 @@ def test_the_group_costs_the_same_for_one_thread_and_many(
 
     client = login(tsb_clinician)
     client.get("/")
-    caches[fragments.CACHE].clear()  # the render's queries, not the kept page's
+    forget_kept()  # the render's queries, not the kept page's
     with CaptureQueriesContext(connection) as one:
         client.get("/")
     for n in range(6):
         ask(team_patient, coordinator, vadso_rus, unn_tsb, subject=f"Spørsmål {n}")
         ask(team_patient, nav_user, vadso_nav, unn_tsb, subject=f"NAV {n}")
     # One query per thread (its patient, its units) would be a dozen more here.
-    caches[fragments.CACHE].clear()
+    forget_kept()
     with django_assert_num_queries(len(one)):
         group = dialogue_group(client)
     assert group.count("<li id=") == 13

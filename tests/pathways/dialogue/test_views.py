@@ -3,16 +3,15 @@ the care team, units outside it (404), emergency access (reads only) and anonymo
 each read audited; bad input answered beside the field; lists at a constant query count."""
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.acting import Actor
 from accounts.models import AuditEvent
-from config import fragments
 from pathways.dialogue import services as dialogue
 from pathways.models import DialoguePost, DialogueThread
+from tests.kept import forget_kept
 from tests.pathways.dialogue.conftest import PDF, ask, in_days, pdf
 
 pytestmark = pytest.mark.django_db
@@ -213,7 +212,7 @@ def test_an_empty_answer_is_refused_beside_the_field(login, tsb_clinician, with_
 
 def _count(client, url) -> int:
     client.get(url)
-    caches[fragments.CACHE].clear()  # the render's queries, not a kept page's
+    forget_kept()  # the render's queries, not a kept page's
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
@@ -243,7 +242,7 @@ def test_the_lists_cost_the_same_for_one_thread_and_many(
         dialogue.thread_reply(thread=thread, actor=Actor(coordinator, vadso_rus), text=f"Mer {n}")
     for name, url in pages.items():
         # One query per thread or post would be 8-16 more here.
-        caches[fragments.CACHE].clear()
+        forget_kept()
         with django_assert_num_queries(counts[name]):
             assert client.get(url).status_code == 200
         print(f"{name}: {counts[name]} queries")

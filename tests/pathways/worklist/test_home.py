@@ -4,7 +4,6 @@ each line saying what is needed and linking to the place to do it."""
 import datetime
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,7 +11,6 @@ from django.utils import timezone
 
 from accounts.acting import Actor
 from accounts.models import Membership
-from config import fragments
 from pathways.episodes import services as episodes
 from pathways.models import (
     BreakGlassAccess,
@@ -27,6 +25,7 @@ from pathways.patients.services.careteam import care_team_add
 from referrals import services as referrals
 from referrals.models import Referral
 from tests.factories import make_patient, make_user
+from tests.kept import forget_kept
 from tests.pathways.plan.setup import add_measure, start_plan
 from tests.referrals.conftest import send_referral
 
@@ -298,7 +297,7 @@ def test_the_page_costs_the_same_for_one_line_per_group_and_many(
     for name, user in clients.items():
         client = login(user)
         page(client)
-        caches[fragments.CACHE].clear()  # the render's queries, not the kept page's
+        forget_kept()  # the render's queries, not the kept page's
         with CaptureQueriesContext(connection) as one:
             html = page(client)
         counts[name] = len(one)
@@ -314,7 +313,7 @@ def test_the_page_costs_the_same_for_one_line_per_group_and_many(
         )
     for name, user in clients.items():
         client = login(user)
-        caches[fragments.CACHE].clear()
+        forget_kept()
         with django_assert_num_queries(counts[name]):
             html = page(client)
         print(f"/ as {name}: {counts[name]} queries")

@@ -3,17 +3,16 @@
 import datetime
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.acting import Actor
-from config import fragments
 from pathways.meetings import services as svc
 from pathways.models import ActionItem
 from tests.factories import make_patient
+from tests.kept import forget_kept
 from tests.pathways.meetings.fixtures import *  # noqa: F403  (fixtures)
 from tests.pathways.meetings.fixtures import at, hold
 
@@ -111,7 +110,7 @@ def test_the_page_costs_the_same_for_one_row_and_thirty(
     )
     client = login(tsb_clinician)
     client.get(TASKS)
-    caches[fragments.CACHE].clear()  # the render's queries, not the kept page's
+    forget_kept()  # the render's queries, not the kept page's
     with CaptureQueriesContext(connection) as one:
         response = client.get(TASKS)
     assert response.content.decode().count('<tr id="task-') == 1
@@ -150,7 +149,7 @@ def test_the_page_costs_the_same_for_one_row_and_thirty(
             timezone.localdate() + datetime.timedelta(days=n),
         )
         svc.minutes_publish(meeting=m, actor=Actor(coordinator, vadso_rus), version=m.version)
-    caches[fragments.CACHE].clear()
+    forget_kept()
     with django_assert_num_queries(len(one)):
         response = client.get(TASKS)
     assert response.content.decode().count('<tr id="task-') == 30
