@@ -2,6 +2,9 @@
 
 from contextvars import ContextVar
 
+from django.db import connection
+from django.utils import timezone
+
 from accounts import context
 from accounts.models import AuditEvent
 
@@ -57,20 +60,55 @@ def record_reads(
 ) -> None:
     """One read event per ``(patient_id, obj)`` in ``reads``, written in one INSERT, so an API
     page of 50 resources costs the same queries as a page of one."""
+    reads = list(reads)
+    if not reads:
+        return
     ctx = context.current.get()
     user = actor.user if actor.user is not None and actor.user.is_authenticated else None
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            user=user,
-            unit=actor.unit,
-            patient_id=patient_id,
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            basis=basis,
-            detail=detail[:500],
-            ip_address=ctx.ip_address,
-            request_id=ctx.request_id,
+    if connection.vendor != "postgresql":
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                user=user,
+                unit=actor.unit,
+                patient_id=patient_id,
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                basis=basis,
+                detail=detail[:500],
+                ip_address=ctx.ip_address,
+                request_id=ctx.request_id,
+            )
+            for patient_id, obj in reads
         )
-        for patient_id, obj in reads
-    )
+        return
+    # The rows' own columns as three arrays (unnest), the shared ones once: eleven parameters
+    # and one SQL text whatever the page's size (the ORM's bulk insert binds 11 per row and
+    # builds a new statement for each size: a third of a FHIR search's time for 50 rows).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_READS,
+            [
+                timezone.now(),
+                user.pk if user is not None else None,
+                actor.unit.pk if actor.unit else None,
+                action,
+                basis,
+                detail[:500],
+                ctx.ip_address,
+                ctx.request_id,
+                [patient_id for patient_id, _obj in reads],
+                [obj._meta.label_lower for _patient_id, obj in reads],
+                [str(obj.pk) for _patient_id, obj in reads],
+            ],
+        )
+
+
+_INSERT_READS = (
+    f"INSERT INTO {AuditEvent._meta.db_table}"  # noqa: S608 - the model's own table
+    " (at, user_id, unit_id, action, basis, detail, ip_address, request_id,"
+    " patient_id, object_type, object_id)"
+    " SELECT %s, %s, %s, %s, %s, %s, %s::inet, %s, r.patient_id, r.object_type, r.object_id"
+    " FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[])"
+    " AS r (patient_id, object_type, object_id)"
+)

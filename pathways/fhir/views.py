@@ -109,10 +109,10 @@ def _record_refusal(caller, request, resource, pk) -> None:
     )
 
 
-def _full_url(request, resource, obj) -> str:
-    return request.build_absolute_uri(
-        reverse("fhir:read", kwargs={"resource_type": resource.name, "pk": resource.fhir_id(obj)})
-    )
+def _full_url(base: str, resource, obj) -> str:
+    """The resource's read URL under ``base`` (the API's absolute base URL, made once per
+    bundle: reversing the read pattern per entry was a fifth of a 50-entry search's time)."""
+    return f"{base}{resource.name}/{resource.fhir_id(obj)}"
 
 
 @csrf_exempt
@@ -195,6 +195,7 @@ def _searchset(request, resource, caller):
                 "url": request.build_absolute_uri(f"{request.path}?{params.urlencode()}"),
             }
         )
+    base = request.build_absolute_uri(reverse("fhir:base"))
     bundle = {
         "resourceType": "Bundle",
         "type": "searchset",
@@ -202,7 +203,7 @@ def _searchset(request, resource, caller):
         "link": links,
         "entry": [
             {
-                "fullUrl": _full_url(request, kind, obj),
+                "fullUrl": _full_url(base, kind, obj),
                 "resource": kind.to_fhir(obj),
                 "search": {"mode": "match" if n < len(matches) else "include"},
             }
