@@ -772,10 +772,13 @@ def run_size(args, patients_wanted: int, database_url: str) -> dict:
 
     django.setup()
     from accounts.models import AuditEvent
-    from pathways.models import Patient
+    from pathways.models import KeptPart, Patient
 
     patients = Patient.objects.count()
     audit_events = AuditEvent.objects.count()
+    # Every run starts with nothing kept (pathways.kept): parts kept by an earlier run of the
+    # same code are still valid, and would be served from its first request.
+    KeptPart.objects.all().delete()
 
     base_url = f"http://{HOST}:{args.port}"
     server = start_gunicorn(env, args.port, args.workers)

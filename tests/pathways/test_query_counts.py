@@ -38,7 +38,9 @@ def test_the_patient_list_costs_the_same_for_1_and_30_patients(
     thirty = count_queries(client, "/pasienter/")
     # One query per row (or per care-team member) would make this 30+ more.
     assert one == thirty
-    assert thirty <= 7  # the session is not written: it is renewed once a minute
+    # The session is not written (it is renewed once a minute); two of these are the shared
+    # kept part looked up and stored after the change (pathways.kept).
+    assert thirty <= 9
 
 
 def test_the_overview_costs_the_same_for_1_and_30_care_team_members(

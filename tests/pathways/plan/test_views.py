@@ -457,7 +457,9 @@ def test_the_plan_page_costs_the_same_with_1_and_40_measures(
         )
     # One query per measure would be 40+ more here.
     assert _page_queries(client, plan.patient) == one
-    assert one <= 15
+    # A render after a change: 15 for the page, and the shared kept part looked up and
+    # stored (pathways.kept); the looks after it until the next change take 6.
+    assert one <= 17
 
 
 def test_my_plans_lists_revision_dates_in_constant_queries(
