@@ -62,6 +62,9 @@ class ResourceType:
     # ``id_prefix``; a search runs through the parts in turn, each in id order.
     parts: tuple["ResourceType", ...] = ()
     id_prefix: str = ""
+    # Searches kept between identical searches (pathways.fhir.kept): every table the rows
+    # are read from raises the page versions (a test checks it). False: read fresh.
+    kept: bool = True
 
     def fhir_id(self, obj) -> str:
         return f"{self.id_prefix}{obj.pk}"

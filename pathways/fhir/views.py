@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts import audit
 from accounts.replica import replica_reads
-from pathways.fhir import auth
+from pathways.fhir import auth, kept
 from pathways.fhir.capability import capability_statement
 from pathways.fhir.registry import REGISTRY
 from pathways.fhir.search import SearchError, scoped, search
@@ -77,8 +77,9 @@ def _gate(request, resource_type):
     return (resource, caller), None
 
 
-def _audit(caller, request, found) -> None:
-    """One read event per resource with patient data, in one query per kind of read."""
+def _reads(found) -> dict[str, list[tuple]]:
+    """The read events of the resources ``found`` ((ResourceType, obj) pairs), by action:
+    one per resource with patient data (one per patient for the access log itself)."""
     reads, seen = {}, set()
     for resource, obj in found:
         if resource.patient_field is None:
@@ -86,7 +87,14 @@ def _audit(caller, request, found) -> None:
         key = (obj.fhir_patient_id, None if resource.audit_each else resource.name)
         if resource.audit_each or key not in seen:
             seen.add(key)
-            reads.setdefault(resource.audit_action, []).append((obj.fhir_patient_id, obj))
+            reads.setdefault(resource.audit_action, []).append(
+                audit.read_of(obj.fhir_patient_id, obj)
+            )
+    return reads
+
+
+def _audit(caller, request, reads: dict) -> None:
+    """The reads (``_reads``) logged under the client's account, one query per action."""
     detail = f"FHIR {caller.client.client_id}: {request.get_full_path()}"
     for action, rows in reads.items():
         audit.record_reads(caller.actor, rows, detail=detail, action=action)
@@ -136,7 +144,7 @@ def read(request, resource_type, pk):
     if obj is None:
         _record_refusal(caller, request, resource, pk)
         return _not_found()
-    _audit(caller, request, [(resource, obj)])
+    _audit(caller, request, _reads([(resource, obj)]))
     if resource.raw is not None and not _wants_fhir(request):
         content, content_type = resource.raw(obj)
         return HttpResponse(content, content_type=content_type)
@@ -178,41 +186,56 @@ def search_type(request, resource_type):
 
 
 def _searchset(request, resource, caller):
-    try:
-        page = search(resource, caller.client, request.GET)
-    except SearchError as error:
-        return outcome(400, "invalid", str(error))
-    matches = page.typed_matches(resource)
-    found = matches + page.included
-    _audit(caller, request, found)
+    # A search of data the database keeps versions of is kept between identical searches
+    # (pathways.fhir.kept); the access log is read fresh.
+    keepable = resource.kept and all(REGISTRY[i.target].kept for i in resource.includes)
+    version = kept.versions(caller.client) if keepable else None
+    key = None if version is None else kept.key(version, caller.client, request)
+    found = None if key is None else kept.get(key)
+    if found is None:
+        try:
+            page = search(resource, caller.client, request.GET)
+        except SearchError as error:
+            return outcome(400, "invalid", str(error))
+        matches = page.typed_matches(resource)
+        base = request.build_absolute_uri(reverse("fhir:base"))
+        entries = [
+            {
+                "fullUrl": _full_url(base, kind, obj),
+                "resource": kind.to_fhir(obj),
+                "search": {"mode": "match" if n < len(matches) else "include"},
+            }
+            for n, (kind, obj) in enumerate(matches + page.included)
+        ]
+        found = {
+            "entries": json.dumps(entries, ensure_ascii=False),
+            "next": page.next_cursor,
+            "reads": _reads(matches + page.included),
+        }
+        if key is not None:
+            kept.put(key, found)
+    _audit(caller, request, found["reads"])
     links = [{"relation": "self", "url": request.build_absolute_uri()}]
-    if page.next_cursor is not None:
+    if found["next"] is not None:
         params = request.GET.copy()
-        params["_cursor"] = str(page.next_cursor)
+        params["_cursor"] = str(found["next"])
         links.append(
             {
                 "relation": "next",
                 "url": request.build_absolute_uri(f"{request.path}?{params.urlencode()}"),
             }
         )
-    base = request.build_absolute_uri(reverse("fhir:base"))
-    bundle = {
+    head = {
         "resourceType": "Bundle",
         "type": "searchset",
         "meta": {"lastUpdated": timezone.now().isoformat(timespec="seconds")},
         "link": links,
-        "entry": [
-            {
-                "fullUrl": _full_url(base, kind, obj),
-                "resource": kind.to_fhir(obj),
-                "search": {"mode": "match" if n < len(matches) else "include"},
-            }
-            for n, (kind, obj) in enumerate(found)
-        ],
     }
-    if not bundle["entry"]:
-        del bundle["entry"]
-    return fhir_response(bundle)
+    # The entries are kept as JSON text, put into the bundle as they are.
+    body = json.dumps(head, ensure_ascii=False)
+    if found["entries"] != "[]":
+        body = f'{body[:-1]}, "entry": {found["entries"]}}}'
+    return HttpResponse(body, content_type=CONTENT_TYPE)
 
 
 @csrf_exempt

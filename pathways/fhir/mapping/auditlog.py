@@ -74,5 +74,7 @@ RESOURCES = (
         includes=(PATIENT_INCLUDE,),
         # Reading the log is one read of the patient's log, not one per line of it.
         audit_each=False,
+        # Every read writes to the log: it is read fresh.
+        kept=False,
     ),
 )

@@ -244,20 +244,17 @@ def _audit(subscription, events) -> None:
     )
     audit.record_reads(
         Actor(subscription.client.account),
-        [(e.patient_id, _Named(e)) for e in events],
+        [
+            (
+                e.patient_id,
+                "fhir.notification",
+                f"{e.resource_type}/{e.resource_id}#{e.event_number}",
+            )
+            for e in events
+        ],
         detail=detail,
         action=audit.Action.EXPORT,
     )
-
-
-class _Named:
-    """The audit line names the resource (``object_type`` / ``object_id``) the event is about."""
-
-    class _meta:  # noqa: N801 - mimics a model's _meta for audit.record_reads
-        label_lower = "fhir.notification"
-
-    def __init__(self, event):
-        self.pk = f"{event.resource_type}/{event.resource_id}#{event.event_number}"
 
 
 # The notification ------------------------------------------------------------------------
