@@ -122,7 +122,17 @@ def main() -> None:
         "--planning", action="store_true", help="each query's planning and execution time"
     )
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--fresh", action="store_true", help="FHIR searches are searched each time, not kept"
+    )
     args = parser.parse_args()
+    if args.fresh:
+        import dataclasses
+
+        from pathways.fhir.registry import REGISTRY
+
+        for name, resource in REGISTRY.items():
+            REGISTRY[name] = dataclasses.replace(resource, kept=False)
     users = get_user_model().objects
     print(
         f"{'page':20} {'persona':22} {'median ms':>9} {'p90 ms':>7} {'queries':>7} "
