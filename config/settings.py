@@ -196,7 +196,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "pathways.daily_digest",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0),  # Europe/Oslo (CELERY_TIMEZONE)
     },
+    "kept-documents-prune": {
+        "task": "pathways.kept_documents_prune",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+# Kept PDFs (pathways.pdfcache) are deleted this many days after they were written; a plan
+# printed again after that is rendered again.
+KEPT_DOCUMENT_DAYS = env_int("KEPT_DOCUMENT_DAYS", 2)
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

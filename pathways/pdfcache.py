@@ -16,6 +16,10 @@ A document can also be *held* for rendering elsewhere (``pathways.documents``): 
 written beside where the PDF will be, and the documents worker renders it from there. The
 HTML goes through the file storage, not through the broker, so no health information sits in
 Redis, and the held file doubles as the marker that the render is already queued.
+
+Kept files are pruned (``prune``, daily): a printed plan carries the day it was printed, so
+yesterday's file is never asked for again, and copies of health information should not
+outlive their use. A pruned document that is asked for again is simply rendered again.
 """
 
 import hashlib
@@ -191,3 +195,27 @@ def render_held(digest: str, base_url: str) -> bool:
         _render_and_keep(Document(html.decode(), base_url, digest))
         release(digest)
     return True
+
+
+# --- pruning ---
+
+
+def prune(older_than) -> int:
+    """Delete kept PDFs and held HTML written before ``older_than``; the number deleted."""
+    deleted = 0
+    try:
+        folders, _files = default_storage.listdir(FOLDER)
+    except (FileNotFoundError, NotADirectoryError):  # nothing kept yet
+        return 0
+    for folder in folders:
+        _sub, names = default_storage.listdir(f"{FOLDER}/{folder}")
+        for name in names:
+            path = f"{FOLDER}/{folder}/{name}"
+            try:
+                written = default_storage.get_modified_time(path)
+            except FileNotFoundError:  # deleted meanwhile (released by the worker)
+                continue
+            if written < older_than:
+                default_storage.delete(path)
+                deleted += 1
+    return deleted

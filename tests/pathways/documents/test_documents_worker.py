@@ -204,3 +204,28 @@ def test_a_message_naming_a_file_outside_the_pdf_folder_does_nothing():
 
     assert render_document("../../etc/passwd", "") is False
     assert pdfcache.render_held("f" * 64, "") is False  # nothing held under that key
+
+
+@pytest.mark.django_db
+def test_kept_documents_are_pruned_after_their_days(login, coordinator, plan, settings):
+    from pathways.documents.tasks import kept_documents_prune
+
+    assert kept_documents_prune() == 0  # nothing kept yet: no folder
+    url = reverse("pathways:plan_pdf", args=[plan.patient.pk])
+    login(coordinator).get(url)
+    held, (kept,) = held_and_kept(settings.MEDIA_ROOT)
+    # A held document nobody rendered, and the kept PDF, both written three days ago.
+    stale = kept.with_suffix(".html")
+    stale.write_text("<p>Ola</p>")
+    three_days_ago = time.time() - 3 * 86400
+    for path in (kept, stale):
+        os.utime(path, (three_days_ago, three_days_ago))
+    fresh = kept.parent / ("0" * 64 + ".pdf")
+    fresh.write_bytes(b"%PDF-")
+    settings.KEPT_DOCUMENT_DAYS = 2
+    assert kept_documents_prune() == 2
+    assert held_and_kept(settings.MEDIA_ROOT) == ([], [fresh])
+    # Asked for again, the plan is rendered again, under the same name.
+    again = login(coordinator).get(url)
+    assert again.status_code == 200 and again["Content-Type"] == "application/pdf"
+    assert held_and_kept(settings.MEDIA_ROOT)[1] == sorted([fresh, kept])

@@ -1,5 +1,6 @@
 """The FHIR API's cast: a signing key for the token issuer, Vadsø's record system as a
-client, and a stranger helseforetak's system that sees none of Vadsø's patients."""
+client, a stranger helseforetak's system that sees none of Vadsø's patients, and a whole
+pathway for the patient."""
 
 import json
 import time
@@ -10,6 +11,7 @@ from joserfc.jwk import RSAKey
 
 from pathways.fhir.auth import KEYS
 from pathways.fhir.services import api_client_create
+from tests.pathways.fhir.pathway import build
 
 ISSUER = "https://helseid.test"
 AUDIENCE = "samhandling-fhir"
@@ -51,6 +53,12 @@ def token_for(signing_key):
         return make_token(signing_key, client.client_id, **claims)
 
     return issue
+
+
+@pytest.fixture
+def pathway(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_clinician):
+    """A whole pathway for the patient (tests/pathways/fhir/pathway.py)."""
+    return build(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_clinician)
 
 
 @pytest.fixture

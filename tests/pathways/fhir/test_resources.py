@@ -17,7 +17,6 @@ from pathways.fhir.registry import REGISTRY
 from pathways.models import Goal, IndividualPlan, Measure, Meeting
 from referrals import fhir as referrals_fhir
 from referrals.models import Referral
-from tests.pathways.fhir.pathway import build
 
 # The R4 value sets with a required binding that our status-like elements use. The model
 # library checks structure, types, cardinality and unknown elements, but not codes.
@@ -169,11 +168,6 @@ def validate(resource: dict):
             validate(entry["resource"])
     module = importlib.import_module(f"fhir.resources.R4B.{name.lower()}")
     return getattr(module, name).model_validate(resource)
-
-
-@pytest.fixture
-def pathway(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_clinician):
-    return build(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_clinician)
 
 
 def search_all(api, system, name, **params):

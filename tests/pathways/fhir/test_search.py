@@ -13,17 +13,11 @@ from django.utils import timezone
 from pathways.models import Goal
 from tests.factories import make_patient
 from tests.kept import forget_kept
-from tests.pathways.fhir.pathway import build
 from tests.pathways.fhir.test_resources import validate
 from tests.pathways.plan.setup import add_goal, start_plan
 from tests.referrals.conftest import send_referral
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pathway(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_clinician):
-    return build(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_clinician)
 
 
 def bundle(api, system, name, **params):
