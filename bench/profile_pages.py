@@ -81,6 +81,16 @@ def page_path(page, user) -> str | None:
     return reverse(name, kwargs={"patient_id": patient.pk}) if patient else None
 
 
+def forget_kept() -> None:
+    from django.core.cache import caches
+
+    from config import fragments
+    from pathways.models import KeptPart
+
+    caches[fragments.CACHE].clear()
+    KeptPart.objects.all().delete()
+
+
 def cases(args, users):
     """(page, persona, client, path) for each page and persona asked for; the FHIR searches
     as the benchmark's record system (a token of the Vadsø ruskonsulent's organisation)."""
@@ -125,6 +135,9 @@ def main() -> None:
     parser.add_argument(
         "--fresh", action="store_true", help="FHIR searches are searched each time, not kept"
     )
+    parser.add_argument(
+        "--render", action="store_true", help="forget kept parts before each request"
+    )
     args = parser.parse_args()
     if args.fresh:
         import dataclasses
@@ -143,6 +156,8 @@ def main() -> None:
         times = []
         cpu = []
         for _ in range(args.runs):
+            if args.render:
+                forget_kept()
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
                 cpu_started = time.process_time()

@@ -329,9 +329,24 @@ async def drive(port, sessions, make_path, duration: float, warmup: float = 1.5)
     }
 
 
+class _InTurn:
+    """Stands in for the random choice of a patient: each in turn, so that every request
+    of ``single`` opens a record not opened yet (a render, not a kept page, at every size:
+    a median over a mix of both would jump between the two)."""
+
+    def __init__(self):
+        self.turn = 0
+
+    def choice(self, items):
+        self.turn += 1
+        return items[(self.turn - 1) % len(items)]
+
+
 async def single(port, sessions, make_path, count: int = SINGLE_REQUESTS) -> dict:
-    """One request at a time, personas in turn: the page's own cost, without queueing."""
-    rng = random.Random(0)  # noqa: S311 - the same sequence at every size
+    """One request at a time, personas in turn: the page's own cost, without queueing. A
+    page of one patient is rendered (each request a patient not asked for yet); a list is
+    kept after its first request, as it is for its users."""
+    rng = _InTurn()
     times = []
     for i in range(SINGLE_WARMUP + count):
         session = sessions[i % len(sessions)]
@@ -549,7 +564,10 @@ def verdict(page: dict, floor_rps: float) -> str:
         misses.append("p95")
     if floor_rps and page["rps"] / floor_rps < TARGET_RATIO:
         misses.append("throughput")
-    if page["queries"] is not None and page["queries"] > TARGET_QUERIES:
+    # Every request counts: a page kept between looks must stay within the target when it
+    # is rendered after a change, not only on the typical look.
+    most = page.get("queries_max", page["queries"])
+    if most is not None and most > TARGET_QUERIES:
         misses.append("queries")
     if page["errors"]:
         misses.append("errors")
@@ -565,19 +583,23 @@ def write_markdown(result: dict) -> str:
         f"gunicorn {result['workers']} sync workers on {result['cores']} cores; "
         f"{result['audit_events']} audit events; load average {result.get('load_average')}. "
         f"Targets: p95 ≤ {TARGET_P95_MS} ms, ≥ {TARGET_RATIO:.0%} of the floor's throughput, "
-        f"≤ {TARGET_QUERIES} queries, no errors. Single: median of {SINGLE_REQUESTS} requests "
-        "one at a time.",
+        f"≤ {TARGET_QUERIES} queries in every request, no errors. Queries: the median, and the "
+        "most in one request (a kept page rendered again). Single: median of "
+        f"{SINGLE_REQUESTS} requests one at a time (a patient's page: each a new patient).",
         "",
-        "| page | single ms | rps | of floor | p50 ms | p95 ms | queries | errors | verdict |",
+        "| page | single ms | rps | of floor | p50 ms | p95 ms | queries (most) | errors "
+        "| verdict |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
         f"| floor | {floor.get('single_ms')} | {floor['rps']} | 100 % | {floor['p50_ms']} | "
-        f"{floor['p95_ms']} | {floor['queries']} | {floor['errors']} | |",
+        f"{floor['p95_ms']} | {floor['queries']} ({floor.get('queries_max')}) | "
+        f"{floor['errors']} | |",
     ]
     for name, page in result["pages"].items():
         ratio = page["rps"] / floor["rps"] if floor["rps"] else 0
         lines.append(
             f"| {name} | {page.get('single_ms')} | {page['rps']} | {ratio:.0%} | "
-            f"{page['p50_ms']} | {page['p95_ms']} | {page['queries']} | {page['errors']} | "
+            f"{page['p50_ms']} | {page['p95_ms']} | "
+            f"{page['queries']} ({page.get('queries_max')}) | {page['errors']} | "
             f"{verdict(page, floor['rps'])} |"
         )
     if result["skipped"]:

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,8 @@ from pathways.models import (
     CareTeamMember,
     Patient,
     PatientGroupObjectPermission,
+    PatientVersion,
+    ReferenceVersion,
 )
 
 VIEW = "view_patient"
@@ -268,7 +271,23 @@ def require_unit(request):
 def _patient_and_grants(pk, group_id):
     """The patient and whether the unit (its guardian group) may see and change them: one
     query (the same rule as ``access_basis``), its SQL made once (every patient page)."""
-    patients = Patient.objects.select_related("home_kommune").filter(pk=pk)
+    patients = (
+        Patient.objects.select_related("home_kommune")
+        .filter(pk=pk)
+        # The versions the record's kept pages are keyed by (pathways.kept), read with the
+        # patient: before anything the page shows, and without a query of their own.
+        .annotate(
+            kept_version=Coalesce(
+                Subquery(
+                    PatientVersion.objects.filter(patient_id=OuterRef("pk")).values("generation")
+                ),
+                0,
+            ),
+            kept_reference=Coalesce(
+                Subquery(ReferenceVersion.objects.filter(pk=1).values("generation")), 0
+            ),
+        )
+    )
     if group_id is not None:
         patients = patients.annotate(
             unit_may_view=Exists(

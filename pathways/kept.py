@@ -1,9 +1,10 @@
 """Pages whose main part is kept rendered between looks (config/fragments.py).
 
 A page template marks its main part ``{% keep %}…{% endkeep %}`` (``patient_base.html`` does
-it for every patient page). ``render`` reads the versions the part depends on in one query
-(``versions``); when a part is kept under them it renders only the page around it (header,
-messages, the live emergency-access banner) and puts the kept part in. Otherwise it builds the
+it for every patient page). ``render`` takes the versions the part depends on, read before
+anything it shows (``patient_versions``, read with the patient; ``unit_versions``); when a
+part is kept under them it renders only the page around it (header, messages, the live
+emergency-access banner) and puts the kept part in. Otherwise it builds the
 page's context, renders the whole page once and keeps the part.
 
 Access and audit do not change: the view is reached through the same decorators
@@ -36,20 +37,13 @@ FORM_KEY_MARK = f"formkey-{fragments._mark('form-key')}"
 _FORM_KEY = re.compile(re.escape(FORM_KEY_MARK))
 
 
-def versions(*, patient_id=None, unit_id=None) -> tuple | None:
-    """(patient, unit, reference) versions; a row not made yet is 0 (nothing has changed
+def patient_versions(patient) -> tuple | None:
+    """(patient, reference) versions of a patient the access function found (it reads them
+    with the patient: ``pathways.access``); a row not made yet is 0 (nothing has changed
     since versions began). None where the database keeps none (the embedded SQLite)."""
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT"
-            " coalesce((SELECT generation FROM pathways_patientversion WHERE patient_id = %s), 0),"
-            " coalesce((SELECT generation FROM pathways_unitversion WHERE unit_id = %s), 0),"
-            " coalesce((SELECT generation FROM pathways_referenceversion WHERE id = 1), 0)",
-            [patient_id, unit_id],
-        )
-        return cursor.fetchone()
+    return (patient.kept_version, patient.kept_reference)
 
 
 def unit_versions(request) -> tuple | None:

@@ -22,7 +22,7 @@ def kept_patient_page(request, patient, template: str, build):
         request,
         template,
         name="patient",
-        version=kept.versions(patient_id=patient.pk),
+        version=kept.patient_versions(patient),
         parts=(
             request.user.pk,
             unit.pk if unit else None,
