@@ -1,8 +1,11 @@
 """`make run` is what a user sees: own error pages with DEBUG on, links that follow HOST/PORT,
-and a demo seed that does not print thousands of emails."""
+a demo seed that does not print thousands of emails, and pages that work on the embedded
+SQLite."""
 
 import io
+import os
 import subprocess
+import sys
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -117,3 +120,35 @@ def test_the_demo_seed_prints_a_summary_instead_of_the_emails(settings):
     assert "held back" in lines[1]
     # Nothing went through the console backend.
     assert "Subject:" not in printed.getvalue()
+
+
+def test_the_demo_on_the_embedded_database_opens_every_page_it_links_to(tmp_path):
+    """`make run` without DATABASE_URL: SQLite, the demo seed, then every demo person
+    follows the links from their start page (tests/embedded/crawl.py); none may fail."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(
+        SQLITE_PATH=str(tmp_path / "demo.sqlite3"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        DEBUG="true",
+        ALLOW_SYNTHETIC_IDS="true",
+        CELERY_TASK_ALWAYS_EAGER="true",
+        DEMO_PORTAL_LOGIN="true",
+        ALLOWED_HOSTS="testserver",
+        SECRET_KEY="embedded-demo-test-secret-key-0123456789abcdefghijklmnop",
+        PYTHONPATH=str(ROOT),
+    )
+    python = sys.executable
+    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+        subprocess.run(
+            [python, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+    crawl = subprocess.run(
+        [python, "tests/embedded/crawl.py"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert crawl.returncode == 0, crawl.stdout[-4000:] + crawl.stderr[-4000:]
+    pages = int(crawl.stdout.rsplit("pages ", 1)[1])
+    assert pages >= 200, crawl.stdout

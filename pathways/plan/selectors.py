@@ -1,17 +1,19 @@
 """Read-side lookups of the individuell plan, shared by its services and permissions."""
 
-import datetime
+from dataclasses import dataclass
 
-from django.db import connection, models
-from django.db.models.functions import JSONObject
+from django.db import connection
 
 from config.prepared import first_row, one, prepared
+from pathways.jsonrows import instance, rows
 from pathways.models import (
     AreaAssessment,
     AreaRating,
     CoordinatorAssignment,
     Evaluation,
     IndividualPlan,
+    Participant,
+    PlanComment,
 )
 
 
@@ -37,33 +39,49 @@ def open_plan(patient) -> IndividualPlan | None:
     )
 
 
-def areas_ratings_evaluations(plan, evaluations: int = 5) -> tuple[list, list, list]:
-    """The plan's life-area assessments, self-ratings and latest evaluations.
+@dataclass
+class PlanRows:
+    """The plan's rows the plan page lists beside its goals and measures."""
 
-    On PostgreSQL in one query (three arrays of rows beside the plan's key, its SQL made once),
-    elsewhere in three. Rows come back as model instances (not saved again, only shown)."""
+    areas: list
+    ratings: list
+    evaluations: list
+    participants: list
+    comments: list
+
+
+# What each listed row shows of the rows it points to (read in the same query).
+PARTICIPANT_RELATED = {"unit": ("name",), "next_of_kin": ("name", "relation", "phone")}
+COMMENT_RELATED = {"unit": ("name",), "by": ("username", "first_name", "last_name")}
+
+
+def plan_rows(plan, evaluations: int = 5) -> PlanRows:
+    """The plan's life-area assessments, self-ratings, latest evaluations, participants and
+    comments.
+
+    On PostgreSQL in one query (arrays of rows beside the plan's key, its SQL made once),
+    elsewhere in five. Rows come back as model instances (not saved again, only shown), with
+    what they show of their unit, pårørende or author."""
     if connection.vendor != "postgresql":
-        return (
+        return PlanRows(
             list(plan.areas.all()),
             list(plan.ratings.all()),
             list(plan.evaluations.all()[:evaluations]),
+            list(plan.participants.select_related("unit", "next_of_kin")),
+            list(plan.comments.select_related("by", "unit")),
         )
-    row = _areas_ratings_evaluations(plan_id=plan.pk, evaluations=evaluations)[0]
-    return (
-        [_instance(AreaAssessment, d) for d in row["a"]],
-        [_instance(AreaRating, d) for d in row["r"]],
-        [_instance(Evaluation, d) for d in row["e"]],
+    row = _plan_rows(plan_id=plan.pk, evaluations=evaluations)[0]
+    return PlanRows(
+        [instance(AreaAssessment, d) for d in row["a"]],
+        [instance(AreaRating, d) for d in row["r"]],
+        [instance(Evaluation, d) for d in row["e"]],
+        [instance(Participant, d, PARTICIPANT_RELATED) for d in row["p"]],
+        [instance(PlanComment, d, COMMENT_RELATED) for d in row["c"]],
     )
 
 
 @prepared(shape=("evaluations",))
-def _areas_ratings_evaluations(plan_id, evaluations):
-    from django.contrib.postgres.expressions import ArraySubquery
-
-    def rows(queryset):
-        fields = [f.attname for f in queryset.model._meta.concrete_fields]
-        return ArraySubquery(queryset.values(json=JSONObject(**{f: f for f in fields})))
-
+def _plan_rows(plan_id, evaluations):
     return (
         IndividualPlan.objects.filter(pk=plan_id)
         .values("pk")
@@ -71,18 +89,12 @@ def _areas_ratings_evaluations(plan_id, evaluations):
             a=rows(AreaAssessment.objects.filter(plan_id=plan_id)),
             r=rows(AreaRating.objects.filter(plan_id=plan_id)),
             e=rows(Evaluation.objects.filter(plan_id=plan_id)[:evaluations]),
+            p=rows(
+                Participant.objects.filter(plan_id=plan_id).order_by("kind", "id"),
+                PARTICIPANT_RELATED,
+            ),
+            c=rows(
+                PlanComment.objects.filter(plan_id=plan_id).order_by("at", "id"), COMMENT_RELATED
+            ),
         )
     )
-
-
-def _instance(model, data: dict):
-    """A model instance from a JSON row: dates and times parsed back from their ISO text."""
-    values = {}
-    for field in model._meta.concrete_fields:
-        value = data.get(field.attname)
-        if isinstance(value, str) and isinstance(field, models.DateTimeField):
-            value = datetime.datetime.fromisoformat(value)
-        elif isinstance(value, str) and isinstance(field, models.DateField):
-            value = datetime.date.fromisoformat(value)
-        values[field.attname] = value
-    return model(**values)

@@ -29,7 +29,6 @@ from pathways.models import (
     Measure,
     Participant,
     PatientGroupObjectPermission,
-    PlanComment,
     PlanRevision,
 )
 from pathways.patients.services.careteam import consent_record
@@ -177,16 +176,6 @@ def _measures_with_goal_refs(plan_id):
     )
 
 
-@prepared
-def _participants(plan_id):
-    return Participant.objects.filter(plan_id=plan_id).select_related("unit", "next_of_kin")
-
-
-@prepared
-def _comments(plan_id):
-    return PlanComment.objects.filter(plan_id=plan_id).select_related("by", "unit")
-
-
 def plan_page_context(request, patient, closed=None) -> dict:
     """Everything the plan page shows, in a fixed number of queries however big the plan.
     With ``closed`` (an earlier plan) the page is read-only."""
@@ -247,8 +236,9 @@ def plan_page_context(request, patient, closed=None) -> dict:
             if v
         )
     goals = _goals(plan_id=plan.pk)
-    participants = _participants(plan_id=plan.pk)
-    comments = _comments(plan_id=plan.pk)
+    # Assessments, ratings, evaluations, participants and comments: one query.
+    listed = selectors.plan_rows(plan)
+    participants, comments = listed.participants, listed.comments
     # Each measure with the ids of its goals (a row per measure and goal, through a left
     # join), the goals taken from those already read: one query for measures and links.
     goal_order = {g.pk: i for i, g in enumerate(goals)}
@@ -270,10 +260,10 @@ def plan_page_context(request, patient, closed=None) -> dict:
         measure.can_edit = rights.can_edit_measure(measure)
         measure.can_complete = rights.can_complete_measure(measure)
         by_area.setdefault(measure.life_area, []).append(measure)
-    areas, rating_rows, evaluations = selectors.areas_ratings_evaluations(plan)
-    assessments = {a.life_area: a for a in areas}
+    evaluations = listed.evaluations
+    assessments = {a.life_area: a for a in listed.areas}
     ratings: dict[str, list] = {}
-    for rating in rating_rows:
+    for rating in listed.ratings:
         ratings.setdefault(rating.life_area, []).append(rating)
     if closed is None:
         context.update(crisis_block(request.actor, patient, _plan_url(patient, "crisis")))

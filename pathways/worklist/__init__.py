@@ -18,6 +18,8 @@ their source with ``register_home_source`` from their ``AppConfig.ready()``.
 import datetime
 from dataclasses import dataclass, field
 
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -75,6 +77,11 @@ def assigned(queryset, user_id, unit_id, order: tuple[str, ...], limit: int = LI
     collect and sort every open item of the unit first.
     """
     queryset = queryset.order_by(*order)
+    if unit_id is not None and not connection.features.supports_slicing_ordering_in_compound:
+        # The embedded demo's SQLite cannot limit each half of a UNION: one condition.
+        return queryset.filter(Q(responsible_user_id=user_id) | Q(responsible_unit_id=unit_id))[
+            :limit
+        ]
     parts = queryset.filter(responsible_user_id=user_id)[:limit]
     if unit_id is not None:
         parts = parts.union(queryset.filter(responsible_unit_id=unit_id)[:limit], all=True)

@@ -115,12 +115,11 @@ def patient_new(request):
 @patient_view()
 def patient_overview(request, patient):
     def build():
+        care_team, consents, next_of_kin = selectors.overview_rows(patient.pk)
         return {
-            "care_team": [
-                m for m in selectors.care_team_rows(patient_id=patient.pk) if m.ended_at is None
-            ],
-            "consents": [c for c in selectors.consent_rows(patient_id=patient.pk) if c.is_in_force],
-            "next_of_kin": selectors.next_of_kin_rows(patient_id=patient.pk),
+            "care_team": care_team,
+            "consents": consents,
+            "next_of_kin": next_of_kin,
             **overview.section_context(request, patient),
         }
 
