@@ -287,6 +287,7 @@ def test_every_task_has_soft_and_hard_time_limits():
         "pathways.fhir_subscriptions_sweep",
         "pathways.fhir_subscription_deliver",
         "pathways.render_document",
+        "pathways.kept_documents_prune",
     }
     for task in ours.values():
         assert task.soft_time_limit and task.time_limit
