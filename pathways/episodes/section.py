@@ -2,27 +2,38 @@
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import OuterRef, Prefetch
 from django.utils import timezone
 
 from config.prepared import prepared
 from pathways.episodes.services import plan_progress
+from pathways.jsonrows import instance, rows
 from pathways.models import CrisisPlan, KommuneMessage, TreatmentEpisode
 
 
 @prepared
 def _latest_episodes(patient_id):
-    return (
-        TreatmentEpisode.objects.filter(patient_id=patient_id)
-        .select_related("unit", "ettervern_plan__episode")
-        .prefetch_related(
-            Prefetch("messages", queryset=KommuneMessage.objects.order_by("sent_at", "id"))
-        )[:3]
+    episodes = TreatmentEpisode.objects.filter(patient_id=patient_id).select_related(
+        "unit", "ettervern_plan__episode"
     )
+    by_time = KommuneMessage.objects.order_by("sent_at", "id")
+    if connection.vendor == "postgresql":
+        # Each episode's messages as an array column (pathways.jsonrows): one query.
+        episodes = episodes.annotate(notices=rows(by_time.filter(episode=OuterRef("pk"))))
+    else:
+        episodes = episodes.prefetch_related(Prefetch("messages", queryset=by_time))
+    return episodes[:3]
+
+
+def _notices(episode) -> list:
+    if hasattr(episode, "notices"):
+        return [instance(KommuneMessage, data) for data in episode.notices]
+    return list(episode.messages.all())
 
 
 def section(request, patient) -> dict:
-    """The latest treatment episodes with their messages and ettervern readiness (two queries,
+    """The latest treatment episodes with their messages and ettervern readiness (one query,
     two more for the patient's crisis plan when an ettervern plan is started)."""
     episodes = _latest_episodes(patient_id=patient.pk)
     now = timezone.now()
@@ -31,7 +42,7 @@ def section(request, patient) -> dict:
     if any(getattr(e, "ettervern_plan", None) for e in episodes):
         crisis = CrisisPlan.objects.for_patient(patient)
     for episode in episodes:
-        notices = list(episode.messages.all())
+        notices = _notices(episode)
         plan = getattr(episode, "ettervern_plan", None)
         episode.plan_progress = plan_progress(plan, crisis) if plan else None
         episode.admission_overdue = (

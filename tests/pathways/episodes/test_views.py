@@ -228,9 +228,9 @@ def test_the_overview_section_costs_the_same_for_one_or_many_episodes(
         svc.plan_start(episode=e, actor=Actor(tsb_clinician, unn_tsb))
     with CaptureQueriesContext(connection) as many:
         context = discharge(request, shared_patient)
-    # Two queries (episodes with plans, their messages) and one looking for the patient's
+    # One query (episodes with plans and their messages) and one looking for the patient's
     # crisis plan, once for all plans; one per episode would be 3+ more.
-    assert len(one) == len(many) == 3
+    assert len(one) == len(many) == 2
     assert len(context["discharge_episodes"]) == 3
 
 

@@ -233,3 +233,33 @@ def svc_plan(group, coordinator):
 
     unit = group.members.get(user=coordinator).unit
     return svc.meeting_plan(group=group, actor=Actor(coordinator, unit), starts_at=at(9), place="A")
+
+
+def test_the_overviews_open_items_come_with_the_group_in_one_query(
+    rf, coordinator, published, group, vadso_rus, django_assert_num_queries
+):
+    from pathways.meetings.section import section
+    from pathways.models import ActionItem
+
+    external = GroupMember.objects.filter(group=group, user__isnull=True).first()
+    item = ActionItem.objects.filter(patient_id=group.patient_id).first()
+    ActionItem.objects.filter(pk=item.pk).update(
+        responsible_user=None, responsible_external=external
+    )
+    request = rf.get("/")
+    request.actor = Actor(coordinator, vadso_rus)
+    with django_assert_num_queries(1):
+        shown = section(request, group.patient)
+    expected = (
+        ActionItem.objects.open()
+        .filter(patient_id=group.patient_id, meeting__published_at__isnull=False)
+        .order_by("due_date", "id")[:5]
+    )
+
+    def line(i):
+        return (i.pk, i.what, i.responsible_name, i.due_date, i.is_overdue)
+
+    assert [line(i) for i in shown["meetings_open_items"]] == [line(i) for i in expected]
+    assert external is not None and external.describe in {
+        i.responsible_name for i in shown["meetings_open_items"]
+    }
