@@ -1,28 +1,15 @@
-from django.db.models import Count
 from django.utils.functional import SimpleLazyObject
 
-from config.prepared import prepared
-from pathways.models import Notification
-
-
-@prepared
-def _unread(user_id):
-    """The count as one grouped row (none when nothing is unread): a queryset, so its SQL
-    is made once; every page's header shows it."""
-    return (
-        Notification.objects.filter(user_id=user_id, read_at__isnull=True)
-        .values("user_id")
-        .annotate(n=Count("pk"))
-        .values_list("n", flat=True)
-    )
+from pathways.notifications import selectors
 
 
 def notifications(request):
-    """The header's unread count: one indexed COUNT, run only when a template shows it."""
+    """The header's unread count: one primary-key read, run only when a template shows it
+    (a view that has read it already puts it in its own context)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": SimpleLazyObject(lambda: sum(_unread(user_id=user.pk)))}
+    return {"unread_notifications": SimpleLazyObject(lambda: selectors.unread(user.pk))}
 
 
 # Which header link is the current page's (aria-current): by view name, then by app.

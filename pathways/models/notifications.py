@@ -96,12 +96,17 @@ class NotificationPreference(models.Model):
 class NotificationVersion(models.Model):
     """A user's notifications' version: raised by PostgreSQL triggers (migration 0026) with
     every notification of theirs written or deleted and every rename of a patient one names.
-    The notification list keeps its rendered rows under it (config/fragments.py)."""
+    The notification list keeps its rendered rows under it (config/fragments.py).
+
+    The same triggers keep the user's counts (migration 0030), so the header's unread count
+    and the list's pages are one primary-key read however many notifications a user holds."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     generation = models.BigIntegerField(default=1)
+    total = models.IntegerField(db_default=0)
+    unread = models.IntegerField(db_default=0)
 
     class Meta:
         verbose_name = _("notification version")

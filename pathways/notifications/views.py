@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 from accounts.redirects import safe_next
 from config import fragments
 from config.prepared import PreparedRows, prepared
-from pathways.models import Notification, NotificationPreference, NotificationVersion
+from pathways.models import Notification, NotificationPreference
 from pathways.notifications import services as service
+from pathways.notifications.selectors import counts
 from pathways.web import form_action, posted
 
 
@@ -56,7 +57,8 @@ def _page(user_id, unread_only, offset, limit):
 
 @prepared
 def _count(user_id, unread_only):
-    # Grouped by a constant (no GROUP BY in the SQL): one row, from a queryset (so prepared).
+    # The embedded demo's SQLite has no triggers to keep the counts: counted each time.
+    # Grouped by a constant (no GROUP BY in the SQL): one row.
     return (
         _notifications(user_id, unread_only)
         .select_related(None)
@@ -73,11 +75,18 @@ def notification_list(request):
     unread_only = request.GET.get("vis") == "uleste"
     keys = {"user_id": request.user.pk, "unread_only": unread_only}
     context = {"unread_only": unread_only}
+    version = total = None
+    if connection.vendor == "postgresql":
+        kept = counts(request.user.pk)
+        version = kept.generation if kept else None
+        total = (kept.unread if unread_only else kept.total) if kept else 0
+        # The header shows the same row's count: no second read.
+        context["unread_notifications"] = kept.unread if kept else 0
 
     def table():
         notes = PreparedRows(
             lambda offset, limit: _page(offset=offset, limit=limit, **keys),
-            lambda: _count(**keys)[0],
+            lambda: _count(**keys)[0] if total is None else total,
         )
         page = Paginator(notes, settings.PAGE_SIZE).get_page(request.GET.get("side"))
         return render_to_string(
@@ -88,23 +97,12 @@ def notification_list(request):
 
     # Kept rendered until one of the user's notifications is written or deleted (read,
     # new, removed) or a patient named in one is renamed: see NotificationVersion.
-    version = _version(request.user.pk) if connection.vendor == "postgresql" else None
     parts = (request.user.pk, sorted(request.GET.lists()))
     html = fragments.fragment("notifications", version, parts, table)
     # One token for the page's forms, kept rows and all (as {% csrf_token %} gives).
     context["csrf_token"] = token = get_token(request)
     context["table"] = fragments.with_csrf(html, token)
     return render(request, "pathways/notifications/list.html", context)
-
-
-def _version(user_id):
-    kept = _kept_version(user_id=user_id)
-    return kept[0] if kept else None
-
-
-@prepared
-def _kept_version(user_id):
-    return NotificationVersion.objects.filter(user_id=user_id).values_list("generation", flat=True)
 
 
 @login_required
