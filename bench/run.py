@@ -776,6 +776,18 @@ def save(result: dict, markdown: str) -> None:
     (RESULTS / "latest.md").write_text(markdown)
 
 
+def settle(load: float = 1.0, longest: float = 180) -> None:
+    """Wait (up to ``longest`` seconds) for the machine to be quiet: a size measured while
+    the previous size's workers, a seed or its autovacuum still run compares badly with one
+    measured on a quiet machine, and the flat-cost ratios compare the two."""
+    waited = 0.0
+    while os.getloadavg()[0] > load and waited < longest:
+        time.sleep(5)
+        waited += 5
+    if waited:
+        log(f"Waited {waited:.0f} s for a quiet machine (load {os.getloadavg()[0]:.1f}).")
+
+
 def run_size(args, patients_wanted: int, database_url: str) -> dict:
     args.database_url = database_url
     key = signing_key()
@@ -804,6 +816,7 @@ def run_size(args, patients_wanted: int, database_url: str) -> dict:
     # same code are still valid, and would be served from its first request.
     KeptPart.objects.all().delete()
 
+    settle()
     base_url = f"http://{HOST}:{args.port}"
     server = start_gunicorn(env, args.port, args.workers)
     result: dict = {
