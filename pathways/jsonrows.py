@@ -14,12 +14,14 @@ from django.db import models
 from django.db.models.functions import JSONObject
 
 
-def rows(queryset, related=None):
-    """``queryset``'s rows (in its order) as one array of JSON objects, for ``annotate``."""
+def rows(queryset, related=None, annotations=()):
+    """``queryset``'s rows (in its order) as one array of JSON objects, for ``annotate``;
+    ``annotations`` names the queryset's annotations each row carries too."""
     from django.contrib.postgres.expressions import ArraySubquery
 
     fields = {f.attname: f.attname for f in queryset.model._meta.concrete_fields}
     fields.update(_related_fields(related or {}, ""))
+    fields.update({name: name for name in annotations})
     return ArraySubquery(queryset.values(json=JSONObject(**fields)))
 
 

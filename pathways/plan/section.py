@@ -1,19 +1,22 @@
 """The individuell plan's section of the patient overview."""
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 
 from accounts.models import ServiceUnit
 from config.prepared import first_row, one, prepared
-from pathways.models import CoordinatorAssignment, IndividualPlan, Measure
+from pathways.jsonrows import instance, rows
+from pathways.models import CoordinatorAssignment, IndividualPlan, Measure, Patient
 from pathways.plan import permissions
 from pathways.plan.services import active_coordinator
 
 
-def _coordinator_columns():
+def _coordinator_columns(patient=None):
     """The active koordinator as one JSON column: what the overview shows of them."""
-    active = CoordinatorAssignment.objects.active().filter(patient=OuterRef("patient_id"))
+    patient = patient if patient is not None else OuterRef("patient_id")
+    active = CoordinatorAssignment.objects.active().filter(patient=patient)
     return Subquery(
         active.values(
             json=JSONObject(
@@ -55,29 +58,66 @@ def _measures(*conditions):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-@prepared
-def _open_plan(patient_id):
-    """As services.plans.open_plan, with the counts and the koordinator."""
-    return first_row(
-        IndividualPlan.objects.filter(patient_id=patient_id)
+# The open plan's measure counts, annotated on it.
+COUNTS = ("measures_total", "measures_open")
+
+
+def _open_plans(patient):
+    return (
+        IndividualPlan.objects.filter(patient=patient)
         .exclude(status=IndividualPlan.Status.CLOSED)
-        .select_related("owner_unit", "consent__recorded_by")
         .annotate(
             measures_total=_measures(),
             measures_open=_measures(Q(status__in=Measure.OPEN_STATUSES)),
-            coordinator_json=_coordinator_columns(),
         )
     )
 
 
-def section(request, patient) -> dict:
-    """Plan status with its measure counts and the koordinator: one query when there is an
-    open plan, one more for the koordinator when there is none."""
+@prepared
+def _plan_and_coordinator(patient_id):
+    """The open plan with its measure counts (a JSON row) and the koordinator, read from the
+    patient's row: one query whether or not there is a plan (PostgreSQL)."""
+    plans = first_row(_open_plans(OuterRef("pk")))
+    return (
+        Patient.objects.filter(pk=patient_id)
+        .values("pk")
+        .annotate(
+            plans=rows(plans, annotations=COUNTS),
+            coordinator_json=_coordinator_columns(OuterRef("pk")),
+        )
+    )
+
+
+@prepared
+def _open_plan(patient_id):
+    """As services.plans.open_plan, with the counts and the koordinator (the embedded demo's
+    SQLite, which has no arrays of JSON rows)."""
+    return first_row(_open_plans(patient_id).annotate(coordinator_json=_coordinator_columns()))
+
+
+def _plan_section_rows(patient):
+    """(the open plan or None, the koordinator's JSON or None)."""
+    if connection.vendor == "postgresql":
+        row = _plan_and_coordinator(patient_id=patient.pk)[0]
+        if not row["plans"]:
+            return None, row["coordinator_json"]
+        data = row["plans"][0]
+        plan = instance(IndividualPlan, data)
+        for name in COUNTS:
+            setattr(plan, name, data[name])
+        return plan, row["coordinator_json"]
     plan = one(_open_plan(patient_id=patient.pk))
-    if plan is not None:
-        coordinator = _shown_coordinator(patient, plan.coordinator_json)
-    else:
+    if plan is None:
         coordinator = active_coordinator(patient)
+        return None, coordinator
+    return plan, plan.coordinator_json
+
+
+def section(request, patient) -> dict:
+    """Plan status with its measure counts and the koordinator: one query."""
+    plan, coordinator = _plan_section_rows(patient)
+    if not isinstance(coordinator, CoordinatorAssignment):
+        coordinator = _shown_coordinator(patient, coordinator)
     return {
         "plan_coordinator": coordinator,
         "plan_section": {

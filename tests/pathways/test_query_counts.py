@@ -78,3 +78,23 @@ def test_patient_lists_cost_the_same_for_1_and_30_rows(
         units=[make_unit() for _ in range(29)],
     )
     assert count_queries(client, url) == one
+
+
+def test_the_overview_reads_plan_and_koordinator_in_one_query_with_or_without_a_plan(
+    login, coordinator, vadso_rus, patient, django_assert_num_queries
+):
+    from tests.pathways.plan.setup import add_measure, appoint, start_plan
+
+    client = login(coordinator)
+    url = reverse("pathways:patient_overview", args=[patient.pk])
+    nobody = count_queries(client, url)
+    appoint(patient, coordinator, vadso_rus)
+    appointed = count_queries(client, url)
+    html = client.get(url).content.decode()
+    assert coordinator.get_full_name() in html and "Ingen individuell plan" in html
+    plan = start_plan(patient, coordinator, vadso_rus)
+    add_measure(plan, coordinator, vadso_rus)
+    with_plan = count_queries(client, url)
+    html = client.get(url).content.decode()
+    assert coordinator.get_full_name() in html and "1 åpne av 1" in html
+    assert nobody == appointed == with_plan
