@@ -95,29 +95,27 @@ def _open_plan(patient_id):
     return first_row(_open_plans(patient_id).annotate(coordinator_json=_coordinator_columns()))
 
 
-def _plan_section_rows(patient):
-    """(the open plan or None, the koordinator's JSON or None)."""
+def _plan_and_shown_coordinator(patient):
+    """(the open plan or None, the koordinator or None): one query on PostgreSQL."""
     if connection.vendor == "postgresql":
         row = _plan_and_coordinator(patient_id=patient.pk)[0]
+        coordinator = _shown_coordinator(patient, row["coordinator_json"])
         if not row["plans"]:
-            return None, row["coordinator_json"]
+            return None, coordinator
         data = row["plans"][0]
         plan = instance(IndividualPlan, data)
         for name in COUNTS:
             setattr(plan, name, data[name])
-        return plan, row["coordinator_json"]
+        return plan, coordinator
     plan = one(_open_plan(patient_id=patient.pk))
     if plan is None:
-        coordinator = active_coordinator(patient)
-        return None, coordinator
-    return plan, plan.coordinator_json
+        return None, active_coordinator(patient)
+    return plan, _shown_coordinator(patient, plan.coordinator_json)
 
 
 def section(request, patient) -> dict:
     """Plan status with its measure counts and the koordinator: one query."""
-    plan, coordinator = _plan_section_rows(patient)
-    if not isinstance(coordinator, CoordinatorAssignment):
-        coordinator = _shown_coordinator(patient, coordinator)
+    plan, coordinator = _plan_and_shown_coordinator(patient)
     return {
         "plan_coordinator": coordinator,
         "plan_section": {
