@@ -73,9 +73,11 @@ def can_edit_meeting(actor, meeting) -> bool:
 
 
 def can_write_minutes(actor, meeting) -> bool:
-    """Attendance, notes and action items: until the minutes are published."""
+    """Attendance, notes and action items: from the meeting's start until the minutes are
+    published."""
     return (
         meeting.state != Meeting.State.CANCELLED
+        and meeting.has_begun
         and not meeting.is_published
         and can_change(actor, meeting)
     )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import audit
 from accounts.models import Membership
-from pathways.dates import DateRules
+from pathways.dates import DateRules, short_datetime
 from pathways.meetings.permissions import can_change, can_edit_group, require
 from pathways.models import (
     ActionItem,
@@ -549,6 +549,16 @@ def _lock_for_minutes(meeting, version: int | None = None, stale_message: str = 
         raise MinutesLocked
     if current.state == Meeting.State.CANCELLED:
         raise ValidationError(_("The meeting is cancelled."))
+    if not current.has_begun:
+        # Saving minutes marks the meeting as held, and a held meeting counts on the pathway
+        # (utskrivningsklar): a meeting still ahead has no minutes yet.
+        raise ValidationError(
+            _(
+                "The meeting has not taken place yet (%(time)s). Write the minutes once it "
+                "has begun."
+            )
+            % {"time": short_datetime(current.starts_at)}
+        )
     if version is not None and int(version) != current.version:
         raise StaleWrite(current, message=stale_message)
     return current

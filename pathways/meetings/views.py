@@ -416,6 +416,9 @@ def minutes_edit(request, patient, meeting_id):
     if meeting.state == Meeting.State.CANCELLED:
         messages.error(request, _("The meeting is cancelled."))
         return _detail(patient, meeting)
+    if not meeting.has_begun:
+        messages.error(request, _("Minutes are written once the meeting has begun."))
+        return _detail(patient, meeting)
     form = _minutes_form(meeting, request.POST or None)
     return form_action(
         request,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.fields import unit_fk, user_fk
-from pathways.dates import short_datetime
+from pathways.dates import CLOCK_SKEW, short_datetime
 from pathways.models.patient import NextOfKin, Patient
 
 
@@ -223,6 +223,12 @@ class Meeting(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def has_begun(self) -> bool:
+        """Minutes and action items belong to a meeting that has taken place, or is under way.
+        A clock a few minutes behind the room's is no reason to refuse them."""
+        return self.starts_at <= timezone.now() + CLOCK_SKEW
 
     @property
     def is_upcoming(self) -> bool:

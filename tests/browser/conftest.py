@@ -3,11 +3,13 @@
 Skipped with the reason when no Chromium is installed (CI installs it and requires these tests).
 """
 
+import datetime
 import os
 import re
 import shutil
 
 import pytest
+from django.utils import timezone
 
 # Playwright's sync API keeps an event loop on the test thread; the test's own ORM calls are
 # still synchronous, so Django's async-safety check does not apply here.
@@ -111,3 +113,15 @@ def check_accessibility(page):
         f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
         for v in bad
     )
+
+
+def meeting_time_comes(page):
+    """Days pass until the meeting shown on ``page`` has begun (an hour ago): minutes belong to
+    a meeting that has taken place. The page is loaded again."""
+    from pathways.models import Meeting
+
+    meeting_id = int(re.search(r"/moter/(\d+)/", page.url).group(1))
+    Meeting.objects.filter(pk=meeting_id).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    page.reload()

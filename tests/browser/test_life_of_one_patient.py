@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from accounts.models import Membership, Organisation, ServiceUnit
 from pathways.patients.demo_ids import synthetic_id
-from tests.browser.conftest import LANDED, check_accessibility, log_in
+from tests.browser.conftest import LANDED, check_accessibility, log_in, meeting_time_comes
 from tests.factories import make_org, make_unit, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -522,6 +522,9 @@ def test_ola_is_admitted_gets_a_plan_and_his_ansvarsgruppe_meets(page, new_page,
     check_accessibility(page)
 
     # Minutes: attendance, notes and decisions, two action items, published.
+    # Before the meeting the page offers no minutes; the day comes.
+    expect(page.get_by_role("link", name="Skriv referat")).to_have_count(0)
+    meeting_time_comes(page)
     page.get_by_role("link", name="Skriv referat").click()
     check_accessibility(page)
     for select in page.get_by_role("group", name="Oppmøte").locator("select").all():

@@ -40,6 +40,7 @@ from tests.referrals.conftest import send_referral
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
+MINUTE = datetime.timedelta(minutes=1)
 
 
 def today():
@@ -732,6 +733,57 @@ def test_the_meeting_form_shows_the_past_date_beside_the_date(
     assert response.status_code == 200
     assert "passert" in " ".join(response.context["form"].errors["date"])
     assert typed in response.content.decode()
+
+
+def _record_minutes(meeting, by, unit):
+    return msvc.minutes_record(
+        meeting=meeting,
+        actor=Actor(by, unit),
+        version=meeting.version,
+        attendance={},
+        agenda_notes={a.pk: ("Notat", "") for a in meeting.agenda.all()},
+        general_notes="Skrevet før møtet.",
+    )
+
+
+def test_minutes_are_not_written_for_a_meeting_still_ahead(planned, coordinator, vadso_rus):
+    with pytest.raises(ValidationError) as error:
+        _record_minutes(planned, coordinator, vadso_rus)
+    assert "ikke funnet sted" in " ".join(error.value.messages)
+    with pytest.raises(ValidationError):
+        msvc.action_item_add(
+            meeting=planned,
+            actor=Actor(coordinator, vadso_rus),
+            what="Søke bolig",
+            due_date=today() + 30 * DAY,
+            responsible_user=coordinator,
+        )
+    planned.refresh_from_db()
+    # Nothing was saved, and the meeting is not held (a held meeting counts on the pathway).
+    assert planned.state == Meeting.State.PLANNED
+    assert planned.general_notes == ""
+    assert not ActionItem.objects.exists()
+
+
+def test_minutes_are_written_from_the_moment_the_meeting_begins(planned, coordinator, vadso_rus):
+    Meeting.objects.filter(pk=planned.pk).update(starts_at=timezone.now() + 2 * MINUTE)
+    planned.refresh_from_db()
+    assert _record_minutes(planned, coordinator, vadso_rus).state == Meeting.State.HELD
+
+
+def test_the_minutes_page_of_a_meeting_ahead_says_when_and_offers_no_form(
+    login, planned, coordinator, shared_patient
+):
+    client = login(coordinator)
+    detail = reverse("pathways:meeting_detail", args=[shared_patient.pk, planned.pk])
+    minutes = reverse("pathways:minutes_edit", args=[shared_patient.pk, planned.pk])
+    assert minutes not in client.get(detail).content.decode()
+    response = client.get(minutes, follow=True)
+    assert response.redirect_chain[-1][0] == detail
+    assert "når møtet har begynt" in response.content.decode()
+    response = client.post(minutes, {"version": planned.version, "general_notes": "x"})
+    planned.refresh_from_db()
+    assert planned.state == Meeting.State.PLANNED
 
 
 def test_an_action_is_not_due_before_the_meeting_that_agreed_it(planned, coordinator, vadso_rus):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.acting import Actor
 from pathways.meetings import services as svc
-from pathways.models import GroupMember
+from pathways.models import GroupMember, Meeting
 
 OSLO_TEN = datetime.time(10, 0)
 
@@ -66,7 +66,17 @@ def planned(group, coordinator, vadso_rus):
     )
 
 
+def begin(meeting):
+    """Let the meeting's time come: minutes belong to a meeting that has begun. The meeting is
+    moved to yesterday at ten, as if the days between had passed."""
+    if not meeting.has_begun:
+        Meeting.objects.filter(pk=meeting.pk).update(starts_at=at(-1))
+        meeting.refresh_from_db()
+    return meeting
+
+
 def hold(meeting, by, unit, *, notes="Ola har fått leilighet.", decision="NAV søker bostøtte."):
+    begin(meeting)
     agenda = {a.pk: (notes, decision) for a in meeting.agenda.all()}
     attendance = {m.pk: "present" for m in meeting.group.members.active()}
     return svc.minutes_record(
@@ -77,6 +87,12 @@ def hold(meeting, by, unit, *, notes="Ola har fått leilighet.", decision="NAV s
         agenda_notes=agenda,
         general_notes="Neste møte i Vadsø.",
     )
+
+
+@pytest.fixture
+def begun(planned):
+    """The planned meeting, its time come: minutes may be written."""
+    return begin(planned)
 
 
 @pytest.fixture

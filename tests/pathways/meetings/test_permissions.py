@@ -10,6 +10,7 @@ from pathways.meetings import permissions as can
 from pathways.meetings import services as svc
 from pathways.models import CareTeamMember
 from tests.pathways.meetings.fixtures import *  # noqa: F403  (fixtures)
+from tests.pathways.meetings.fixtures import begin
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +43,12 @@ def test_the_meeting_state_decides_what_the_care_team_may_do(
 def test_a_planned_meeting_is_changed_and_a_held_one_published(coordinator, vadso_rus, planned):
     actor = Actor(coordinator, vadso_rus)
     assert can.can_edit_meeting(actor, planned)
-    assert can.can_write_minutes(actor, planned)
+    assert not can.can_write_minutes(actor, planned)  # still ahead
     assert not can.can_publish_minutes(actor, planned)
     assert not can.can_add_addendum(actor, planned)
+    begin(planned)
+    assert can.can_write_minutes(actor, planned)
+    assert not can.can_publish_minutes(actor, planned)
 
 
 def test_the_leader_is_not_removable(coordinator, vadso_rus, group):

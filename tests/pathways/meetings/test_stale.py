@@ -87,7 +87,8 @@ def test_two_stale_saves_of_a_meeting(login, coordinator, colleague, planned):
     assert Meeting.objects.get(pk=planned.pk).place == "Biblioteket"
 
 
-def test_two_stale_saves_of_the_minutes(login, coordinator, colleague, planned):
+def test_two_stale_saves_of_the_minutes(login, coordinator, colleague, begun):
+    planned = begun
     url = reverse("pathways:minutes_edit", args=[planned.patient_id, planned.pk])
     item = planned.agenda.first()
     data = {"version": planned.version, f"notes_{item.pk}": "Leilighet i sentrum."}

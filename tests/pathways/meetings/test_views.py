@@ -100,8 +100,9 @@ def test_the_place_or_link_message_is_in_norwegian(login, coordinator, group):
 
 
 def test_minutes_through_the_form_and_a_stale_save_keeps_the_text(
-    login, coordinator, colleague, planned
+    login, coordinator, colleague, begun
 ):
+    planned = begun
     url = reverse("pathways:minutes_edit", args=[planned.patient_id, planned.pk])
     item = planned.agenda.first()
     nina = planned.group.members.get(name="Nina NAV")
