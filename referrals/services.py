@@ -19,7 +19,7 @@ from accounts import audit
 from accounts.acting import SYSTEM, Actor
 from accounts.models import Membership, ServiceUnit
 from pathways import uploads
-from pathways.dates import DateRules
+from pathways.dates import DateRules, short_date
 from pathways.episodes.services import consent_withdrawn_for, episode_end, episode_start
 from pathways.models import CareTeamMember, Consent, Patient, TreatmentEpisode
 from pathways.notifications.reminders import notify, unit_users
@@ -636,6 +636,29 @@ def _validate_forward_target(current: Referral, to_unit: ServiceUnit) -> None:
     if to_unit.pk == current.referring_unit_id or to_unit.kind not in ServiceUnit.SPECIALIST_KINDS:
         raise ValidationError(
             {"forward_to": _("Forward to another specialist unit, not back to the referrer.")}
+        )
+    # Forwarding makes a referral from the same referrer: where that referrer already has an
+    # open one for the patient, a forwarded copy would be a second referral at the unit (two
+    # countdowns, two assessments). The unit already has the patient; it is told instead.
+    existing = (
+        Referral.objects.filter(
+            patient_id=current.patient_id,
+            referring_unit_id=current.referring_unit_id,
+            receiving_unit_id=to_unit.pk,
+            state__in=Referral.ACTIVE,
+        )
+        .order_by("sent_at", "pk")
+        .first()
+    )
+    if existing is not None:
+        raise ValidationError(
+            {
+                "forward_to": _(
+                    "%(unit)s already has an open referral for this patient from the same "
+                    "referrer (sent %(date)s). Forward to another unit, or contact %(unit)s."
+                )
+                % {"unit": to_unit.name, "date": short_date(existing.sent_at)}
+            }
         )
 
 

@@ -213,6 +213,41 @@ def test_forwarding_to_the_same_unit_is_refused(referral, tsb_intake, unn_intake
     assert referral.state == State.RECEIVED  # nothing half-done
 
 
+def test_forwarding_to_a_unit_that_already_has_an_open_referral_from_the_referrer_is_refused(
+    referral, tsb_intake, unn_intake, unn_dps, coordinator, vadso_rus
+):
+    # The kommune also referred the patient to the DPS directly.
+    direct = send_referral(referral.patient, coordinator, vadso_rus, unn_dps)
+    with pytest.raises(ValidationError) as error:
+        services.referral_reject(
+            referral=referral,
+            actor=Actor(tsb_intake, unn_intake),
+            reason="Hører hjemme i DPS.",
+            forward_to=unn_dps,
+        )
+    message = " ".join(error.value.error_dict["forward_to"][0].messages)
+    assert unn_dps.name in message and "åpen henvisning" in message
+    referral.refresh_from_db()
+    assert referral.state == State.RECEIVED  # nothing half-done
+    # Rejected without forwarding, it still cannot be forwarded there later.
+    services.referral_reject(
+        referral=referral, actor=Actor(tsb_intake, unn_intake), reason="Hører hjemme i DPS."
+    )
+    with pytest.raises(ValidationError):
+        services.referral_forward(
+            referral=referral, actor=Actor(tsb_intake, unn_intake), to_unit=unn_dps
+        )
+    assert Referral.objects.filter(receiving_unit=unn_dps, state__in=Referral.ACTIVE).count() == 1
+    # Once the direct referral is withdrawn, forwarding is open again.
+    services.referral_withdraw(
+        referral=direct, actor=Actor(coordinator, vadso_rus), reason="Sendt via UNN i stedet."
+    )
+    new = services.referral_forward(
+        referral=referral, actor=Actor(tsb_intake, unn_intake), to_unit=unn_dps
+    )
+    assert new.receiving_unit == unn_dps
+
+
 def test_a_rejected_referral_can_be_forwarded_later(referral, tsb_intake, unn_intake, unn_dps):
     services.referral_reject(
         referral=referral, actor=Actor(tsb_intake, unn_intake), reason="Feil sted"
