@@ -1,6 +1,6 @@
-"""Every resource type the API serves validates against the R4 definitions (fhir.resources'
-R4B models: R4B changed none of the elements these resources use), and the mapping says
-what the pathway says."""
+"""Every resource type the API serves validates against the R4 definitions (fhirclient's
+models, generated from FHIR 4.0.1, and fhir.resources' R4B models, which also check the
+formats of primitive values), and the mapping says what the pathway says."""
 
 import base64
 import importlib
@@ -166,6 +166,10 @@ def validate(resource: dict):
     for entry in resource.get("entry", []) if name == "Bundle" else []:
         if "resource" in entry:  # a transaction-response entry may hold only its response
             validate(entry["resource"])
+    # fhirclient's models are generated from R4 (4.0.1) itself: unknown elements, wrong types
+    # and missing required elements are refused there, so nothing R4B-only slips through.
+    r4 = importlib.import_module(f"fhirclient.models.{name.lower()}")
+    getattr(r4, name)(resource, strict=True)
     module = importlib.import_module(f"fhir.resources.R4B.{name.lower()}")
     return getattr(module, name).model_validate(resource)
 
@@ -298,12 +302,19 @@ def test_the_care_team_lists_the_units_and_the_stay_is_an_encounter(
 
 
 def test_the_validator_refuses_an_invalid_resource():
+    from fhirclient.models.fhirabstractbase import FHIRValidationError
     from pydantic import ValidationError
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(FHIRValidationError):
         validate({"resourceType": "Patient", "birthDate": "not a date"})
-    with pytest.raises(ValidationError):
+    with pytest.raises(FHIRValidationError):
         validate({"resourceType": "Patient", "colour": "blue"})
+    # Required by R4: CarePlan.status, intent and subject.
+    with pytest.raises(FHIRValidationError, match="status"):
+        validate({"resourceType": "CarePlan", "intent": "plan", "subject": {"reference": "P/1"}})
+    # Formats (an id's pattern), which the R4 models do not check: the R4B models do.
+    with pytest.raises(ValidationError):
+        validate({"resourceType": "Patient", "id": "has space!"})
     with pytest.raises(AssertionError, match="not an R4 code"):
         validate({"resourceType": "Task", "status": "no-such-status", "intent": "order"})
     with pytest.raises(AssertionError, match="empty value"):
