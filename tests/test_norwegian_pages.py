@@ -94,6 +94,10 @@ def _pages(patient) -> list[str]:
     ]
     if IndividualPlan.objects.filter(patient=patient).exists():
         pages += [reverse("pathways:plan", args=[pk]), reverse("pathways:plan_history", args=[pk])]
+        pages += [
+            reverse("pathways:plan_section", args=[pk, section])
+            for section in ("grunnlag", "viktig", "samarbeid", "medvirkning")
+        ]
     for meeting in Meeting.objects.filter(patient=patient)[:3]:
         pages.append(reverse("pathways:meeting_detail", args=[pk, meeting.pk]))
     for episode in TreatmentEpisode.objects.filter(patient=patient)[:2]:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from accounts.models import AuditEvent, Membership
@@ -436,11 +437,20 @@ def plan_new(request, patient):
 
 # --- sections of the plan itself ---
 
+# Titles marked for the catalogue here and translated per request below.
 SECTIONS = {
-    "grunnlag": ("basics", f.PlanBasicsForm, "Plan period, status and revision"),
-    "viktig": ("what_matters", f.WhatMattersForm, "What is important to you?"),
-    "samarbeid": ("cooperation", f.CooperationForm, "Cooperation with other services"),
-    "medvirkning": ("participation", f.ParticipationForm, "The patient's participation"),
+    "grunnlag": ("basics", f.PlanBasicsForm, gettext_noop("Plan period, status and revision")),
+    "viktig": ("what_matters", f.WhatMattersForm, gettext_noop("What is important to you?")),
+    "samarbeid": (
+        "cooperation",
+        f.CooperationForm,
+        gettext_noop("Cooperation with other services"),
+    ),
+    "medvirkning": (
+        "participation",
+        f.ParticipationForm,
+        gettext_noop("The patient's participation"),
+    ),
 }
 
 
