@@ -3,6 +3,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceUnit
+from pathways.dates import short_date
 from pathways.formfields import DateRangeMixin, date_field, text_area, text_areas
 from pathways.models import Consent
 from referrals.models import EDITABLE_FIELDS, Referral, TreatmentPlace, WaitingFollowUp
@@ -275,6 +276,33 @@ class CloseForm(ReasonForm):
             self.fields["episode_action"].error_messages["required"] = _(
                 "Say what happens to the open treatment."
             )
+
+
+class WithdrawForm(ReasonForm):
+    """Withdrawing while the patient is in treatment at the receiving unit asks the referrer
+    to confirm that the treatment stays open (only the treating unit can end it)."""
+
+    KEEP = "keep"
+
+    episode_action = forms.ChoiceField(
+        label=_("The patient is in treatment at the receiving unit. What happens to it?"),
+        choices=[(KEEP, _("It stays open: the treating unit is told and decides"))],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, open_stay=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if open_stay is None:
+            del self.fields["episode_action"]
+        else:
+            field = self.fields["episode_action"]
+            field.required = True
+            field.error_messages["required"] = _("Say what happens to the open treatment.")
+            field.help_text = _("In treatment at %(unit)s since %(date)s.") % {
+                "unit": open_stay.unit.name,
+                "date": short_date(open_stay.started_at),
+            }
 
 
 class LinkEpisodeForm(forms.Form):

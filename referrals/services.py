@@ -369,13 +369,47 @@ def referral_send(
 
 
 @transaction.atomic
-def referral_withdraw(*, referral, actor, reason: str, version: int | None = None):
+def open_stay_at_receiver(referral: Referral, *, unit_only: bool = False):
+    """An open treatment episode of the patient at the receiving unit (or, unless
+    ``unit_only``, another unit of its organisation, where an admission may take the referral)
+    that is not linked to this referral: an emergency admission, say."""
+    where = (
+        Q(unit_id=referral.receiving_unit_id)
+        if unit_only
+        else Q(unit__organisation_id=referral.receiving_unit.organisation_id)
+    )
+    return (
+        TreatmentEpisode.objects.filter(where, patient_id=referral.patient_id, ended_at__isnull=True)
+        .exclude(pk=referral.treatment_episode_id or 0)
+        .select_related("unit")
+        .order_by("started_at")
+        .first()
+    )
+
+
+def referral_withdraw(
+    *, referral, actor, reason: str, version: int | None = None, episode_action: str = ""
+):
+    """Withdraw the referral. When the patient is in treatment at the receiving unit, the
+    referrer says so knowingly (``episode_action`` "keep"): withdrawing does not end the stay,
+    which only the treating unit can; that unit is told, and keeps its access."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for withdrawing the referral.")})
     current = _lock(referral, version=version)
     _refuse_state(current, (State.RECEIVED, State.UNDER_ASSESSMENT, State.GRANTED))
     _require(perms.can_withdraw(actor, current))
+    stay = open_stay_at_receiver(current)
+    if stay is not None and episode_action != EPISODE_KEEP:
+        raise ValidationError(
+            {
+                "episode_action": _(
+                    "The patient is in treatment at %(unit)s. Withdrawing does not end it: "
+                    "confirm that %(unit)s is told and decides."
+                )
+                % {"unit": stay.unit.name}
+            }
+        )
     current.state = State.WITHDRAWN
     current.withdrawn_reason = reason
     current.ended_at = timezone.now()
@@ -383,7 +417,18 @@ def referral_withdraw(*, referral, actor, reason: str, version: int | None = Non
         days=settings.REFERRAL_REJECTED_ACCESS_DAYS
     )
     _save(current, ["state", "withdrawn_reason", "ended_at", "access_ends_on"])
-    _event(current, Kind.WITHDRAWN, actor=actor, text=reason)
+    text = reason
+    if stay is not None:
+        text = _("%(reason)s (the treatment stays open)") % {"reason": reason}
+        _notify_unit(
+            stay.unit,
+            current,
+            urgent=True,
+            title=_("Referral for %(name)s withdrawn; the treatment at your unit is still open")
+            % {"name": current.patient.full_name},
+            body=reason,
+        )
+    _event(current, Kind.WITHDRAWN, actor=actor, text=text)
     _audit(current, actor=actor, detail=_("Referral withdrawn"))
     _notify_unit(
         current.receiving_unit,
@@ -1157,6 +1202,7 @@ def referral_end_access_due(now=None) -> int:
             if not claimed:
                 continue
             referral = Referral.objects.select_related("patient", "receiving_unit").get(pk=pk)
+            # Another open referral, or a stay at the unit, still needs the unit on the team.
             still_needed = (
                 Referral.objects.filter(
                     patient=referral.patient_id,
@@ -1165,7 +1211,7 @@ def referral_end_access_due(now=None) -> int:
                 )
                 .exclude(pk=pk)
                 .exists()
-            )
+            ) or open_stay_at_receiver(referral, unit_only=True) is not None
             member = (
                 CareTeamMember.objects.active()
                 .filter(

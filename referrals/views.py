@@ -504,9 +504,13 @@ ACTIONS = {
         title=gettext_lazy("Withdraw the referral"),
         submit=gettext_lazy("Withdraw referral"),
         intro=gettext_lazy("The receiving unit is told at once."),
-        form=forms.ReasonForm,
+        form=forms.WithdrawForm,
+        form_kwargs=lambda r: {"open_stay": services.open_stay_at_receiver(r)},
         save=lambda r, actor, d: services.referral_withdraw(
-            referral=r, actor=actor, reason=d["reason"]
+            referral=r,
+            actor=actor,
+            reason=d["reason"],
+            episode_action=d.get("episode_action") or "",
         ),
         success=gettext_lazy("The referral is withdrawn."),
         allowed=perms.can_withdraw,

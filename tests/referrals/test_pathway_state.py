@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from accounts.acting import Actor
 from pathways.episodes import services as episodes
-from pathways.models import CareTeamMember, Consent, KommuneMessage, TreatmentEpisode
+from pathways.models import (
+    CareTeamMember,
+    Consent,
+    KommuneMessage,
+    Notification,
+    TreatmentEpisode,
+)
 from pathways.patients.services.careteam import consent_record, consent_withdraw
 from referrals import rules, selectors, services
 from referrals.models import Referral, ReferralEvent
@@ -319,3 +325,64 @@ def test_a_stay_that_began_before_the_referral_arrived_is_not_linked_by_itself(
     assert Referral.objects.get(pk=granted.pk).state == State.GRANTED
     # The unit links it by hand when it belongs to the stay.
     assert list(services.linkable_referrals(episode)) == [granted]
+
+
+def emergency_stay_at_intake(referral, tsb_intake, unn_intake):
+    """Admitted at the receiving unit itself while the referral waits, not linked to it."""
+    return episodes.episode_start(
+        patient=referral.patient,
+        actor=Actor(tsb_intake, unn_intake),
+        kind=TreatmentEpisode.Kind.AVRUSNING,
+        started_at=timezone.now() - datetime.timedelta(hours=2),
+        unit=unn_intake,
+    )
+
+
+def test_withdrawing_during_an_open_stay_asks_and_the_treating_unit_keeps_its_access(
+    referral, coordinator, vadso_rus, tsb_intake, unn_intake
+):
+    stay = emergency_stay_at_intake(referral, tsb_intake, unn_intake)
+    kommune = Actor(coordinator, vadso_rus)
+    with pytest.raises(ValidationError) as error:
+        services.referral_withdraw(referral=referral, actor=kommune, reason="Ordnet lokalt.")
+    assert unn_intake.name in " ".join(error.value.error_dict["episode_action"][0].messages)
+    assert Referral.objects.get(pk=referral.pk).state == State.RECEIVED  # nothing done
+
+    services.referral_withdraw(
+        referral=referral, actor=kommune, reason="Ordnet lokalt.", episode_action="keep"
+    )
+    told = Notification.objects.filter(
+        user=tsb_intake, title__contains="behandlingen hos dere er fortsatt åpen"
+    )
+    assert told.get().urgent
+    event = ReferralEvent.objects.filter(referral=referral, kind="withdrawn").get()
+    assert "behandlingen forblir åpen" in event.text
+    # The grace period runs out while the stay is open: the unit stays on the care team.
+    later = timezone.now() + datetime.timedelta(days=60)
+    services.referral_end_access_due(later)
+    assert members(referral.patient, unn_intake).exists()
+    stay.refresh_from_db()
+    assert stay.ended_at is None
+
+
+def test_the_withdraw_form_asks_about_the_open_stay_and_keeps_the_reason(
+    login, referral, coordinator, tsb_intake, unn_intake
+):
+    emergency_stay_at_intake(referral, tsb_intake, unn_intake)
+    url = reverse("referrals:withdraw", args=[referral.pk])
+    client = login(coordinator)
+    assert "Pasienten er i behandling" in client.get(url).content.decode()
+    response = client.post(url, {"reason": "Ordnet lokalt."})
+    assert response.status_code == 200
+    assert "Si hva som skjer med den åpne behandlingen." in response.content.decode()
+    assert "Ordnet lokalt." in response.content.decode()
+    response = client.post(url, {"reason": "Ordnet lokalt.", "episode_action": "keep"})
+    assert response.status_code == 302
+    assert Referral.objects.get(pk=referral.pk).state == State.WITHDRAWN
+
+
+def test_withdrawing_with_no_stay_open_asks_nothing(referral, coordinator, vadso_rus):
+    services.referral_withdraw(
+        referral=referral, actor=Actor(coordinator, vadso_rus), reason="Ordnet lokalt."
+    )
+    assert Referral.objects.get(pk=referral.pk).state == State.WITHDRAWN
