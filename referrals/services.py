@@ -379,7 +379,9 @@ def open_stay_at_receiver(referral: Referral, *, unit_only: bool = False):
         else Q(unit__organisation_id=referral.receiving_unit.organisation_id)
     )
     return (
-        TreatmentEpisode.objects.filter(where, patient_id=referral.patient_id, ended_at__isnull=True)
+        TreatmentEpisode.objects.filter(
+            where, patient_id=referral.patient_id, ended_at__isnull=True
+        )
         .exclude(pk=referral.treatment_episode_id or 0)
         .select_related("unit")
         .order_by("started_at")
@@ -967,24 +969,65 @@ def linkable_referrals(episode):
 
 
 def on_episode_started(episode, actor, source) -> bool:
-    """An episode started without going through a referral: the granted referral to the same
-    unit (else to the same organisation) that led to it leaves the waiting list."""
-    if isinstance(source, Referral):
-        return True
+    """An episode started: the granted referral to the same unit (else to the same
+    organisation) that led to it leaves the waiting list, unless the episode started from a
+    referral (``source``) or is a transfer (``source`` the episode before it, whose referral
+    moves along). Any other granted referral the patient has at that very unit (a kommune
+    and a GP may both have referred), or at the unit that received the chosen one, is answered
+    by the same stay and closed."""
+    on = timezone.localdate(episode.started_at)
     # Only a referral received by the day of the start can have led to it.
-    candidates = linkable_referrals(episode).filter(
-        state=State.GRANTED, received_on__lte=timezone.localdate(episode.started_at)
+    candidates = linkable_referrals(episode).filter(state=State.GRANTED, received_on__lte=on)
+    carried = None
+    if isinstance(source, Referral):
+        carried = source
+    elif isinstance(source, TreatmentEpisode):
+        carried = Referral.objects.filter(treatment_episode=episode).first()
+    chosen = carried
+    if chosen is None:
+        chosen = (
+            candidates.filter(place__unit=episode.unit).first()
+            or candidates.filter(receiving_unit=episode.unit).first()
+            or candidates.first()
+        )
+        if chosen is not None:
+            _mark_started(_lock(chosen), actor=actor, on=on, episode=episode)
+    here = Q(receiving_unit=episode.unit) | Q(place__unit=episode.unit)
+    if chosen is not None:
+        # The intake team that granted the chosen one received the others too.
+        here |= Q(receiving_unit_id=chosen.receiving_unit_id)
+    others = candidates.filter(here)
+    if chosen is not None:
+        others = others.exclude(pk=chosen.pk)
+    for other in others:
+        _answered_by_stay(_lock(other), actor=actor, episode=episode, by=chosen)
+    return chosen is not None and not isinstance(source, TreatmentEpisode)
+
+
+def _answered_by_stay(current: Referral, *, actor, episode, by: Referral | None) -> None:
+    """A second granted referral for a stay that another referral (or none) led to: it leaves
+    the waiting list closed, with the reason on its timeline; its referrer is told."""
+    if by is not None:
+        reason = _("Treatment started at %(unit)s on the referral from %(referrer)s.") % {
+            "unit": episode.unit.name,
+            "referrer": by.referring_unit.name,
+        }
+    else:
+        reason = _("Treatment started at %(unit)s.") % {"unit": episode.unit.name}
+    current.state = State.CLOSED
+    current.closed_reason = reason[:300]
+    current.treatment_started_on = timezone.localdate(episode.started_at)
+    current.ended_at = timezone.now()
+    _save(current, ["state", "closed_reason", "treatment_started_on", "ended_at"])
+    _event(current, Kind.CLOSED, actor=actor, text=reason)
+    _audit(current, actor=actor, detail=_("Referral closed"))
+    _notify_unit(
+        current.referring_unit,
+        current,
+        title=_("Treatment started for %(name)s at %(unit)s")
+        % {"name": current.patient.full_name, "unit": episode.unit.name},
+        body=reason,
     )
-    referral = (
-        candidates.filter(place__unit=episode.unit).first()
-        or candidates.filter(receiving_unit=episode.unit).first()
-        or candidates.first()
-    )
-    if referral is None:
-        return False
-    current = _lock(referral)
-    _mark_started(current, actor=actor, on=timezone.localdate(episode.started_at), episode=episode)
-    return True
 
 
 def on_episode_ended(episode, actor) -> None:

@@ -619,6 +619,10 @@ def episode_transfer(
         patient=patient,
     )
     _episode_ended(episode, actor)
+    # The new stay starts like any other (a referral waiting for this unit leaves the waiting
+    # list); ``source`` is the stay it came from, whose referral has just moved along.
+    for hook in EPISODE_STARTED:
+        hook(new, actor, episode)
     return new
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.acting import Actor
+from accounts.models import Membership, ServiceUnit
 from pathways.episodes import services as episodes
 from pathways.models import (
     CareTeamMember,
@@ -20,6 +21,8 @@ from pathways.models import (
 from pathways.patients.services.careteam import consent_record, consent_withdraw
 from referrals import rules, selectors, services
 from referrals.models import Referral, ReferralEvent
+from tests.factories import make_unit, make_user
+from tests.referrals.conftest import send_referral
 
 pytestmark = pytest.mark.django_db
 State = Referral.State
@@ -386,3 +389,66 @@ def test_withdrawing_with_no_stay_open_asks_nothing(referral, coordinator, vadso
         referral=referral, actor=Actor(coordinator, vadso_rus), reason="Ordnet lokalt."
     )
     assert Referral.objects.get(pk=referral.pk).state == State.WITHDRAWN
+
+
+def grant(referral, tsb_intake, unn_intake):
+    return services.referral_grant(
+        referral=referral,
+        actor=Actor(tsb_intake, unn_intake),
+        start_deadline=today() + datetime.timedelta(days=30),
+        help_kind="inpatient",
+    )
+
+
+def test_a_transfer_into_a_unit_with_a_granted_referral_takes_it_off_the_waiting_list(
+    shared_patient, coordinator, vadso_rus, tsb_intake, unn_intake, unn_tsb, tsb_clinician
+):
+    patient = shared_patient
+    # Admitted as an emergency at døgn, no referral; a referral to the intake unit is granted.
+    stay = episodes.episode_start(
+        patient=patient,
+        actor=Actor(tsb_clinician, unn_tsb),
+        kind=TreatmentEpisode.Kind.DOGN,
+        started_at=timezone.now() - datetime.timedelta(days=3),
+    )
+    waiting = grant(
+        send_referral(patient, coordinator, vadso_rus, unn_intake), tsb_intake, unn_intake
+    )
+    assert waiting.state == State.GRANTED
+    new = episodes.episode_transfer(
+        episode=stay,
+        actor=Actor(tsb_clinician, unn_tsb),
+        to_unit=unn_intake,
+        kind=TreatmentEpisode.Kind.POLIKLINIKK,
+    )
+    waiting.refresh_from_db()
+    assert waiting.state == State.TREATMENT_STARTED
+    assert waiting.treatment_episode == new
+    assert not selectors.unit_referrals(unn_intake, selectors.WAITING).filter(pk=waiting.pk)
+
+
+def test_a_second_granted_referral_to_the_unit_is_answered_by_the_same_stay(
+    patient, coordinator, vadso_rus, tsb_intake, unn_intake, unn_tsb, tsb_clinician
+):
+    gp_office = make_unit(vadso_rus.organisation, ServiceUnit.Kind.FASTLEGE, "Vadsø legekontor")
+    gp = make_user(gp_office, Membership.Role.COORDINATOR, username="fastlegen")
+    first = grant(
+        send_referral(patient, coordinator, vadso_rus, unn_intake), tsb_intake, unn_intake
+    )
+    second = grant(send_referral(patient, gp, gp_office, unn_intake), tsb_intake, unn_intake)
+    started = start_at_dogn(first, tsb_intake, unn_intake, unn_tsb)
+    second.refresh_from_db()
+    assert started.state == State.TREATMENT_STARTED
+    assert second.state == State.CLOSED
+    assert vadso_rus.name in second.closed_reason and unn_tsb.name in second.closed_reason
+    assert second.treatment_started_on == today()
+    assert not selectors.unit_referrals(unn_intake, selectors.WAITING).exists()
+    assert Notification.objects.filter(user=gp, title__contains=unn_tsb.name).exists()
+    # The stay ends: the first completes; the second stays closed, never back on a list.
+    episodes.episode_end(
+        episode=started.treatment_episode,
+        actor=Actor(tsb_clinician, unn_tsb),
+        end_kind=TreatmentEpisode.EndKind.UNPLANNED,
+    )
+    assert Referral.objects.get(pk=first.pk).state == State.COMPLETED
+    assert Referral.objects.get(pk=second.pk).state == State.CLOSED
