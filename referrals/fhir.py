@@ -127,14 +127,14 @@ def task(r) -> dict:
 
 def _referrals():
     changed = [
-        Coalesce(name, "created_at")
+        Coalesce(name, "changed_at")
         for name in ("sent_at", "assessed_at", "ended_at", "assessment_started_at")
     ]
     forwarded_to = Referral.objects.filter(forwarded_from=OuterRef("pk")).values("pk")[:1]
     return Referral.objects.select_related(
         "referring_unit__organisation", "receiving_unit__organisation"
     ).annotate(
-        fhir_updated=Greatest("created_at", *changed), forwarded_to_id=Subquery(forwarded_to)
+        fhir_updated=Greatest("changed_at", *changed), forwarded_to_id=Subquery(forwarded_to)
     )
 
 

@@ -157,17 +157,33 @@ def _team_changed():
     )
 
 
+def _coordinators_changed():
+    """The latest start or end of a koordinator (EpisodeOfCare.careManager)."""
+    return Subquery(
+        CoordinatorAssignment.objects.filter(patient=OuterRef("pk"))
+        .annotate(t=Greatest("started_at", Coalesce("ended_at", "started_at")))
+        .order_by("-t")
+        .values("t")[:1]
+    )
+
+
 def _patients():
-    # The row keeps no change time beyond its creation; its version counts changes.
+    # ``changed_at`` is moved by the database with every change of the row (pathways 0031).
     return Patient.objects.select_related("registered_by_unit__organisation").annotate(
-        fhir_updated=F("created_at")
+        fhir_updated=F("changed_at")
     )
 
 
 def _teams():
     return (
         Patient.objects.select_related("registered_by_unit__organisation")
-        .annotate(fhir_updated=Coalesce(_team_changed(), F("created_at")))
+        .annotate(
+            fhir_updated=Greatest(
+                "changed_at",
+                Coalesce(_team_changed(), "changed_at"),
+                Coalesce(_coordinators_changed(), "changed_at"),
+            )
+        )
         .prefetch_related(
             Prefetch(
                 "care_team",
@@ -184,7 +200,7 @@ def _teams():
 
 
 def _kin():
-    return NextOfKin.objects.all()
+    return NextOfKin.objects.annotate(fhir_updated=F("changed_at"))
 
 
 def _consents():
