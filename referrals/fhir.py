@@ -155,6 +155,29 @@ def _by_id(field: str):
     return apply
 
 
+def _by_organisation(field: str):
+    """A reference parameter on a unit's organisation: ``Organization/<id>`` or ``<id>``
+    (units are shown as their organisation, ``codes.org_ref``)."""
+
+    def apply(queryset, value):
+        ids = []
+        for v in value.split(","):
+            kind, slash, _id = v.rpartition("/")
+            if slash and kind != "Organization":
+                raise ValueError(v)
+            ids.append(codes.parse_id(v))
+        return queryset.filter(**{f"{field}__organisation_id__in": ids})
+
+    return apply
+
+
+REQUESTER = SearchParam(
+    "requester",
+    "reference",
+    _by_organisation("referring_unit"),
+    "The referring organisation (Organization/<id>)",
+)
+RECEIVER = _by_organisation("receiving_unit")
 FOCUS = SearchParam(
     "focus", "reference", _by_id("pk"), "The ServiceRequest the Task is about (the referral)"
 )
@@ -170,7 +193,13 @@ RESOURCES = (
         patient_field="patient_id",
         status_field="state",
         statuses=_inverse(SERVICE_REQUEST_STATUS),
-        params=(REPLACES,),
+        params=(
+            REPLACES,
+            REQUESTER,
+            SearchParam(
+                "performer", "reference", RECEIVER, "The receiving organisation (Organization/<id>)"
+            ),
+        ),
         includes=(PATIENT,),
         client_scope=_drafts_of_own_units,
     ),
@@ -181,7 +210,13 @@ RESOURCES = (
         patient_field="patient_id",
         status_field="state",
         statuses=_inverse(TASK_STATUS),
-        params=(FOCUS,),
+        params=(
+            FOCUS,
+            REQUESTER,
+            SearchParam(
+                "owner", "reference", RECEIVER, "The receiving organisation (Organization/<id>)"
+            ),
+        ),
         includes=(PATIENT, Include("focus", "ServiceRequest", lambda r: [r.pk])),
         client_scope=_drafts_of_own_units,
     ),

@@ -3,7 +3,10 @@
 The pathway is one per patient, so CareTeam and EpisodeOfCare take the patient's id.
 """
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
+import datetime
+import re
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from pathways.fhir import codes
@@ -233,6 +236,44 @@ def _team_status(queryset, value):
     return queryset.filter(has) if "active" in wanted else queryset.exclude(has)
 
 
+def _name_part(*fields):
+    """A string parameter as R4 searches one: a case-insensitive start of any part of the
+    name (``Nord`` finds Nordmann; ``Jo`` finds the given names Ola Johan)."""
+
+    def apply(queryset, value):
+        value = value.strip()
+        if not value:
+            raise ValueError(value)
+        match = Q()
+        for name in fields:
+            match |= Q(**{f"{name}__istartswith": value})
+            match |= Q(**{f"{name}__icontains": f" {value}"})
+            match |= Q(**{f"{name}__icontains": f"-{value}"})
+        return queryset.filter(match)
+
+    return apply
+
+
+def _birthdate(queryset, value):
+    """``birthdate=[eq|ne|lt|gt|le|ge]YYYY-MM-DD``, or a year or a month (eq only)."""
+    match = re.fullmatch(r"(eq|ne|lt|gt|le|ge)?(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
+    if match is None:
+        raise ValueError(value)
+    prefix, year, month, day = match.groups()
+    prefix = prefix or "eq"
+    if day is None:
+        if prefix != "eq":
+            raise ValueError(value)
+        if month is None:
+            return queryset.filter(birth_date__year=int(year))
+        return queryset.filter(birth_date__year=int(year), birth_date__month=int(month))
+    when = datetime.date(int(year), int(month), int(day))  # ValueError for no such day
+    if prefix == "ne":
+        return queryset.exclude(birth_date=when)
+    lookup = {"eq": "exact", "gt": "gt", "ge": "gte", "lt": "lt", "le": "lte"}[prefix]
+    return queryset.filter(**{f"birth_date__{lookup}": when})
+
+
 PATIENT_INCLUDE = Include("patient", "Patient", lambda obj: [obj.fhir_patient_id])
 
 RESOURCES = (
@@ -247,6 +288,17 @@ RESOURCES = (
                 "token",
                 _identifier_filter,
                 "National id: fødselsnummer, D-nummer or H-nummer (system|value)",
+            ),
+            SearchParam(
+                "name", "string", _name_part("first_name", "last_name"), "Any part of the name"
+            ),
+            SearchParam("family", "string", _name_part("last_name"), "The family name"),
+            SearchParam("given", "string", _name_part("first_name"), "A given name"),
+            SearchParam(
+                "birthdate",
+                "date",
+                _birthdate,
+                "Date of birth (prefixes eq ne gt ge lt le; a year or a month with eq)",
             ),
         ),
     ),
@@ -271,7 +323,8 @@ RESOURCES = (
         to_fhir=episode_of_care,
         patient_field="pk",
         params=(SearchParam("status", "token", _team_status, "active, finished"),),
-        includes=(PATIENT_INCLUDE, Include("care-team", "CareTeam", lambda p: [p.pk])),
+        # R4 has no EpisodeOfCare care-team parameter (its team is read with CareTeam?patient=).
+        includes=(PATIENT_INCLUDE,),
     ),
     ResourceType(
         name="Consent",

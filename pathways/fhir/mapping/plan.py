@@ -162,6 +162,7 @@ RESOURCES = (
         patient_field="plan__patient_id",
         status_field="status",
         statuses=_inverse(GOAL_STATUS),
+        status_param="lifecycle-status",
         includes=(PATIENT_INCLUDE,),
     ),
 )
