@@ -9,11 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.acting import Actor
+from accounts.models import Membership
 from pathways.meetings import services as meetings
 from pathways.models import Goal, NextOfKin, Patient, TreatmentEpisode
 from pathways.patients.services.patients import next_of_kin_save, patient_update
 from pathways.plan import services as plan_services
 from referrals.models import Referral
+from tests.factories import make_user
+from tests.pathways.plan.setup import appoint
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +129,14 @@ def test_a_save_that_changes_nothing_is_no_change(api, vadso_system, patient, pa
     Goal.objects.get(pk=pathway["goal"].pk).save()
     assert found_since(api, vadso_system, "Patient", moment) == {}
     assert found_since(api, vadso_system, "Goal", moment) == {}
+
+
+def test_a_new_koordinator_moves_the_episode_of_care(
+    api, vadso_system, patient, pathway, coordinator, vadso_rus, moment
+):
+    assert found_since(api, vadso_system, "EpisodeOfCare", moment) == {}
+    successor = make_user(vadso_rus, Membership.Role.COORDINATOR, username="etterfolger")
+    appoint(patient, successor, vadso_rus, by=coordinator)
+    found = found_since(api, vadso_system, "EpisodeOfCare", moment)
+    assert found[str(patient.pk)]["careManager"]["reference"] == f"Practitioner/{successor.pk}"
+    assert list(found_since(api, vadso_system, "CareTeam", moment)) == [str(patient.pk)]
