@@ -127,14 +127,14 @@ def task(r) -> dict:
 
 def _referrals():
     changed = [
-        Coalesce(name, "created_at")
+        Coalesce(name, "changed_at")
         for name in ("sent_at", "assessed_at", "ended_at", "assessment_started_at")
     ]
     forwarded_to = Referral.objects.filter(forwarded_from=OuterRef("pk")).values("pk")[:1]
     return Referral.objects.select_related(
         "referring_unit__organisation", "receiving_unit__organisation"
     ).annotate(
-        fhir_updated=Greatest("created_at", *changed), forwarded_to_id=Subquery(forwarded_to)
+        fhir_updated=Greatest("changed_at", *changed), forwarded_to_id=Subquery(forwarded_to)
     )
 
 
@@ -155,6 +155,29 @@ def _by_id(field: str):
     return apply
 
 
+def _by_organisation(field: str):
+    """A reference parameter on a unit's organisation: ``Organization/<id>`` or ``<id>``
+    (units are shown as their organisation, ``codes.org_ref``)."""
+
+    def apply(queryset, value):
+        ids = []
+        for v in value.split(","):
+            kind, slash, _id = v.rpartition("/")
+            if slash and kind != "Organization":
+                raise ValueError(v)
+            ids.append(codes.parse_id(v))
+        return queryset.filter(**{f"{field}__organisation_id__in": ids})
+
+    return apply
+
+
+REQUESTER = SearchParam(
+    "requester",
+    "reference",
+    _by_organisation("referring_unit"),
+    "The referring organisation (Organization/<id>)",
+)
+RECEIVER = _by_organisation("receiving_unit")
 FOCUS = SearchParam(
     "focus", "reference", _by_id("pk"), "The ServiceRequest the Task is about (the referral)"
 )
@@ -170,7 +193,13 @@ RESOURCES = (
         patient_field="patient_id",
         status_field="state",
         statuses=_inverse(SERVICE_REQUEST_STATUS),
-        params=(REPLACES,),
+        params=(
+            REPLACES,
+            REQUESTER,
+            SearchParam(
+                "performer", "reference", RECEIVER, "The receiving organisation (Organization/<id>)"
+            ),
+        ),
         includes=(PATIENT,),
         client_scope=_drafts_of_own_units,
     ),
@@ -181,7 +210,13 @@ RESOURCES = (
         patient_field="patient_id",
         status_field="state",
         statuses=_inverse(TASK_STATUS),
-        params=(FOCUS,),
+        params=(
+            FOCUS,
+            REQUESTER,
+            SearchParam(
+                "owner", "reference", RECEIVER, "The receiving organisation (Organization/<id>)"
+            ),
+        ),
         includes=(PATIENT, Include("focus", "ServiceRequest", lambda r: [r.pk])),
         client_scope=_drafts_of_own_units,
     ),

@@ -279,6 +279,9 @@ class Referral(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # Raised by every change; forms carry it so a stale form is refused, never saved over.
     version = models.PositiveIntegerField(default=1)
+    # The last change of the row, set by the database (a trigger, referrals 0012) whatever
+    # writes: Task.lastModified, meta.lastUpdated and ``_lastUpdated`` in the FHIR API.
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

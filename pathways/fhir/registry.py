@@ -47,6 +47,9 @@ class ResourceType:
     # FHIR status code -> our values of ``status_field``.
     status_field: str = ""
     statuses: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The search parameter ``statuses`` answers to, as R4 names it for the type (Goal:
+    # ``lifecycle-status``).
+    status_param: str = "status"
     params: tuple[SearchParam, ...] = ()
     includes: tuple[Include, ...] = ()
     # Further limits for a client beyond the patient access (e.g. other units' drafts).

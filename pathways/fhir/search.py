@@ -75,9 +75,9 @@ def supported_params(resource: ResourceType) -> list[tuple[str, str, str]]:
         if resource.name in SUBJECT_TYPES:
             out.append(("subject", "reference", "The patient, as patient"))
     own = {p.name for p in resource.params}
-    if resource.statuses and "status" not in own:
+    if resource.statuses and resource.status_param not in own:
         codes = ", ".join(sorted(resource.statuses))
-        out.append(("status", "token", codes))
+        out.append((resource.status_param, "token", codes))
     out.extend((p.name, p.type, p.documentation) for p in resource.params)
     return out
 
@@ -212,8 +212,10 @@ def _filtered(resource: ResourceType, client, params, ids=None):
                     raise SearchError(
                         _("%(name)s cannot be %(value)r.") % {"name": name, "value": value}
                     ) from exc
-            else:
+            elif name == resource.status_param:
                 queryset = _status(resource, queryset, value)
+            else:  # refused by _checked before: never reached
+                raise SearchError(_("Unsupported search parameter: %(names)s.") % {"names": name})
     return queryset
 
 

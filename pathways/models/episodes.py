@@ -61,6 +61,9 @@ class TreatmentEpisode(models.Model):
     )
     created_by = user_fk()
     created_at = models.DateTimeField(default=timezone.now)
+    # The last change of the row, set by the database (a trigger, pathways 0031) whatever
+    # writes: meta.lastUpdated and ``_lastUpdated`` in the FHIR API.
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-started_at", "-id"]

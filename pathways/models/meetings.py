@@ -194,6 +194,9 @@ class Meeting(models.Model):
     created_by = user_fk()
     # Raised on every change; stale forms are refused, never saved over.
     version = models.PositiveIntegerField(default=1)
+    # The last change of the row, set by the database (a trigger, pathways 0031) whatever
+    # writes: meta.lastUpdated and ``_lastUpdated`` in the FHIR API.
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-starts_at"]

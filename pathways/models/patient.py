@@ -47,6 +47,9 @@ class Patient(models.Model):
     created_by = user_fk()
     # Raised on every change of the details; stale forms are refused, never saved over.
     version = models.PositiveIntegerField(default=1)
+    # The last change of the row, set by the database (a trigger, pathways 0031) whatever
+    # writes: meta.lastUpdated and ``_lastUpdated`` in the FHIR API.
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -98,6 +101,9 @@ class NextOfKin(models.Model):
     note = models.TextField(_("note"), blank=True)
     # Raised on every change; a stale form (edit or removal) is refused, never saved over.
     version = models.PositiveIntegerField(default=1)
+    # The last change of the row, set by the database (a trigger, pathways 0031) whatever
+    # writes: meta.lastUpdated and ``_lastUpdated`` in the FHIR API.
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["name", "id"]

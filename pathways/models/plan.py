@@ -179,6 +179,9 @@ class Goal(models.Model):
     )
     target_date = models.DateField(_("target date"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The last change of the row, set by the database (a trigger, pathways 0031) whatever
+    # writes: meta.lastUpdated and ``_lastUpdated`` in the FHIR API.
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-is_main", "life_area", "id"]

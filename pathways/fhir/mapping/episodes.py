@@ -50,10 +50,10 @@ def encounter(e) -> dict:
 def _episodes():
     return TreatmentEpisode.objects.select_related("unit__organisation").annotate(
         fhir_updated=Greatest(
-            "created_at",
-            Coalesce("ended_at", "created_at"),
-            Coalesce("ready_at", "created_at"),
-            Coalesce("assessed_at", "created_at"),
+            "changed_at",
+            Coalesce("ended_at", "changed_at"),
+            Coalesce("ready_at", "changed_at"),
+            Coalesce("assessed_at", "changed_at"),
         )
     )
 

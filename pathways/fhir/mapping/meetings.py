@@ -89,11 +89,7 @@ def communication(message) -> dict:
 
 def _meetings():
     return Meeting.objects.annotate(
-        fhir_updated=Greatest(
-            "created_at",
-            Coalesce("published_at", "created_at"),
-            Coalesce("starts_at", "created_at"),
-        )
+        fhir_updated=Greatest("changed_at", Coalesce("published_at", "changed_at"))
     ).prefetch_related(
         Prefetch(
             "invitations",

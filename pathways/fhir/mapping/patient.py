@@ -3,7 +3,10 @@
 The pathway is one per patient, so CareTeam and EpisodeOfCare take the patient's id.
 """
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
+import datetime
+import re
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from pathways.fhir import codes
@@ -157,17 +160,33 @@ def _team_changed():
     )
 
 
+def _coordinators_changed():
+    """The latest start or end of a koordinator (EpisodeOfCare.careManager)."""
+    return Subquery(
+        CoordinatorAssignment.objects.filter(patient=OuterRef("pk"))
+        .annotate(t=Greatest("started_at", Coalesce("ended_at", "started_at")))
+        .order_by("-t")
+        .values("t")[:1]
+    )
+
+
 def _patients():
-    # The row keeps no change time beyond its creation; its version counts changes.
+    # ``changed_at`` is moved by the database with every change of the row (pathways 0031).
     return Patient.objects.select_related("registered_by_unit__organisation").annotate(
-        fhir_updated=F("created_at")
+        fhir_updated=F("changed_at")
     )
 
 
 def _teams():
     return (
         Patient.objects.select_related("registered_by_unit__organisation")
-        .annotate(fhir_updated=Coalesce(_team_changed(), F("created_at")))
+        .annotate(
+            fhir_updated=Greatest(
+                "changed_at",
+                Coalesce(_team_changed(), "changed_at"),
+                Coalesce(_coordinators_changed(), "changed_at"),
+            )
+        )
         .prefetch_related(
             Prefetch(
                 "care_team",
@@ -184,7 +203,7 @@ def _teams():
 
 
 def _kin():
-    return NextOfKin.objects.all()
+    return NextOfKin.objects.annotate(fhir_updated=F("changed_at"))
 
 
 def _consents():
@@ -217,6 +236,44 @@ def _team_status(queryset, value):
     return queryset.filter(has) if "active" in wanted else queryset.exclude(has)
 
 
+def _name_part(*fields):
+    """A string parameter as R4 searches one: a case-insensitive start of any part of the
+    name (``Nord`` finds Nordmann; ``Jo`` finds the given names Ola Johan)."""
+
+    def apply(queryset, value):
+        value = value.strip()
+        if not value:
+            raise ValueError(value)
+        match = Q()
+        for name in fields:
+            match |= Q(**{f"{name}__istartswith": value})
+            match |= Q(**{f"{name}__icontains": f" {value}"})
+            match |= Q(**{f"{name}__icontains": f"-{value}"})
+        return queryset.filter(match)
+
+    return apply
+
+
+def _birthdate(queryset, value):
+    """``birthdate=[eq|ne|lt|gt|le|ge]YYYY-MM-DD``, or a year or a month (eq only)."""
+    match = re.fullmatch(r"(eq|ne|lt|gt|le|ge)?(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
+    if match is None:
+        raise ValueError(value)
+    prefix, year, month, day = match.groups()
+    prefix = prefix or "eq"
+    if day is None:
+        if prefix != "eq":
+            raise ValueError(value)
+        if month is None:
+            return queryset.filter(birth_date__year=int(year))
+        return queryset.filter(birth_date__year=int(year), birth_date__month=int(month))
+    when = datetime.date(int(year), int(month), int(day))  # ValueError for no such day
+    if prefix == "ne":
+        return queryset.exclude(birth_date=when)
+    lookup = {"eq": "exact", "gt": "gt", "ge": "gte", "lt": "lt", "le": "lte"}[prefix]
+    return queryset.filter(**{f"birth_date__{lookup}": when})
+
+
 PATIENT_INCLUDE = Include("patient", "Patient", lambda obj: [obj.fhir_patient_id])
 
 RESOURCES = (
@@ -231,6 +288,17 @@ RESOURCES = (
                 "token",
                 _identifier_filter,
                 "National id: fødselsnummer, D-nummer or H-nummer (system|value)",
+            ),
+            SearchParam(
+                "name", "string", _name_part("first_name", "last_name"), "Any part of the name"
+            ),
+            SearchParam("family", "string", _name_part("last_name"), "The family name"),
+            SearchParam("given", "string", _name_part("first_name"), "A given name"),
+            SearchParam(
+                "birthdate",
+                "date",
+                _birthdate,
+                "Date of birth (prefixes eq ne gt ge lt le; a year or a month with eq)",
             ),
         ),
     ),
@@ -255,7 +323,8 @@ RESOURCES = (
         to_fhir=episode_of_care,
         patient_field="pk",
         params=(SearchParam("status", "token", _team_status, "active, finished"),),
-        includes=(PATIENT_INCLUDE, Include("care-team", "CareTeam", lambda p: [p.pk])),
+        # R4 has no EpisodeOfCare care-team parameter (its team is read with CareTeam?patient=).
+        includes=(PATIENT_INCLUDE,),
     ),
     ResourceType(
         name="Consent",

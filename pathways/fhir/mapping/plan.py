@@ -1,6 +1,6 @@
 """CarePlan (the individuell plan, measures as ``activity``) and Goal."""
 
-from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from pathways.fhir import codes
@@ -136,7 +136,7 @@ def _goals():
     )
     return (
         Goal.objects.select_related("plan")
-        .annotate(fhir_updated=Coalesce(latest_progress, F("created_at")))
+        .annotate(fhir_updated=Greatest("changed_at", Coalesce(latest_progress, "changed_at")))
         .prefetch_related(Prefetch("progress", queryset=GoalProgress.objects.order_by("pk")))
     )
 
@@ -162,6 +162,7 @@ RESOURCES = (
         patient_field="plan__patient_id",
         status_field="status",
         statuses=_inverse(GOAL_STATUS),
+        status_param="lifecycle-status",
         includes=(PATIENT_INCLUDE,),
     ),
 )

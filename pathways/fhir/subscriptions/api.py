@@ -1,7 +1,8 @@
-"""``/fhir/R4/Subscription``: a client creates, reads, lists and deletes its own subscriptions.
+"""``/fhir/R4/Subscription``: a client creates, reads, lists and deletes its own subscriptions,
+and sets one back to ``active`` after an ``error`` (PUT).
 
-Same token checks as the rest of the API (``pathways.fhir.auth``). Creating and deleting
-need ``system/Subscription.write``; reading needs that or ``system/Subscription.read``
+Same token checks as the rest of the API (``pathways.fhir.auth``). Creating, updating and
+deleting need ``system/Subscription.write``; reading needs that or ``system/Subscription.read``
 (``system/*.read`` is enough too). Another client's subscription is a 404, like a missing one.
 """
 
@@ -46,8 +47,8 @@ def collection(request):
 
 @csrf_exempt
 def instance(request, pk):
-    handler = {"GET": _read, "HEAD": _read, "DELETE": _delete}.get(request.method)
-    return handler(request, pk) if handler else _not_allowed("GET, HEAD, DELETE")
+    handler = {"GET": _read, "HEAD": _read, "PUT": _update, "DELETE": _delete}.get(request.method)
+    return handler(request, pk) if handler else _not_allowed("GET, HEAD, PUT, DELETE")
 
 
 def _create(request):
@@ -84,6 +85,25 @@ def _read(request, pk):
     subscription = _own(caller, pk)
     if subscription is None:
         return outcome(404, "not-found", _("No such resource."))
+    return fhir_response(resource.to_fhir(subscription))
+
+
+def _update(request, pk):
+    """R4 update, for one change only: ``status`` back to active after ``error``."""
+    caller, refusal = _caller(request, write=True)
+    if refusal:
+        return refusal
+    subscription = _own(caller, pk)
+    if subscription is None:
+        return outcome(404, "not-found", _("No such resource."))
+    if len(request.body) > MAX_BODY:
+        return outcome(413, "too-costly", _("The resource is too large."))
+    try:
+        resource.reactivation(json.loads(request.body or b"null"), subscription)
+    except ValueError as error:  # JSON errors and resource.Invalid
+        message = str(error) if isinstance(error, resource.Invalid) else _("The body is not JSON.")
+        return outcome(400, "invalid", message)
+    subscription = services.subscription_reactivate(client=caller.client, subscription=subscription)
     return fhir_response(resource.to_fhir(subscription))
 
 

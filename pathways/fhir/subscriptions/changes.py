@@ -70,6 +70,11 @@ def record_change(resource_type: str, resource_id: int, patient_id: int, status:
     _after_commit()
 
 
+def queue_after_commit() -> None:
+    """Run the ``ON_CHANGED`` hooks after the commit (something became due to be sent)."""
+    _after_commit()
+
+
 def _after_commit() -> None:
     # Once per transaction, however many rows it wrote.
     if any(entry[1] is _changed for entry in connection.run_on_commit):

@@ -11,7 +11,9 @@ take a key-share lock on it, never wait). Pending events get their event numbers
 transaction of their own; then, in one transaction, the oldest are posted as one signed
 Bundle and marked delivered before the commit. A failed post leaves them pending and backs
 the subscription off (doubling, up to an hour); failing for longer than
-``FHIR_SUBSCRIPTION_ERROR_AFTER_HOURS`` sets it to ``error``. A worker killed during the
+``FHIR_SUBSCRIPTION_ERROR_AFTER_HOURS`` sets it to ``error``: no more attempts, but its events
+are kept and still fanned out to it, until the client sets it back to ``active`` (then all are
+sent, in order) or deletes it. A worker killed during the
 post rolls back: the events are posted again with the same numbers, for the receiver to drop.
 """
 
@@ -57,6 +59,18 @@ def live(queryset=None):
     ).filter(Q(end__isnull=True) | Q(end__gt=timezone.now()))
 
 
+def receiving(queryset=None):
+    """Subscriptions that changes are fanned out to: the live ones and those in ``error``.
+    A subscription given up on keeps collecting its events, so that a client that sets it
+    back to ``active`` (``services.subscription_reactivate``) loses no change."""
+    queryset = queryset if queryset is not None else Subscription.objects.all()
+    return queryset.filter(
+        deleted_at__isnull=True,
+        status__in=(Subscription.Status.ACTIVE, Subscription.Status.ERROR),
+        client__is_active=True,
+    ).filter(Q(end__isnull=True) | Q(end__gt=timezone.now()))
+
+
 # Fan-out ---------------------------------------------------------------------------------
 
 
@@ -70,7 +84,7 @@ def fan_out(limit: int = FAN_OUT_BATCH) -> int:
             return 0
         types = {c.resource_type for c in changes}
         subscriptions = list(
-            live(Subscription.objects.filter(resource_type__in=types)).select_related("client")
+            receiving(Subscription.objects.filter(resource_type__in=types)).select_related("client")
         )
         seeing = organisations_seeing(
             {c.patient_id for c in changes}, {s.client.organisation_id for s in subscriptions}
@@ -211,7 +225,9 @@ def _back_off(subscription, reason: str) -> None:
         "error": reason[:500],
     }
     if now - failing_since >= timedelta(hours=settings.FHIR_SUBSCRIPTION_ERROR_AFTER_HOURS):
-        # Given up on: the events stay pending; the client sees "error" when it reads it.
+        # Given up on: no more attempts. Its events stay pending and new ones still gather
+        # (``receiving``); the client sees "error" when it reads it, and setting it back to
+        # "active" (PUT) has everything pending sent, in order.
         fields["status"] = Subscription.Status.ERROR
     Subscription.objects.filter(pk=subscription.pk).update(**fields)
     log.warning(

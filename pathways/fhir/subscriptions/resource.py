@@ -190,10 +190,12 @@ def capability_entry() -> dict:
             "Rest-hook subscriptions to Task and CarePlan (criteria Task?… or CarePlan?… with "
             "patient and status); id-only notifications in the R4 shape of the Subscriptions "
             "R5 Backport IG, signed with HMAC-SHA256 in the X-Samhandling-Signature header. "
-            f"Scope system/Subscription.write; the signing secret in the extension {SECRET}."
+            f"Scope system/Subscription.write; the signing secret in the extension {SECRET}. "
+            "Update (PUT) changes only the status, back to active after an error."
         ),
         "interaction": [
             {"code": "read"},
+            {"code": "update"},
             {"code": "delete"},
             {"code": "create"},
             {"code": "search-type"},
@@ -202,3 +204,20 @@ def capability_entry() -> dict:
         "readHistory": False,
         "updateCreate": False,
     }
+
+
+def reactivation(data, subscription) -> None:
+    """An update (PUT) of ``subscription`` as it may be made: the resource as read back with
+    ``status`` active (or requested). Anything else changed is refused (``Invalid``): the
+    endpoint, criteria and secret are changed by subscribing anew."""
+    if not isinstance(data, dict) or data.get("resourceType") != "Subscription":
+        raise Invalid(_("The body must be a Subscription resource."))
+    if "id" in data and str(data["id"]) != str(subscription.pk):
+        raise Invalid(_("The resource's id is not the id in the URL."))
+    if data.get("status") not in ("active", "requested"):
+        raise Invalid(_("A subscription can only be set back to the status active."))
+    channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
+    if data.get("criteria") != subscription.criteria or (
+        channel.get("endpoint") != subscription.endpoint
+    ):
+        raise Invalid(_("Only the status can be changed; subscribe anew to change anything else."))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.acting import Actor
 from pathways.access import client_patient_q
+from pathways.fhir.subscriptions.changes import queue_after_commit
 from pathways.fhir.subscriptions.resource import Invalid, Request
 from pathways.models import Patient, Subscription
 
@@ -61,3 +62,31 @@ def subscription_delete(*, client, subscription: Subscription) -> None:
         basis=audit.Basis.SYSTEM,
         detail=f"FHIR {client.client_id}: Subscription {subscription.criteria}",
     )
+
+
+@transaction.atomic
+def subscription_reactivate(*, client, subscription: Subscription) -> Subscription:
+    """The client sets its subscription back to ``active`` (an R4 update of ``status``): the
+    back-off starts afresh and every event kept while it was in ``error`` is sent, in the
+    order of the changes, with the numbers it has or the next ones."""
+    stored = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if stored.status == Subscription.Status.ACTIVE:
+        return stored
+    Subscription.objects.filter(pk=stored.pk).update(
+        status=Subscription.Status.ACTIVE,
+        failures=0,
+        failing_since=None,
+        next_attempt_at=None,
+        error="",
+    )
+    audit.record_by(
+        Actor(client.account),
+        audit.Action.UPDATE,
+        patient=stored.patient_id,
+        obj=stored,
+        basis=audit.Basis.SYSTEM,
+        detail=f"FHIR {client.client_id}: Subscription {stored.criteria} active again",
+    )
+    queue_after_commit()
+    stored.refresh_from_db()
+    return stored

@@ -72,6 +72,16 @@ def unn_system(unn):
 
 
 @pytest.fixture
+def other_kommune_system(sarpsborg_rus):
+    """Another kommune's record system: none of Vadsø's patients are its own."""
+    return api_client_create(
+        client_id="sarpsborg-gerica",
+        name="Gerica Sarpsborg",
+        organisation=sarpsborg_rus.organisation,
+    )
+
+
+@pytest.fixture
 def stranger_system(other_hf_unit):
     return api_client_create(
         client_id="annet-hf", name="Annet HF EPJ", organisation=other_hf_unit.organisation

@@ -68,6 +68,7 @@ def _end_unn_membership(patient, coordinator, vadso_rus):
         ("consent to UNN withdrawn", True, False),
         ("referred to UNN", True, True),
         ("opened by another HF with emergency access", True, False),
+        ("opened by another kommune with emergency access", True, False),
     ],
 )
 def test_each_client_sees_what_its_units_see(
@@ -78,6 +79,7 @@ def test_each_client_sees_what_its_units_see(
     vadso_system,
     unn_system,
     stranger_system,
+    other_kommune_system,
     patient,
     shared_patient,
     coordinator,
@@ -86,6 +88,8 @@ def test_each_client_sees_what_its_units_see(
     tsb_intake,
     other_hf_user,
     other_hf_unit,
+    other_kommune_user,
+    sarpsborg_rus,
 ):
     if kind == "registered in Vadsø":
         _end_unn_membership(patient, coordinator, vadso_rus)
@@ -104,16 +108,29 @@ def test_each_client_sees_what_its_units_see(
             reason="emergency",
             explanation="Pasienten er innlagt akutt og trenger oppfølging nå.",
         )
+    elif kind == "opened by another kommune with emergency access":
+        _end_unn_membership(patient, coordinator, vadso_rus)
+        break_glass_open(
+            patient=patient,
+            actor=Actor(other_kommune_user, sarpsborg_rus),
+            reason="emergency",
+            explanation="Pasienten har flyttet hit og trenger hjelp i natt.",
+        )
     assert sees(api, vadso_system, patient) is vadso_sees
     assert sees(api, unn_system, patient) is unn_sees
     # Another helseforetak's system never sees the patient, not even by emergency access
     # opened by one of its people: break-the-glass is for a person, never for a system.
     assert sees(api, stranger_system, patient) is False
+    # Another kommune's system sees nothing of Vadsø's patients either, whatever the case
+    # (kommune access follows the care team, never the kind of organisation).
+    assert sees(api, other_kommune_system, patient) is False
 
 
+@pytest.mark.parametrize("outsider_system", ["stranger_system", "other_kommune_system"])
 def test_an_outsider_gets_the_same_answer_as_for_a_missing_id(
-    api, stranger_system, patient, vadso_system
+    api, outsider_system, patient, vadso_system, request
 ):
+    stranger_system = request.getfixturevalue(outsider_system)
     outsider = read(api, stranger_system, "Patient", patient.pk)
     missing = read(api, vadso_system, "Patient", 999_999_999)
     assert outsider.status_code == missing.status_code == 404

@@ -209,8 +209,8 @@ def test_the_capability_statement_states_what_the_registry_serves(client):
         "status",
     }
     related = next(r for r in rest["resource"] if r["type"] == "RelatedPerson")
-    # RelatedPerson keeps no change time, so _lastUpdated is not offered for it.
-    assert {p["name"] for p in related["searchParam"]} == {"_id", "patient"}
+    # RelatedPerson keeps a change time (changed_at, pathways 0031).
+    assert {p["name"] for p in related["searchParam"]} == {"_id", "_lastUpdated", "patient"}
     binary = next(r for r in rest["resource"] if r["type"] == "Binary")
     assert binary["interaction"] == [{"code": "read"}] and "searchParam" not in binary
     assert set(care_plan["searchInclude"]) == {

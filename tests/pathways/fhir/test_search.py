@@ -38,7 +38,7 @@ def test_status_maps_back_to_our_states(api, vadso_system, patient, pathway):
     assert ids(
         bundle(api, vadso_system, "ServiceRequest", patient=patient.pk, status="active,draft")
     ) == [str(forwarded.pk)]
-    assert ids(bundle(api, vadso_system, "Goal", status="completed")) == [
+    assert ids(bundle(api, vadso_system, "Goal", **{"lifecycle-status": "completed"})) == [
         str(g.pk) for g in Goal.objects.filter(status=Goal.Status.ACHIEVED)
     ]
     assert ids(bundle(api, vadso_system, "Encounter", status="finished")) == []
@@ -147,7 +147,7 @@ PAGES = {
     "Goal": {"_include": "Goal:patient"},
     "Patient": {},
     "CareTeam": {},
-    "EpisodeOfCare": {"_include": "EpisodeOfCare:care-team"},
+    "EpisodeOfCare": {"_include": "EpisodeOfCare:patient"},
     "ServiceRequest": {"_include": "ServiceRequest:patient"},
     "Task": {"_include": ["Task:focus", "Task:patient"]},
 }

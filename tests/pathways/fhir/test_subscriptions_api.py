@@ -152,5 +152,11 @@ def test_the_capability_statement_offers_subscriptions(client):
     CapabilityStatement.model_validate(statement)
     (rest,) = statement["rest"]
     entry = next(r for r in rest["resource"] if r["type"] == "Subscription")
-    assert {i["code"] for i in entry["interaction"]} == {"create", "read", "delete", "search-type"}
+    assert {i["code"] for i in entry["interaction"]} == {
+        "create",
+        "read",
+        "update",
+        "delete",
+        "search-type",
+    }
     assert "system/Subscription.write" in rest["security"]["description"]
