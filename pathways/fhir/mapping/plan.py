@@ -4,6 +4,7 @@ from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from pathways.fhir import codes
+from pathways.fhir.mapping import ettervern
 from pathways.fhir.mapping.patient import PATIENT_INCLUDE
 from pathways.fhir.registry import Include, ResourceType
 from pathways.models import Goal, GoalProgress, IndividualPlan, Measure, PlanRevision
@@ -28,6 +29,7 @@ GOAL_STATUS = {
     Goal.Status.NOT_ACHIEVED: "completed",
     Goal.Status.CANCELLED: "cancelled",
 }
+KIND = "individuell-plan"
 GOAL_ACHIEVEMENT = {Goal.Status.ACHIEVED: "achieved", Goal.Status.NOT_ACHIEVED: "not-achieved"}
 ACHIEVEMENT_SYSTEM = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 
@@ -65,7 +67,7 @@ def care_plan(plan) -> dict:
         plan,
         status=PLAN_STATUS[plan.status],
         intent="plan",
-        category=[codes.concept(codes.PLAN_KIND, "individuell-plan", "Individuell plan")],
+        category=[codes.concept(codes.PLAN_KIND, KIND, "Individuell plan")],
         title="Individuell plan",
         description=plan.what_matters,
         subject=codes.ref("Patient", plan.patient_id),
@@ -149,11 +151,14 @@ RESOURCES = (
         patient_field="patient_id",
         status_field="status",
         statuses=_inverse(PLAN_STATUS),
+        params=(ettervern.plan_kind_param(KIND),),
         includes=(
             PATIENT_INCLUDE,
             Include("goal", "Goal", lambda plan: [g.pk for g in plan.goals.all()]),
             Include("care-team", "CareTeam", lambda plan: [plan.patient_id]),
         ),
+        # The ettervern plans, ids ``ettervern-<n>``, after the individuell plans.
+        parts=(ettervern.CARE_PLAN,),
     ),
     ResourceType(
         name="Goal",

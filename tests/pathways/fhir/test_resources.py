@@ -127,6 +127,18 @@ R4_CODES = {
         "entered-in-error",
         "unknown",
     },
+    ("CarePlan.activity.detail", "kind"): {
+        "Appointment",
+        "CommunicationRequest",
+        "DeviceRequest",
+        "MedicationRequest",
+        "NutritionOrder",
+        "Task",
+        "ServiceRequest",
+        "VisionPrescription",
+    },
+    ("DocumentReference", "status"): {"current", "superseded", "entered-in-error"},
+    ("DocumentReference", "docStatus"): {"preliminary", "final", "amended", "entered-in-error"},
     ("AuditEvent", "action"): {"C", "R", "U", "D", "E"},
     ("AuditEvent", "outcome"): {"0", "4", "8", "12"},
 }
@@ -148,9 +160,12 @@ def _no_empty(value, where):
 def _codes(resource):
     name = resource["resourceType"]
     found = [((name, k), resource.get(k)) for k in ("status", "lifecycleStatus", "action")]
-    found += [((name, k), resource.get(k)) for k in ("outcome", "priority")]
+    found += [((name, k), resource.get(k)) for k in ("outcome", "priority", "docStatus")]
     for activity in resource.get("activity", []) if name == "CarePlan" else []:
-        found.append((("CarePlan.activity.detail", "status"), activity["detail"].get("status")))
+        # An activity is either a reference (a follow-up Appointment) or a detail.
+        detail = activity.get("detail", {})
+        found.append((("CarePlan.activity.detail", "status"), detail.get("status")))
+        found.append((("CarePlan.activity.detail", "kind"), detail.get("kind")))
     for participant in resource.get("participant", []) if name == "Appointment" else []:
         found.append((("Appointment.participant", "status"), participant["status"]))
     return [(key, code) for key, code in found if key in R4_CODES and code is not None]
@@ -180,7 +195,7 @@ def search_all(api, system, name, **params):
 
 
 @pytest.mark.django_db
-def test_every_resource_type_validates(api, vadso_system, patient, pathway):
+def test_every_resource_type_validates(api, vadso_system, patient, pathway, aftercare):
     seen = {}
     for name in sorted(REGISTRY):
         if "search-type" not in REGISTRY[name].interactions:
@@ -213,6 +228,17 @@ def test_every_resource_type_validates(api, vadso_system, patient, pathway):
         "Task",
     }
     assert expected <= set(seen)
+    # Each model a type is served from, with its own ids.
+    kinds = {(name, r["id"].rpartition("-")[0]) for name, found in seen.items() for r in found}
+    assert {
+        ("CarePlan", ""),
+        ("CarePlan", "ettervern"),
+        ("Appointment", ""),
+        ("Appointment", "oppfolging"),
+        ("DocumentReference", ""),
+        ("DocumentReference", "ettervern"),
+        ("DocumentReference", "referat"),
+    } <= kinds
 
 
 @pytest.mark.django_db
