@@ -98,12 +98,9 @@ def _crisis_activity(crisis) -> dict | None:
         if (text := getattr(crisis, name).strip())
     ]
     for contact in crisis.contacts.all():
-        person = contact.next_of_kin
-        name = person.name if person else contact.name
-        phone = person.phone if person else contact.phone
-        role = contact.role or (person.relation if person else "")
-        parts = [name, f"({role})" if role else "", phone, contact.when]
-        lines.append(" ".join(p for p in parts if p))
+        role = contact.role_display
+        parts = [contact.display_name, f"({role})" if role else "", contact.contact_phone]
+        lines.append(" ".join(p for p in (*parts, contact.when) if p))
     display = capfirst(str(CrisisPlan._meta.verbose_name))
     detail = {
         "code": codes.concept(codes.PLAN_KIND, "kriseplan", display),

@@ -114,6 +114,11 @@ def build_aftercare(pathway, patient, coordinator, vadso_rus, unn_tsb, tsb_clini
         data={"warning_signs": "Trekker seg unna venner.", "what_helps": "Gå tur med hunden."},
         version=found.version if found else 1,
     )
+    crisis.crisis_contact_add(
+        patient=patient,
+        actor=kommune,
+        data={"name": "Legevakt", "role": "Vakttelefon", "phone": "116117", "when": "Hele døgnet"},
+    )
     missed = episodes.follow_up_add(
         episode=episode,
         actor=kommune,

@@ -3,18 +3,20 @@ R4B models: R4B changed none of the elements these resources use), and the mappi
 what the pathway says."""
 
 import base64
+import datetime
 import importlib
 from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import AuditEvent
 from pathways.fhir import codes
 from pathways.fhir.mapping import auditlog, meetings, plan
 from pathways.fhir.registry import REGISTRY
-from pathways.models import Goal, IndividualPlan, Measure, Meeting
+from pathways.models import EttervernPlan, Goal, IndividualPlan, Measure, Meeting
 from referrals import fhir as referrals_fhir
 from referrals.models import Referral
 
@@ -383,3 +385,170 @@ def test_the_plan_document_is_the_printed_pdf_and_its_download_is_logged(
     assert base64.b64decode(as_json["data"]).startswith(b"%PDF")
     searching = api(vadso_system).get("/fhir/R4/Binary")
     assert searching.status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_ettervern_plan_is_a_care_plan_beside_the_individuell_plan(
+    api, vadso_system, patient, pathway, aftercare, unn, vadso, unn_tsb
+):
+    plan, missed, ahead = aftercare["ettervern"], aftercare["missed"], aftercare["ahead"]
+    both = search_all(api, vadso_system, "CarePlan", patient=patient.pk)
+    assert [p["id"] for p in both] == [str(pathway["plan"].pk), f"ettervern-{plan.pk}"]
+    kinds = [p["category"][0]["coding"][0]["code"] for p in both]
+    assert kinds == ["individuell-plan", "ettervern-plan"]
+    (found,) = search_all(api, vadso_system, "CarePlan", category="ettervern-plan")
+    assert found == both[1]
+    assert [
+        p["id"] for p in search_all(api, vadso_system, "CarePlan", category="individuell-plan")
+    ] == [str(pathway["plan"].pk)]
+    assert found["status"] == "draft"  # neither side has signed
+    assert found["subject"] == {"reference": f"Patient/{patient.pk}"}
+    assert found["encounter"] == {"reference": f"Encounter/{pathway['episode'].pk}"}
+    assert found["author"]["reference"] == f"Organization/{unn.pk}"
+    assert {c["reference"] for c in found["contributor"]} == {
+        f"Organization/{unn.pk}",
+        f"Organization/{vadso.pk}",
+    }
+    assert found["description"] == "Fullført døgnopphold uten rus."
+    assert found["period"]["end"] == plan.return_valid_until.isoformat()
+    notes = [n["text"] for n in found["note"]]
+    assert any(n.endswith(": Økt overdosefare de første ukene.") for n in notes)
+    assert any("Kommunal leilighet i Vadsø." in n for n in notes)
+    details = [a["detail"] for a in found["activity"] if "detail" in a]
+    crisis = next(
+        d for d in details if d.get("code", {}).get("coding", [{}])[0].get("code") == "kriseplan"
+    )
+    assert "Trekker seg unna venner." in crisis["description"]
+    assert "Gå tur med hunden." in crisis["description"]
+    assert "Legevakt (Vakttelefon) 116117 Hele døgnet" in crisis["description"]
+    way_back = next(
+        d for d in details if d.get("code", {}).get("coding", [{}])[0].get("code") == "open_return"
+    )
+    assert way_back["performer"][0]["display"].startswith(unn_tsb.name)
+    assert way_back["description"] == "Ring døgnavdelingen før kl. 12."
+    assert way_back["status"] == "not-started"
+    first = next(d for d in details if d.get("kind") == "Appointment")
+    assert "Kari Koordinator" in first["description"] and first["status"] == "scheduled"
+    references = [a["reference"]["reference"] for a in found["activity"] if "reference" in a]
+    assert references == [
+        f"Appointment/oppfolging-{missed.pk}",
+        f"Appointment/oppfolging-{ahead.pk}",
+    ]
+
+    # Both sides sign: agreed. The way back runs out: over.
+    EttervernPlan.objects.filter(pk=plan.pk).update(
+        specialist_signed_at=timezone.now(), kommune_signed_at=timezone.now()
+    )
+    assert [p["id"] for p in search_all(api, vadso_system, "CarePlan", status="active")] == [
+        f"ettervern-{plan.pk}"
+    ]
+    EttervernPlan.objects.filter(pk=plan.pk).update(
+        return_valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    (over,) = search_all(api, vadso_system, "CarePlan", status="completed")
+    assert over["id"] == f"ettervern-{plan.pk}"
+    drafts = search_all(api, vadso_system, "CarePlan", status="draft")
+    assert [p["id"] for p in drafts] == [str(pathway["plan"].pk)]
+    read = api(vadso_system).get(reverse("fhir:read", args=["CarePlan", f"ettervern-{plan.pk}"]))
+    assert read.status_code == 200 and read.json()["status"] == "completed"
+    # The individuell plan's ids stay its own: the same number without the prefix is it.
+    plain = api(vadso_system).get(reverse("fhir:read", args=["CarePlan", pathway["plan"].pk]))
+    assert plain.json()["category"][0]["coding"][0]["code"] == "individuell-plan"
+
+
+@pytest.mark.django_db
+def test_follow_up_appointments_are_appointments_beside_the_meetings(
+    api, vadso_system, patient, pathway, aftercare, vadso_rus
+):
+    missed, ahead, minutes = aftercare["missed"], aftercare["ahead"], aftercare["minutes"]
+    found = {a["id"]: a for a in search_all(api, vadso_system, "Appointment", patient=patient.pk)}
+    assert set(found) == {
+        str(pathway["meeting"].pk),
+        str(minutes.pk),
+        f"oppfolging-{missed.pk}",
+        f"oppfolging-{ahead.pk}",
+    }
+    no_show = found[f"oppfolging-{missed.pk}"]
+    assert no_show["status"] == "noshow"
+    assert found[f"oppfolging-{ahead.pk}"]["status"] == "booked"
+    assert found[str(minutes.pk)]["status"] == "fulfilled"
+    actors = [p["actor"] for p in no_show["participant"]]
+    assert actors[0] == {"reference": f"Patient/{patient.pk}"}
+    assert actors[1]["reference"] == f"HealthcareService/{vadso_rus.pk}"
+    assert actors[2] == {"display": "Ruskonsulent Per"}
+    assert no_show["start"] == codes.instant(missed.at)
+
+    def ids(**params):
+        return [a["id"] for a in search_all(api, vadso_system, "Appointment", **params)]
+
+    assert ids(status="noshow") == [f"oppfolging-{missed.pk}"]
+    assert ids(status="fulfilled") == [str(minutes.pk)]
+    assert ids(status="booked,noshow") == [
+        str(pathway["meeting"].pk),
+        f"oppfolging-{missed.pk}",
+        f"oppfolging-{ahead.pk}",
+    ]
+    today = timezone.localdate()
+    assert ids(date=f"lt{today}") == [str(minutes.pk), f"oppfolging-{missed.pk}"]
+    assert ids(date=f"ge{today + datetime.timedelta(days=9)}") == [f"oppfolging-{ahead.pk}"]
+    assert ids(_id=f"oppfolging-{ahead.pk},{pathway['meeting'].pk}") == [
+        str(pathway["meeting"].pk),
+        f"oppfolging-{ahead.pk}",
+    ]
+
+
+def _pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
+
+
+@pytest.mark.django_db
+def test_the_ettervern_plan_and_the_published_minutes_are_documents(
+    api, vadso_system, patient, pathway, aftercare
+):
+    plan, minutes = aftercare["ettervern"], aftercare["minutes"]
+    documents = {
+        d["id"]: d for d in search_all(api, vadso_system, "DocumentReference", patient=patient.pk)
+    }
+    # The planned meeting has no minutes: only the published ones are documents.
+    assert set(documents) == {
+        str(pathway["plan"].pk),
+        f"ettervern-{plan.pk}",
+        f"referat-{minutes.pk}",
+    }
+    ettervern_doc = documents[f"ettervern-{plan.pk}"]
+    assert ettervern_doc["docStatus"] == "preliminary"  # not signed
+    assert ettervern_doc["context"]["related"] == [{"reference": f"CarePlan/ettervern-{plan.pk}"}]
+    minutes_doc = documents[f"referat-{minutes.pk}"]
+    assert minutes_doc["docStatus"] == "final"
+    assert minutes_doc["context"]["related"] == [{"reference": f"Appointment/{minutes.pk}"}]
+
+    for document, says in (
+        (ettervern_doc, ["Tett oppfølging de første ukene.", "Trekker seg unna venner."]),
+        (minutes_doc, ["Ola møtte til første avtale.", "Ettervern"]),
+    ):
+        attachment = document["content"][0]["attachment"]
+        assert attachment["contentType"] == "application/pdf"
+        before = AuditEvent.objects.count()
+        response = api(vadso_system).get(f"/fhir/R4/{attachment['url']}")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        text = _pdf_text(response.content)
+        for phrase in says:
+            assert phrase in text, (document["id"], phrase)
+        (event,) = AuditEvent.objects.order_by("pk")[before:]
+        assert (event.action, event.patient_id, event.user_id) == (
+            "export",
+            patient.pk,
+            vadso_system.account_id,
+        )
+        as_json = api(vadso_system).get(f"/fhir/R4/{attachment['url']}", {"_format": "json"})
+        binary = as_json.json()
+        validate(binary)
+        assert binary["id"] == attachment["url"].partition("/")[2]
+        assert base64.b64decode(binary["data"]).startswith(b"%PDF")
+
+    # Unpublished minutes are no document.
+    Meeting.objects.filter(pk=minutes.pk).update(published_at=None)
+    ids = [d["id"] for d in search_all(api, vadso_system, "DocumentReference", patient=patient.pk)]
+    assert f"referat-{minutes.pk}" not in ids
+    assert api(vadso_system).get(f"/fhir/R4/Binary/referat-{minutes.pk}").status_code == 404
