@@ -451,6 +451,26 @@ def test_the_ettervern_plan_is_a_care_plan_beside_the_individuell_plan(
     assert [p["id"] for p in drafts] == [str(pathway["plan"].pk)]
     read = api(vadso_system).get(reverse("fhir:read", args=["CarePlan", f"ettervern-{plan.pk}"]))
     assert read.status_code == 200 and read.json()["status"] == "completed"
+    # An _include is answered by each kind of plan as it can: goals only from the individuell
+    # plan, the care team from both.
+    response = api(vadso_system).get(
+        reverse("fhir:search", args=["CarePlan"]),
+        {"patient": patient.pk, "_include": ["CarePlan:goal", "CarePlan:care-team"]},
+    )
+    included = [
+        (e["resource"]["resourceType"], e["resource"]["id"])
+        for e in response.json()["entry"]
+        if e["search"]["mode"] == "include"
+    ]
+    goals = sorted(("Goal", str(g.pk)) for g in pathway["plan"].goals.all())
+    assert sorted(included) == sorted([("CareTeam", str(patient.pk)), *goals])
+    # The CapabilityStatement says so, from the registry.
+    statement = api(vadso_system).get(reverse("fhir:metadata")).json()
+    served = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    care_plan_params = {p["name"]: p for p in served["CarePlan"]["searchParam"]}
+    assert "ettervern-plan" in care_plan_params["category"]["documentation"]
+    appointment_params = {p["name"]: p for p in served["Appointment"]["searchParam"]}
+    assert "noshow" in appointment_params["status"]["documentation"]
     # The individuell plan's ids stay its own: the same number without the prefix is it.
     plain = api(vadso_system).get(reverse("fhir:read", args=["CarePlan", pathway["plan"].pk]))
     assert plain.json()["category"][0]["coding"][0]["code"] == "individuell-plan"
