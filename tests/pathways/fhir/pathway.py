@@ -3,6 +3,7 @@ at least one instance for Ola (Vadsø's patient, shared with UNN)."""
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.acting import Actor
@@ -12,6 +13,7 @@ from pathways.meetings import services as meetings
 from pathways.models import CrisisPlan, EttervernPlan, Goal, NextOfKin, TreatmentEpisode
 from pathways.plan import services as plan_services
 from referrals import services as referrals
+from referrals.models import Referral
 from tests.pathways.meetings.fixtures import hold
 from tests.pathways.plan.setup import add_goal, add_measure, start_plan
 from tests.referrals.conftest import send_referral
@@ -73,10 +75,13 @@ def build(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_
     }
 
 
+ATTACHMENT = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
 def build_aftercare(pathway, patient, coordinator, vadso_rus, unn_tsb, tsb_clinician):
     """After the stay: the ettervern plan (both parts, a way back to TSB døgn), the patient's
-    crisis plan, two follow-up appointments (one missed, one ahead) and an earlier
-    ansvarsgruppe meeting whose minutes are published."""
+    crisis plan, two follow-up appointments (one missed, one ahead), an earlier ansvarsgruppe
+    meeting whose minutes are published, and an attachment to the forwarded referral."""
     episode = pathway["episode"]
     specialist, kommune = Actor(tsb_clinician, unn_tsb), Actor(coordinator, vadso_rus)
     plan = episodes.plan_start(episode=episode, actor=specialist)
@@ -141,5 +146,18 @@ def build_aftercare(pathway, patient, coordinator, vadso_rus, unn_tsb, tsb_clini
     )
     held = hold(earlier, coordinator, vadso_rus, notes="Ola møtte til første avtale.")
     minutes = meetings.minutes_publish(meeting=held, actor=kommune, version=held.version)
+    forwarded = Referral.objects.get(pk=pathway["forwarded"].pk)
+    attachment = referrals.attachment_add(
+        referral=forwarded,
+        actor=kommune,
+        upload=SimpleUploadedFile("epikrise.pdf", ATTACHMENT),
+        description="Epikrise fra fastlegen",
+    )
     plan.refresh_from_db()
-    return {"ettervern": plan, "missed": missed, "ahead": ahead, "minutes": minutes}
+    return {
+        "ettervern": plan,
+        "missed": missed,
+        "ahead": ahead,
+        "minutes": minutes,
+        "attachment": attachment,
+    }

@@ -5,6 +5,7 @@ with the client's account as the actor."""
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -15,6 +16,7 @@ from pathways.models import ApiClient, CareTeamMember, Consent
 from pathways.patients.services.breakglass import break_glass_open
 from pathways.patients.services.careteam import care_team_end, consent_withdraw
 from referrals import services as referrals
+from tests.pathways.fhir.pathway import ATTACHMENT
 from tests.referrals.conftest import referral_data, send_referral
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +166,20 @@ def test_another_units_draft_referral_is_not_shown(
     ]
     assert found_ids(api, unn_system, "ServiceRequest", patient=shared_patient.pk) == []
     assert read(api, unn_system, "Task", draft.pk).status_code == 404
+    # Nor its attachments.
+    attachment = referrals.attachment_add(
+        referral=draft,
+        actor=Actor(coordinator, vadso_rus),
+        upload=SimpleUploadedFile("epikrise.pdf", ATTACHMENT),
+    )
+    document = f"vedlegg-{attachment.pk}"
+    assert found_ids(api, vadso_system, "DocumentReference", patient=shared_patient.pk) == [
+        document
+    ]
+    assert found_ids(api, unn_system, "DocumentReference", patient=shared_patient.pk) == []
+    assert read(api, unn_system, "DocumentReference", document).status_code == 404
+    assert read(api, unn_system, "Binary", document).status_code == 404
+    assert read(api, vadso_system, "Binary", document).content == ATTACHMENT
 
 
 def test_a_service_account_has_no_password_and_no_unit(vadso_system):
@@ -198,6 +214,8 @@ def test_the_aftercare_resources_are_seen_as_the_patient_is(
         ("DocumentReference", f"referat-{minutes}"),
         ("Binary", f"ettervern-{plan}"),
         ("Binary", f"referat-{minutes}"),
+        ("DocumentReference", f"vedlegg-{aftercare['attachment'].pk}"),
+        ("Binary", f"vedlegg-{aftercare['attachment'].pk}"),
     ]
     missing = read(api, vadso_system, "CarePlan", "ettervern-999999999")
     assert missing.status_code == 404

@@ -19,6 +19,7 @@ from pathways.fhir.registry import REGISTRY
 from pathways.models import EttervernPlan, Goal, IndividualPlan, Measure, Meeting
 from referrals import fhir as referrals_fhir
 from referrals.models import Referral
+from tests.pathways.fhir.pathway import ATTACHMENT
 
 # The R4 value sets with a required binding that our status-like elements use. The model
 # library checks structure, types, cardinality and unknown elements, but not codes.
@@ -240,6 +241,7 @@ def test_every_resource_type_validates(api, vadso_system, patient, pathway, afte
         ("DocumentReference", ""),
         ("DocumentReference", "ettervern"),
         ("DocumentReference", "referat"),
+        ("DocumentReference", "vedlegg"),
     } <= kinds
 
 
@@ -530,10 +532,12 @@ def test_the_ettervern_plan_and_the_published_minutes_are_documents(
         d["id"]: d for d in search_all(api, vadso_system, "DocumentReference", patient=patient.pk)
     }
     # The planned meeting has no minutes: only the published ones are documents.
+    sent = aftercare["attachment"]
     assert set(documents) == {
         str(pathway["plan"].pk),
         f"ettervern-{plan.pk}",
         f"referat-{minutes.pk}",
+        f"vedlegg-{sent.pk}",
     }
     ettervern_doc = documents[f"ettervern-{plan.pk}"]
     assert ettervern_doc["docStatus"] == "preliminary"  # not signed
@@ -566,6 +570,17 @@ def test_the_ettervern_plan_and_the_published_minutes_are_documents(
         validate(binary)
         assert binary["id"] == attachment["url"].partition("/")[2]
         assert base64.b64decode(binary["data"]).startswith(b"%PDF")
+
+    # The referral's attachment: the stored file as it was sent.
+    attached = documents[f"vedlegg-{sent.pk}"]
+    assert attached["description"] == "Epikrise fra fastlegen"
+    assert attached["context"]["related"] == [{"reference": f"ServiceRequest/{sent.referral_id}"}]
+    before = AuditEvent.objects.count()
+    response = api(vadso_system).get(f"/fhir/R4/{attached['content'][0]['attachment']['url']}")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content == ATTACHMENT
+    (event,) = AuditEvent.objects.order_by("pk")[before:]
+    assert (event.action, event.patient_id) == ("export", patient.pk)
 
     # Unpublished minutes are no document.
     Meeting.objects.filter(pk=minutes.pk).update(published_at=None)
