@@ -87,9 +87,9 @@ def _discharge(episode):
     return episode.ended_at or episode.planned_end
 
 
-def _crisis_activity(crisis) -> dict | None:
-    """The patient's one crisis plan (shared with the individuell plan), summarised as an
-    activity: what to look for, what helps and whom to call."""
+def crisis_activity(crisis) -> dict | None:
+    """The patient's one crisis plan, summarised as an activity of both the individuell plan
+    and the ettervern plan (both show it): what to look for, what helps and whom to call."""
     if crisis is None:
         return None
     lines = [
@@ -128,11 +128,12 @@ def _way_back_activity(plan) -> dict | None:
 
 
 def _booked_activity(when, label: str, with_whom: str = "") -> dict:
-    """An appointment the plan names that is not (yet) a follow-up appointment of its own."""
+    """An appointment the plan names that is not (yet) a follow-up appointment of its own;
+    whether it took place is not recorded, so once its time has passed that is unknown."""
     description = f"{label}: {with_whom}" if with_whom else label
     detail = {
         "kind": "Appointment",
-        "status": "completed" if when <= timezone.now() else "scheduled",
+        "status": "unknown" if when <= timezone.now() else "scheduled",
         "scheduledPeriod": codes.period(when),
         "description": description,
     }
@@ -141,7 +142,7 @@ def _booked_activity(when, label: str, with_whom: str = "") -> dict:
 
 def _activities(plan) -> list:
     follow_ups = list(plan.episode.follow_ups.all())
-    found = [_crisis_activity(plan.patient.fhir_crisis), _way_back_activity(plan)]
+    found = [crisis_activity(plan.patient.fhir_crisis), _way_back_activity(plan)]
     # The first kommune appointment becomes a follow-up appointment at the discharge; until
     # then the plan's own note of it is all there is.
     if plan.first_appointment_at and not any(a.is_first_kommune for a in follow_ups):
@@ -228,6 +229,15 @@ def _plan_updated():
     )
 
 
+def crisis_prefetch() -> Prefetch:
+    """The patient's crisis plan with its contacts as ``patient.fhir_crisis`` (None when
+    there is none), for a queryset that selects the patient: two queries for a page."""
+    crisis = CrisisPlan.objects.prefetch_related(
+        Prefetch("contacts", queryset=CrisisContact.objects.select_related("next_of_kin"))
+    )
+    return Prefetch("patient__crisis_plan", queryset=crisis, to_attr="fhir_crisis")
+
+
 def _plans():
     kommune = (
         CareTeamMember.objects.active()
@@ -235,9 +245,6 @@ def _plans():
         .exclude(unit__kind__in=NOT_AUTHORS)
         .select_related("unit__organisation")
         .order_by("pk")
-    )
-    crisis = CrisisPlan.objects.prefetch_related(
-        Prefetch("contacts", queryset=CrisisContact.objects.select_related("next_of_kin"))
     )
     return (
         EttervernPlan.objects.select_related(
@@ -252,7 +259,7 @@ def _plans():
                 ),
             ),
             Prefetch("patient__care_team", queryset=kommune, to_attr="fhir_kommune_members"),
-            Prefetch("patient__crisis_plan", queryset=crisis, to_attr="fhir_crisis"),
+            crisis_prefetch(),
         )
     )
 

@@ -1,4 +1,5 @@
-"""CarePlan (the individuell plan, measures as ``activity``) and Goal."""
+"""CarePlan (the individuell plan, measures as ``activity``, the crisis plan summarised as
+one more) and Goal; the ettervern plans are served beside it (``mapping.ettervern``)."""
 
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
@@ -62,6 +63,11 @@ def _activity(measure) -> dict:
 
 
 def care_plan(plan) -> dict:
+    activities = [_activity(m) for m in plan.measures.all()]
+    # The patient's crisis plan, which the plan shows (the same summary as the ettervern plan's).
+    crisis = ettervern.crisis_activity(plan.patient.fhir_crisis)
+    if crisis is not None:
+        activities.append(crisis)
     return codes.resource(
         "CarePlan",
         plan,
@@ -76,7 +82,7 @@ def care_plan(plan) -> dict:
         author=codes.org_ref(plan.owner_unit),
         careTeam=[codes.ref("CareTeam", plan.patient_id)],
         goal=[codes.ref("Goal", g.pk) for g in plan.goals.all()],
-        activity=[_activity(m) for m in plan.measures.all()],
+        activity=activities,
         note=[{"text": plan.cooperation}] if plan.cooperation else [],
     )
 
@@ -110,7 +116,7 @@ def _plans():
         PlanRevision.objects.filter(plan=OuterRef("pk")).order_by("-at").values("at")[:1]
     )
     return (
-        IndividualPlan.objects.select_related("owner_unit__organisation")
+        IndividualPlan.objects.select_related("owner_unit__organisation", "patient")
         .annotate(
             fhir_updated=Greatest(
                 "created_at",
@@ -126,6 +132,7 @@ def _plans():
                 .prefetch_related(Prefetch("goals", queryset=Goal.objects.only("pk")))
                 .order_by("life_area", "start_on", "pk"),
             ),
+            ettervern.crisis_prefetch(),
         )
     )
 

@@ -473,6 +473,8 @@ def test_the_ettervern_plan_is_a_care_plan_beside_the_individuell_plan(
     assert "ettervern-plan" in care_plan_params["category"]["documentation"]
     appointment_params = {p["name"]: p for p in served["Appointment"]["searchParam"]}
     assert "noshow" in appointment_params["status"]["documentation"]
+    # The individuell plan shows the same crisis plan, summarised the same way.
+    assert crisis in [a["detail"] for a in both[0]["activity"]]
     # The individuell plan's ids stay its own: the same number without the prefix is it.
     plain = api(vadso_system).get(reverse("fhir:read", args=["CarePlan", pathway["plan"].pk]))
     assert plain.json()["category"][0]["coding"][0]["code"] == "individuell-plan"
