@@ -589,3 +589,16 @@ def test_the_ettervern_plan_and_the_published_minutes_are_documents(
     ids = [d["id"] for d in search_all(api, vadso_system, "DocumentReference", patient=patient.pk)]
     assert f"referat-{minutes.pk}" not in ids
     assert api(vadso_system).get(f"/fhir/R4/Binary/referat-{minutes.pk}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, r in REGISTRY.items() if r.statuses and (n, "status") in R4_CODES)
+)
+def test_every_status_a_search_knows_is_an_r4_code(name):
+    """The status codes each model of a type answers to (the ettervern plan beside the
+    individuell plan, follow-up appointments beside meetings), the same set for every model
+    so that a search runs through all of them."""
+    resource = REGISTRY[name]
+    for part in (resource, *resource.parts):
+        assert set(part.statuses) <= R4_CODES[(name, "status")], part.id_prefix
+        assert set(part.statuses) == set(resource.statuses), part.id_prefix
