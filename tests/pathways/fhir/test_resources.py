@@ -403,6 +403,14 @@ def test_the_ettervern_plan_is_a_care_plan_beside_the_individuell_plan(
     assert [
         p["id"] for p in search_all(api, vadso_system, "CarePlan", category="individuell-plan")
     ] == [str(pathway["plan"].pk)]
+    with_system = search_all(
+        api, vadso_system, "CarePlan", category=f"{codes.PLAN_KIND}|ettervern-plan"
+    )
+    assert [p["id"] for p in with_system] == [f"ettervern-{plan.pk}"]
+    assert (
+        search_all(api, vadso_system, "CarePlan", category="http://other.example|ettervern-plan")
+        == []
+    )
     assert found["status"] == "draft"  # neither side has signed
     assert found["subject"] == {"reference": f"Patient/{patient.pk}"}
     assert found["encounter"] == {"reference": f"Encounter/{pathway['episode'].pk}"}
