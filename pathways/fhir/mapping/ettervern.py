@@ -169,6 +169,8 @@ def _notes(plan) -> list:
         text = getattr(plan, name).strip()
         if text:
             notes.append({"text": f"{_label(EttervernPlan, name)}: {text}"})
+    if plan.risk_communicated:
+        notes.append({"text": _label(EttervernPlan, "risk_communicated")})
     if plan.release_date:
         label = _label(EttervernPlan, "release_date")
         notes.append({"text": f"{label}: {codes.date(plan.release_date)}"})
