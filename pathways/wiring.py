@@ -16,10 +16,12 @@ from pathways.crisis import permissions as crisis_perms
 from pathways.crisis import services as crisis
 from pathways.episodes import services as discharge
 from pathways.fhir.mapping import documents as fhir_documents
+from pathways.fhir.mapping import ettervern as fhir_ettervern
 from pathways.fhir.mapping.plan import PLAN_STATUS
 from pathways.fhir.subscriptions import changes as fhir_changes
 from pathways.fhir.subscriptions import tasks as fhir_subscription_tasks
-from pathways.models import CrisisPlan, IndividualPlan, Meeting, PlanRevision
+from pathways.meetings import services as meeting_services
+from pathways.models import CrisisPlan, EttervernPlan, IndividualPlan, Meeting, PlanRevision
 from pathways.pdf import render_pdf_bytes
 from pathways.plan import services as plans
 from pathways.plan.printing import plan_pdf_context
@@ -63,6 +65,23 @@ def individual_plan_pdf(plan) -> bytes:
     return render_pdf_bytes("pdf/plan.html", plan_pdf_context(plan.patient, snapshot, plan.version))
 
 
+def ettervern_plan_pdf(plan) -> bytes:
+    """The ettervern plan's PDF for the FHIR API, as the episode pages print it."""
+    plan = EttervernPlan.objects.select_related(
+        "episode__unit__organisation", "return_unit__organisation", "patient__home_kommune"
+    ).get(pk=plan.pk)
+    return render_pdf_bytes("pdf/ettervern.html", discharge.ettervern_pdf_context(plan))
+
+
+def minutes_pdf(meeting) -> bytes:
+    """A meeting's minutes for the FHIR API, as the meeting page prints them."""
+    meeting = Meeting.objects.select_related(
+        "group__leader", "published_by", "created_by", "patient"
+    ).get(pk=meeting.pk)
+    context = meeting_services.minutes_pdf_context(meeting, meeting.patient)
+    return render_pdf_bytes("pdf/minutes.html", context)
+
+
 def _care_plan(plan) -> tuple:
     return plan.pk, plan.patient_id, PLAN_STATUS[plan.status]
 
@@ -80,6 +99,8 @@ def register() -> None:
         (discharge.JOINT_MEETING_SOURCES, ansvarsgruppe_meeting_during_stay),
         (crisis.CRISIS_CHANGED, plans.crisis_changed),
         (fhir_documents.PLAN_PDF, individual_plan_pdf),
+        (fhir_ettervern.ETTERVERN_PDF, ettervern_plan_pdf),
+        (fhir_documents.MINUTES_PDF, minutes_pdf),
     ):
         if func not in sources:
             sources.append(func)

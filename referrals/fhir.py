@@ -4,15 +4,23 @@ never imports referrals.
 
 Both resources take the referral's id. A forwarded referral is a new ServiceRequest that
 ``replaces`` the one it came from and keeps its seniority date (ansiennitetsdato).
+
+A referral's attachments are DocumentReference and Binary beside the plans and minutes, ids
+``vedlegg-<attachment id>``, added to those types as parts when registering.
 """
 
-from django.db.models import OuterRef, Q, Subquery
+import base64
+import dataclasses
+
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext
 
+from accounts.models import AuditEvent
 from pathways.fhir import codes
-from pathways.fhir.registry import Include, ResourceType, SearchParam, register
-from referrals.models import Referral
+from pathways.fhir.mapping.patient import PATIENT_INCLUDE
+from pathways.fhir.registry import REGISTRY, Include, ResourceType, SearchParam, register
+from referrals.models import Attachment, Referral
 
 State = Referral.State
 
@@ -223,6 +231,94 @@ RESOURCES = (
 )
 
 
+# --- attachments ------------------------------------------------------------------------------
+
+ATTACHMENT_PREFIX = "vedlegg-"
+ATTACHMENT = "Vedlegg til henvisning"
+
+
+def attachment_document(a) -> dict:
+    return codes.resource(
+        "DocumentReference",
+        a,
+        pk=f"{ATTACHMENT_PREFIX}{a.pk}",
+        status="current",
+        type={"text": ATTACHMENT},
+        category=[codes.concept(codes.DOCUMENT_KIND, "henvisningsvedlegg", ATTACHMENT)],
+        subject=codes.ref("Patient", a.referral.patient_id),
+        date=codes.instant(a.uploaded_at),
+        author=[codes.org_ref(a.uploaded_by_unit)],
+        description=a.description or a.filename,
+        content=[
+            {
+                "attachment": {
+                    "contentType": a.content_type,
+                    "url": f"Binary/{ATTACHMENT_PREFIX}{a.pk}",
+                    "size": a.size,
+                    "title": a.filename,
+                    "creation": codes.instant(a.uploaded_at),
+                }
+            }
+        ],
+        context={"related": [codes.ref("ServiceRequest", a.referral_id)]},
+    )
+
+
+def attachment_content(a) -> tuple[bytes, str]:
+    with a.file.open("rb") as stored:
+        return stored.read(), a.content_type
+
+
+def attachment_binary(a) -> dict:
+    data, content_type = attachment_content(a)
+    return codes.resource(
+        "Binary",
+        a,
+        pk=f"{ATTACHMENT_PREFIX}{a.pk}",
+        contentType=content_type,
+        securityContext=codes.ref("Patient", a.referral.patient_id),
+        data=base64.b64encode(data).decode("ascii"),
+    )
+
+
+def _attachments():
+    return Attachment.objects.select_related("referral", "uploaded_by_unit__organisation").annotate(
+        fhir_updated=F("uploaded_at")
+    )
+
+
+def _attachments_of_seen_referrals(client) -> Q:
+    """A draft's attachments, like the draft, only for its own organisation's units."""
+    return ~Q(referral__state=State.DRAFT) | Q(
+        referral__referring_unit__organisation_id=client.organisation_id
+    )
+
+
+ATTACHMENT_PARTS = {
+    "DocumentReference": ResourceType(
+        name="DocumentReference",
+        queryset=_attachments,
+        to_fhir=attachment_document,
+        patient_field="referral__patient_id",
+        includes=(PATIENT_INCLUDE,),
+        client_scope=_attachments_of_seen_referrals,
+        id_prefix=ATTACHMENT_PREFIX,
+    ),
+    "Binary": ResourceType(
+        name="Binary",
+        queryset=_attachments,
+        to_fhir=attachment_binary,
+        patient_field="referral__patient_id",
+        interactions=("read",),
+        raw=attachment_content,
+        client_scope=_attachments_of_seen_referrals,
+        # The file leaves the service: logged as an export, like the other documents.
+        audit_action=AuditEvent.Action.EXPORT,
+        id_prefix=ATTACHMENT_PREFIX,
+    ),
+}
+
+
 def task_change(r):
     """(Task id, patient id, Task status) for FHIR subscriptions; a draft is nobody's news."""
     if r.state == State.DRAFT:
@@ -233,3 +329,9 @@ def task_change(r):
 def register_all() -> None:
     for resource in RESOURCES:
         register(resource)
+    # The attachments join the document types pathways registered before (``pathways``
+    # comes before ``referrals`` in INSTALLED_APPS, so its ready() has run).
+    for name, part in ATTACHMENT_PARTS.items():
+        served = REGISTRY[name]
+        if all(p.id_prefix != part.id_prefix for p in served.parts):
+            register(dataclasses.replace(served, parts=(*served.parts, part)))

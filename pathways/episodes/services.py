@@ -832,6 +832,21 @@ def discharge_date(episode) -> datetime.date | None:
     return episode.planned_end
 
 
+def ettervern_pdf_context(plan) -> dict:
+    """What the printed ettervern plan (``pdf/ettervern.html``) shows beside the plan: the
+    discharge, the kommune units on the team and the patient's crisis plan."""
+    crisis = CrisisPlan.objects.for_patient(plan.patient_id)
+    return {
+        "patient": plan.patient,
+        "plan": plan,
+        "episode": plan.episode,
+        "discharge_date": discharge_date(plan.episode),
+        "kommune_units": kommune_units_on_team(plan.patient),
+        "crisis": crisis,
+        "crisis_contacts": list(crisis.contacts.all()) if crisis else [],
+    }
+
+
 def first_appointment_warning(plan) -> str:
     """A warning when the first kommune appointment is missing or too late."""
     limit = settings.ETTERVERN_FIRST_APPOINTMENT_DAYS

@@ -22,7 +22,6 @@ from pathways.episodes import forms, timers
 from pathways.episodes import permissions as perms
 from pathways.episodes import services as svc
 from pathways.models import (
-    CrisisPlan,
     EttervernPlan,
     FollowUpAppointment,
     KommuneMessage,
@@ -678,19 +677,9 @@ def ettervern_pdf(request, patient):
     plan = plans.order_by("-episode__started_at").first()
     if plan is None:
         raise Http404
-    kommune_units = svc.kommune_units_on_team(patient)
-    crisis = CrisisPlan.objects.for_patient(patient)
     return pdf_response(
         "pdf/ettervern.html",
-        {
-            "patient": patient,
-            "plan": plan,
-            "episode": plan.episode,
-            "discharge_date": svc.discharge_date(plan.episode),
-            "kommune_units": kommune_units,
-            "crisis": crisis,
-            "crisis_contacts": list(crisis.contacts.all()) if crisis else [],
-        },
+        {**svc.ettervern_pdf_context(plan), "patient": patient},
         request=request,
         filename=f"ettervern-{patient.pk}.pdf",
     )

@@ -237,12 +237,37 @@ def search(resource: ResourceType, client, params) -> Page:
             page.next_cursor = rows[count - 1].pk
     for include in includes:
         target = REGISTRY[include.target]
-        ids = {i for obj in page.matches for i in include.ids(obj)}
+        # In a type served from several models each part answers with its own include of
+        # that name (the ettervern plan has no goals): a part without one adds nothing.
+        ids = set()
+        for kind, obj in page.typed_matches(resource):
+            own = include if kind is resource else _own_include(kind, include.name)
+            if own is not None:
+                ids.update(own.ids(obj))
         if ids:
             page.included.extend(
                 (target, obj) for obj in scoped(target, client).filter(pk__in=ids).order_by("pk")
             )
     return page
+
+
+def _own_include(part: ResourceType, name: str):
+    return next((i for i in part.includes if i.name == name), None)
+
+
+def fixed_token(system: str, code: str):
+    """A ``token`` search parameter on a code every row of the type (or part) carries, such
+    as the kind of plan: the rows all when ``code`` is asked for (``code`` or
+    ``system|code``, comma-separated for OR), else none."""
+
+    def apply(queryset, value):
+        for wanted in value.split(","):
+            asked_system, bar, asked_code = wanted.rpartition("|")
+            if asked_code == code and (not bar or asked_system in ("", system)):
+                return queryset
+        return queryset.none()
+
+    return apply
 
 
 def _split(resource: ResourceType, value: str, name: str):

@@ -980,6 +980,11 @@ def minutes_context(meeting: Meeting) -> dict:
     }
 
 
+def minutes_pdf_context(meeting: Meeting, patient) -> dict:
+    """The printed minutes (``pdf/minutes.html``): the minutes page's content and the patient."""
+    return {**minutes_context(meeting), "patient": patient}
+
+
 def _notice_minutes(meeting_id: int, member_ids: list[int], online_ids=()) -> None:
     """A notice without health information: the minutes themselves come by post, or (for a
     pårørende given them in Min plan) are read there after logging in."""

@@ -555,8 +555,7 @@ def minutes_pdf(request, patient, meeting_id):
     meeting = _meeting(patient, meeting_id)
     if meeting.state != Meeting.State.HELD:
         raise Http404
-    context = svc.minutes_context(meeting)
-    context["patient"] = patient
+    context = svc.minutes_pdf_context(meeting, patient)
     day = timezone.localtime(meeting.starts_at).date()
     return pdf_response("pdf/minutes.html", context, request=request, filename=f"referat-{day}.pdf")
 

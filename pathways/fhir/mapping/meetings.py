@@ -1,4 +1,5 @@
-"""Appointment: ansvarsgruppe meetings; Communication: the messages to the kommune about a
+"""Appointment: ansvarsgruppe meetings, and beside them the follow-up appointments after a
+discharge (``mapping.ettervern``); Communication: the messages to the kommune about a
 stay (admission, ready for discharge, discharge, transfer, move), with the kommune's answer,
 and beside them the posts of the dialogue between services (``mapping.dialogue``)."""
 
@@ -6,7 +7,7 @@ from django.db.models import Prefetch
 from django.db.models.functions import Coalesce, Greatest
 
 from pathways.fhir import codes
-from pathways.fhir.mapping import dialogue
+from pathways.fhir.mapping import dialogue, ettervern
 from pathways.fhir.mapping.patient import PATIENT_INCLUDE
 from pathways.fhir.registry import ResourceType, SearchParam
 from pathways.fhir.search import date_filter
@@ -117,9 +118,12 @@ RESOURCES = (
         to_fhir=appointment,
         patient_field="patient_id",
         status_field="state",
-        statuses=_inverse(MEETING_STATUS),
+        # A meeting is never a no-show (the follow-up appointments' code): known, matching none.
+        statuses={**_inverse(MEETING_STATUS), "noshow": ()},
         params=(SearchParam("date", "date", date_filter("starts_at"), "Start of the meeting"),),
         includes=(PATIENT_INCLUDE,),
+        # The follow-up appointments after a discharge, ids ``oppfolging-<n>``.
+        parts=(ettervern.APPOINTMENT,),
     ),
     ResourceType(
         name="Communication",

@@ -1,9 +1,11 @@
-"""CarePlan (the individuell plan, measures as ``activity``) and Goal."""
+"""CarePlan (the individuell plan, measures as ``activity``, the crisis plan summarised as
+one more) and Goal; the ettervern plans are served beside it (``mapping.ettervern``)."""
 
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from pathways.fhir import codes
+from pathways.fhir.mapping import ettervern
 from pathways.fhir.mapping.patient import PATIENT_INCLUDE
 from pathways.fhir.registry import Include, ResourceType
 from pathways.models import Goal, GoalProgress, IndividualPlan, Measure, PlanRevision
@@ -28,6 +30,7 @@ GOAL_STATUS = {
     Goal.Status.NOT_ACHIEVED: "completed",
     Goal.Status.CANCELLED: "cancelled",
 }
+KIND = "individuell-plan"
 GOAL_ACHIEVEMENT = {Goal.Status.ACHIEVED: "achieved", Goal.Status.NOT_ACHIEVED: "not-achieved"}
 ACHIEVEMENT_SYSTEM = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 
@@ -60,12 +63,17 @@ def _activity(measure) -> dict:
 
 
 def care_plan(plan) -> dict:
+    activities = [_activity(m) for m in plan.measures.all()]
+    # The patient's crisis plan, which the plan shows (the same summary as the ettervern plan's).
+    crisis = ettervern.crisis_activity(plan.patient.fhir_crisis)
+    if crisis is not None:
+        activities.append(crisis)
     return codes.resource(
         "CarePlan",
         plan,
         status=PLAN_STATUS[plan.status],
         intent="plan",
-        category=[codes.concept(codes.PLAN_KIND, "individuell-plan", "Individuell plan")],
+        category=[codes.concept(codes.PLAN_KIND, KIND, "Individuell plan")],
         title="Individuell plan",
         description=plan.what_matters,
         subject=codes.ref("Patient", plan.patient_id),
@@ -74,7 +82,7 @@ def care_plan(plan) -> dict:
         author=codes.org_ref(plan.owner_unit),
         careTeam=[codes.ref("CareTeam", plan.patient_id)],
         goal=[codes.ref("Goal", g.pk) for g in plan.goals.all()],
-        activity=[_activity(m) for m in plan.measures.all()],
+        activity=activities,
         note=[{"text": plan.cooperation}] if plan.cooperation else [],
     )
 
@@ -108,7 +116,7 @@ def _plans():
         PlanRevision.objects.filter(plan=OuterRef("pk")).order_by("-at").values("at")[:1]
     )
     return (
-        IndividualPlan.objects.select_related("owner_unit__organisation")
+        IndividualPlan.objects.select_related("owner_unit__organisation", "patient")
         .annotate(
             fhir_updated=Greatest(
                 "created_at",
@@ -124,6 +132,7 @@ def _plans():
                 .prefetch_related(Prefetch("goals", queryset=Goal.objects.only("pk")))
                 .order_by("life_area", "start_on", "pk"),
             ),
+            ettervern.crisis_prefetch(),
         )
     )
 
@@ -149,11 +158,14 @@ RESOURCES = (
         patient_field="patient_id",
         status_field="status",
         statuses=_inverse(PLAN_STATUS),
+        params=(ettervern.plan_kind_param(KIND),),
         includes=(
             PATIENT_INCLUDE,
             Include("goal", "Goal", lambda plan: [g.pk for g in plan.goals.all()]),
             Include("care-team", "CareTeam", lambda plan: [plan.patient_id]),
         ),
+        # The ettervern plans, ids ``ettervern-<n>``, after the individuell plans.
+        parts=(ettervern.CARE_PLAN,),
     ),
     ResourceType(
         name="Goal",

@@ -11,7 +11,7 @@ from joserfc.jwk import RSAKey
 
 from pathways.fhir.auth import KEYS
 from pathways.fhir.services import api_client_create
-from tests.pathways.fhir.pathway import build
+from tests.pathways.fhir.pathway import build, build_aftercare
 
 ISSUER = "https://helseid.test"
 AUDIENCE = "samhandling-fhir"
@@ -59,6 +59,13 @@ def token_for(signing_key):
 def pathway(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_clinician):
     """A whole pathway for the patient (tests/pathways/fhir/pathway.py)."""
     return build(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_clinician)
+
+
+@pytest.fixture
+def aftercare(pathway, patient, coordinator, vadso_rus, unn_tsb, tsb_clinician):
+    """The pathway after the stay (tests/pathways/fhir/pathway.py): the ettervern plan, the
+    follow-up appointments and published minutes."""
+    return build_aftercare(pathway, patient, coordinator, vadso_rus, unn_tsb, tsb_clinician)
 
 
 @pytest.fixture

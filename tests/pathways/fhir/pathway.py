@@ -3,14 +3,18 @@ at least one instance for Ola (Vadsø's patient, shared with UNN)."""
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.acting import Actor
+from pathways.crisis import services as crisis
 from pathways.episodes import services as episodes
 from pathways.meetings import services as meetings
-from pathways.models import Goal, NextOfKin, TreatmentEpisode
+from pathways.models import CrisisPlan, EttervernPlan, Goal, NextOfKin, TreatmentEpisode
 from pathways.plan import services as plan_services
 from referrals import services as referrals
+from referrals.models import Referral
+from tests.pathways.meetings.fixtures import hold
 from tests.pathways.plan.setup import add_goal, add_measure, start_plan
 from tests.referrals.conftest import send_referral
 
@@ -68,4 +72,92 @@ def build(patient, coordinator, vadso_rus, unn_intake, tsb_intake, unn_tsb, tsb_
         "forwarded": forwarded,
         "episode": episode,
         "meeting": meeting,
+    }
+
+
+ATTACHMENT = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def build_aftercare(pathway, patient, coordinator, vadso_rus, unn_tsb, tsb_clinician):
+    """After the stay: the ettervern plan (both parts, a way back to TSB døgn), the patient's
+    crisis plan, two follow-up appointments (one missed, one ahead), an earlier ansvarsgruppe
+    meeting whose minutes are published, and an attachment to the forwarded referral."""
+    episode = pathway["episode"]
+    specialist, kommune = Actor(tsb_clinician, unn_tsb), Actor(coordinator, vadso_rus)
+    plan = episodes.plan_start(episode=episode, actor=specialist)
+    plan.episode.patient = patient
+    episodes.plan_save_part(
+        plan=plan,
+        part="specialist",
+        actor=specialist,
+        version=plan.specialist_version,
+        data={
+            "summary": "Fullført døgnopphold uten rus.",
+            "risk": "Økt overdosefare de første ukene.",
+            "recommendations": "Tett oppfølging de første ukene.",
+            "return_kind": EttervernPlan.Return.OPEN_RETURN,
+            "return_unit": unn_tsb,
+            "return_conditions": "Ring døgnavdelingen før kl. 12.",
+            "return_valid_until": timezone.localdate() + datetime.timedelta(days=90),
+        },
+    )
+    episodes.plan_save_part(
+        plan=plan,
+        part="kommune",
+        actor=kommune,
+        version=plan.kommune_version,
+        data={
+            "housing": "Kommunal leilighet i Vadsø.",
+            "first_appointment_at": timezone.now() + datetime.timedelta(days=2),
+            "first_appointment_with": "Kari Koordinator, 78 00 00 00",
+        },
+    )
+    found = CrisisPlan.objects.for_patient(patient)
+    crisis.crisis_plan_save(
+        patient=patient,
+        actor=kommune,
+        data={"warning_signs": "Trekker seg unna venner.", "what_helps": "Gå tur med hunden."},
+        version=found.version if found else 1,
+    )
+    crisis.crisis_contact_add(
+        patient=patient,
+        actor=kommune,
+        data={"name": "Legevakt", "role": "Vakttelefon", "phone": "116117", "when": "Hele døgnet"},
+    )
+    missed = episodes.follow_up_add(
+        episode=episode,
+        actor=kommune,
+        at=timezone.now() - datetime.timedelta(days=1),
+        with_whom="Ruskonsulent Per",
+    )
+    episodes.follow_up_record(appointment=missed, actor=kommune, attended=False)
+    ahead = episodes.follow_up_add(
+        episode=episode,
+        actor=kommune,
+        at=timezone.now() + datetime.timedelta(days=10),
+        with_whom="Fastlege Hansen",
+    )
+    earlier = meetings.meeting_plan(
+        group=pathway["meeting"].group,
+        actor=kommune,
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        place="Vadsø helsesenter",
+        agenda=["Ettervern"],
+    )
+    held = hold(earlier, coordinator, vadso_rus, notes="Ola møtte til første avtale.")
+    minutes = meetings.minutes_publish(meeting=held, actor=kommune, version=held.version)
+    forwarded = Referral.objects.get(pk=pathway["forwarded"].pk)
+    attachment = referrals.attachment_add(
+        referral=forwarded,
+        actor=kommune,
+        upload=SimpleUploadedFile("epikrise.pdf", ATTACHMENT),
+        description="Epikrise fra fastlegen",
+    )
+    plan.refresh_from_db()
+    return {
+        "ettervern": plan,
+        "missed": missed,
+        "ahead": ahead,
+        "minutes": minutes,
+        "attachment": attachment,
     }

@@ -5,6 +5,7 @@ with the client's account as the actor."""
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -15,6 +16,7 @@ from pathways.models import ApiClient, CareTeamMember, Consent
 from pathways.patients.services.breakglass import break_glass_open
 from pathways.patients.services.careteam import care_team_end, consent_withdraw
 from referrals import services as referrals
+from tests.pathways.fhir.pathway import ATTACHMENT
 from tests.referrals.conftest import referral_data, send_referral
 
 pytestmark = pytest.mark.django_db
@@ -181,6 +183,20 @@ def test_another_units_draft_referral_is_not_shown(
     ]
     assert found_ids(api, unn_system, "ServiceRequest", patient=shared_patient.pk) == []
     assert read(api, unn_system, "Task", draft.pk).status_code == 404
+    # Nor its attachments.
+    attachment = referrals.attachment_add(
+        referral=draft,
+        actor=Actor(coordinator, vadso_rus),
+        upload=SimpleUploadedFile("epikrise.pdf", ATTACHMENT),
+    )
+    document = f"vedlegg-{attachment.pk}"
+    assert found_ids(api, vadso_system, "DocumentReference", patient=shared_patient.pk) == [
+        document
+    ]
+    assert found_ids(api, unn_system, "DocumentReference", patient=shared_patient.pk) == []
+    assert read(api, unn_system, "DocumentReference", document).status_code == 404
+    assert read(api, unn_system, "Binary", document).status_code == 404
+    assert read(api, vadso_system, "Binary", document).content == ATTACHMENT
 
 
 def test_a_service_account_has_no_password_and_no_unit(vadso_system):
@@ -199,3 +215,40 @@ def test_a_client_is_registered_by_organisation_number(vadso, api, shared_patien
     assert sees(api, system, shared_patient)
     with pytest.raises(CommandError):
         call_command("fhir_client_add", "nobody", "000000000")
+
+
+def test_the_aftercare_resources_are_seen_as_the_patient_is(
+    api, vadso_system, unn_system, stranger_system, patient, aftercare
+):
+    """The ettervern plan, the follow-up appointments and the new documents: the client that
+    sees the patient reads them; an outsider gets the missing id's 404, logged as refused."""
+    plan, minutes = aftercare["ettervern"].pk, aftercare["minutes"].pk
+    resources = [
+        ("CarePlan", f"ettervern-{plan}"),
+        ("Appointment", f"oppfolging-{aftercare['missed'].pk}"),
+        ("Appointment", f"oppfolging-{aftercare['ahead'].pk}"),
+        ("DocumentReference", f"ettervern-{plan}"),
+        ("DocumentReference", f"referat-{minutes}"),
+        ("Binary", f"ettervern-{plan}"),
+        ("Binary", f"referat-{minutes}"),
+        ("DocumentReference", f"vedlegg-{aftercare['attachment'].pk}"),
+        ("Binary", f"vedlegg-{aftercare['attachment'].pk}"),
+    ]
+    missing = read(api, vadso_system, "CarePlan", "ettervern-999999999")
+    assert missing.status_code == 404
+    denied = AuditEvent.objects.filter(action="denied", user=stranger_system.account)
+    for name, pk in resources:
+        if name != "Binary":  # the PDFs are read in test_resources
+            assert read(api, vadso_system, name, pk).status_code == 200, (name, pk)
+            assert read(api, unn_system, name, pk).status_code == 200, (name, pk)
+        before = denied.count()
+        outsider = read(api, stranger_system, name, pk)
+        assert outsider.status_code == 404, (name, pk)
+        assert outsider.content == missing.content
+        assert list(denied.order_by("pk").values_list("patient_id", flat=True)[before:]) == [
+            patient.pk
+        ]
+    for name in ("CarePlan", "Appointment", "DocumentReference"):
+        assert found_ids(api, stranger_system, name, patient=patient.pk) == []
+        assert found_ids(api, stranger_system, name) == []
+    assert f"ettervern-{plan}" in found_ids(api, unn_system, "CarePlan", patient=patient.pk)

@@ -207,6 +207,7 @@ def test_the_capability_statement_states_what_the_registry_serves(client):
         "patient",
         "subject",
         "status",
+        "category",
     }
     related = next(r for r in rest["resource"] if r["type"] == "RelatedPerson")
     # RelatedPerson keeps a change time (changed_at, pathways 0031).

@@ -38,7 +38,9 @@ def _tables(sql: str) -> set[str]:
     return set(re.findall(r'(?:FROM|JOIN) "?([a-z_]+)"?', sql))
 
 
-def test_a_kept_search_reads_only_what_raises_the_versions(api, unn_system, patient, pathway):
+def test_a_kept_search_reads_only_what_raises_the_versions(
+    api, unn_system, patient, pathway, aftercare
+):
     """Each searchable type that is kept, with all its _include pairs: every table its
     search reads raises the page versions (or is named above)."""
     with connection.cursor() as cursor:

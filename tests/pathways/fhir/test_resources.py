@@ -3,20 +3,23 @@ models, generated from FHIR 4.0.1, and fhir.resources' R4B models, which also ch
 formats of primitive values), and the mapping says what the pathway says."""
 
 import base64
+import datetime
 import importlib
 from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import AuditEvent
 from pathways.fhir import codes
 from pathways.fhir.mapping import auditlog, meetings, plan
 from pathways.fhir.registry import REGISTRY
-from pathways.models import Goal, IndividualPlan, Measure, Meeting
+from pathways.models import EttervernPlan, Goal, IndividualPlan, Measure, Meeting
 from referrals import fhir as referrals_fhir
 from referrals.models import Referral
+from tests.pathways.fhir.pathway import ATTACHMENT
 
 # The R4 value sets with a required binding that our status-like elements use. The model
 # library checks structure, types, cardinality and unknown elements, but not codes.
@@ -127,6 +130,18 @@ R4_CODES = {
         "entered-in-error",
         "unknown",
     },
+    ("CarePlan.activity.detail", "kind"): {
+        "Appointment",
+        "CommunicationRequest",
+        "DeviceRequest",
+        "MedicationRequest",
+        "NutritionOrder",
+        "Task",
+        "ServiceRequest",
+        "VisionPrescription",
+    },
+    ("DocumentReference", "status"): {"current", "superseded", "entered-in-error"},
+    ("DocumentReference", "docStatus"): {"preliminary", "final", "amended", "entered-in-error"},
     ("AuditEvent", "action"): {"C", "R", "U", "D", "E"},
     ("AuditEvent", "outcome"): {"0", "4", "8", "12"},
 }
@@ -148,9 +163,12 @@ def _no_empty(value, where):
 def _codes(resource):
     name = resource["resourceType"]
     found = [((name, k), resource.get(k)) for k in ("status", "lifecycleStatus", "action")]
-    found += [((name, k), resource.get(k)) for k in ("outcome", "priority")]
+    found += [((name, k), resource.get(k)) for k in ("outcome", "priority", "docStatus")]
     for activity in resource.get("activity", []) if name == "CarePlan" else []:
-        found.append((("CarePlan.activity.detail", "status"), activity["detail"].get("status")))
+        # An activity is either a reference (a follow-up Appointment) or a detail.
+        detail = activity.get("detail", {})
+        found.append((("CarePlan.activity.detail", "status"), detail.get("status")))
+        found.append((("CarePlan.activity.detail", "kind"), detail.get("kind")))
     for participant in resource.get("participant", []) if name == "Appointment" else []:
         found.append((("Appointment.participant", "status"), participant["status"]))
     return [(key, code) for key, code in found if key in R4_CODES and code is not None]
@@ -184,7 +202,7 @@ def search_all(api, system, name, **params):
 
 
 @pytest.mark.django_db
-def test_every_resource_type_validates(api, vadso_system, patient, pathway):
+def test_every_resource_type_validates(api, vadso_system, patient, pathway, aftercare):
     seen = {}
     for name in sorted(REGISTRY):
         if "search-type" not in REGISTRY[name].interactions:
@@ -217,6 +235,18 @@ def test_every_resource_type_validates(api, vadso_system, patient, pathway):
         "Task",
     }
     assert expected <= set(seen)
+    # Each model a type is served from, with its own ids.
+    kinds = {(name, r["id"].rpartition("-")[0]) for name, found in seen.items() for r in found}
+    assert {
+        ("CarePlan", ""),
+        ("CarePlan", "ettervern"),
+        ("Appointment", ""),
+        ("Appointment", "oppfolging"),
+        ("DocumentReference", ""),
+        ("DocumentReference", "ettervern"),
+        ("DocumentReference", "referat"),
+        ("DocumentReference", "vedlegg"),
+    } <= kinds
 
 
 @pytest.mark.django_db
@@ -368,3 +398,226 @@ def test_the_plan_document_is_the_printed_pdf_and_its_download_is_logged(
     assert base64.b64decode(as_json["data"]).startswith(b"%PDF")
     searching = api(vadso_system).get("/fhir/R4/Binary")
     assert searching.status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_ettervern_plan_is_a_care_plan_beside_the_individuell_plan(
+    api, vadso_system, patient, pathway, aftercare, unn, vadso, unn_tsb
+):
+    plan, missed, ahead = aftercare["ettervern"], aftercare["missed"], aftercare["ahead"]
+    both = search_all(api, vadso_system, "CarePlan", patient=patient.pk)
+    assert [p["id"] for p in both] == [str(pathway["plan"].pk), f"ettervern-{plan.pk}"]
+    kinds = [p["category"][0]["coding"][0]["code"] for p in both]
+    assert kinds == ["individuell-plan", "ettervern-plan"]
+    (found,) = search_all(api, vadso_system, "CarePlan", category="ettervern-plan")
+    assert found == both[1]
+    assert [
+        p["id"] for p in search_all(api, vadso_system, "CarePlan", category="individuell-plan")
+    ] == [str(pathway["plan"].pk)]
+    with_system = search_all(
+        api, vadso_system, "CarePlan", category=f"{codes.PLAN_KIND}|ettervern-plan"
+    )
+    assert [p["id"] for p in with_system] == [f"ettervern-{plan.pk}"]
+    assert (
+        search_all(api, vadso_system, "CarePlan", category="http://other.example|ettervern-plan")
+        == []
+    )
+    assert found["status"] == "draft"  # neither side has signed
+    assert found["subject"] == {"reference": f"Patient/{patient.pk}"}
+    assert found["encounter"] == {"reference": f"Encounter/{pathway['episode'].pk}"}
+    assert found["author"]["reference"] == f"Organization/{unn.pk}"
+    assert {c["reference"] for c in found["contributor"]} == {
+        f"Organization/{unn.pk}",
+        f"Organization/{vadso.pk}",
+    }
+    assert found["description"] == "Fullført døgnopphold uten rus."
+    assert found["period"]["end"] == plan.return_valid_until.isoformat()
+    notes = [n["text"] for n in found["note"]]
+    assert any(n.endswith(": Økt overdosefare de første ukene.") for n in notes)
+    assert any("Kommunal leilighet i Vadsø." in n for n in notes)
+    details = [a["detail"] for a in found["activity"] if "detail" in a]
+    crisis = next(
+        d for d in details if d.get("code", {}).get("coding", [{}])[0].get("code") == "kriseplan"
+    )
+    assert "Trekker seg unna venner." in crisis["description"]
+    assert "Gå tur med hunden." in crisis["description"]
+    assert "Legevakt (Vakttelefon) 116117 Hele døgnet" in crisis["description"]
+    way_back = next(
+        d for d in details if d.get("code", {}).get("coding", [{}])[0].get("code") == "open_return"
+    )
+    assert way_back["performer"][0]["display"].startswith(unn_tsb.name)
+    assert way_back["description"] == "Ring døgnavdelingen før kl. 12."
+    assert way_back["status"] == "not-started"
+    first = next(d for d in details if d.get("kind") == "Appointment")
+    assert "Kari Koordinator" in first["description"] and first["status"] == "scheduled"
+    references = [a["reference"]["reference"] for a in found["activity"] if "reference" in a]
+    assert references == [
+        f"Appointment/oppfolging-{missed.pk}",
+        f"Appointment/oppfolging-{ahead.pk}",
+    ]
+
+    # Both sides sign: agreed. The way back runs out: over.
+    EttervernPlan.objects.filter(pk=plan.pk).update(
+        specialist_signed_at=timezone.now(), kommune_signed_at=timezone.now()
+    )
+    assert [p["id"] for p in search_all(api, vadso_system, "CarePlan", status="active")] == [
+        f"ettervern-{plan.pk}"
+    ]
+    EttervernPlan.objects.filter(pk=plan.pk).update(
+        return_valid_until=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    (over,) = search_all(api, vadso_system, "CarePlan", status="completed")
+    assert over["id"] == f"ettervern-{plan.pk}"
+    drafts = search_all(api, vadso_system, "CarePlan", status="draft")
+    assert [p["id"] for p in drafts] == [str(pathway["plan"].pk)]
+    read = api(vadso_system).get(reverse("fhir:read", args=["CarePlan", f"ettervern-{plan.pk}"]))
+    assert read.status_code == 200 and read.json()["status"] == "completed"
+    # An _include is answered by each kind of plan as it can: goals only from the individuell
+    # plan, the care team from both.
+    response = api(vadso_system).get(
+        reverse("fhir:search", args=["CarePlan"]),
+        {"patient": patient.pk, "_include": ["CarePlan:goal", "CarePlan:care-team"]},
+    )
+    included = [
+        (e["resource"]["resourceType"], e["resource"]["id"])
+        for e in response.json()["entry"]
+        if e["search"]["mode"] == "include"
+    ]
+    goals = sorted(("Goal", str(g.pk)) for g in pathway["plan"].goals.all())
+    assert sorted(included) == sorted([("CareTeam", str(patient.pk)), *goals])
+    # The CapabilityStatement says so, from the registry.
+    statement = api(vadso_system).get(reverse("fhir:metadata")).json()
+    served = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    care_plan_params = {p["name"]: p for p in served["CarePlan"]["searchParam"]}
+    assert "ettervern-plan" in care_plan_params["category"]["documentation"]
+    appointment_params = {p["name"]: p for p in served["Appointment"]["searchParam"]}
+    assert "noshow" in appointment_params["status"]["documentation"]
+    # The individuell plan shows the same crisis plan, summarised the same way.
+    assert crisis in [a["detail"] for a in both[0]["activity"]]
+    # The individuell plan's ids stay its own: the same number without the prefix is it.
+    plain = api(vadso_system).get(reverse("fhir:read", args=["CarePlan", pathway["plan"].pk]))
+    assert plain.json()["category"][0]["coding"][0]["code"] == "individuell-plan"
+
+
+@pytest.mark.django_db
+def test_follow_up_appointments_are_appointments_beside_the_meetings(
+    api, vadso_system, patient, pathway, aftercare, vadso_rus
+):
+    missed, ahead, minutes = aftercare["missed"], aftercare["ahead"], aftercare["minutes"]
+    found = {a["id"]: a for a in search_all(api, vadso_system, "Appointment", patient=patient.pk)}
+    assert set(found) == {
+        str(pathway["meeting"].pk),
+        str(minutes.pk),
+        f"oppfolging-{missed.pk}",
+        f"oppfolging-{ahead.pk}",
+    }
+    no_show = found[f"oppfolging-{missed.pk}"]
+    assert no_show["status"] == "noshow"
+    assert found[f"oppfolging-{ahead.pk}"]["status"] == "booked"
+    assert found[str(minutes.pk)]["status"] == "fulfilled"
+    actors = [p["actor"] for p in no_show["participant"]]
+    assert actors[0] == {"reference": f"Patient/{patient.pk}"}
+    assert actors[1]["reference"] == f"HealthcareService/{vadso_rus.pk}"
+    assert actors[2] == {"display": "Ruskonsulent Per"}
+    assert no_show["start"] == codes.instant(missed.at)
+
+    def ids(**params):
+        return [a["id"] for a in search_all(api, vadso_system, "Appointment", **params)]
+
+    assert ids(status="noshow") == [f"oppfolging-{missed.pk}"]
+    assert ids(status="fulfilled") == [str(minutes.pk)]
+    assert ids(status="booked,noshow") == [
+        str(pathway["meeting"].pk),
+        f"oppfolging-{missed.pk}",
+        f"oppfolging-{ahead.pk}",
+    ]
+    today = timezone.localdate()
+    assert ids(date=f"lt{today}") == [str(minutes.pk), f"oppfolging-{missed.pk}"]
+    assert ids(date=f"ge{today + datetime.timedelta(days=9)}") == [f"oppfolging-{ahead.pk}"]
+    assert ids(_id=f"oppfolging-{ahead.pk},{pathway['meeting'].pk}") == [
+        str(pathway["meeting"].pk),
+        f"oppfolging-{ahead.pk}",
+    ]
+
+
+def _pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
+
+
+@pytest.mark.django_db
+def test_the_ettervern_plan_and_the_published_minutes_are_documents(
+    api, vadso_system, patient, pathway, aftercare
+):
+    plan, minutes = aftercare["ettervern"], aftercare["minutes"]
+    documents = {
+        d["id"]: d for d in search_all(api, vadso_system, "DocumentReference", patient=patient.pk)
+    }
+    # The planned meeting has no minutes: only the published ones are documents.
+    sent = aftercare["attachment"]
+    assert set(documents) == {
+        str(pathway["plan"].pk),
+        f"ettervern-{plan.pk}",
+        f"referat-{minutes.pk}",
+        f"vedlegg-{sent.pk}",
+    }
+    ettervern_doc = documents[f"ettervern-{plan.pk}"]
+    assert ettervern_doc["docStatus"] == "preliminary"  # not signed
+    assert ettervern_doc["context"]["related"] == [{"reference": f"CarePlan/ettervern-{plan.pk}"}]
+    minutes_doc = documents[f"referat-{minutes.pk}"]
+    assert minutes_doc["docStatus"] == "final"
+    assert minutes_doc["context"]["related"] == [{"reference": f"Appointment/{minutes.pk}"}]
+
+    for document, says in (
+        (ettervern_doc, ["Tett oppfølging de første ukene.", "Trekker seg unna venner."]),
+        (minutes_doc, ["Ola møtte til første avtale.", "Ettervern"]),
+    ):
+        attachment = document["content"][0]["attachment"]
+        assert attachment["contentType"] == "application/pdf"
+        before = AuditEvent.objects.count()
+        response = api(vadso_system).get(f"/fhir/R4/{attachment['url']}")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        text = _pdf_text(response.content)
+        for phrase in says:
+            assert phrase in text, (document["id"], phrase)
+        (event,) = AuditEvent.objects.order_by("pk")[before:]
+        assert (event.action, event.patient_id, event.user_id) == (
+            "export",
+            patient.pk,
+            vadso_system.account_id,
+        )
+        as_json = api(vadso_system).get(f"/fhir/R4/{attachment['url']}", {"_format": "json"})
+        binary = as_json.json()
+        validate(binary)
+        assert binary["id"] == attachment["url"].partition("/")[2]
+        assert base64.b64decode(binary["data"]).startswith(b"%PDF")
+
+    # The referral's attachment: the stored file as it was sent.
+    attached = documents[f"vedlegg-{sent.pk}"]
+    assert attached["description"] == "Epikrise fra fastlegen"
+    assert attached["context"]["related"] == [{"reference": f"ServiceRequest/{sent.referral_id}"}]
+    before = AuditEvent.objects.count()
+    response = api(vadso_system).get(f"/fhir/R4/{attached['content'][0]['attachment']['url']}")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content == ATTACHMENT
+    (event,) = AuditEvent.objects.order_by("pk")[before:]
+    assert (event.action, event.patient_id) == ("export", patient.pk)
+
+    # Unpublished minutes are no document.
+    Meeting.objects.filter(pk=minutes.pk).update(published_at=None)
+    ids = [d["id"] for d in search_all(api, vadso_system, "DocumentReference", patient=patient.pk)]
+    assert f"referat-{minutes.pk}" not in ids
+    assert api(vadso_system).get(f"/fhir/R4/Binary/referat-{minutes.pk}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, r in REGISTRY.items() if r.statuses and (n, "status") in R4_CODES)
+)
+def test_every_status_a_search_knows_is_an_r4_code(name):
+    """The status codes each model of a type answers to (the ettervern plan beside the
+    individuell plan, follow-up appointments beside meetings), the same set for every model
+    so that a search runs through all of them."""
+    resource = REGISTRY[name]
+    for part in (resource, *resource.parts):
+        assert set(part.statuses) <= R4_CODES[(name, "status")], part.id_prefix
+        assert set(part.statuses) == set(resource.statuses), part.id_prefix

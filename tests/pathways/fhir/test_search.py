@@ -10,7 +10,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from pathways.models import Goal
+from pathways.models import (
+    CrisisContact,
+    CrisisPlan,
+    EttervernPlan,
+    FollowUpAppointment,
+    Goal,
+    Meeting,
+    ResponsibilityGroup,
+    TreatmentEpisode,
+)
+from referrals.models import Attachment
 from tests.factories import make_patient
 from tests.kept import forget_kept
 from tests.pathways.fhir.test_resources import validate
@@ -183,6 +193,117 @@ def test_a_page_costs_the_same_queries_for_one_row_and_thirty(
         with django_assert_num_queries(3):
             again = caller.get(reverse("fhir:search", args=[name]), params).json()
         assert again["entry"] == result["entry"] and again["link"] == result["link"]
+
+
+# The types served from several models, a page over every part (the ettervern plans, the
+# follow-up appointments beside the meetings, the ettervern plans, minutes and referral
+# attachments as documents).
+AFTERCARE_PAGES = {
+    "CarePlan": {"_include": ["CarePlan:patient", "CarePlan:care-team"]},
+    "Appointment": {"_include": "Appointment:patient"},
+    "DocumentReference": {"_include": "DocumentReference:patient"},
+}
+
+
+def _patients_after_a_stay(count, coordinator, vadso_rus, unn_tsb, unn_intake):
+    """Vadsø's patients after a stay at TSB døgn: the ettervern plan with a way back, the
+    crisis plan with a contact, a follow-up appointment, published minutes and a referral's
+    attachment. Rows made directly: the page is what is measured, not the services."""
+    now = timezone.now()
+    for n in range(count):
+        other = make_patient(vadso_rus, by=coordinator, last_name=f"Ettervernsen{n}")
+        Attachment.objects.create(
+            referral=send_referral(other, coordinator, vadso_rus, unn_intake),
+            file="vedlegg/epikrise.pdf",
+            filename="epikrise.pdf",
+            content_type=Attachment.ContentType.PDF,
+            size=100,
+            uploaded_by=coordinator,
+            uploaded_by_unit=vadso_rus,
+        )
+        episode = TreatmentEpisode.objects.create(
+            patient=other,
+            unit=unn_tsb,
+            kind=TreatmentEpisode.Kind.DOGN,
+            started_at=now - datetime.timedelta(days=20),
+            ended_at=now - datetime.timedelta(days=2),
+            end_kind=TreatmentEpisode.EndKind.PLANNED,
+            created_by=coordinator,
+        )
+        EttervernPlan.objects.create(
+            episode=episode,
+            patient=other,
+            summary="Fullført opphold.",
+            return_kind=EttervernPlan.Return.OPEN_RETURN,
+            return_unit=unn_tsb,
+            return_valid_until=timezone.localdate() + datetime.timedelta(days=30),
+            first_appointment_at=now + datetime.timedelta(days=1),
+        )
+        crisis = CrisisPlan.objects.create(patient=other, warning_signs="Sover dårlig.")
+        CrisisContact.objects.create(crisis=crisis, name="Legevakt", phone="116117")
+        FollowUpAppointment.objects.create(
+            episode=episode,
+            patient=other,
+            at=now - datetime.timedelta(days=1),
+            with_whom="Ruskonsulent",
+            unit=vadso_rus,
+            attended=True,
+            created_by=coordinator,
+        )
+        group = ResponsibilityGroup.objects.create(
+            patient=other, leader=coordinator, created_by=coordinator
+        )
+        Meeting.objects.create(
+            group=group,
+            patient=other,
+            starts_at=now - datetime.timedelta(days=3),
+            place="Vadsø rådhus",
+            state=Meeting.State.HELD,
+            published_at=now - datetime.timedelta(days=2),
+            published_by=coordinator,
+            created_by=coordinator,
+        )
+
+
+def test_a_page_of_each_part_costs_the_same_queries_for_one_patient_and_eight(
+    api, vadso_system, coordinator, vadso_rus, unn_tsb, unn_intake, django_assert_num_queries
+):
+    per_patient = {"CarePlan": 1, "Appointment": 2, "DocumentReference": 3}
+    _patients_after_a_stay(1, coordinator, vadso_rus, unn_tsb, unn_intake)
+    caller = api(vadso_system)
+    caller.get(reverse("fhir:search", args=["Patient"]))  # warm: content types, permissions
+    one = {}
+    for name, params in AFTERCARE_PAGES.items():
+        forget_kept()
+        with CaptureQueriesContext(connection) as queries:
+            result = caller.get(reverse("fhir:search", args=[name]), params).json()
+        assert len(ids(result)) == per_patient[name], name
+        one[name] = len(queries.captured_queries)
+    _patients_after_a_stay(7, coordinator, vadso_rus, unn_tsb, unn_intake)
+    for name, params in AFTERCARE_PAGES.items():
+        forget_kept()
+        with django_assert_num_queries(one[name]):
+            result = caller.get(reverse("fhir:search", args=[name]), params).json()
+        assert len(ids(result)) == 8 * per_patient[name], name
+        with django_assert_num_queries(3):  # kept: the client, the versions, the reads
+            again = caller.get(reverse("fhir:search", args=[name]), params).json()
+        assert again["entry"] == result["entry"]
+    # The ettervern plans carry what the page prefetched: the kommune, the crisis plan, the
+    # follow-up appointment.
+    plan = next(
+        e["resource"]
+        for e in result_of(caller, "CarePlan", AFTERCARE_PAGES["CarePlan"])["entry"]
+        if e["search"]["mode"] == "match"
+    )
+    assert plan["contributor"][1]["display"].startswith(vadso_rus.name)
+    assert [a["detail"]["description"] for a in plan["activity"] if "detail" in a][0].startswith(
+        "Tidlige varselsignaler: Sover dårlig."
+    )
+    assert plan["activity"][-1]["reference"]["reference"].startswith("Appointment/oppfolging-")
+
+
+def result_of(caller, name, params):
+    return caller.get(reverse("fhir:search", args=[name]), params).json()
 
 
 def test_stays_meetings_and_the_log_search_by_date(api, vadso_system, patient, pathway):
