@@ -89,8 +89,9 @@ class ReferralForm(forms.ModelForm):
             self._offer_consents(patient)
 
     def _offer_consents(self, patient) -> None:
-        """Consents to referral in force are offered: named beside the date, which they fill
-        in; sending reuses the one for the unit (or for referral anywhere)."""
+        """Consents to referral in force are named beside the date. Sending reuses the one for
+        the receiving unit, else one for referral anywhere; only the latter fills in the date,
+        since a consent to be referred to one unit is no consent to be referred to another."""
         consents = list(
             Consent.objects.in_force()
             .filter(patient=patient, scope=Consent.Scope.REFERRAL)
@@ -108,11 +109,18 @@ class ReferralForm(forms.ModelForm):
             for c in consents
         )
         field = self.fields["consent_given_on"]
-        field.help_text = _(
-            "Consent in force: %(consents)s. It is used; nothing needs recording again."
-        ) % {"consents": named}
-        if not self.initial.get("consent_given_on"):
-            self.initial["consent_given_on"] = consents[0].given_on
+        anywhere = [c for c in consents if c.unit_id is None]
+        if anywhere:
+            field.help_text = _(
+                "Consent in force: %(consents)s. It is used; nothing needs recording again."
+            ) % {"consents": named}
+            if not self.initial.get("consent_given_on"):
+                self.initial["consent_given_on"] = anywhere[0].given_on
+        else:
+            field.help_text = _(
+                "Consent in force: %(consents)s. It is used when the referral goes to that "
+                "unit; for another unit, enter when the patient consented to this referral."
+            ) % {"consents": named}
 
     def clean_consent_given_on(self):
         value = self.cleaned_data.get("consent_given_on")

@@ -46,8 +46,10 @@ def test_the_referral_form_offers_the_consent_recorded_minutes_earlier(
     url = reverse("referrals:new") + f"?pasient={patient.pk}"
     page = client.get(url).content.decode()
     assert "Samtykke som gjelder: TSB inntaksteam, gitt" in page
+    assert "Det brukes når henvisningen går til den enheten" in page
     data = page_form(page)
-    assert data["consent_given_on"] == earlier.isoformat()
+    # A consent to one unit fills in no date: the form does not know where the referral goes.
+    assert not data.get("consent_given_on")
     data.update(
         receiving_unit=unn_intake.pk,
         reason="Økende alkoholbruk",
@@ -199,3 +201,34 @@ def test_ansvarsgruppe_members_take_part_on_a_consent_in_force(
     answer = client.post(url, data)
     assert answer.status_code == 200
     assert not GroupMember.objects.filter(name="Per Hansen").exists()
+
+
+def test_a_consent_to_another_unit_is_not_taken_for_this_referral(
+    login, coordinator, vadso_rus, patient, unn_intake, unn_tsb
+):
+    earlier = TODAY() - datetime.timedelta(days=2)
+    [other] = _record(
+        patient, coordinator, vadso_rus, Consent.Scope.REFERRAL, [unn_tsb], given_on=earlier
+    )
+    client = login(coordinator)
+    url = reverse("referrals:new") + f"?pasient={patient.pk}"
+    data = page_form(client.get(url).content.decode())
+    assert not data.get("consent_given_on")
+    data.update(
+        receiving_unit=unn_intake.pk,
+        reason="Økende alkoholbruk",
+        question="Vurdering av rett til TSB",
+        urgency="ordinary",
+        action="send",
+    )
+    # No date: the consent to the other unit does not count; the form says what is missing.
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert not Referral.objects.filter(patient=patient).exists()
+    data["consent_given_on"] = TODAY().isoformat()
+    assert client.post(url, data).status_code == 302
+    referral = Referral.objects.get(patient=patient)
+    assert referral.consent != other and referral.consent.unit == unn_intake
+    assert referral.consent_given_on == TODAY()
+    other.refresh_from_db()
+    assert other.given_on == earlier and other.unit == unn_tsb
