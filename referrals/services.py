@@ -1066,6 +1066,10 @@ def referral_link_episode(*, referral, episode, actor) -> Referral:
     if Referral.objects.filter(treatment_episode=episode).exists():
         raise ValidationError(_("The treatment is already linked to a referral."))
     on = current.treatment_started_on or timezone.localdate(episode.started_at)
+    if current.received_on and on < current.received_on:
+        # A stay that began before the referral arrived: the referral waited no day, and its
+        # treatment start is never before its receipt (no negative waiting times).
+        on = current.received_on
     if current.state == State.TREATMENT_STARTED:
         current.treatment_episode = episode
         _save(current, ["treatment_episode"])

@@ -25,6 +25,7 @@ from pathways.models import (
     Meeting,
     Patient,
     PlanningMeeting,
+    TreatmentEpisode,
 )
 from pathways.patients.services.careteam import consent_record
 from pathways.patients.services.patients import patient_register, patient_update
@@ -931,3 +932,61 @@ def test_helfo_is_notified_neither_ahead_nor_before_the_referral_came(
     )
     marked.refresh_from_db()
     assert marked.helfo_notified_on is None
+
+
+# --- rules that had their test elsewhere or none --------------------------------------------
+
+
+def test_free_places_are_not_free_from_a_past_day(unn, unn_intake, tsb_intake):
+    from referrals.models import TreatmentPlace
+    from referrals.placement.services import capacity_update
+    from tests.referrals.test_placement import make_place
+
+    place = make_place(unn, "Kollektivet")
+    message = refused(
+        lambda: capacity_update(
+            place=place,
+            actor=Actor(tsb_intake, unn_intake),
+            free_places=2,
+            free_from=today() - DAY,
+            expected_wait_days=0,
+            version=place.capacity_version,
+        ),
+        "free_from",
+    )
+    assert "tilbake i tid" in message
+    assert TreatmentPlace.objects.get(pk=place.pk).free_places == place.free_places
+
+
+def test_the_statistics_period_is_at_most_three_years():
+    from pathways.episodes.forms import StatisticsForm
+
+    long = StatisticsForm({"start": "2020-01-01", "end": "2023-06-01", "notice_days": 7})
+    assert "tre år" in " ".join(long.errors["end"])
+    assert StatisticsForm({"start": "2021-01-01", "end": "2023-12-31", "notice_days": 7}).is_valid()
+
+
+def test_the_access_log_filter_does_not_end_before_it_starts():
+    from pathways.patients.forms import AccessLogFilterForm
+
+    form = AccessLogFilterForm({"fra": "2026-05-02", "til": "2026-05-01"})
+    assert not form.is_valid() and form.errors["til"]
+    assert form.filters() == {}  # an invalid filter shows the whole log beside the error
+    assert AccessLogFilterForm({"fra": "2026-05-01", "til": "2026-05-01"}).is_valid()
+
+
+def test_linking_a_stay_that_began_before_the_referral_dates_the_start_on_the_receipt(
+    shared_patient, coordinator, vadso_rus, tsb_clinician, unn_tsb
+):
+    stay = dsvc.episode_start(
+        patient=shared_patient,
+        actor=Actor(tsb_clinician, unn_tsb),
+        kind=TreatmentEpisode.Kind.DOGN,
+        started_at=timezone.now() - 3 * DAY,
+    )
+    referral = send_referral(shared_patient, coordinator, vadso_rus, unn_tsb)
+    linked = rsvc.referral_link_episode(
+        referral=referral, episode=stay, actor=Actor(tsb_clinician, unn_tsb)
+    )
+    assert linked.treatment_started_on == linked.received_on == today()
+    assert linked.treatment_episode == stay
