@@ -95,3 +95,11 @@ def queue_urgent_email(ids: list[int]) -> None:
             ids,
             exc_info=True,
         )
+
+
+@shared_task(name="pathways.send_portal_notices", soft_time_limit=60, time_limit=90)
+def send_portal_notices(patient_id: int, parts: list[str], skip_user_id: int | None) -> int:
+    """The neutral notice to the patient and pårørende (``pathways.portal.notices``)."""
+    from pathways.portal import notices
+
+    return notices.send(patient_id, parts, skip_user_id)

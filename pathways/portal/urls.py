@@ -9,6 +9,7 @@ urlpatterns = [
     path("viktig/", views.what_matters, name="what_matters"),
     path("slik-har-jeg-det/", views.self_rating, name="self_rating"),
     path("enig/", views.agreement, name="agreement"),
+    path("varsler/", views.notice_settings, name="notice_settings"),
     path("innlogging/", views.login, name="login"),
     path("innlogging/idporten/", views.idporten_start, name="idporten_login"),
     path("innlogging/idporten/tilbake/", views.idporten_callback, name="idporten_callback"),
@@ -47,4 +48,9 @@ patient_urlpatterns = [
     path("<int:patient_id>/min-plan/", staff.access_page, name="portal_access"),
     path("<int:patient_id>/min-plan/lukk/", staff.access_end, name="portal_access_end"),
     path("<int:patient_id>/min-plan/verge/", staff.guardian, name="portal_guardian"),
+    path(
+        "<int:patient_id>/min-plan/sporsmal/<int:question_id>/",
+        staff.question_answer,
+        name="portal_question_answer",
+    ),
 ]
