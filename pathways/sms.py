@@ -56,7 +56,7 @@ class LocmemBackend(BaseSmsBackend):
 class DisabledBackend(BaseSmsBackend):
     def send_messages(self, messages):
         if messages:
-            log.warning("No SMS gateway is configured (SMS_BACKEND); %d SMS not sent.", len(messages))
+            log.warning("No SMS gateway configured (SMS_BACKEND): %d SMS not sent.", len(messages))
         return 0
 
 

@@ -17,9 +17,11 @@ from config import fragments
 from pathways.models import (
     BreakGlassAccess,
     Consent,
+    Reminder,
 )
 from pathways.notifications.reminders import Due, periodic, rule, unit_users
 from pathways.patients.services.careteam import consent_expire_due
+from pathways.portal.notices import notify_portal
 
 # ---------------------------------------------------------------------------------------
 
@@ -106,6 +108,32 @@ def consent_expiring(now):
         "expired",
         _("Consent (%(scope)s, %(unit)s) expired %(date)s: access based on it has ended"),
     )
+
+
+@periodic("portal_consent_notice")
+def portal_consent_notice(now):
+    """The patient hears (the neutral notice) that a consent runs out soon, once per consent
+    and end date, in the same window as the team's reminder; the start page of /min/ says
+    which. A renewed consent is not announced."""
+    today = timezone.localdate(now)
+    horizon = today + timedelta(days=settings.REMINDER_CONSENT_EXPIRY_DAYS)
+    due = (
+        Consent.objects.filter(
+            withdrawn_at__isnull=True, valid_until__gte=today, valid_until__lte=horizon
+        )
+        .exclude(_consent_renewed())
+        .values_list("pk", "patient_id", "valid_until")
+    )
+    told = 0
+    for pk, patient_id, until in due:
+        # The reminder row is the once-only key (another sweep may have made it meanwhile).
+        _row, made = Reminder.objects.get_or_create(
+            rule="portal_consent_notice", object_key=f"pathways.consent:{pk}", stage=f"{until}"
+        )
+        if made:
+            notify_portal(patient=patient_id)
+            told += 1
+    return told
 
 
 @rule("break_glass_unreviewed", label=gettext_lazy("Emergency access waiting for review"))

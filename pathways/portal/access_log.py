@@ -36,6 +36,7 @@ def access_log(request):
         "pathways/portal/access_log.html",
         {
             "summary": summary,
+            "questions": svc.questions_for(request.portal.patient),
             "break_glass": AuditEvent.Basis.BREAK_GLASS,
             "refused": AuditEvent.Basis.NONE,
         },

@@ -1,7 +1,7 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
-
-import re
 
 from pathways.models import Consent, LifeArea, NoticeChannel, PlanAgreement, SelfRating
 
@@ -180,21 +180,20 @@ class NoticeSettingsForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         channel = cleaned.get("channel")
-        if channel in (NoticeChannel.EMAIL, NoticeChannel.BOTH) and not cleaned.get("email"):
-            if "email" not in self.errors:
-                self.add_error("email", _("Write the email address the message should go to."))
-        if channel in (NoticeChannel.SMS, NoticeChannel.BOTH) and not cleaned.get("phone"):
-            if "phone" not in self.errors:
-                self.add_error("phone", _("Write the mobile number the message should go to."))
+        # An address refused as malformed keeps its own error, beside the field.
+        wants_email = channel in (NoticeChannel.EMAIL, NoticeChannel.BOTH)
+        if wants_email and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Write the email address the message should go to."))
+        wants_sms = channel in (NoticeChannel.SMS, NoticeChannel.BOTH)
+        if wants_sms and not cleaned.get("phone") and "phone" not in self.errors:
+            self.add_error("phone", _("Write the mobile number the message should go to."))
         return cleaned
 
 
 class AccessAnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Your answer to the patient"),
-        help_text=_(
-            "The patient reads it in Min plan. Write plainly why the record was read."
-        ),
+        help_text=_("The patient reads it in Min plan. Write plainly why the record was read."),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=2000,
     )

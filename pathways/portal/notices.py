@@ -20,8 +20,8 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -55,9 +55,7 @@ def queue(patient_id: int, parts: list[str], skip_user_id: int | None) -> None:
     try:
         if not tasks.broker_reachable():
             raise ConnectionRefusedError("the broker does not answer")
-        tasks.send_portal_notices.apply_async(
-            args=[patient_id, parts, skip_user_id], retry=False
-        )
+        tasks.send_portal_notices.apply_async(args=[patient_id, parts, skip_user_id], retry=False)
     except Exception:
         log.warning("Could not queue a Min plan notice for patient %s.", patient_id, exc_info=True)
 
