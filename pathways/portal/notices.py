@@ -8,7 +8,8 @@ record has for them (as meeting mail did before), or nowhere.
 
 ``notify_portal`` is called by the services inside their transaction; it does no query
 there (pages keep their query counts): after commit a Celery task (eager in ``make run``)
-finds the doors in force and sends. At most one notice per person within
+finds the doors in force and sends. With the broker down the notice is only logged: it is
+a nudge, and what it points to waits in /min/ all the same. At most one notice per person within
 ``PORTAL_NOTICE_QUIET_MINUTES`` (30): a koordinator editing a plan or planning and then
 moving a meeting makes several changes within minutes, and a second identical notice tells
 the person nothing new: the first already sends them to /min/, where they see it all. Half
@@ -17,6 +18,7 @@ update of ``last_notice_at``, so two workers never both send; a failed send give
 """
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -47,17 +49,14 @@ def notify_portal(*, patient, next_of_kin_parts=(), actor=None) -> None:
     transaction.on_commit(lambda: queue(patient_id, parts, skip), robust=True)
 
 
-def queue(patient_id: int, parts: list[str], skip_user_id: int | None) -> None:
-    """Queue the task; never raise. With the broker down the notice is only logged: it is a
-    nudge, and what it points to waits in /min/ all the same."""
-    from pathways.notifications import tasks
+# What queues the sending after commit: ``tasks.queue_portal_notices``, added by
+# ``PathwaysConfig.ready()`` (the tasks import this module, so it cannot import them).
+QUEUE: list[Callable[[int, list[str], int | None], None]] = []
 
-    try:
-        if not tasks.broker_reachable():
-            raise ConnectionRefusedError("the broker does not answer")
-        tasks.send_portal_notices.apply_async(args=[patient_id, parts, skip_user_id], retry=False)
-    except Exception:
-        log.warning("Could not queue a Min plan notice for patient %s.", patient_id, exc_info=True)
+
+def queue(patient_id: int, parts: list[str], skip_user_id: int | None) -> None:
+    for hook in QUEUE:
+        hook(patient_id, parts, skip_user_id)
 
 
 def doors(patient_id: int, parts, skip_user_id=None):
