@@ -187,6 +187,12 @@ def access_question_answer(*, question: AccessQuestion, actor, answer: str) -> A
     return current
 
 
-def questions_for(patient) -> list[AccessQuestion]:
-    """The patient's questions with their answers, newest first (one query)."""
-    return list(AccessQuestion.objects.filter(patient=patient).select_related("read_by", "unit"))
+def questions_for(patient, line: Line | None = None) -> list[AccessQuestion]:
+    """The patient's questions with their answers (about ``line`` only, if given), newest
+    first. One query."""
+    questions = AccessQuestion.objects.filter(patient=patient).select_related("read_by", "unit")
+    if line is not None:
+        questions = questions.filter(
+            month=line.month, read_by_id=line.user_id, unit_id=line.unit_id, basis=line.basis
+        )
+    return list(questions)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("kriseplan/kort.pdf", crisis.crisis_card, name="crisis_card"),
     path("innsyn/", access_log.access_log, name="access_log"),
     path("innsyn/spor-hvorfor/", access_log.ask_why, name="ask_why"),
+    path("innsyn/svar/", access_log.access_answers, name="access_answers"),
     # Ansvarsgruppe, goals and pårørende (§3).
     path("moter/", meetings.meetings_page, name="meetings"),
     path("moter/<int:meeting_id>/kalender.ics", meetings.meeting_calendar, name="meeting_calendar"),

@@ -520,7 +520,7 @@ def test_the_leader_answers_and_the_patient_reads_it_where_they_asked(
     assert patient_client.post(ask, {"question": "Hvem er dette?"}).status_code == 302
     question = AccessQuestion.objects.get(patient=shared_patient)
     assert question.read_by == tsb_clinician and question.answered_at is None
-    assert "Ikke besvart ennå." in patient_client.get("/min/innsyn/").content.decode()
+    assert "Ikke besvart ennå." in patient_client.get("/min/innsyn/svar/").content.decode()
 
     url = f"/pasienter/{shared_patient.pk}/min-plan/sporsmal/{question.pk}/"
     # Only the unit's leader (or the koordinator where it has none) answers.
@@ -544,8 +544,11 @@ def test_the_leader_answers_and_the_patient_reads_it_where_they_asked(
         action="update",
         user=tsb_leader,
     ).exists()
-    page = patient_client.get("/min/innsyn/").content.decode()
-    assert "Hvem er dette?" in page and "Hun var vakthavende lege den natten." in page
+    # The patient reads the answer with their questions, and where they asked about the line.
+    for where in ("/min/innsyn/svar/", ask):
+        page = patient_client.get(where).content.decode()
+        assert "Hvem er dette?" in page and "Hun var vakthavende lege den natten." in page
+    assert "/min/innsyn/svar/" in patient_client.get("/min/innsyn/").content.decode()
     assert len(mail.outbox) == 1 and len(sms.outbox) == 1
     assert_neutral(settings, *forbidden_for(shared_patient, "vakthavende", tsb_clinician.last_name))
     # A second answer (another tab) is refused; the first stands.
