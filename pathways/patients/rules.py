@@ -4,7 +4,7 @@ sweep in pathways/notifications/reminders.py)."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -17,7 +17,6 @@ from config import fragments
 from pathways.models import (
     BreakGlassAccess,
     Consent,
-    Reminder,
 )
 from pathways.notifications.reminders import Due, periodic, rule, unit_users
 from pathways.patients.services.careteam import consent_expire_due
@@ -121,16 +120,19 @@ def portal_consent_notice(now):
         Consent.objects.filter(
             withdrawn_at__isnull=True, valid_until__gte=today, valid_until__lte=horizon
         )
+        .exclude(portal_notice_for=F("valid_until"))
         .exclude(_consent_renewed())
-        .values_list("pk", "patient_id", "valid_until")
+        .values_list("pk", "patient_id")
     )
     told = 0
-    for pk, patient_id, until in due:
-        # The reminder row is the once-only key (another sweep may have made it meanwhile).
-        _row, made = Reminder.objects.get_or_create(
-            rule="portal_consent_notice", object_key=f"pathways.consent:{pk}", stage=f"{until}"
+    for pk, patient_id in due:
+        # A conditional update claims it: two sweeps at once tell the patient once.
+        claimed = (
+            Consent.objects.filter(pk=pk)
+            .exclude(portal_notice_for=F("valid_until"))
+            .update(portal_notice_for=F("valid_until"))
         )
-        if made:
+        if claimed:
             notify_portal(patient=patient_id)
             told += 1
     return told
