@@ -942,6 +942,8 @@ def _email_invitations(meeting_id: int, invitation_ids: list[int], method: str, 
         )
         message.attach("invitasjon.ics", ics, f"text/calendar; charset=utf-8; method={method}")
         message.send()
+    # Those reading online count as sent too: the meeting waits for them in /min/, and the
+    # Min plan notice (their own choice of channel) tells them so.
     Invitation.objects.filter(pk__in=invitation_ids).update(
         emailed_at=timezone.now(), sent_sequence=meeting.sequence
     )
