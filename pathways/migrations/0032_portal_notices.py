@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0009_audit_partitioned_by_month'),
-        ('pathways', '0030_notification_counts'),
+        ('pathways', '0031_changed_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
