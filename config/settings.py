@@ -343,6 +343,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not DEBUG)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Samhandling <ikke-svar@samhandling.local>")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Text messages to patients and pårørende (pathways/sms.py): no gateway is shipped; a real
+# one is a class with the interface of pathways.sms.BaseSmsBackend.
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    "pathways.sms.ConsoleBackend" if DEBUG else "pathways.sms.DisabledBackend",
+)
+# At most one notice per person in /min/ within this many minutes (pathways/portal/notices.py).
+PORTAL_NOTICE_QUIET_MINUTES = env_int("PORTAL_NOTICE_QUIET_MINUTES", 30)
 
 # Security headers. HTTPS settings apply when DEBUG is off.
 X_FRAME_OPTIONS = "DENY"

@@ -26,6 +26,7 @@ def _choose() -> None:
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("STATIC_MANIFEST", "false")
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+    os.environ.setdefault("SMS_BACKEND", "pathways.sms.LocmemBackend")
     if not os.environ.get("DATABASE_URL") and _answers("127.0.0.1", 5432):
         os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/samhandling"
     if not os.environ.get("REDIS_URL") and _answers("127.0.0.1", 6379):

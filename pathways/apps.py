@@ -22,6 +22,7 @@ class PathwaysConfig(AppConfig):
         from pathways.fhir import resources as fhir_resources
         from pathways.fhir import transaction as fhir_transaction
         from pathways.notifications import reminders, tasks
+        from pathways.portal import notices
 
         # Keys of saved forms go once they are too old to be accepted (pathways/formkeys.py).
         reminders.periodic("form_keys_expire")(formkeys.expire_form_keys)
@@ -33,6 +34,9 @@ class PathwaysConfig(AppConfig):
         # an app's top-level ``tasks`` module, and these live in pathways.notifications).
         if tasks.queue_urgent_email not in reminders.ON_NOTIFIED:
             reminders.ON_NOTIFIED.append(tasks.queue_urgent_email)
+        # The neutral notice to the patient and pårørende, queued after commit the same way.
+        if tasks.queue_portal_notices not in notices.QUEUE:
+            notices.QUEUE.append(tasks.queue_portal_notices)
         wiring.register()
         # The FHIR resource types of pathways' own models (referrals add theirs).
         fhir_resources.register_all()

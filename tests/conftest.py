@@ -61,6 +61,14 @@ def _no_fragments_from_an_earlier_test():
 
 
 @pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    """pathways.sms.outbox is the process's, like a mail outbox: each test starts empty."""
+    from pathways import sms
+
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_session_renewal_mid_test(settings):
     """A slow run must not renew a session between two counted requests (renewal is tested
     on its own in tests/accounts/test_login.py)."""

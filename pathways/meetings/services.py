@@ -40,6 +40,7 @@ from pathways.models import (
 )
 from pathways.notifications.reminders import notify
 from pathways.patients.services.patients import person_for_role, person_named
+from pathways.portal.notices import notify_portal
 from pathways.stale import StaleWrite, check_version, save_new_version
 
 log = logging.getLogger(__name__)
@@ -761,21 +762,8 @@ def minutes_publish(
     externals = [m for m in members if not m.is_internal]
     # The patient with access to Min plan, and a pårørende they gave "meetings and minutes",
     # read the minutes there: no paper.
-    doors = PortalAccess.objects.in_force().filter(patient_id=current.patient_id)
-    online = set(
-        doors.filter(role=PortalAccess.Role.NEXT_OF_KIN, shares_meetings=True).values_list(
-            "next_of_kin_id", flat=True
-        )
-    )
-    patient_online = doors.filter(role=PortalAccess.Role.PATIENT).exists()
-    by_post = [
-        m
-        for m in externals
-        if not (
-            (m.role == GroupMember.Role.PATIENT and patient_online)
-            or (m.next_of_kin_id is not None and m.next_of_kin_id in online)
-        )
-    ]
+    online = online_readers(current.patient_id)
+    by_post = [m for m in externals if not reads_online(m, online)]
     if by_post:
         # Minutes are health information: external participants (pårørende, the GP's
         # office) get a neutral notice by email; the leader sends the document by post.
@@ -792,12 +780,14 @@ def minutes_publish(
             patient=current.patient,
         )
     emailed = [m.pk for m in by_post if m.contact_email]
-    emailed_online = [m.pk for m in externals if m not in by_post and m.contact_email]
-    if emailed or emailed_online:
+    if emailed:
         meeting_id = current.pk
-        transaction.on_commit(
-            lambda: _notice_minutes(meeting_id, emailed, emailed_online), robust=True
-        )
+        transaction.on_commit(lambda: _notice_minutes(meeting_id, emailed), robust=True)
+    # The patient and the pårørende given meetings: the neutral notice (their own choice of
+    # email or SMS), and they read the minutes in /min/.
+    notify_portal(
+        patient=current.patient_id, next_of_kin_parts=[PortalAccess.Part.MEETINGS], actor=actor
+    )
     meeting.__dict__.update(current.__dict__)
     return current
 
@@ -908,6 +898,11 @@ def _send_invitations(meeting: Meeting, *, actor, method: str) -> None:
         url=meeting_url(meeting),
         patient=meeting.patient,
     )
+    # The patient and the pårørende given meetings read the meeting in /min/ (and take the
+    # .ics from there): they get the neutral notice instead of the invitation mail.
+    notify_portal(
+        patient=meeting.patient_id, next_of_kin_parts=[PortalAccess.Part.MEETINGS], actor=actor
+    )
     ids = [i.pk for i in invitations if i.member.contact_email]
     if ids:
         meeting_id = meeting.pk
@@ -936,7 +931,10 @@ def _email_invitations(meeting_id: int, invitation_ids: list[int], method: str, 
     invitations = Invitation.objects.filter(pk__in=invitation_ids).select_related(
         "member__user", "member__next_of_kin"
     )
+    online = online_readers(meeting.patient_id)
     for invitation in invitations:
+        if reads_online(invitation.member, online):
+            continue
         message = EmailMessage(
             subject=title,
             body="\n".join(lines),
@@ -944,6 +942,8 @@ def _email_invitations(meeting_id: int, invitation_ids: list[int], method: str, 
         )
         message.attach("invitasjon.ics", ics, f"text/calendar; charset=utf-8; method={method}")
         message.send()
+    # Those reading online count as sent too: the meeting waits for them in /min/, and the
+    # Min plan notice (their own choice of channel) tells them so.
     Invitation.objects.filter(pk__in=invitation_ids).update(
         emailed_at=timezone.now(), sent_sequence=meeting.sequence
     )
@@ -985,9 +985,28 @@ def minutes_pdf_context(meeting: Meeting, patient) -> dict:
     return {**minutes_context(meeting), "patient": patient}
 
 
-def _notice_minutes(meeting_id: int, member_ids: list[int], online_ids=()) -> None:
-    """A notice without health information: the minutes themselves come by post, or (for a
-    pårørende given them in Min plan) are read there after logging in."""
+def online_readers(patient_id: int) -> tuple[bool, set[int]]:
+    """Whether the patient has access to Min plan in force, and the pårørende (register ids)
+    given "meetings and minutes" there: they read meetings and minutes in /min/."""
+    doors = PortalAccess.objects.in_force().filter(patient_id=patient_id)
+    kin = set(
+        doors.filter(role=PortalAccess.Role.NEXT_OF_KIN, shares_meetings=True).values_list(
+            "next_of_kin_id", flat=True
+        )
+    )
+    return doors.filter(role=PortalAccess.Role.PATIENT).exists(), kin
+
+
+def reads_online(member: GroupMember, online: tuple[bool, set[int]]) -> bool:
+    patient_online, kin = online
+    return (member.role == GroupMember.Role.PATIENT and patient_online) or (
+        member.next_of_kin_id is not None and member.next_of_kin_id in kin
+    )
+
+
+def _notice_minutes(meeting_id: int, member_ids: list[int]) -> None:
+    """A notice without health information to the externals who get the minutes by post
+    (the patient and pårørende who read them in Min plan get the neutral notice)."""
     meeting = Meeting.objects.only("starts_at").get(pk=meeting_id)
     with translation.override(settings.LANGUAGE_CODE):
         local = timezone.localtime(meeting.starts_at)
@@ -999,10 +1018,5 @@ def _notice_minutes(meeting_id: int, member_ids: list[int], online_ids=()) -> No
             "confidential information and are therefore not sent by email: the koordinator "
             "sends you a copy by post."
         )
-        online_body = _(
-            "The minutes from the responsibility group meeting are ready. Log in to Min plan "
-            "with ID-porten to read them: %(link)s"
-        ) % {"link": _site(reverse("portal:meetings"))}
-    for ids, text in ((member_ids, body), (online_ids, online_body)):
-        for member in GroupMember.objects.filter(pk__in=ids).select_related("next_of_kin"):
-            EmailMessage(subject=subject, body=text, to=[member.contact_email]).send()
+    for member in GroupMember.objects.filter(pk__in=member_ids).select_related("next_of_kin"):
+        EmailMessage(subject=subject, body=body, to=[member.contact_email]).send()

@@ -51,7 +51,7 @@ from pathways.models.plan import (
     PlanRevision,
     SelfRating,
 )
-from pathways.models.portal import PlanAgreement, PortalAccess
+from pathways.models.portal import AccessQuestion, NoticeChannel, PlanAgreement, PortalAccess
 from pathways.models.subscriptions import Subscription, SubscriptionChange, SubscriptionEvent
 from pathways.models.versions import KeptPart, PatientVersion, ReferenceVersion, UnitVersion
 
@@ -107,6 +107,8 @@ __all__ = [
     "PlanRevision",
     "PlanningMeeting",
     "PortalAccess",
+    "AccessQuestion",
+    "NoticeChannel",
     "Reminder",
     "SelfRating",
     "Subscription",

@@ -34,6 +34,9 @@ class Consent(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawn_by = user_fk(optional=True)
+    # The end date the patient was told runs out soon (the notice of Min plan): told once per
+    # end date, again if the consent is given a new one.
+    portal_notice_for = models.DateField(null=True, blank=True, editable=False)
 
     objects = ConsentQuerySet.as_manager()
 

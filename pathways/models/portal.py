@@ -21,6 +21,13 @@ class PortalAccessQuerySet(models.QuerySet):
         return self.open().filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
 
 
+class NoticeChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message (SMS)")
+    BOTH = "both", _("Both email and SMS")
+    NONE = "none", _("No notices")
+
+
 class PortalAccess(models.Model):
     """Access to /min/ for the patient or one pårørende, opened by staff with a reason.
 
@@ -76,6 +83,16 @@ class PortalAccess(models.Model):
     shares_plan = models.BooleanField(_("the plan"), default=False)
     shares_crisis_plan = models.BooleanField(_("the crisis plan"), default=False)
     ends_on = models.DateField(_("access until"), null=True, blank=True)
+    # How the person hears that something new waits in /min/ (issue 13 §2): their own choice
+    # and addresses, set in /min/varsler/. Until they choose (``notice_channel`` empty) a
+    # notice goes by email to the address the record has, as meeting mail always did.
+    notice_channel = models.CharField(
+        _("notices by"), max_length=10, choices=NoticeChannel.choices, blank=True
+    )
+    notice_email = models.EmailField(_("email for notices"), blank=True)
+    notice_phone = models.CharField(_("mobile number for notices"), max_length=30, blank=True)
+    # The last notice sent: a burst of changes gives one notice (``portal.notices``).
+    last_notice_at = models.DateTimeField(_("last notice"), null=True, blank=True)
 
     objects = PortalAccessQuerySet.as_manager()
 
@@ -183,3 +200,39 @@ class PlanAgreement(models.Model):
 
     def __str__(self):
         return f"{self.plan_id} v{self.plan_version}: {self.answer}"
+
+
+class AccessQuestion(models.Model):
+    """ "Spør hvorfor": the patient's question about one line of their access log, and the
+    answer the unit's leader (or the koordinator) writes back, read by the patient in /min/."""
+
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.CASCADE,
+        related_name="access_questions",
+        verbose_name=_("patient"),
+    )
+    # The line asked about: the month, who read and in which unit, on what basis.
+    month = models.DateField(_("month"))
+    read_by = user_fk(_("read by"))
+    unit = models.ForeignKey(
+        "accounts.ServiceUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    basis = models.CharField(_("basis"), max_length=30)
+    question = models.TextField(_("question"))
+    asked_by = user_fk(_("asked by"))
+    asked_at = models.DateTimeField(_("asked"), default=timezone.now)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = user_fk(_("answered by"), optional=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        verbose_name = _("question about the access log")
+        verbose_name_plural = _("questions about the access log")
+
+    def __str__(self):
+        return f"{self.patient_id}: {self.month:%m.%Y}"

@@ -21,6 +21,7 @@ from config.celery import app
 from pathways.models import Notification
 from pathways.notifications import reminders
 from pathways.notifications import services as mail
+from pathways.portal import notices
 
 log = logging.getLogger(__name__)
 
@@ -95,3 +96,20 @@ def queue_urgent_email(ids: list[int]) -> None:
             ids,
             exc_info=True,
         )
+
+
+@shared_task(name="pathways.send_portal_notices", soft_time_limit=60, time_limit=90)
+def send_portal_notices(patient_id: int, parts: list[str], skip_user_id: int | None) -> int:
+    """The neutral notice to the patient and pårørende (``pathways.portal.notices``)."""
+    return notices.send(patient_id, parts, skip_user_id)
+
+
+def queue_portal_notices(patient_id: int, parts: list[str], skip_user_id: int | None) -> None:
+    """``notices.QUEUE`` hook (after commit): queue the notice; never raise. With the broker
+    down it is only logged: the notice is a nudge, and what is new waits in /min/."""
+    try:
+        if not broker_reachable():
+            raise ConnectionRefusedError("the broker does not answer")
+        send_portal_notices.apply_async(args=[patient_id, parts, skip_user_id], retry=False)
+    except Exception:
+        log.warning("Could not queue a Min plan notice for patient %s.", patient_id, exc_info=True)

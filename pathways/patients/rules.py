@@ -4,7 +4,7 @@ sweep in pathways/notifications/reminders.py)."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -20,6 +20,7 @@ from pathways.models import (
 )
 from pathways.notifications.reminders import Due, periodic, rule, unit_users
 from pathways.patients.services.careteam import consent_expire_due
+from pathways.portal.notices import notify_portal
 
 # ---------------------------------------------------------------------------------------
 
@@ -106,6 +107,35 @@ def consent_expiring(now):
         "expired",
         _("Consent (%(scope)s, %(unit)s) expired %(date)s: access based on it has ended"),
     )
+
+
+@periodic("portal_consent_notice")
+def portal_consent_notice(now):
+    """The patient hears (the neutral notice) that a consent runs out soon, once per consent
+    and end date, in the same window as the team's reminder; the start page of /min/ says
+    which. A renewed consent is not announced."""
+    today = timezone.localdate(now)
+    horizon = today + timedelta(days=settings.REMINDER_CONSENT_EXPIRY_DAYS)
+    due = (
+        Consent.objects.filter(
+            withdrawn_at__isnull=True, valid_until__gte=today, valid_until__lte=horizon
+        )
+        .exclude(portal_notice_for=F("valid_until"))
+        .exclude(_consent_renewed())
+        .values_list("pk", "patient_id")
+    )
+    told = 0
+    for pk, patient_id in due:
+        # A conditional update claims it: two sweeps at once tell the patient once.
+        claimed = (
+            Consent.objects.filter(pk=pk)
+            .exclude(portal_notice_for=F("valid_until"))
+            .update(portal_notice_for=F("valid_until"))
+        )
+        if claimed:
+            notify_portal(patient=patient_id)
+            told += 1
+    return told
 
 
 @rule("break_glass_unreviewed", label=gettext_lazy("Emergency access waiting for review"))

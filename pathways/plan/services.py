@@ -39,12 +39,14 @@ from pathways.models import (
     PlanAgreement,
     PlanComment,
     PlanRevision,
+    PortalAccess,
 )
 from pathways.notifications.reminders import notify, unit_users
 from pathways.patients.services.patients import person_for_role, person_named
 from pathways.plan import diff as plan_diff
 from pathways.plan import permissions as perms
 from pathways.plan.selectors import active_coordinator, open_plan
+from pathways.portal.notices import notify_portal
 from pathways.stale import StaleWrite
 
 # --- reading helpers ---
@@ -264,6 +266,9 @@ def _revise(plan, *, actor, keys: list[str], summary: str) -> None:
         keys=keys,
         snapshot=build_snapshot(plan),
     )
+    # Something new in the plan (the patient is asked to agree again): the neutral notice to
+    # the patient and the pårørende given the plan, not to the one who changed it.
+    notify_portal(patient=plan.patient_id, next_of_kin_parts=[PortalAccess.Part.PLAN], actor=actor)
 
 
 def _clean(instance, exclude=None):
@@ -781,6 +786,7 @@ def goal_proposal_decline(*, proposal, actor, answer: str) -> GoalProposal:
         obj=current,
         detail=_("Goal proposed by the patient not taken into the plan"),
     )
+    notify_portal(patient=proposal.plan.patient_id, actor=actor)
     return current
 
 

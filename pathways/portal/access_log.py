@@ -42,6 +42,18 @@ def access_log(request):
     )
 
 
+@portal_view("answers to my questions")
+def access_answers(request):
+    """The patient's "Spør hvorfor" questions and the answers (its own page: the access log
+    page keeps its fixed number of queries)."""
+    _patient_only(request)
+    return render(
+        request,
+        "pathways/portal/access_answers.html",
+        {"questions": svc.questions_for(request.portal.patient)},
+    )
+
+
 @portal_view("ask why", methods=("GET", "HEAD", "POST"))
 def ask_why(request):
     _patient_only(request)
@@ -64,6 +76,7 @@ def ask_why(request):
         context={
             "row": row,
             "month": line.month,
+            "asked_before": svc.questions_for(request.portal.patient, line=line),
             "action_url": request.get_full_path(),
             "submit": _("Send the question"),
             "cancel_url": reverse("portal:access_log"),

@@ -1,7 +1,9 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pathways.models import Consent, LifeArea, PlanAgreement, SelfRating
+from pathways.models import Consent, LifeArea, NoticeChannel, PlanAgreement, SelfRating
 
 
 class WhatMattersForm(forms.Form):
@@ -137,4 +139,61 @@ class GuardianForm(forms.Form):
         help_text=_("The guardian's name. Leave empty if the patient has no guardian."),
         max_length=150,
         required=False,
+    )
+
+
+class NoticeSettingsForm(forms.Form):
+    """How the person hears of something new in Min plan (/min/varsler/)."""
+
+    channel = forms.ChoiceField(
+        label=_("How do you want to hear that you have a new message?"),
+        help_text=_(
+            "The message only says that you have a new message in Samhandling, with a link. "
+            "It never says anything about you or your health."
+        ),
+        choices=NoticeChannel.choices,
+        widget=forms.RadioSelect,
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": _("Write the email address like this: name@example.no")},
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        help_text=_("8 digits, for example 912 34 567."),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_phone(self):
+        phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
+        if phone and not re.fullmatch(r"(\+47|0047)?[49]\d{7}", phone):
+            raise forms.ValidationError(
+                _("Write a Norwegian mobile number with 8 digits, for example 912 34 567.")
+            )
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        channel = cleaned.get("channel")
+        # An address refused as malformed keeps its own error, beside the field.
+        wants_email = channel in (NoticeChannel.EMAIL, NoticeChannel.BOTH)
+        if wants_email and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Write the email address the message should go to."))
+        wants_sms = channel in (NoticeChannel.SMS, NoticeChannel.BOTH)
+        if wants_sms and not cleaned.get("phone") and "phone" not in self.errors:
+            self.add_error("phone", _("Write the mobile number the message should go to."))
+        return cleaned
+
+
+class AccessAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer to the patient"),
+        help_text=_("The patient reads it in Min plan. Write plainly why the record was read."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
     )

@@ -1,14 +1,16 @@
 """The staff side of /min/: open the patient's access (with a reason) or close it."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pathways.access import patient_view
-from pathways.models import PortalAccess
+from pathways.models import AccessQuestion, PortalAccess
+from pathways.portal import access_questions
 from pathways.portal import permissions as perms
 from pathways.portal import services as svc
-from pathways.portal.forms import AccessEndForm, AccessOpenForm, GuardianForm
+from pathways.portal.forms import AccessAnswerForm, AccessEndForm, AccessOpenForm, GuardianForm
 from pathways.web import form_action
 
 
@@ -97,4 +99,33 @@ def guardian(request, patient):
         redirect_to=reverse("pathways:portal_access", args=[patient.pk]),
         template="pathways/portal/staff_access.html",
         context={**_context(request, patient), "guardian_form": form, "form": _open_form(patient)},
+    )
+
+
+@patient_view(for_edit=False, methods=("GET", "HEAD", "POST"))
+def question_answer(request, patient, question_id):
+    """ "Spør hvorfor": the patient's question, and the answer of the unit's leader (or the
+    koordinator), which the patient reads in /min/innsyn/."""
+    question = get_object_or_404(
+        AccessQuestion.objects.select_related("read_by", "unit", "answered_by"),
+        pk=question_id,
+        patient=patient,
+    )
+    if not access_questions.may_answer(request.user, question):
+        raise PermissionDenied
+    return form_action(
+        request,
+        AccessAnswerForm(request.POST or None),
+        save=lambda data: access_questions.access_question_answer(
+            question=question, actor=request.actor, answer=data["answer"]
+        ),
+        success=_("The answer is sent. The patient reads it in Min plan."),
+        redirect_to=reverse("pathways:portal_question_answer", args=[patient.pk, question.pk]),
+        template="pathways/portal/question_answer.html",
+        context={
+            "patient": patient,
+            "question": question,
+            "log_url": access_questions.access_log_link(question),
+            "submit": _("Send the answer"),
+        },
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("viktig/", views.what_matters, name="what_matters"),
     path("slik-har-jeg-det/", views.self_rating, name="self_rating"),
     path("enig/", views.agreement, name="agreement"),
+    path("varsler/", views.notice_settings, name="notice_settings"),
     path("innlogging/", views.login, name="login"),
     path("innlogging/idporten/", views.idporten_start, name="idporten_login"),
     path("innlogging/idporten/tilbake/", views.idporten_callback, name="idporten_callback"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("kriseplan/kort.pdf", crisis.crisis_card, name="crisis_card"),
     path("innsyn/", access_log.access_log, name="access_log"),
     path("innsyn/spor-hvorfor/", access_log.ask_why, name="ask_why"),
+    path("innsyn/svar/", access_log.access_answers, name="access_answers"),
     # Ansvarsgruppe, goals and pårørende (§3).
     path("moter/", meetings.meetings_page, name="meetings"),
     path("moter/<int:meeting_id>/kalender.ics", meetings.meeting_calendar, name="meeting_calendar"),
@@ -47,4 +49,9 @@ patient_urlpatterns = [
     path("<int:patient_id>/min-plan/", staff.access_page, name="portal_access"),
     path("<int:patient_id>/min-plan/lukk/", staff.access_end, name="portal_access_end"),
     path("<int:patient_id>/min-plan/verge/", staff.guardian, name="portal_guardian"),
+    path(
+        "<int:patient_id>/min-plan/sporsmal/<int:question_id>/",
+        staff.question_answer,
+        name="portal_question_answer",
+    ),
 ]

@@ -18,9 +18,15 @@ from requests import RequestException
 from accounts import oidc
 from accounts.backends import PORTAL_BACKEND, PORTAL_KINDS, is_portal_session
 from pathways.models import PortalAccess
-from pathways.portal import chart, selectors
+from pathways.portal import chart, notices, selectors
 from pathways.portal import services as svc
-from pathways.portal.forms import AgreementForm, DemoLoginForm, SelfRatingForm, WhatMattersForm
+from pathways.portal.forms import (
+    AgreementForm,
+    DemoLoginForm,
+    NoticeSettingsForm,
+    SelfRatingForm,
+    WhatMattersForm,
+)
 from pathways.portal.gate import ACCESS_KEY, ACR_KEY, ANY_PART, portal_view
 from pathways.web import form_action, posted
 
@@ -298,5 +304,35 @@ def agreement(request):
             "goals": list(plan.goals.all()),
             "measures": list(plan.measures.all()),
             "submit": _("Send my answer"),
+        },
+    )
+
+
+@portal_view("notices", methods=("GET", "HEAD", "POST"), part=ANY_PART)
+def notice_settings(request):
+    """How the patient or pårørende hears of something new: email, SMS, both or none."""
+    form = NoticeSettingsForm(
+        request.POST or None, initial=notices.settings_initial(request.portal)
+    )
+    return form_action(
+        request,
+        form,
+        save=lambda data: notices.notice_settings_save(
+            portal_access=request.portal,
+            actor=request.portal_actor,
+            channel=data["channel"],
+            email=data["email"],
+            phone=data["phone"],
+        ),
+        success=_("Saved. This is how we will tell you about new messages."),
+        redirect_to=reverse("portal:start"),
+        template="pathways/portal/form_page.html",
+        context={
+            "heading": _("Messages from Samhandling"),
+            "intro": _(
+                "When there is something new for you in Min plan, we send you a short "
+                "message. Choose how you want to get it."
+            ),
+            "submit": _("Save"),
         },
     )

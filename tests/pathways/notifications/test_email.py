@@ -288,6 +288,7 @@ def test_every_task_has_soft_and_hard_time_limits():
         "pathways.fhir_subscription_deliver",
         "pathways.render_document",
         "pathways.kept_documents_prune",
+        "pathways.send_portal_notices",
     }
     for task in ours.values():
         assert task.soft_time_limit and task.time_limit

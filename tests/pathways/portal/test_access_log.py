@@ -56,7 +56,11 @@ def test_asking_why_sends_a_notice_to_the_units_leader(
     note = Notification.objects.get(user=tsb_leader, kind="access_question")
     assert note.body == "Jeg kjenner ikke denne behandleren."
     assert note.patient_id == read_by_tsb.pk
-    assert f"enhet={unn_tsb.pk}" in note.url
+    # The notice opens the page where the leader answers; it links the access log's lines.
+    assert note.url.startswith(f"/pasienter/{read_by_tsb.pk}/min-plan/sporsmal/")
+    leader = Client()
+    leader.force_login(tsb_leader)
+    assert f"enhet={unn_tsb.pk}" in leader.get(note.url).content.decode().replace("&amp;", "&")
     asked = AuditEvent.objects.filter(
         patient_id=read_by_tsb.pk, action="create", basis=AuditEvent.Basis.PATIENT
     ).get()
