@@ -262,10 +262,7 @@ def self_rating(request):
         template="pathways/portal/self_rating.html",
         context={
             "is_patient": is_patient,
-            "series": chart.series(selectors.ratings_for(plan)),
-            "grid": chart.grid(),
-            "chart_width": chart.WIDTH,
-            "chart_height": chart.HEIGHT,
+            **chart.context(selectors.ratings_for(plan)),
         },
     )
 
