@@ -17,6 +17,7 @@ from pathways.plan.services import (
     plan_self_rating_by_patient,
     plan_what_matters_by_patient,
 )
+from pathways.portal import closing
 from pathways.portal import permissions as perms
 
 KIND_FOR_ROLE = {
@@ -86,13 +87,15 @@ def portal_access_open(
 @transaction.atomic
 def guardian_record(*, actor: Actor, patient: Patient, name: str) -> Patient:
     """Record that the patient has a guardian (verge), with the guardian's name; an empty name
-    records that they have none. Open access stays open: the page asks staff to check it."""
+    records that they have none. A guardian recorded where there was none closes the patient's
+    open access at once (``closing``): staff open it again with a reason."""
     if not perms.can_open_portal_access(actor, patient):
         raise PermissionDenied
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     name = " ".join(name.split())
     if patient.guardian_name == name:
         return patient
+    newly_recorded = bool(name) and not patient.guardian_name
     patient.guardian_name = name
     patient.version += 1
     patient.save(update_fields=["guardian_name", "version"])
@@ -103,6 +106,8 @@ def guardian_record(*, actor: Actor, patient: Patient, name: str) -> Patient:
         obj=patient,
         detail="Verge registrert" if name else "Verge fjernet",
     )
+    if newly_recorded:
+        closing.close_for_guardian(actor=actor, patient=patient)
     return patient
 
 
@@ -223,7 +228,8 @@ def portal_access_end(*, actor: Actor, portal_access: PortalAccess, reason: str)
         raise PermissionDenied
     if portal_access.ended_at is None:
         portal_access.ended_at = timezone.now()
-        portal_access.save(update_fields=["ended_at"])
+        portal_access.end_reason = reason[:500]
+        portal_access.save(update_fields=["ended_at", "end_reason"])
         audit.record_by(
             actor,
             audit.Action.UPDATE,
