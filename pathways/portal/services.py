@@ -5,6 +5,7 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import audit
@@ -111,26 +112,27 @@ def guardian_record(*, actor: Actor, patient: Patient, name: str) -> Patient:
     return patient
 
 
-def access_for_national_id(pid: str) -> PortalAccess | None:
-    """The open access that a login with this national id opens; the patient's own first."""
+def accesses_for_national_id(pid: str) -> list[PortalAccess]:
+    """The doors in force that a login with this national id opens: the patient's own first,
+    then those as pårørende, oldest first (the person chooses among them: ``chooser``)."""
     if not pid:
-        return None
-    own = (
+        return []
+    found = (
         PortalAccess.objects.in_force()
-        .filter(role=PortalAccess.Role.PATIENT, patient__national_id=pid)
-        .select_related("patient")
-        .first()
-    )
-    if own is not None:
-        return own
-    # A pårørende of several patients starts with the oldest access (choosing comes with §3).
-    return (
-        PortalAccess.objects.in_force()
-        .filter(role=PortalAccess.Role.NEXT_OF_KIN, national_id=pid)
+        .filter(
+            Q(role=PortalAccess.Role.PATIENT, patient__national_id=pid)
+            | Q(role=PortalAccess.Role.NEXT_OF_KIN, national_id=pid)
+        )
         .select_related("patient")
         .order_by("opened_at", "id")
-        .first()
     )
+    return sorted(found, key=lambda access: not access.is_patient)
+
+
+def access_for_national_id(pid: str) -> PortalAccess | None:
+    """The door a login with this national id opens first."""
+    found = accesses_for_national_id(pid)
+    return found[0] if found else None
 
 
 @transaction.atomic
