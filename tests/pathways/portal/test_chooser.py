@@ -66,6 +66,10 @@ def test_a_next_of_kin_of_two_patients_chooses_after_the_login(
     page = client.get(CHOOSE).content.decode()
     assert f"Planen til {patient.full_name}" in page
     assert f"Planen til {second_patient.full_name}" in page
+    # The chooser is a read like any /min/ page, with the basis of the door in use.
+    shown = AuditEvent.objects.get(detail="/min/: choose whose plan")
+    assert shown.basis == AuditEvent.Basis.NEXT_OF_KIN
+    assert shown.patient_id == patient.pk
     # The second patient's plan: only that patient's pages, with the parts given there.
     assert _choose(client, second)["Location"] == "/min/"
     start = client.get("/min/").content.decode()
