@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pathways", "0030_notification_counts"),
+        ("pathways", "0032_portal_notices"),
     ]
 
     operations = [
