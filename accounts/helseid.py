@@ -27,6 +27,15 @@ log = logging.getLogger(__name__)
 # The provider's ID token and which provider it came from, for logging out there too.
 OIDC_SESSION_KEY = "oidc_login"
 NEXT_KEY = "helseid_next"
+# HelseID's level of assurance of the person's login, and the levels in order.
+ASSURANCE_CLAIM = "helseid://claims/identity/assurance_level"
+LEVELS = ("low", "substantial", "high")
+
+
+def assurance_enough(claims: dict) -> bool:
+    """The login is at least ``HELSEID_ASSURANCE_LEVEL``; a missing or unknown level is not."""
+    level = str(claims.get(ASSURANCE_CLAIM) or "")
+    return level in LEVELS and LEVELS.index(level) >= LEVELS.index(settings.HELSEID_ASSURANCE_LEVEL)
 
 
 def login_failed(request, message: str, *, status: int, login_url: str):
@@ -72,6 +81,17 @@ def helseid_callback(request):
             request,
             _("The login with HelseID could not be completed. Start again."),
             status=400,
+            login_url=again,
+        )
+    if not assurance_enough(result["claims"]):
+        log.info("HelseID login refused: level %r", result["claims"].get(ASSURANCE_CLAIM))
+        return login_failed(
+            request,
+            _(
+                "You logged in with HelseID at a lower security level than Samhandling needs. "
+                "Log in again with BankID or another high-level login."
+            ),
+            status=403,
             login_url=again,
         )
     pid = str(result["claims"].get(settings.HELSEID_PID_CLAIM) or "")

@@ -284,6 +284,11 @@ HELSEID_CLIENT_ID = env_str("HELSEID_CLIENT_ID")
 HELSEID_PRIVATE_KEY_FILE = env_str("HELSEID_PRIVATE_KEY_FILE")
 HELSEID_SCOPES = env_str("HELSEID_SCOPES", "openid profile helseid://scopes/identity/pid")
 HELSEID_PID_CLAIM = env_str("HELSEID_PID_CLAIM", "helseid://claims/identity/pid")
+# The level of assurance a HelseID login must have at least (the ID token's claim
+# helseid://claims/identity/assurance_level: low, substantial or high).
+HELSEID_ASSURANCE_LEVEL = env_str("HELSEID_ASSURANCE_LEVEL", "high")
+if HELSEID_ASSURANCE_LEVEL not in ("low", "substantial", "high"):
+    raise ImproperlyConfigured("HELSEID_ASSURANCE_LEVEL must be low, substantial or high.")
 # Seconds of clock difference accepted on ID token times (exp, iat).
 OIDC_LEEWAY_SECONDS = env_int("OIDC_LEEWAY_SECONDS", 60)
 if HELSEID_ISSUER and HELSEID_CLIENT_ID and not HELSEID_PRIVATE_KEY_FILE:

@@ -78,6 +78,9 @@ class PortalAccess(models.Model):
     opened_by = user_fk(_("opened by"), optional=True)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # Why it was closed, shown on the staff page: a staff member's reason, or the rule that
+    # closed it by itself (a guardian or a birth date under 16 recorded while it was open).
+    end_reason = models.CharField(_("why it was closed"), max_length=500, blank=True)
     # What a pårørende was given, and until when (the patient has everything, with no end).
     shares_meetings = models.BooleanField(_("meetings and minutes"), default=False)
     shares_plan = models.BooleanField(_("the plan"), default=False)

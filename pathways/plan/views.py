@@ -42,6 +42,7 @@ from pathways.plan import permissions as perms
 from pathways.plan import selectors
 from pathways.plan import services as svc
 from pathways.plan.printing import plan_pdf_context
+from pathways.portal import chart
 from pathways.web import form_action
 from pathways.wiring import crisis_block
 
@@ -304,6 +305,9 @@ def plan_page_context(request, patient, closed=None) -> dict:
                 }
                 for code, label in LifeArea.choices
             ],
+            # The patient's self-ratings as the same chart and table they see in /min/,
+            # from the rows already read (no query of its own).
+            "rating_charts": chart.context(listed.ratings),
             "participants": participants,
             "evaluations": evaluations,
             "comments": comments,

@@ -68,3 +68,13 @@ def series(ratings) -> list[Series]:
 def grid() -> list[dict]:
     """The horizontal lines for the scores 1–5 (the same in every chart)."""
     return [{"score": score, "y": _y(score)} for score in range(5, 0, -1)]
+
+
+def context(ratings) -> dict:
+    """What ``pathways/includes/rating_charts.html`` needs, from rows already read."""
+    return {
+        "series": series(ratings),
+        "grid": grid(),
+        "chart_width": WIDTH,
+        "chart_height": HEIGHT,
+    }

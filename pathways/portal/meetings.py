@@ -118,6 +118,8 @@ def agenda_propose(request, meeting_id):
             % {"when": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y %H:%M")},
             "submit": _("Propose the item"),
             "back_url": reverse("portal:meetings"),
+            # Without it the link had no text: a link a screen reader cannot name.
+            "back_label": _("Back to the meetings"),
         },
     )
 

@@ -4,9 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from pathways import access
 
-# Patients younger than this get no access of their own in this version: who may see a
-# minor's plan (the patient, the parents, both) is a decision per case that the system does
-# not make; staff show the plan in person instead.
+# Patients younger than this get no access in this version, and no one can open it for them
+# (a decision, shown on the staff page and in docs/architecture.md): under 16 the parents have
+# the right to information and consent on the child's behalf (pasient- og
+# brukerrettighetsloven §§ 3-4, 4-4), while from 12 the child may keep information from them.
+# Min plan lets the patient give consents and give pårørende access, which a patient under 16
+# cannot do alone, and who may see what of a minor's plan is a decision per case that the
+# system does not make; staff go through the plan in person instead. ``closing`` closes open
+# access when a birth date under 16 is recorded.
 MIN_AGE = 16
 TOO_YOUNG = _("Patients under 16 cannot get access to Min plan yet.")
 

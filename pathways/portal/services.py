@@ -5,6 +5,7 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import audit
@@ -17,6 +18,7 @@ from pathways.plan.services import (
     plan_self_rating_by_patient,
     plan_what_matters_by_patient,
 )
+from pathways.portal import closing
 from pathways.portal import permissions as perms
 
 KIND_FOR_ROLE = {
@@ -86,13 +88,15 @@ def portal_access_open(
 @transaction.atomic
 def guardian_record(*, actor: Actor, patient: Patient, name: str) -> Patient:
     """Record that the patient has a guardian (verge), with the guardian's name; an empty name
-    records that they have none. Open access stays open: the page asks staff to check it."""
+    records that they have none. A guardian recorded where there was none closes the patient's
+    open access at once (``closing``): staff open it again with a reason."""
     if not perms.can_open_portal_access(actor, patient):
         raise PermissionDenied
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     name = " ".join(name.split())
     if patient.guardian_name == name:
         return patient
+    newly_recorded = bool(name) and not patient.guardian_name
     patient.guardian_name = name
     patient.version += 1
     patient.save(update_fields=["guardian_name", "version"])
@@ -103,29 +107,32 @@ def guardian_record(*, actor: Actor, patient: Patient, name: str) -> Patient:
         obj=patient,
         detail="Verge registrert" if name else "Verge fjernet",
     )
+    if newly_recorded:
+        closing.close_for_guardian(actor=actor, patient=patient)
     return patient
 
 
-def access_for_national_id(pid: str) -> PortalAccess | None:
-    """The open access that a login with this national id opens; the patient's own first."""
+def accesses_for_national_id(pid: str) -> list[PortalAccess]:
+    """The doors in force that a login with this national id opens: the patient's own first,
+    then those as pårørende, oldest first (the person chooses among them: ``chooser``)."""
     if not pid:
-        return None
-    own = (
+        return []
+    found = (
         PortalAccess.objects.in_force()
-        .filter(role=PortalAccess.Role.PATIENT, patient__national_id=pid)
-        .select_related("patient")
-        .first()
-    )
-    if own is not None:
-        return own
-    # A pårørende of several patients starts with the oldest access (choosing comes with §3).
-    return (
-        PortalAccess.objects.in_force()
-        .filter(role=PortalAccess.Role.NEXT_OF_KIN, national_id=pid)
+        .filter(
+            Q(role=PortalAccess.Role.PATIENT, patient__national_id=pid)
+            | Q(role=PortalAccess.Role.NEXT_OF_KIN, national_id=pid)
+        )
         .select_related("patient")
         .order_by("opened_at", "id")
-        .first()
     )
+    return sorted(found, key=lambda access: not access.is_patient)
+
+
+def access_for_national_id(pid: str) -> PortalAccess | None:
+    """The door a login with this national id opens first."""
+    found = accesses_for_national_id(pid)
+    return found[0] if found else None
 
 
 @transaction.atomic
@@ -223,7 +230,8 @@ def portal_access_end(*, actor: Actor, portal_access: PortalAccess, reason: str)
         raise PermissionDenied
     if portal_access.ended_at is None:
         portal_access.ended_at = timezone.now()
-        portal_access.save(update_fields=["ended_at"])
+        portal_access.end_reason = reason[:500]
+        portal_access.save(update_fields=["ended_at", "end_reason"])
         audit.record_by(
             actor,
             audit.Action.UPDATE,

@@ -1,11 +1,22 @@
 from django.urls import path
 
-from pathways.portal import access_log, consents, crisis, goals, meetings, next_of_kin, staff, views
+from pathways.portal import (
+    access_log,
+    chooser,
+    consents,
+    crisis,
+    goals,
+    meetings,
+    next_of_kin,
+    staff,
+    views,
+)
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("velg/", chooser.choose, name="choose"),
     path("viktig/", views.what_matters, name="what_matters"),
     path("slik-har-jeg-det/", views.self_rating, name="self_rating"),
     path("enig/", views.agreement, name="agreement"),

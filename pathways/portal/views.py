@@ -4,7 +4,6 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, logout
-from django.contrib.auth import login as auth_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,10 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 from requests import RequestException
 
 from accounts import oidc
-from accounts.backends import PORTAL_BACKEND, PORTAL_KINDS, is_portal_session
+from accounts.backends import PORTAL_KINDS, is_portal_session
 from pathways.models import PortalAccess
 from pathways.portal import chart, notices, selectors
 from pathways.portal import services as svc
+from pathways.portal.chooser import CHOICES_KEY, ID_TOKEN_KEY, start_session
 from pathways.portal.forms import (
     AgreementForm,
     DemoLoginForm,
@@ -27,13 +27,10 @@ from pathways.portal.forms import (
     SelfRatingForm,
     WhatMattersForm,
 )
-from pathways.portal.gate import ACCESS_KEY, ACR_KEY, ANY_PART, portal_view
+from pathways.portal.gate import ACR_KEY, ANY_PART, portal_view
 from pathways.web import form_action, posted
 
 log = logging.getLogger(__name__)
-
-# The ID token of an ID-porten login, for logging out at ID-porten too.
-ID_TOKEN_KEY = "portal_id_token"  # noqa: S105 - a session key, not a secret
 
 
 def _failed(request, message: str, *, status: int):
@@ -43,13 +40,6 @@ def _failed(request, message: str, *, status: int):
         {"message": message},
         status=status,
     )
-
-
-def _start_session(request, portal_access: PortalAccess, *, level: str, method: str) -> None:
-    user = svc.portal_login(portal_access=portal_access, level=level, method=method)
-    auth_login(request, user, backend=PORTAL_BACKEND)
-    request.session[ACCESS_KEY] = portal_access.pk
-    request.session[ACR_KEY] = level
 
 
 @never_cache
@@ -108,8 +98,8 @@ def idporten_callback(request):
             ),
             status=403,
         )
-    portal_access = svc.access_for_national_id(str(claims.get("pid") or ""))
-    if portal_access is None:
+    found = svc.accesses_for_national_id(str(claims.get("pid") or ""))
+    if not found:
         return _failed(
             request,
             _(
@@ -118,9 +108,11 @@ def idporten_callback(request):
             ),
             status=403,
         )
-    _start_session(request, portal_access, level=level, method="ID-porten")
+    # The person's own door first, else the oldest; with more than one they choose next.
+    start_session(request, found[0], level=level, method="ID-porten")
     request.session[ID_TOKEN_KEY] = result["id_token"]
-    return redirect("portal:start")
+    request.session[CHOICES_KEY] = [a.pk for a in found]
+    return redirect("portal:choose" if len(found) > 1 else "portal:start")
 
 
 @never_cache
@@ -139,15 +131,17 @@ def demo_login(request):
             )
             .first()
         )
-        portal_access = (
-            PortalAccess.objects.in_force().filter(user=user).order_by("opened_at").first()
+        found = (
+            list(PortalAccess.objects.in_force().filter(user=user).order_by("opened_at", "id"))
             if user is not None and user.check_password(data["password"])
-            else None
+            else []
         )
-        if portal_access is None:
+        if not found:
             raise ValidationError({"password": _("Wrong demo user or password.")})
-        _start_session(request, portal_access, level="demo", method="demo password")
-        return reverse("portal:start")
+        start_session(request, found[0], level="demo", method="demo password")
+        # A pårørende keeps one account for every grant: they choose among them too.
+        request.session[CHOICES_KEY] = [a.pk for a in found]
+        return reverse("portal:choose" if len(found) > 1 else "portal:start")
 
     return form_action(
         request,
@@ -207,6 +201,8 @@ def start(request):
             else None,
             "agreement": agreement,
             "ask_again": ask_again,
+            # Ids kept from the login (no query): the chooser reads which are in force.
+            "can_switch": len(request.session.get(CHOICES_KEY) or ()) > 1,
             "consents_soon": selectors.consents_running_out(patient)
             if request.portal.role == PortalAccess.Role.PATIENT
             else 0,
@@ -268,10 +264,7 @@ def self_rating(request):
         template="pathways/portal/self_rating.html",
         context={
             "is_patient": is_patient,
-            "series": chart.series(selectors.ratings_for(plan)),
-            "grid": chart.grid(),
-            "chart_width": chart.WIDTH,
-            "chart_height": chart.HEIGHT,
+            **chart.context(selectors.ratings_for(plan)),
         },
     )
 

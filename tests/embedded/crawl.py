@@ -59,11 +59,25 @@ def main() -> int:
         client.force_login(user)
         seen, failures = crawl(client, "/", user.username)
         pages, failed = pages + seen, failed + failures
+    portal_logins = 0
     for user in people.filter(memberships__isnull=True, identity__isnull=False).order_by("pk"):
         client = Client(raise_request_exception=True)
-        client.post("/min/innlogging/demo/", {"username": user.username, "password": "demo"})
+        response = client.post(
+            "/min/innlogging/demo/", {"username": user.username, "password": "demo"}
+        )
+        # Crawling /min/ without a session would only meet the login page: a login that did
+        # not work is a failure of its own, not a quiet crawl of nothing.
+        if response.status_code != 302 or client.session.get("_auth_user_id") != str(user.pk):
+            failed.append(f"{user.username}: demo login at /min/ failed ({response.status_code})")
+            continue
+        if client.get("/min/").status_code != 200:
+            failed.append(f"{user.username}: /min/ after the demo login is not their page")
+            continue
+        portal_logins += 1
         seen, failures = crawl(client, "/min/", user.username)
         pages, failed = pages + seen, failed + failures
+    if portal_logins == 0:
+        failed.append("no demo patient or pårørende logged in at /min/")
     print("\n".join(failed))
     print(f"pages {pages}")
     return 1 if failed else 0

@@ -22,6 +22,9 @@ const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const issuer = `http://127.0.0.1:${config.port}`;
 
 const PID_CLAIM = 'helseid://claims/identity/pid';
+// HelseID's level of assurance of the person's login: low, substantial or high.
+const ASSURANCE_CLAIM = 'helseid://claims/identity/assurance_level';
+const ASSURANCE = { 'idporten-loa-high': 'high', 'idporten-loa-substantial': 'substantial' };
 const HELSEID_PID_SCOPE = 'helseid://scopes/identity/pid';
 
 // A fresh signing key per run: tests must fetch it from jwks_uri like a real client.
@@ -74,7 +77,7 @@ const provider = new Provider(issuer, {
   claims: {
     openid: ['sub'],
     profile: ['name', 'pid'],
-    [HELSEID_PID_SCOPE]: [PID_CLAIM],
+    [HELSEID_PID_SCOPE]: [PID_CLAIM, ASSURANCE_CLAIM],
   },
   // ID-porten puts pid in the ID token itself; so do we (not only at the userinfo endpoint).
   conformIdTokenClaims: false,
@@ -130,12 +133,21 @@ const provider = new Provider(issuer, {
     return grant;
   },
   // Every national id is a test person; whether we know them is the client's business.
-  async findAccount(ctx, pid) {
+  // The account id is "<pid> <acr>": the level chosen on the login page gives HelseID's
+  // assurance level claim too.
+  async findAccount(ctx, accountId) {
+    const [pid, acr = 'idporten-loa-high'] = accountId.split(' ');
     const sub = createHash('sha256').update(`sub:${pid}`).digest('base64url').slice(0, 24);
     return {
-      accountId: pid,
+      accountId,
       async claims() {
-        return { sub, name: `Testperson ${pid.slice(-5)}`, pid, [PID_CLAIM]: pid };
+        return {
+          sub,
+          name: `Testperson ${pid.slice(-5)}`,
+          pid,
+          [PID_CLAIM]: pid,
+          [ASSURANCE_CLAIM]: ASSURANCE[acr] || 'low',
+        };
       },
     };
   },
@@ -166,7 +178,7 @@ provider.use(async (ctx, next) => {
     const pid = (form.get('pid') || '').trim();
     const acr = form.get('acr') || 'idporten-loa-high';
     await provider.interactionFinished(
-      ctx.req, ctx.res, { login: { accountId: pid, acr, amr: ['TestID'] } },
+      ctx.req, ctx.res, { login: { accountId: `${pid} ${acr}`, acr, amr: ['TestID'] } },
       { mergeWithLastSubmission: false },
     );
     ctx.respond = false;

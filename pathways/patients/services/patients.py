@@ -19,6 +19,7 @@ from pathways.models import (
 )
 from pathways.patients.permissions import can_edit_patient
 from pathways.patients.services.careteam import care_team_add
+from pathways.portal import closing as portal_closing
 from pathways.stale import StaleWrite, check_version, display, save_new_version
 
 # What a person reads about a next of kin (the removal's conflict screen lists these).
@@ -89,6 +90,9 @@ def patient_update(*, patient, actor, data: dict, version: int) -> Patient:
         obj=patient,
         detail=_("Changed: %(fields)s") % {"fields": ", ".join(fields)},
     )
+    if "birth_date" in fields:
+        # Min plan is closed to patients under 16: a corrected birth date closes it at once.
+        portal_closing.close_if_too_young(actor=actor, patient=stored)
     return patient
 
 

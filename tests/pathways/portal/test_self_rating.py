@@ -66,3 +66,40 @@ def test_a_next_of_kin_sees_the_answers_but_cannot_rate(relative_client, plan):
     # They see the answers but may not give them: refused by the service.
     assert relative_client.post(URL, {"housing": "3"}).status_code == 403
     assert not AreaRating.objects.filter(plan=plan).exists()
+
+
+def _rated_over_time(plan, coordinator):
+    today = timezone.localdate()
+    for days_ago, score in ((40, 2), (0, 4)):
+        AreaRating.objects.create(
+            plan=plan,
+            life_area=LifeArea.ECONOMY,
+            score=score,
+            rated_on=today - datetime.timedelta(days=days_ago),
+            by=coordinator,
+        )
+    return today
+
+
+def test_the_team_sees_the_same_chart_and_table_on_the_plan_page(
+    login, plan, patient, coordinator, colleague
+):
+    today = _rated_over_time(plan, coordinator)
+    page = login(colleague).get(f"/pasienter/{patient.pk}/plan/").content.decode()
+    chart = page[page.index('id="rating-chart-economy"') :]
+    chart = chart[: chart.index("</figure>")]
+    assert '<svg role="img" aria-label="Økonomi: fra 2 til 4 av 5 over 2 vurderinger."' in chart
+    assert chart.count('class="rating-chart__point"') == 2
+    assert "<polyline" in chart
+    # The table a screen reader reads: each date with the patient's answer.
+    assert f'<th scope="row">{today:%-d.%-m.%Y}</th><td>4 – bra</td>' in chart
+    assert "2 – vanskelig" in chart
+    # Only rated areas get a chart.
+    assert 'id="rating-chart-housing"' not in page
+
+
+def test_an_outsider_still_gets_404_on_the_plan_page(login, plan, coordinator, other_kommune_user):
+    _rated_over_time(plan, coordinator)
+    response = login(other_kommune_user).get(f"/pasienter/{plan.patient_id}/plan/")
+    assert response.status_code == 404
+    assert "rating-chart" not in response.content.decode()
