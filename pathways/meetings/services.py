@@ -39,7 +39,11 @@ from pathways.models import (
     ResponsibilityGroup,
 )
 from pathways.notifications.reminders import notify
-from pathways.patients.services.patients import person_for_role, person_named
+from pathways.patients.services.patients import (
+    next_of_kin_save,
+    person_for_role,
+    person_named,
+)
 from pathways.portal.notices import notify_portal
 from pathways.stale import StaleWrite, check_version, save_new_version
 
@@ -236,6 +240,16 @@ def group_member_add(
             raise ValidationError({"person": _("Choose a person, or add a new one.")})
         if group.members.active().filter(next_of_kin=next_of_kin).exists():
             raise ValidationError({"person": _("The person is already in the group.")})
+        if basis == GroupMember.Basis.CONSENT and not next_of_kin.may_receive_information:
+            # Taking part on the patient's consent is consent to receive information: the
+            # register, where that fact is kept, says so from now on.
+            next_of_kin.may_receive_information = True
+            next_of_kin_save(
+                patient=group.patient,
+                actor=actor,
+                instance=next_of_kin,
+                version=next_of_kin.version,
+            )
         # Read from the register, never copied.
         name, role_note, email, phone = "", "", "", ""
     else:
@@ -763,7 +777,23 @@ def minutes_publish(
     # The patient with access to Min plan, and a pårørende they gave "meetings and minutes",
     # read the minutes there: no paper.
     online = online_readers(current.patient_id)
-    by_post = [m for m in externals if not reads_online(m, online)]
+    withheld = [m for m in externals if not m.may_receive_information]
+    by_post = [m for m in externals if not reads_online(m, online) and m.may_receive_information]
+    if withheld:
+        notify(
+            users=[current.group.leader],
+            kind="minutes_to_post",
+            title=ngettext(
+                "The minutes were not sent to %(count)d person whom the patient has not "
+                "allowed to receive information",
+                "The minutes were not sent to %(count)d people whom the patient has not "
+                "allowed to receive information",
+                len(withheld),
+            )
+            % {"count": len(withheld)},
+            url=reverse("pathways:next_of_kin_list", args=[current.patient_id]),
+            patient=current.patient,
+        )
     if by_post:
         # Minutes are health information: external participants (pårørende, the GP's
         # office) get a neutral notice by email; the leader sends the document by post.
@@ -903,7 +933,7 @@ def _send_invitations(meeting: Meeting, *, actor, method: str) -> None:
     notify_portal(
         patient=meeting.patient_id, next_of_kin_parts=[PortalAccess.Part.MEETINGS], actor=actor
     )
-    ids = [i.pk for i in invitations if i.member.contact_email]
+    ids = [i.pk for i in invitations if i.member.contact_email and i.member.may_receive_information]
     if ids:
         meeting_id = meeting.pk
         transaction.on_commit(

@@ -139,6 +139,13 @@ class GroupMember(models.Model):
         return self.name
 
     @property
+    def may_receive_information(self) -> bool:
+        """A person from the patient's register gets invitations and minutes only while the
+        register says the patient lets them receive information (the one place that fact is
+        kept); staff and typed professionals take part on their own basis."""
+        return self.next_of_kin_id is None or self.next_of_kin.may_receive_information
+
+    @property
     def contact_email(self) -> str:
         if self.next_of_kin_id is not None:
             return self.next_of_kin.email

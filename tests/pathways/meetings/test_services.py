@@ -11,7 +11,14 @@ from django.utils import timezone
 from accounts.acting import Actor
 from accounts.models import AuditEvent
 from pathways.meetings import services as svc
-from pathways.models import ActionItem, CareTeamMember, GroupMember, Meeting, Notification
+from pathways.models import (
+    ActionItem,
+    CareTeamMember,
+    GroupMember,
+    Meeting,
+    NextOfKin,
+    Notification,
+)
 from pathways.stale import StaleWrite
 from tests.pathways.meetings.fixtures import *  # noqa: F403  (fixtures)
 from tests.pathways.meetings.fixtures import at, hold, member
@@ -277,3 +284,70 @@ def test_times_are_kept_in_norwegian_time(planned):
     assert (local.hour, local.minute) == (10, 0)
     assert str(local.tzinfo) == "Europe/Oslo"
     assert planned.ends_at - planned.starts_at == datetime.timedelta(minutes=90)
+
+
+def test_a_pårørende_not_allowed_to_receive_information_gets_no_invitation_or_minutes(
+    group, coordinator, vadso_rus, django_capture_on_commit_callbacks
+):
+    actor = Actor(coordinator, vadso_rus)
+    sister = NextOfKin.objects.create(
+        patient=group.patient,
+        name="Berit Nordmann",
+        relation="søster",
+        email="berit@example.no",
+        may_receive_information=True,
+    )
+    member = svc.group_member_add(
+        group=group,
+        actor=actor,
+        role=GroupMember.Role.NEXT_OF_KIN,
+        next_of_kin=sister,
+        basis=GroupMember.Basis.OTHER,
+        basis_note="Pasientens ønske",
+    )
+    # The patient then says the sister may not receive information any more (the register).
+    NextOfKin.objects.filter(pk=sister.pk).update(may_receive_information=False)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = svc.meeting_plan(
+            group=group,
+            actor=actor,
+            starts_at=at(5),
+            place="Rådhuset",
+            agenda=["Bolig"],
+            invite=list(group.members.active()),
+        )
+    assert ["berit@example.no"] not in [m.to for m in mail.outbox]
+    assert ["nina.nav@example.no"] in [m.to for m in mail.outbox]
+    page = member.group.members.get(pk=member.pk)
+    assert not page.may_receive_information
+
+    held = hold(meeting, coordinator, vadso_rus)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.minutes_publish(meeting=held, actor=actor, version=held.version)
+    assert [m.to for m in mail.outbox] == [["nina.nav@example.no"]]
+    withheld = Notification.objects.get(
+        user=group.leader, kind="minutes_to_post", title__contains="ikke sendt til 1 person"
+    )
+    assert withheld.url.endswith(f"/pasienter/{group.patient_id}/parorende/")
+    # Nina and Ola by post; the sister is not counted there.
+    assert Notification.objects.filter(
+        user=group.leader, title__contains="per post til 2 eksterne"
+    ).exists()
+
+
+def test_joining_on_the_patients_consent_records_it_in_the_register(group, coordinator, vadso_rus):
+    brother = NextOfKin.objects.create(patient=group.patient, name="Per Nordmann", relation="bror")
+    assert not brother.may_receive_information
+    svc.group_member_add(
+        group=group,
+        actor=Actor(coordinator, vadso_rus),
+        role=GroupMember.Role.NEXT_OF_KIN,
+        next_of_kin=brother,
+        basis=GroupMember.Basis.CONSENT,
+        basis_note="Muntlig samtykke i dag",
+    )
+    brother.refresh_from_db()
+    assert brother.may_receive_information
+    assert brother.version == 2
