@@ -9,7 +9,6 @@ A referral's attachments are DocumentReference and Binary beside the plans and m
 ``vedlegg-<attachment id>``, added to those types as parts when registering.
 """
 
-import base64
 import dataclasses
 
 from django.db.models import F, OuterRef, Q, Subquery
@@ -271,13 +270,8 @@ def attachment_content(a) -> tuple[bytes, str]:
 
 def attachment_binary(a) -> dict:
     data, content_type = attachment_content(a)
-    return codes.resource(
-        "Binary",
-        a,
-        pk=f"{ATTACHMENT_PREFIX}{a.pk}",
-        contentType=content_type,
-        securityContext=codes.ref("Patient", a.referral.patient_id),
-        data=base64.b64encode(data).decode("ascii"),
+    return codes.binary(
+        a, data, content_type, patient_id=a.referral.patient_id, pk=f"{ATTACHMENT_PREFIX}{a.pk}"
     )
 
 

@@ -1,5 +1,6 @@
 """Identifier systems, code systems and small builders shared by the mappings."""
 
+import base64
 import datetime
 
 from django.utils import timezone
@@ -103,6 +104,18 @@ def resource(resource_type: str, obj, pk=None, **content) -> dict:
         out["meta"] = {"lastUpdated": instant(updated)}
     out.update({k: v for k, v in content.items() if v not in (None, "", [], {})})
     return out
+
+
+def binary(obj, data: bytes, content_type: str, *, patient_id, pk=None) -> dict:
+    """A document's bytes as a Binary, readable only in its patient's context."""
+    return resource(
+        "Binary",
+        obj,
+        pk=pk,
+        contentType=content_type,
+        securityContext=ref("Patient", patient_id),
+        data=base64.b64encode(data).decode("ascii"),
+    )
 
 
 def unit_display(unit) -> str:

@@ -7,8 +7,6 @@ The PDFs are made by their features; ``pathways.wiring`` puts the makers in ``PL
 with the PDF itself, or with a Binary resource (base64) when the client asks for FHIR JSON.
 """
 
-import base64
-
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
@@ -69,13 +67,7 @@ def pdf(plan) -> tuple[bytes, str]:
 
 def binary(plan) -> dict:
     data, content_type = pdf(plan)
-    return codes.resource(
-        "Binary",
-        plan,
-        contentType=content_type,
-        securityContext=codes.ref("Patient", plan.patient_id),
-        data=base64.b64encode(data).decode("ascii"),
-    )
+    return codes.binary(plan, data, content_type, patient_id=plan.patient_id)
 
 
 def _plans():
@@ -137,13 +129,12 @@ def minutes_pdf(meeting) -> tuple[bytes, str]:
 
 def minutes_binary(meeting) -> dict:
     data, content_type = minutes_pdf(meeting)
-    return codes.resource(
-        "Binary",
+    return codes.binary(
         meeting,
+        data,
+        content_type,
+        patient_id=meeting.patient_id,
         pk=f"{MINUTES_PREFIX}{meeting.pk}",
-        contentType=content_type,
-        securityContext=codes.ref("Patient", meeting.patient_id),
-        data=base64.b64encode(data).decode("ascii"),
     )
 
 

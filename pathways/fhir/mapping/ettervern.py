@@ -10,8 +10,6 @@ The PDF is made by the episodes feature; ``pathways.wiring`` puts its maker in
 ``ETTERVERN_PDF`` (the FHIR package does not import other features).
 """
 
-import base64
-
 from django.db.models import Case, CharField, Max, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -395,13 +393,8 @@ def pdf(plan) -> tuple[bytes, str]:
 
 def binary(plan) -> dict:
     data, content_type = pdf(plan)
-    return codes.resource(
-        "Binary",
-        plan,
-        pk=f"{PREFIX}{plan.pk}",
-        contentType=content_type,
-        securityContext=codes.ref("Patient", plan.patient_id),
-        data=base64.b64encode(data).decode("ascii"),
+    return codes.binary(
+        plan, data, content_type, patient_id=plan.patient_id, pk=f"{PREFIX}{plan.pk}"
     )
 
 
