@@ -39,6 +39,24 @@ def backfill(table, since):
     return f"UPDATE {table} SET changed_at = {since}"  # noqa: S608
 
 
+def forwards(apps, schema_editor):
+    # The embedded demo's SQLite keeps no change times: its rows keep their creation time.
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(FUNCTION)
+    for model, since in TABLES.items():
+        schema_editor.execute(backfill(f"pathways_{model}", since))
+        schema_editor.execute(trigger(f"pathways_{model}"))
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for model in TABLES:
+        schema_editor.execute(f"DROP TRIGGER pathways_{model}_changed_at ON pathways_{model}")
+    schema_editor.execute("DROP FUNCTION fhir_row_changed_at()")
+
+
 class Migration(migrations.Migration):
     dependencies = [("pathways", "0030_notification_counts")]
 
@@ -51,12 +69,5 @@ class Migration(migrations.Migration):
             )
             for model in TABLES
         ),
-        migrations.RunSQL(FUNCTION, "DROP FUNCTION fhir_row_changed_at()"),
-        *(
-            migrations.RunSQL(
-                [backfill(f"pathways_{model}", since), trigger(f"pathways_{model}")],
-                f"DROP TRIGGER pathways_{model}_changed_at ON pathways_{model}",
-            )
-            for model, since in TABLES.items()
-        ),
+        migrations.RunPython(forwards, backwards),
     ]

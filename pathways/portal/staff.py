@@ -102,7 +102,7 @@ def guardian(request, patient):
     )
 
 
-@patient_view(for_edit=False, methods=("GET", "HEAD", "POST"))
+@patient_view(for_edit=True, methods=("GET", "HEAD", "POST"))
 def question_answer(request, patient, question_id):
     """ "Spør hvorfor": the patient's question, and the answer of the unit's leader (or the
     koordinator), which the patient reads in /min/innsyn/."""

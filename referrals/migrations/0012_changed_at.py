@@ -5,6 +5,25 @@ from django.db import migrations, models
 # meta.lastUpdated): an edit of a draft, the urgency or the frist moves it too.
 
 
+def forwards(apps, schema_editor):
+    # The embedded demo's SQLite keeps no change times (as pathways 0031).
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(
+        "UPDATE referrals_referral SET changed_at = GREATEST(created_at, sent_at,"
+        " assessed_at, ended_at, assessment_started_at)"
+    )
+    schema_editor.execute(
+        "CREATE TRIGGER referrals_referral_changed_at BEFORE UPDATE ON referrals_referral"
+        " FOR EACH ROW EXECUTE FUNCTION fhir_row_changed_at()"
+    )
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP TRIGGER referrals_referral_changed_at ON referrals_referral")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("pathways", "0031_changed_at"),
@@ -17,13 +36,5 @@ class Migration(migrations.Migration):
             name="changed_at",
             field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
         ),
-        migrations.RunSQL(
-            [
-                "UPDATE referrals_referral SET changed_at = GREATEST(created_at, sent_at,"
-                " assessed_at, ended_at, assessment_started_at)",
-                "CREATE TRIGGER referrals_referral_changed_at BEFORE UPDATE ON referrals_referral"
-                " FOR EACH ROW EXECUTE FUNCTION fhir_row_changed_at()",
-            ],
-            "DROP TRIGGER referrals_referral_changed_at ON referrals_referral",
-        ),
+        migrations.RunPython(forwards, backwards),
     ]

@@ -216,6 +216,25 @@ def _portal_grant(cast: Cast):
     ).pk
 
 
+def _access_question(cast: Cast):
+    """The patient's "Spør hvorfor" about UNN TSB døgn's reads this month. That unit has no
+    leader in the cast, so the koordinator (Vadsø's coordinator, through the plan) answers."""
+    from django.utils import timezone
+
+    from pathways.models import AccessQuestion
+
+    _plan(cast)
+    return AccessQuestion.objects.create(
+        patient=cast.patient,
+        month=timezone.localdate().replace(day=1),
+        read_by=cast.tsb_clinician,
+        unit=cast.unn_tsb,
+        basis="care_team",
+        question="Hvorfor leste han journalen min?",
+        asked_by=cast.coordinator,
+    ).pk
+
+
 def _measure(cast: Cast):
     from tests.pathways.plan.setup import add_measure
 
@@ -486,6 +505,7 @@ OBJECTS: dict[str, Callable[[Cast], object]] = {
     "goal_id": _goal,
     "proposal_id": _goal_proposal,
     "portal:next_of_kin_withdraw:grant_id": _portal_grant,
+    "question_id": _access_question,
     "measure_id": _measure,
     "participant_id": _participant,
     "contact_id": _crisis_contact,
@@ -602,6 +622,9 @@ EXPECT: dict[str, dict[str, set[int]]] = {
         "specialist": {404},
         "break_glass": {404},
     },
+    # "Spør hvorfor" is answered by the leader of the unit asked about, or the koordinator:
+    # the rest of the care team is refused (403); outsiders still get 404.
+    "pathways:portal_question_answer": {"specialist": {403}, "break_glass": {403, 404}},
     # A notification is its recipient's alone; opening it leads on to the page it is about.
     "notifications:open": {"same_unit": {302}, "specialist": {404}, "break_glass": {404}},
     # The ettervern plan's part walked is the municipal one (each side writes its own; the
