@@ -152,6 +152,9 @@ def sister_in_three_roles(login, coordinator, vadso_rus, shared_patient, group):
         },
     )
     assert response.status_code == 302
+    # Taking part on the patient's consent is recorded in the register (a new version).
+    berit.refresh_from_db()
+    assert berit.may_receive_information
     return berit
 
 
