@@ -32,6 +32,11 @@ def _pg_bin() -> Path | None:
 
 
 def free_port(start: int) -> int:
+    """The first port from ``start`` that nothing listens on. Each test process (xdist worker)
+    starts its own few ports further on: two processes starting clusters at the same moment
+    would otherwise both find the same port free and the second server would fail to start."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    start += 3 * int(worker.removeprefix("gw") or 0)
     for port in range(start, start + 200):
         with socket.socket() as s:
             try:
