@@ -47,12 +47,18 @@ def test_a_kommune_request_before_any_referral_brings_the_intake_team_in_on_cons
     assert member.basis == CareTeamMember.Basis.CONSENT
 
 
+def _days(n: int):
+    return lambda: TODAY() + datetime.timedelta(days=n)
+
+
+# Dates relative to today are worked out when the test runs, not when it is collected (a run
+# that passes midnight would otherwise try "tomorrow" on the day it has become today).
 @pytest.mark.parametrize(
     "extra, field",
     [
-        ({"meeting_on": TODAY() - datetime.timedelta(days=7)}, "meeting_on"),
-        ({"meeting_on": TODAY() + datetime.timedelta(days=1)}, "meeting_on"),
-        ({"consent_given_on": TODAY() + datetime.timedelta(days=1)}, "consent_given_on"),
+        ({"meeting_on": _days(-7)}, "meeting_on"),
+        ({"meeting_on": _days(1)}, "meeting_on"),
+        ({"consent_given_on": _days(1)}, "consent_given_on"),
         ({"consent_given_on": None}, "consent_given_on"),
         ({"question": "x"}, "question"),
     ],
@@ -60,6 +66,7 @@ def test_a_kommune_request_before_any_referral_brings_the_intake_team_in_on_cons
 def test_bad_dates_and_empty_questions_are_refused_beside_the_field(
     forum, patient, coordinator, vadso_rus, extra, field
 ):
+    extra = {key: value() if callable(value) else value for key, value in extra.items()}
     with pytest.raises(ValidationError) as refused:
         put_forward(forum, patient, coordinator, vadso_rus, **extra)
     assert field in refused.value.message_dict

@@ -51,15 +51,22 @@ def test_sharing_consent_needs_a_unit(login, coordinator, patient):
     assert "&lt;b&gt;x&lt;/b&gt;" in response.content.decode()
 
 
+def _tomorrow() -> str:
+    return (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+
+
+# Dates relative to today are worked out when the test runs, not when it is collected (a run
+# that passes midnight would otherwise try "tomorrow" on the day it has become today).
 @pytest.mark.parametrize(
     ("given", "until", "field"),
     [
-        ((timezone.localdate() + datetime.timedelta(days=1)).isoformat(), "", "given_on"),
+        (_tomorrow, "", "given_on"),
         ("2024-05-01", "2024-04-01", "valid_until"),
         ("31.02.2024", "", "given_on"),
     ],
 )
 def test_bad_consent_dates_get_a_message(login, coordinator, unn_tsb, patient, given, until, field):
+    given = given() if callable(given) else given
     response = login(coordinator).post(
         reverse("pathways:consent_new", args=[patient.pk]),
         {
